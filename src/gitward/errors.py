@@ -1,0 +1,123 @@
+"""The exception tree of gitward.
+
+Every failure a user can cause or meet is one of these, and its message names *where* (the file,
+the object, the field) and says *what to do*. The kind of error decides what the controller does:
+a configuration error stalls until the input changes; a transient error retries with backoff.
+Nothing here logs; callers decide. Messages never carry credentials (see ``gitward.redaction``).
+
+::
+
+    GitwardError
+    ├── ConfigError                 the input is wrong; retrying will not help
+    │   ├── ManifestError           an Application, AppProject or manifest is malformed
+    │   ├── PathEscapeError         a path leaves the repository (../, absolute, symlink)
+    │   ├── SourceError             a chart, directory or value file is missing or unreadable
+    │   ├── RenderError             a template failed; names the template file and line
+    │   ├── RevisionNotFoundError   the targetRevision names no branch, tag or commit
+    │   └── CycleError              applications include each other in a loop
+    ├── TransientError              the world is briefly wrong; retry with backoff
+    │   ├── GitUnavailableError     the remote could not be reached
+    │   └── ToolUnavailableError    a required external program is missing (kustomize)
+    └── UsageError                  the command line is wrong (CLI exit code 2)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ConfigError",
+    "CycleError",
+    "GitUnavailableError",
+    "GitwardError",
+    "Location",
+    "ManifestError",
+    "PathEscapeError",
+    "RenderError",
+    "RevisionNotFoundError",
+    "SourceError",
+    "ToolUnavailableError",
+    "TransientError",
+    "UsageError",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a problem is: any of a file, an object ("Application ai-chatbot-dev") and a field
+    path ("spec.source.helm.valueFiles[0]")."""
+
+    file: str | None = None
+    obj: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return ": ".join(part for part in (self.file, self.obj, self.field) if part)
+
+    def at(self, field: str) -> Location:
+        """The same file and object, another field."""
+        return Location(self.file, self.obj, field)
+
+
+class GitwardError(Exception):
+    """Base of every error gitward raises on purpose.
+
+    ``problem`` says what is wrong, ``hint`` what to do about it, ``where`` where it is.
+    """
+
+    def __init__(self, problem: str, *, where: Location | None = None, hint: str = "") -> None:
+        self.problem = problem
+        self.where = where or Location()
+        self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """One line for an operator: where, what, what to do."""
+        prefix = str(self.where)
+        text = f"{prefix}: {self.problem}" if prefix else self.problem
+        return f"{text}. {self.hint}" if self.hint else text
+
+
+class ConfigError(GitwardError):
+    """The configuration is wrong: nothing changes until the input does."""
+
+
+class ManifestError(ConfigError):
+    """An Application, AppProject or Kubernetes manifest is malformed."""
+
+
+class PathEscapeError(ConfigError):
+    """A path would leave the repository it belongs to."""
+
+
+class SourceError(ConfigError):
+    """A chart, directory or value file named by a source is missing or unreadable."""
+
+
+class RenderError(ConfigError):
+    """A template or manifest failed to render."""
+
+
+class RevisionNotFoundError(ConfigError):
+    """The targetRevision names no branch, tag or commit of the repository."""
+
+
+class CycleError(ConfigError):
+    """Applications include each other in a loop."""
+
+
+class TransientError(GitwardError):
+    """A passing failure: retry with backoff."""
+
+
+class GitUnavailableError(TransientError):
+    """The git remote could not be reached or answered with an error."""
+
+
+class ToolUnavailableError(TransientError):
+    """An external program that a source needs (kustomize, kubectl) is not installed."""
+
+
+class UsageError(GitwardError):
+    """The command line asks for something that cannot be done."""
