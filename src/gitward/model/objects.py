@@ -1,0 +1,58 @@
+"""Kubernetes objects as plain dicts, and the key that identifies one.
+
+gitward keeps manifests as the JSON-shaped dicts the API speaks (``Manifest``) and identifies
+them by ``ResourceKey`` (group, kind, namespace, name), as Argo CD's gitops-engine does. The
+tracking id that marks an object as an app's is built and parsed here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "Manifest",
+    "ResourceKey",
+    "api_group",
+    "tracking_id",
+]
+
+Manifest = dict[str, Any]
+
+
+def api_group(api_version: str) -> str:
+    """``apps/v1`` -> ``apps``; ``v1`` -> ``""`` (the core group)."""
+    return api_version.rpartition("/")[0]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ResourceKey:
+    """What makes an object itself: its group, kind, namespace and name (never its version)."""
+
+    group: str
+    kind: str
+    namespace: str
+    name: str
+
+    @classmethod
+    def of(cls, manifest: Manifest) -> ResourceKey:
+        metadata = manifest.get("metadata") or {}
+        return cls(
+            group=api_group(str(manifest.get("apiVersion", ""))),
+            kind=str(manifest.get("kind", "")),
+            namespace=str(metadata.get("namespace") or ""),
+            name=str(metadata.get("name") or metadata.get("generateName") or ""),
+        )
+
+    @property
+    def group_kind(self) -> str:
+        return f"{self.group}/{self.kind}" if self.group else self.kind
+
+    def __str__(self) -> str:
+        scope = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.group_kind} {scope}{self.name}"
+
+
+def tracking_id(app_name: str, key: ResourceKey) -> str:
+    """Argo CD 3's annotation value: ``<app>:<group>/<kind>:<namespace>/<name>``."""
+    return f"{app_name}:{key.group}/{key.kind}:{key.namespace}/{key.name}"

@@ -1,0 +1,229 @@
+"""An Application's sources: where its manifests come from and how they are generated.
+
+Mirrors Argo CD's ``ApplicationSource`` (``spec.source`` / ``spec.sources[]``): repository,
+revision, path or chart, and the Helm, directory or Kustomize options. Pure data and parsing;
+deciding which generator a path needs is rendering's job.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from gitward.errors import ManifestError
+from gitward.model.fields import Fields
+
+__all__ = [
+    "DirectoryOptions",
+    "HelmFileParameter",
+    "HelmOptions",
+    "HelmParameter",
+    "KustomizeOptions",
+    "Source",
+    "parse_source",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class HelmParameter:
+    """``helm.parameters[]``: one ``--set`` (or ``--set-string`` when ``force_string``)."""
+
+    name: str
+    value: str
+    force_string: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HelmFileParameter:
+    """``helm.fileParameters[]``: one ``--set-file``, the path relative to the source path."""
+
+    name: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class HelmOptions:
+    """``source.helm``. Precedence as in Argo CD: parameters > valuesObject > values > files."""
+
+    value_files: tuple[str, ...] = ()
+    values: str = ""
+    values_object: Mapping[str, Any] | None = None
+    parameters: tuple[HelmParameter, ...] = ()
+    file_parameters: tuple[HelmFileParameter, ...] = ()
+    release_name: str = ""
+    ignore_missing_value_files: bool = False
+    skip_crds: bool = False
+    skip_schema_validation: bool = False
+    skip_tests: bool = False
+    namespace: str = ""
+    kube_version: str = ""
+    api_versions: tuple[str, ...] = ()
+    pass_credentials: bool = False
+    version: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryOptions:
+    """``source.directory``: plain YAML/JSON manifests."""
+
+    recurse: bool = False
+    include: str = ""
+    exclude: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class KustomizeOptions:
+    """``source.kustomize``; the options are passed to kustomize as Argo CD does."""
+
+    name_prefix: str = ""
+    name_suffix: str = ""
+    namespace: str = ""
+    images: tuple[str, ...] = ()
+    common_labels: Mapping[str, str] = field(default_factory=dict)
+    common_annotations: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One source of an Application."""
+
+    repo_url: str
+    path: str = ""
+    target_revision: str = ""
+    chart: str = ""
+    ref: str = ""
+    name: str = ""
+    helm: HelmOptions | None = None
+    directory: DirectoryOptions | None = None
+    kustomize: KustomizeOptions | None = None
+
+    @property
+    def revision(self) -> str:
+        """The revision to resolve; Argo CD reads an empty targetRevision as HEAD."""
+        return self.target_revision or "HEAD"
+
+    def fingerprint(self) -> str:
+        """A stable text of every field, for cache keys."""
+        return json.dumps(asdict(self), sort_keys=True, default=str)
+
+
+def parse_source(fields: Fields) -> Source:
+    """Read one ``source`` mapping."""
+    source = Source(
+        repo_url=fields.text("repoURL", required=True),
+        path=fields.text("path"),
+        target_revision=fields.scalar_text("targetRevision"),
+        chart=fields.text("chart"),
+        ref=fields.text("ref"),
+        name=fields.text("name"),
+        helm=_optional(fields, "helm", _parse_helm),
+        directory=_optional(fields, "directory", _parse_directory),
+        kustomize=_optional(fields, "kustomize", _parse_kustomize),
+    )
+    fields.unsupported("plugin", "config management plugins are not run; render with Helm instead")
+    fields.finish()
+    if source.chart and source.path:
+        raise ManifestError(
+            "both `chart` and `path` are set",
+            where=fields.where("chart"),
+            hint="Use `chart` for a Helm repository chart or `path` for a directory in Git",
+        )
+    return source
+
+
+def _optional(fields: Fields, name: str, parse: Any) -> Any:
+    child = fields.mapping(name)
+    if child is None:
+        return None
+    parsed = parse(child)
+    child.finish()
+    return parsed
+
+
+def _parse_helm(fields: Fields) -> HelmOptions:
+    values_object = fields.raw("valuesObject")
+    if values_object is not None and not isinstance(values_object, Mapping):
+        raise ManifestError(
+            "expected a mapping of Helm values",
+            where=fields.where("valuesObject"),
+            hint="Write `valuesObject` as YAML values, or use `values` for a YAML string",
+        )
+    values = fields.raw("values")
+    if isinstance(values, Mapping):  # Argo CD accepts an object here too and treats it as YAML
+        values_object = {**values, **(values_object or {})}
+        values = ""
+    elif values is not None and not isinstance(values, str):
+        raise ManifestError(
+            "expected a YAML string",
+            where=fields.where("values"),
+            hint="Write `values: |` followed by the YAML values",
+        )
+    return HelmOptions(
+        value_files=fields.texts("valueFiles"),
+        values=values or "",
+        values_object=values_object,
+        parameters=tuple(_parameter(item) for item in fields.mappings("parameters")),
+        file_parameters=tuple(_file_parameter(item) for item in fields.mappings("fileParameters")),
+        release_name=fields.text("releaseName"),
+        ignore_missing_value_files=fields.flag("ignoreMissingValueFiles"),
+        skip_crds=fields.flag("skipCrds"),
+        skip_schema_validation=fields.flag("skipSchemaValidation"),
+        skip_tests=fields.flag("skipTests"),
+        namespace=fields.text("namespace"),
+        kube_version=fields.text("kubeVersion"),
+        api_versions=fields.texts("apiVersions"),
+        pass_credentials=fields.flag("passCredentials"),
+        version=fields.text("version"),
+    )
+
+
+def _parameter(fields: Fields) -> HelmParameter:
+    parameter = HelmParameter(
+        name=fields.text("name", required=True),
+        value=fields.scalar_text("value"),
+        force_string=fields.flag("forceString"),
+    )
+    fields.finish()
+    return parameter
+
+
+def _file_parameter(fields: Fields) -> HelmFileParameter:
+    parameter = HelmFileParameter(
+        name=fields.text("name", required=True), path=fields.text("path", required=True)
+    )
+    fields.finish()
+    return parameter
+
+
+def _parse_directory(fields: Fields) -> DirectoryOptions:
+    fields.unsupported("jsonnet", "jsonnet is not evaluated; render its output into YAML")
+    return DirectoryOptions(
+        recurse=fields.flag("recurse"),
+        include=fields.text("include"),
+        exclude=fields.text("exclude"),
+    )
+
+
+_KUSTOMIZE_NOT_YET = (
+    "version",
+    "replicas",
+    "patches",
+    "components",
+    "forceCommonLabels",
+    "forceCommonAnnotations",
+)
+
+
+def _parse_kustomize(fields: Fields) -> KustomizeOptions:
+    for name in _KUSTOMIZE_NOT_YET:
+        fields.unsupported(name, "this kustomize option is not passed on yet")
+    return KustomizeOptions(
+        name_prefix=fields.text("namePrefix"),
+        name_suffix=fields.text("nameSuffix"),
+        namespace=fields.text("namespace"),
+        images=fields.texts("images"),
+        common_labels=fields.text_map("commonLabels"),
+        common_annotations=fields.text_map("commonAnnotations"),
+    )
