@@ -1,0 +1,222 @@
+"""The git port: from (repoURL, targetRevision) to a commit SHA and a directory of its files.
+
+:class:`Repositories` is what the rest of gitward calls. It resolves a targetRevision with one
+``git ls-remote``, keeps a bare mirror per repository (``mirrors``), writes each commit's files
+once per SHA (``trees``) and can serve a repoURL from a directory on this machine instead
+(``local``): as it is, uncommitted changes included, or, for a clone, at a given revision.
+
+It must not render, parse manifests or judge paths inside a checkout (``gitward.git.paths`` does);
+every message it raises names the repository with its credentials redacted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from gitward.errors import Location, RevisionNotFoundError, SourceError
+from gitward.git.commands import Git
+from gitward.git.credentials import Credentials
+from gitward.git.mirrors import Mirrors
+from gitward.git.refs import (
+    RefKind,
+    Revision,
+    is_commit_sha,
+    is_short_sha,
+    match_revision,
+    parse_ls_remote,
+)
+from gitward.git.running import GitRunner, run_git
+from gitward.git.trees import Trees
+from gitward.git.urls import normalize_repo_url, split_credentials
+from gitward.git.worktrees import WorkTree, find_work_tree
+from gitward.redaction import redact_url
+
+__all__ = ["DEFAULT_TIMEOUT", "Checkout", "CredentialsLookup", "Repositories"]
+
+CredentialsLookup = Callable[[str], Credentials | None]
+DEFAULT_TIMEOUT = 90.0
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    """The files of a source: ``root`` is the repository root as the Application sees it.
+
+    ``sha`` is the commit they came from, or None when they are a local directory served as is.
+    ``revision`` is the targetRevision that was asked for.
+    """
+
+    root: Path
+    sha: str | None
+    revision: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Remote:
+    """Where a repoURL's commits are fetched from, and how."""
+
+    url: str  # without userinfo
+    credentials: Credentials | None
+    subdirectory: PurePosixPath | None = None  # a local mapping below its clone's root
+
+
+class Repositories:
+    """Mirrors, resolution and checkouts for every repository, under one cache directory.
+
+    ``credentials`` maps a repoURL to its credentials (a function, or a mapping keyed by any
+    spelling of the URL); ``local`` maps repoURLs to directories on this machine.
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        *,
+        credentials: CredentialsLookup | Mapping[str, Credentials] | None = None,
+        local: Mapping[str, Path] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        runner: GitRunner = run_git,
+    ) -> None:
+        self._git = Git(runner, timeout)
+        self._mirrors = Mirrors(cache_dir / "mirrors", self._git)
+        self._trees = Trees(cache_dir / "trees", self._git)
+        self._credentials = _lookup(credentials)
+        self._local = {normalize_repo_url(url): Path(path) for url, path in (local or {}).items()}
+
+    def local_path(self, repo_url: str) -> Path | None:
+        """The directory ``repo_url`` is served from, when it is mapped to one."""
+        return self._local.get(normalize_repo_url(repo_url))
+
+    async def resolve(
+        self, repo_url: str, revision: str, *, where: Location | None = None
+    ) -> Revision:
+        """The commit ``revision`` names now (branch, tag, full or short SHA, HEAD or empty)."""
+        remote = await self._remote(repo_url, where=where)
+        return await self._resolve(remote, repo_url, revision, where=where)
+
+    async def fetch(self, repo_url: str, *, where: Location | None = None) -> None:
+        """Bring the mirror of ``repo_url`` up to date (branches and tags, pruned, forced)."""
+        remote = await self._remote(repo_url, where=where)
+        await self._mirrors.fetch(remote.url, remote.credentials, where=where)
+
+    async def checkout(
+        self, repo_url: str, revision: str, *, where: Location | None = None
+    ) -> Checkout:
+        """The files of ``repo_url`` at ``revision``; a local mapping is served as it is."""
+        directory = self.local_path(repo_url)
+        if directory is None:
+            return await self.checkout_commit(repo_url, revision, where=where)
+        if not directory.is_dir():
+            raise _missing_local(repo_url, directory, where)
+        return Checkout(root=directory.resolve(), sha=None, revision=revision)
+
+    async def checkout_commit(
+        self, repo_url: str, revision: str, *, where: Location | None = None
+    ) -> Checkout:
+        """The files of the commit ``revision`` names, even when ``repo_url`` maps to a clone."""
+        remote = await self._remote(repo_url, where=where)
+        resolved = await self._resolve(remote, repo_url, revision, where=where)
+        mirror = await self._ensure_commit(remote, resolved, repo_url, where=where)
+        tree = await self._trees.materialise(mirror, resolved.sha, url=remote.url, where=where)
+        root = tree / remote.subdirectory if remote.subdirectory else tree
+        if not root.is_dir():
+            raise SourceError(
+                f"directory {remote.subdirectory} does not exist at commit {resolved.sha[:12]}",
+                where=where,
+                hint="commit the directory, or choose a revision that has it",
+            )
+        return Checkout(root=root, sha=resolved.sha, revision=revision)
+
+    async def worktree_info(self, path: Path) -> WorkTree | None:
+        """The git work tree enclosing ``path`` and its remotes, or None outside any."""
+        return await find_work_tree(self._git, path)
+
+    async def _resolve(
+        self, remote: _Remote, repo_url: str, revision: str, *, where: Location | None
+    ) -> Revision:
+        if is_commit_sha(revision.strip()):
+            sha = revision.strip().lower()
+            return Revision(sha, RefKind.COMMIT, sha, revision)
+        listing = await self._git.call(
+            ["ls-remote", "--symref", "--", remote.url],
+            credentials=remote.credentials,
+            url=remote.url,
+            where=where,
+        )
+        found = match_revision(parse_ls_remote(listing), revision)
+        if found is not None:
+            return found
+        if is_short_sha(revision.strip()):
+            mirror = await self._mirrors.fetch(remote.url, remote.credentials, where=where)
+            expanded = await self._mirrors.expand(mirror, revision.strip())
+            if expanded is not None:
+                return Revision(expanded, RefKind.COMMIT, expanded, revision)
+        raise _not_found(repo_url, revision, where)
+
+    async def _ensure_commit(
+        self, remote: _Remote, resolved: Revision, repo_url: str, *, where: Location | None
+    ) -> Path:
+        """The mirror, fetched until it holds ``resolved.sha`` (or the revision is unknown)."""
+        mirror = self._mirrors.path_for(remote.url)
+        if await self._mirrors.has_commit(mirror, resolved.sha):
+            return mirror
+        await self._mirrors.fetch(remote.url, remote.credentials, where=where)
+        if await self._mirrors.has_commit(mirror, resolved.sha):
+            return mirror
+        # Not on any branch or tag: a pull-request ref, or a commit a force-push orphaned.
+        source = resolved.ref if resolved.kind is RefKind.REF else resolved.sha
+        fetched = await self._mirrors.fetch_one(remote.url, source, remote.credentials, where=where)
+        if fetched and await self._mirrors.has_commit(mirror, resolved.sha):
+            return mirror
+        raise _not_found(repo_url, resolved.requested, where)
+
+    async def _remote(self, repo_url: str, *, where: Location | None) -> _Remote:
+        directory = self.local_path(repo_url)
+        if directory is None:
+            split = split_credentials(repo_url)
+            embedded = Credentials(username=split.username, password=split.password)
+            found = self._credentials(repo_url) or (embedded if split.password else None)
+            return _Remote(url=split.url, credentials=found)
+        if not directory.is_dir():
+            raise _missing_local(repo_url, directory, where)
+        work_tree = await find_work_tree(self._git, directory)
+        if work_tree is None:
+            raise SourceError(
+                f"{redact_url(repo_url)} is served from {directory}, which is not a git clone "
+                "and so has no revisions",
+                where=where,
+                hint="map the repoURL to a git clone to choose a revision, or serve it as it is",
+            )
+        inner = directory.resolve().relative_to(work_tree.root.resolve())
+        subdirectory = PurePosixPath(inner.as_posix()) if inner.parts else None
+        return _Remote(url=str(work_tree.root), credentials=None, subdirectory=subdirectory)
+
+
+def _lookup(
+    credentials: CredentialsLookup | Mapping[str, Credentials] | None,
+) -> CredentialsLookup:
+    if credentials is None:
+        return lambda _url: None
+    if isinstance(credentials, Mapping):
+        table = {normalize_repo_url(url): found for url, found in credentials.items()}
+        return lambda url: table.get(normalize_repo_url(url))
+    return credentials
+
+
+def _not_found(repo_url: str, revision: str, where: Location | None) -> RevisionNotFoundError:
+    return RevisionNotFoundError(
+        f"revision {revision!r} is not a branch, tag or commit of {redact_url(repo_url)}",
+        where=where,
+        hint=(
+            "set targetRevision to an existing branch, tag, commit SHA or HEAD; a commit must be "
+            "pushed, and a short SHA must be unambiguous"
+        ),
+    )
+
+
+def _missing_local(repo_url: str, directory: Path, where: Location | None) -> SourceError:
+    return SourceError(
+        f"{redact_url(repo_url)} is mapped to {directory}, which is not a directory",
+        where=where,
+        hint="fix the local mapping (--repo URL=DIR) to name an existing directory",
+    )
