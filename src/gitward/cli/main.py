@@ -1,15 +1,18 @@
-"""The ``gitward`` command: one Typer app, one sub-app per command group."""
+"""The ``gitward`` command: one Typer app; each command group lives in its own module."""
 
 from __future__ import annotations
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+from gitward.cli import render as render_cmd
 
-
-@app.callback()
-def main() -> None:
-    """gitward keeps Kubernetes clusters where Git says they should be."""
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="gitward keeps Kubernetes clusters where Git says they should be.",
+)
+app.command("render")(render_cmd.render)
 
 
 def run() -> None:

@@ -1,0 +1,119 @@
+"""How the CLI shows things: tables for people, YAML and JSON for programs.
+
+Only presentation lives here: commands decide what to show, this module decides how.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from typing import Any
+
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from gitward.controller.preview import AppRender
+from gitward.model.application import Application
+
+__all__ = ["objects_by_kind", "show_renders", "sync_policy_text"]
+
+
+def show_renders(renders: list[AppRender], fmt: str) -> None:
+    """Print rendered apps as a table, a YAML stream of objects, or JSON."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"apps": [_render_json(r) for r in renders]}, indent=2))
+        sys.stdout.write("\n")
+    elif fmt == "yaml":
+        sys.stdout.write(_renders_yaml(renders))
+    else:
+        _renders_table(renders)
+
+
+def sync_policy_text(app: Application) -> str:
+    """``auto (prune, selfHeal)`` or ``manual``."""
+    automated = app.sync_policy.automated
+    if automated is None or not automated.enabled:
+        return "manual"
+    flags = [
+        name
+        for name, on in (
+            ("prune", automated.prune),
+            ("selfHeal", automated.self_heal),
+            ("allowEmpty", automated.allow_empty),
+        )
+        if on
+    ]
+    return f"auto ({', '.join(flags)})" if flags else "auto"
+
+
+def objects_by_kind(objects: list[dict[str, Any]]) -> str:
+    """``Deployment 4, Service 4``: counts per kind, most frequent first."""
+    counts = Counter(str(obj.get("kind", "?")) for obj in objects)
+    return ", ".join(f"{kind} {count}" for kind, count in counts.most_common())
+
+
+def _renders_table(renders: list[AppRender]) -> None:
+    console = Console(soft_wrap=False)
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("APP", "PROJECT", "DESTINATION", "WAVE", "SYNC POLICY", "OBJECTS", "STATUS"):
+        table.add_column(column, overflow="fold")
+    for item in renders:
+        table.add_row(
+            item.name,
+            item.app.project,
+            str(item.app.destination),
+            str(item.app.sync_wave),
+            sync_policy_text(item.app),
+            objects_by_kind(item.objects) or "-",
+            "ok" if item.ok else f"{len(item.errors)} error(s)",
+        )
+    console.print(table)
+    for item in renders:
+        for error in item.errors:
+            console.print(f"[red]error[/red] {escape(item.name)}: {escape(error)}", highlight=False)
+        for warning in item.warnings:
+            console.print(
+                f"[yellow]warning[/yellow] {escape(item.name)}: {escape(warning)}", highlight=False
+            )
+
+
+def _renders_yaml(renders: list[AppRender]) -> str:
+    parts = []
+    for item in renders:
+        header = (
+            f"# Application {item.name} (project {item.app.project}, "
+            f"destination {item.app.destination}, {len(item.objects)} objects)\n"
+        )
+        for error in item.errors:
+            header += f"# error: {error}\n"
+        body = yaml.safe_dump_all(item.objects, sort_keys=False) if item.objects else ""
+        parts.append(header + body)
+    return "---\n".join(parts)
+
+
+def _render_json(item: AppRender) -> dict[str, Any]:
+    automated = item.app.sync_policy.automated
+    return {
+        "name": item.name,
+        "parent": item.parent,
+        "project": item.app.project,
+        "destination": {
+            "server": item.app.destination.server,
+            "name": item.app.destination.name,
+            "namespace": item.app.destination.namespace,
+        },
+        "syncWave": item.app.sync_wave,
+        "syncPolicy": {
+            "automated": item.app.sync_policy.is_automated,
+            "prune": bool(automated and automated.prune),
+            "selfHeal": bool(automated and automated.self_heal),
+            "syncOptions": list(item.app.sync_policy.sync_options),
+        },
+        "revisions": item.revisions,
+        "objects": item.objects,
+        "errors": item.errors,
+        "warnings": item.warnings,
+    }

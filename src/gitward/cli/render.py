@@ -1,0 +1,108 @@
+"""``gitward render``: every application of an app-of-apps repository, as it would be deployed.
+
+Reads a root Application file, renders it, finds the Applications and AppProjects in its output
+and renders each of them in turn. No cluster is needed. Exit 0 when every app rendered, 1 when
+any failed (all others are still rendered and shown), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gitward.cli import output
+from gitward.cli.failing import EXIT_FAILED, abort_on
+from gitward.controller.preview import AppRender, TreeRenderer
+from gitward.controller.sources import GitWorkspace, SourceRendering, read_root_file
+from gitward.errors import GitwardError, UsageError
+from gitward.git.repo import Repositories
+from gitward.render import Renderer
+
+__all__ = ["OutputFormat", "render"]
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    YAML = "yaml"
+    JSON = "json"
+
+
+def default_cache_dir() -> Path:
+    """``$GITWARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/gitward``, else ``~/.cache/gitward``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(os.environ.get("GITWARD_CACHE_DIR") or Path(base) / "gitward")
+
+
+def render(
+    root_app_file: Annotated[Path, typer.Argument(help="A file holding the root Application.")],
+    repo: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--repo",
+            metavar="URL=DIR",
+            help="Serve repoURL URL from directory DIR as it is on disk (repeatable).",
+        ),
+    ] = None,
+    revision: Annotated[
+        str | None,
+        typer.Option(help="Render this commit of the local repositories, not their files."),
+    ] = None,
+    app_name: Annotated[str | None, typer.Option("--app", help="Show only this app.")] = None,
+    out: Annotated[OutputFormat, typer.Option("-o", "--output")] = OutputFormat.TABLE,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Mirrors and checkouts [default: ~/.cache/gitward].")
+    ] = None,
+) -> None:
+    """Render every application of an app-of-apps tree, with no cluster."""
+    try:
+        renders = asyncio.run(
+            _render_tree(root_app_file, repo or [], revision, cache_dir or default_cache_dir())
+        )
+        shown = _select(renders, app_name)
+    except GitwardError as error:
+        abort_on(error)
+    output.show_renders(shown, out.value)
+    if not all(item.ok for item in shown):
+        raise typer.Exit(EXIT_FAILED)
+
+
+async def _render_tree(
+    root_file: Path, mappings: list[str], revision: str | None, cache_dir: Path
+) -> list[AppRender]:
+    declared = read_root_file(root_file)
+    local = dict(_parse_mapping(text) for text in mappings)
+    work_tree = await Repositories(cache_dir).worktree_info(root_file)
+    if work_tree is not None:
+        for remote in work_tree.remotes:
+            local.setdefault(remote, work_tree.root)
+    repos = Repositories(cache_dir, local=local)
+    tree = TreeRenderer(GitWorkspace(repos, revision), SourceRendering(Renderer()))
+    return await tree.render_tree(declared.apps, declared.projects)
+
+
+def _parse_mapping(text: str) -> tuple[str, Path]:
+    url, separator, directory = text.partition("=")
+    if not separator or not url or not directory:
+        raise UsageError(
+            f"--repo {text!r} is not URL=DIR",
+            hint="Write --repo https://github.com/org/repo.git=./path/to/checkout",
+        )
+    path = Path(directory).expanduser()
+    if not path.is_dir():
+        raise UsageError(f"--repo {text!r}: {directory} is not a directory")
+    return url, path.resolve()
+
+
+def _select(renders: list[AppRender], app_name: str | None) -> list[AppRender]:
+    if app_name is None:
+        return renders
+    chosen = [item for item in renders if item.name == app_name]
+    if not chosen:
+        names = ", ".join(item.name for item in renders)
+        raise UsageError(f"no application named {app_name!r} in the tree", hint=f"Apps: {names}")
+    return chosen
