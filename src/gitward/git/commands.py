@@ -22,7 +22,7 @@ from gitward.redaction import redact, redact_url
 __all__ = ["Git"]
 
 _REACH_HINT = (
-    "check that the repoURL is right and reachable from gitward and that its credentials are "
+    "Check that the repoURL is right and reachable from gitward and that its credentials are "
     "configured; gitward retries with backoff"
 )
 _STDERR_LIMIT = 400
@@ -62,7 +62,7 @@ class Git:
                 raise ToolUnavailableError(
                     "the git program is not installed",
                     where=where,
-                    hint="install git and make sure it is on PATH",
+                    hint="Install git and make sure it is on PATH",
                 ) from err
             stderr = redact(result.stderr, *access.secrets)
         return GitResult(result.returncode, result.stdout, stderr)
@@ -92,7 +92,7 @@ class Git:
 
 def summary(stderr: str) -> str:
     """git's complaint on one bounded line (already scrubbed by the caller)."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    lines = [line.strip().rstrip(".") for line in stderr.splitlines() if line.strip()]
     text = "; ".join(lines) or "no message"
     return text if len(text) <= _STDERR_LIMIT else f"{text[:_STDERR_LIMIT]}…"
 

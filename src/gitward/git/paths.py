@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^file:", re.IGNORECASE)
-_STAY_INSIDE = "use a path relative to the repository root that stays inside the repository"
+_STAY_INSIDE = "Use a path relative to the repository root that stays inside the repository"
 
 
 def looks_like_url(text: str) -> bool:
@@ -63,13 +63,13 @@ def resolve_inside(root: Path, relative: str, *, where: Location, must_exist: bo
         raise PathEscapeError(
             f"path {relative!r} resolves outside the repository (through a symlink)",
             where=where,
-            hint="make the symlink point inside the repository, or name the file it points to",
+            hint="Make the symlink point inside the repository, or name the file it points to",
         )
     if must_exist and not candidate.exists():
         raise SourceError(
             f"path {relative!r} does not exist in the repository",
             where=where,
-            hint="check the spelling and the revision, or add the file to the repository",
+            hint="Check the spelling and the revision, or add the file to the repository",
         )
     return candidate
 
@@ -90,7 +90,7 @@ def check_tree_inside(root: Path, directory: Path, *, where: Location) -> None:
                 raise PathEscapeError(
                     f"symlink {shown!r} points outside the repository",
                     where=where,
-                    hint="make the symlink point inside the repository, or remove it",
+                    hint="Make the symlink point inside the repository, or remove it",
                 )
 
 

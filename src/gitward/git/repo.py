@@ -123,7 +123,7 @@ class Repositories:
             raise SourceError(
                 f"directory {remote.subdirectory} does not exist at commit {resolved.sha[:12]}",
                 where=where,
-                hint="commit the directory, or choose a revision that has it",
+                hint="Commit the directory, or choose a revision that has it",
             )
         return Checkout(root=root, sha=resolved.sha, revision=revision)
 
@@ -185,7 +185,7 @@ class Repositories:
                 f"{redact_url(repo_url)} is served from {directory}, which is not a git clone "
                 "and so has no revisions",
                 where=where,
-                hint="map the repoURL to a git clone to choose a revision, or serve it as it is",
+                hint="Map the repoURL to a git clone to choose a revision, or serve it as it is",
             )
         inner = directory.resolve().relative_to(work_tree.root.resolve())
         subdirectory = PurePosixPath(inner.as_posix()) if inner.parts else None
@@ -208,7 +208,7 @@ def _not_found(repo_url: str, revision: str, where: Location | None) -> Revision
         f"revision {revision!r} is not a branch, tag or commit of {redact_url(repo_url)}",
         where=where,
         hint=(
-            "set targetRevision to an existing branch, tag, commit SHA or HEAD; a commit must be "
+            "Set targetRevision to an existing branch, tag, commit SHA or HEAD; a commit must be "
             "pushed, and a short SHA must be unambiguous"
         ),
     )
@@ -218,5 +218,5 @@ def _missing_local(repo_url: str, directory: Path, where: Location | None) -> So
     return SourceError(
         f"{redact_url(repo_url)} is mapped to {directory}, which is not a directory",
         where=where,
-        hint="fix the local mapping (--repo URL=DIR) to name an existing directory",
+        hint="Fix the local mapping (--repo URL=DIR) to name an existing directory",
     )

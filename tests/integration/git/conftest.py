@@ -1,10 +1,13 @@
-"""Real git repositories in temporary directories, to resolve and check out from."""
+"""Real git repositories in temporary directories, and a real HTTP git server in front of them."""
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,7 @@ _IDENTITY = {
 }
 
 
-def git(cwd: Path, *args: str) -> str:
+def run_git_command(cwd: Path, *args: str) -> str:
     """Run git for test setup and return its stdout."""
     env = {**os.environ, **_IDENTITY, "GIT_TERMINAL_PROMPT": "0"}
     done = subprocess.run(
@@ -39,7 +42,7 @@ class Upstream:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.mkdir(parents=True)
-        git(path, "init", "--quiet", "-b", "main")
+        run_git_command(path, "init", "--quiet", "-b", "main")
 
     @property
     def url(self) -> str:
@@ -51,24 +54,49 @@ class Upstream:
             target = self.path / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
-        git(self.path, "add", "--all")
-        git(self.path, "commit", "--quiet", "--allow-empty", "-m", message)
+        run_git_command(self.path, "add", "--all")
+        run_git_command(self.path, "commit", "--quiet", "--allow-empty", "-m", message)
         return self.head()
 
     def head(self) -> str:
-        return git(self.path, "rev-parse", "HEAD")
+        return run_git_command(self.path, "rev-parse", "HEAD")
 
     def switch(self, branch: str, *, create: bool = False) -> None:
-        git(self.path, "switch", "--quiet", *(["-c"] if create else []), branch)
+        run_git_command(self.path, "switch", "--quiet", *(["-c"] if create else []), branch)
+
+    def clone(self, destination: Path) -> Path:
+        """A work tree cloned from this repository (its ``origin`` is this repository)."""
+        run_git_command(
+            self.path.parent, "clone", "--quiet", "--", str(self.path), str(destination)
+        )
+        return destination
+
+    def delete_branch(self, branch: str) -> None:
+        run_git_command(self.path, "branch", "--quiet", "-D", branch)
+
+    def symlink(self, name: str, target: str) -> None:
+        """Create a symlink at ``name`` pointing to ``target`` (committed by the next commit)."""
+        link = self.path / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(target)
 
     def tag(self, name: str, *, annotated: bool = False, force: bool = False) -> None:
         options = [*(["-a", "-m", name] if annotated else []), *(["-f"] if force else [])]
-        git(self.path, "tag", *options, name)
+        run_git_command(self.path, "tag", *options, name)
 
     def rewrite_last_commit(self, files: Mapping[str, str]) -> str:
         """Drop the branch's last commit and commit something else (a force-push)."""
-        git(self.path, "reset", "--quiet", "--hard", "HEAD~1")
+        run_git_command(self.path, "reset", "--quiet", "--hard", "HEAD~1")
         return self.commit(files, "rewritten")
+
+
+GitCommand = Callable[..., str]
+
+
+@pytest.fixture
+def git() -> GitCommand:
+    """``git(cwd, *args)``: run git for test setup, return its stdout."""
+    return run_git_command
 
 
 @pytest.fixture
@@ -82,3 +110,95 @@ def upstream(tmp_path: Path) -> Upstream:
 @pytest.fixture
 def repositories(tmp_path: Path) -> Repositories:
     return Repositories(tmp_path / "cache", timeout=30)
+
+
+class _GitHttpHandler(BaseHTTPRequestHandler):
+    """Serves repositories through ``git http-backend`` behind HTTP basic auth."""
+
+    server: _GitHttpServer
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def log_message(self, format: str, *args: object) -> None:
+        self.server.requests.append(self.path)
+
+    def _serve(self) -> None:
+        if self.headers.get("Authorization") != self.server.expected_authorization:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path, _, query = self.path.partition("?")
+        env = {
+            **os.environ,
+            "GIT_PROJECT_ROOT": str(self.server.project_root),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "REQUEST_METHOD": self.command,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
+            "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
+            "REMOTE_USER": "bot",
+        }
+        done = subprocess.run(
+            ["git", "http-backend"], input=body, env=env, capture_output=True, check=False
+        )
+        head, _, payload = done.stdout.partition(b"\r\n\r\n")
+        headers = [line.split(": ", 1) for line in head.decode().split("\r\n") if ": " in line]
+        status = next((int(v.split()[0]) for k, v in headers if k.lower() == "status"), 200)
+        self.send_response(status)
+        for key, value in headers:
+            if key.lower() != "status":
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class _GitHttpServer(ThreadingHTTPServer):
+    def __init__(self, project_root: Path, username: str, password: str) -> None:
+        super().__init__(("127.0.0.1", 0), _GitHttpHandler)
+        self.project_root = project_root
+        token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        self.expected_authorization = f"Basic {token}"
+        self.requests: list[str] = []
+
+
+class GitHttp:
+    """An HTTP git server on 127.0.0.1 that wants user ``bot`` with password ``tok3n-value``."""
+
+    username = "bot"
+    password = "tok3n-value"
+
+    def __init__(self, server: _GitHttpServer) -> None:
+        self._server = server
+
+    def url(self, name: str) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/{name}"
+
+    @property
+    def requests(self) -> list[str]:
+        return self._server.requests
+
+
+@pytest.fixture
+def git_http(upstream: Upstream) -> Iterator[GitHttp]:
+    """The ``upstream`` repository served over HTTP as ``upstream``, behind basic auth."""
+    server = _GitHttpServer(upstream.path.parent, GitHttp.username, GitHttp.password)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield GitHttp(server)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
