@@ -23,6 +23,8 @@ from pathlib import Path
 __all__ = ["Credentials", "GitAccess", "git_access"]
 
 DEFAULT_HTTPS_USERNAME = "git"
+# Transports a repoURL may use; ``ext::`` (runs a command) and the like are refused by git itself.
+ALLOWED_PROTOCOLS = "https:http:ssh:git:file"
 _USERNAME_VAR = "GITWARD_GIT_USERNAME"
 _PASSWORD_VAR = "GITWARD_GIT_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 # git runs a helper starting with "!" through the shell with the action ("get", "store",
@@ -66,7 +68,12 @@ class GitAccess:
 @contextlib.contextmanager
 def git_access(credentials: Credentials | None) -> Iterator[GitAccess]:
     """Options and environment for one git command; temporary key files vanish on exit."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_LFS_SKIP_SMUDGE": "1"}
+    env = {
+        **os.environ,
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_LFS_SKIP_SMUDGE": "1",
+        "GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS,
+    }
     if credentials is None:
         yield GitAccess(env=env)
         return

@@ -82,6 +82,12 @@ def check_tree_inside(root: Path, directory: Path, *, where: Location) -> None:
     inside ``root`` are allowed.
     """
     real_root = root.resolve()
+    if not _is_within(Path(os.path.realpath(directory)), real_root):
+        raise PathEscapeError(
+            f"directory {directory.name!r} is outside the repository",
+            where=where,
+            hint="Name a directory inside the repository",
+        )
     for current, dirnames, filenames in os.walk(directory, followlinks=False):
         for name in (*dirnames, *filenames):
             entry = Path(current, name)

@@ -120,3 +120,13 @@ async def wait_until_gone(pid: int) -> None:
 def has_exited(pid: int) -> bool:
     status = Path(f"/proc/{pid}/status")
     return not status.exists() or "\nState:\tZ" in status.read_text()
+
+
+async def test_a_repo_url_that_would_run_a_command_is_refused(tmp_path: Path):
+    planted = tmp_path / "planted"
+    repositories = Repositories(tmp_path / "cache", timeout=30)
+
+    with pytest.raises(GitUnavailableError):
+        await repositories.resolve(f"ext::sh -c touch% {planted}", "main")
+
+    assert not planted.exists()

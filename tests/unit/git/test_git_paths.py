@@ -157,3 +157,13 @@ def test_a_chart_holding_an_escaping_symlink_fails_the_tree_check(repo: Path, ta
         check_tree_inside(repo, repo / "helm/ai-chatbot", where=WHERE)
 
     assert "helm/ai-chatbot/templates/leak.yaml" in raised.value.message
+
+
+def test_a_chart_directory_that_is_itself_a_link_outside_fails_the_tree_check(
+    repo: Path, tmp_path: Path
+):
+    (tmp_path / "elsewhere").mkdir()
+    (repo / "helm/linked").symlink_to(tmp_path / "elsewhere")
+
+    with pytest.raises(PathEscapeError):
+        check_tree_inside(repo, repo / "helm/linked", where=WHERE)
