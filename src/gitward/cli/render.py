@@ -8,7 +8,6 @@ any failed (all others are still rendered and shown), 2 for usage errors.
 from __future__ import annotations
 
 import asyncio
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +21,7 @@ from gitward.controller.sources import GitWorkspace, SourceRendering, read_root_
 from gitward.errors import GitwardError, UsageError
 from gitward.git.repo import Repositories
 from gitward.render import Renderer
+from gitward.settings import default_cache_dir
 
 __all__ = ["OutputFormat", "render"]
 
@@ -30,12 +30,6 @@ class OutputFormat(StrEnum):
     TABLE = "table"
     YAML = "yaml"
     JSON = "json"
-
-
-def default_cache_dir() -> Path:
-    """``$GITWARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/gitward``, else ``~/.cache/gitward``."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(os.environ.get("GITWARD_CACHE_DIR") or Path(base) / "gitward")
 
 
 def render(
