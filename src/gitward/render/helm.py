@@ -1,0 +1,221 @@
+"""Helm charts from Git rendered in-process with Helm's own Go SDK (``helm_python``).
+
+Does what Argo CD's ``helm template <app> <chart> --include-crds`` does, without a process: the
+release name is ``helm.releaseName`` or the app name, the namespace ``helm.namespace`` or the
+destination namespace, ``.Release.IsInstall`` is true. ``NOTES.txt`` and ``_`` partials are
+dropped, test hooks too when ``skipTests``; other Helm hooks are kept with their annotations (the
+sync layer maps them to Argo CD phases). ``crds/`` is included unless ``skipCrds``, and the
+chart's ``values.schema.json`` is enforced unless ``skipSchemaValidation``.
+
+The chart must lie inside the checkout with no symlink leading out of it; that is checked before
+the chart is loaded. Template failures become ``RenderError`` naming the template file and line.
+It must not fetch anything: charts from Helm repositories and remote value files are refused.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import helm_python as helm
+
+from gitward.errors import ManifestError, RenderError, SourceError
+from gitward.git import paths
+from gitward.model import annotations as argocd
+from gitward.redaction import redact
+from gitward.render import helm_values, manifests
+from gitward.render.cache import ChartCache
+from gitward.render.manifests import Sourced
+from gitward.render.request import Generated, RenderRequest
+
+__all__ = ["ChartKey", "render_helm"]
+
+ChartKey = tuple[str, str, bool]
+"""``(commit SHA, real chart directory, schema stripped)``: what a loaded chart is cached by."""
+
+_GO_LOCATION = re.compile(r"(?P<file>[^\s():]+):(?P<line>\d+)(?::\d+)?")
+_TEST_HOOKS = frozenset({"test", "test-success", "test-failure"})
+_MAX_DETAIL = 600
+
+
+def render_helm(request: RenderRequest, charts: ChartCache[helm.Chart] | None = None) -> Generated:
+    """The objects of a Helm source; ``charts`` (used only with a commit SHA) skips reloading."""
+    options = request.source.helm
+    if request.source.chart:
+        raise SourceError(
+            f"chart {request.source.chart!r} comes from a Helm repository, which gitward does "
+            "not fetch",
+            where=request.where("chart"),
+            hint="Vendor the chart into Git and point `path` at it",
+        )
+    chart_dir = _chart_dir(request)
+    generated = Generated()
+    _warn_unsupported(request, generated.warnings)
+    values = helm_values.user_values(request)
+    generated.warnings.extend(values.warnings)
+    release = _release_name(request)
+    namespace = (options.namespace if options else "") or request.namespace
+    without_schema = bool(options and options.skip_schema_validation)
+    chart = _chart(request, chart_dir, without_schema, charts)
+    try:
+        templates = chart.render(values.values, name=release, namespace=namespace, is_install=True)
+    except helm.HelmError as err:
+        raise _render_error(request, err) from err
+    generated.objects.extend(_crd_objects(request, chart))
+    generated.objects.extend(_template_objects(request, templates))
+    return generated
+
+
+def _chart_dir(request: RenderRequest) -> Path:
+    chart_dir = request.source_dir()
+    if not (chart_dir / "Chart.yaml").is_file():
+        raise SourceError(
+            f"no Chart.yaml in {request.source_path!r}",
+            where=request.where("path"),
+            hint="Point `path` at a Helm chart directory, or remove the `helm` options to "
+            "render plain manifests",
+        )
+    paths.check_tree_inside(request.root, chart_dir, where=request.where("path"))
+    return chart_dir
+
+
+def _warn_unsupported(request: RenderRequest, warnings: list[str]) -> None:
+    options = request.source.helm
+    if options is None:
+        return
+    if options.kube_version:
+        warnings.append(f"{request.where('helm.kubeVersion')}: not supported yet, ignored")
+    if options.api_versions:
+        warnings.append(f"{request.where('helm.apiVersions')}: not supported yet, ignored")
+
+
+def _release_name(request: RenderRequest) -> str:
+    options = request.source.helm
+    release = (options.release_name if options else "") or request.app.name
+    try:
+        helm.validate_release_name(release)
+    except helm.HelmError as err:
+        field = "helm.releaseName" if options and options.release_name else None
+        raise ManifestError(
+            f"{release!r} is not a valid Helm release name",
+            where=request.where(field),
+            hint="Use at most 53 lower-case letters, digits, '-' and '.'; set "
+            "`helm.releaseName` when the app name does not fit",
+        ) from err
+    return release
+
+
+def _chart(
+    request: RenderRequest,
+    chart_dir: Path,
+    without_schema: bool,
+    charts: ChartCache[helm.Chart] | None,
+) -> helm.Chart:
+    def load() -> helm.Chart:
+        return _load_chart(request, chart_dir, without_schema=without_schema)
+
+    if charts is None or request.sha is None:
+        return load()
+    key: ChartKey = (request.sha, str(chart_dir), without_schema)
+    return charts.get_or_load(key, load)
+
+
+def _load_chart(request: RenderRequest, chart_dir: Path, *, without_schema: bool) -> helm.Chart:
+    try:
+        if without_schema and any(chart_dir.rglob("values.schema.json")):
+            with tempfile.TemporaryDirectory(prefix="gitward-chart-") as scratch:
+                copy = Path(scratch, chart_dir.name)
+                ignore = shutil.ignore_patterns("values.schema.json")
+                shutil.copytree(chart_dir, copy, ignore=ignore)
+                return helm.Chart.load(copy)
+        return helm.Chart.load(chart_dir)
+    except helm.HelmError as err:
+        raise SourceError(
+            f"Helm cannot load the chart: {_detail(err)}",
+            where=request.at_file(request.repo_path("Chart.yaml")),
+            hint="Fix the chart (Chart.yaml, values.yaml, charts/); dependencies must be "
+            "vendored in charts/ since gitward fetches nothing",
+        ) from err
+
+
+def _render_error(request: RenderRequest, err: helm.HelmError) -> RenderError:
+    detail = _detail(err)
+    if "values don't meet the specifications of the schema" in detail:
+        return RenderError(
+            f"the values do not match the chart's values.schema.json: {detail}",
+            where=request.where("helm"),
+            hint="Fix the values, or set `helm.skipSchemaValidation: true`",
+        )
+    found = _GO_LOCATION.search(detail)
+    if found is None:
+        return RenderError(
+            f"Helm rendering failed: {detail}",
+            where=request.at_file(request.source_path),
+            hint="Fix the chart's templates or the values they read",
+        )
+    template = _repo_template_path(request, found["file"])
+    return RenderError(
+        f"template {found['file']} failed at line {found['line']}: {detail}",
+        where=request.at_file(template, int(found["line"])),
+        hint="Fix the template, or the values it reads",
+    )
+
+
+def _detail(err: Exception) -> str:
+    text = redact(" ".join(str(err).split()))
+    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 3] + "..."
+
+
+def _repo_template_path(request: RenderRequest, template: str) -> str:
+    """``ai-chatbot/charts/backend/templates/x.yaml`` -> ``helm/ai-chatbot/charts/backend/...``."""
+    _, _, inside_chart = template.partition("/")
+    return request.repo_path(inside_chart or template)
+
+
+def _crd_objects(request: RenderRequest, chart: helm.Chart) -> list[Sourced]:
+    options = request.source.helm
+    if options is not None and options.skip_crds:
+        return []
+    found: list[Sourced] = []
+    for crd in chart.crds:
+        shown = _repo_template_path(request, crd.get("filename") or crd.get("name", "crds"))
+        found.extend(_parse(request, shown, crd.get("data", "")))
+    return found
+
+
+def _template_objects(request: RenderRequest, templates: dict[str, str]) -> list[Sourced]:
+    options = request.source.helm
+    skip_tests = bool(options and options.skip_tests)
+    total = 0
+    found: list[Sourced] = []
+    for name in sorted(templates):
+        text = templates[name]
+        base = name.rpartition("/")[2]
+        if base == "NOTES.txt" or base.startswith("_") or not text.strip():
+            continue
+        total += len(text)
+        if total > request.limits.max_total_bytes:
+            raise RenderError(
+                f"the chart renders more than {request.limits.max_total_bytes} bytes",
+                where=request.at_file(request.source_path),
+                hint="Split the chart into several applications, or raise gitward's render limits",
+            )
+        shown = _repo_template_path(request, name)
+        found.extend(
+            item
+            for item in _parse(request, shown, text)
+            if not (skip_tests and _is_test_hook(item))
+        )
+    return found
+
+
+def _parse(request: RenderRequest, shown: str, text: str) -> list[Sourced]:
+    return manifests.parse_manifests(text, file=shown, obj=request.obj, limits=request.limits)
+
+
+def _is_test_hook(item: Sourced) -> bool:
+    notes = (item.manifest.get("metadata") or {}).get("annotations") or {}
+    hooks = str(notes.get(argocd.HELM_HOOK, ""))
+    return any(hook.strip() in _TEST_HOOKS for hook in hooks.split(","))
