@@ -18,7 +18,19 @@ Nothing here logs; callers decide. Messages never carry credentials (see ``gitwa
     ├── TransientError              the world is briefly wrong; retry with backoff
     │   ├── GitUnavailableError     the remote could not be reached
     │   └── ToolUnavailableError    a required external program is missing (kustomize)
+    ├── KubeError                   a Kubernetes API server refused or failed a request
+    │   ├── NotFoundError           the object does not exist (404)
+    │   │   └── UnknownKindError    the cluster serves no such kind (CRD not installed)
+    │   ├── ConflictError           a field manager conflict, stale resourceVersion or failed
+    │   │                           delete precondition (409)
+    │   ├── ForbiddenError          RBAC denied the request (403) or credentials were rejected (401)
+    │   ├── ExpiredError            a watch or list resourceVersion is too old (410): relist
+    │   ├── InvalidError *          the API rejected the object (422); ``causes`` per field
+    │   ├── ClusterConfigError *    the cluster's address or credentials are unusable or unsafe
+    │   └── ClusterUnavailableError †  5xx, 429, refused connection, timeout; ``retry_after``
     └── UsageError                  the command line is wrong (CLI exit code 2)
+
+    * also a ConfigError (stalls until the input changes); † also a TransientError (retries).
 """
 
 from __future__ import annotations
@@ -26,18 +38,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ClusterConfigError",
+    "ClusterUnavailableError",
     "ConfigError",
+    "ConflictError",
     "CycleError",
+    "ExpiredError",
+    "ForbiddenError",
     "GitUnavailableError",
     "GitwardError",
+    "InvalidError",
+    "KubeError",
     "Location",
     "ManifestError",
+    "NotFoundError",
     "PathEscapeError",
     "RenderError",
     "RevisionNotFoundError",
     "SourceError",
     "ToolUnavailableError",
     "TransientError",
+    "UnknownKindError",
     "UsageError",
 ]
 
@@ -117,6 +138,72 @@ class GitUnavailableError(TransientError):
 
 class ToolUnavailableError(TransientError):
     """An external program that a source needs (kustomize, kubectl) is not installed."""
+
+
+class KubeError(GitwardError):
+    """A Kubernetes API server refused or failed a request; the message names the object and
+    the cluster, never a credential."""
+
+
+class NotFoundError(KubeError):
+    """The object does not exist (404)."""
+
+
+class UnknownKindError(NotFoundError):
+    """The cluster serves no resource of this group, version and kind (a CRD is missing)."""
+
+
+class ConflictError(KubeError):
+    """A field another manager owns, a stale resourceVersion or a failed precondition (409)."""
+
+
+class ForbiddenError(KubeError):
+    """RBAC denied the request (403), or the cluster rejected the credentials (401)."""
+
+
+class ExpiredError(KubeError):
+    """The resourceVersion a watch or list continued from is too old (410 Gone): list again."""
+
+
+class InvalidError(KubeError, ConfigError):
+    """The API server rejected the object as invalid (422).
+
+    ``causes`` holds the API's field causes as ``(field, message)`` pairs.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        causes: tuple[tuple[str, str], ...] = (),
+        where: Location | None = None,
+        hint: str = "",
+    ) -> None:
+        self.causes = causes
+        super().__init__(problem, where=where, hint=hint)
+
+
+class ClusterConfigError(KubeError, ConfigError):
+    """A cluster's address or credentials are missing, malformed or refused as unsafe (a
+    kubeconfig that would run a program)."""
+
+
+class ClusterUnavailableError(KubeError, TransientError):
+    """The cluster could not answer: 5xx, 429, refused connection, timeout.
+
+    ``retry_after`` is the delay in seconds the server asked for, when it asked.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        retry_after: float | None = None,
+        where: Location | None = None,
+        hint: str = "",
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(problem, where=where, hint=hint)
 
 
 class UsageError(GitwardError):
