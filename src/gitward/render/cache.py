@@ -116,6 +116,11 @@ class ChartCache(Generic[C]):
                 self._entries.popitem(last=False)
         return loaded
 
+    def discard(self, key: Hashable) -> None:
+        """Forget ``key`` (a chart that must not be reused)."""
+        with self._lock:
+            self._entries.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import helm_python as helm
@@ -30,17 +32,33 @@ from gitward.render.cache import ChartCache
 from gitward.render.manifests import Sourced
 from gitward.render.request import Generated, RenderRequest
 
-__all__ = ["ChartKey", "render_helm"]
+__all__ = ["ChartKey", "LoadedChart", "render_helm"]
 
 ChartKey = tuple[str, str, bool]
 """``(commit SHA, real chart directory, schema stripped)``: what a loaded chart is cached by."""
+
+
+@dataclass
+class LoadedChart:
+    """A loaded chart and what keeps sharing it safe.
+
+    Helm's SDK drops the subcharts a render disables (``condition``/``tags``) from the loaded
+    chart itself, and merges ``import-values`` into it, so a shared chart is rendered under its
+    lock, and one whose subcharts changed is not reused; charts with import-values never are.
+    """
+
+    chart: helm.Chart
+    subcharts: tuple[str, ...]
+    reusable: bool
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
 
 _GO_LOCATION = re.compile(r"(?P<file>[^\s():]+):(?P<line>\d+)(?::\d+)?")
 _TEST_HOOKS = frozenset({"test", "test-success", "test-failure"})
 _MAX_DETAIL = 600
 
 
-def render_helm(request: RenderRequest, charts: ChartCache[helm.Chart] | None = None) -> Generated:
+def render_helm(request: RenderRequest, charts: ChartCache[LoadedChart] | None = None) -> Generated:
     """The objects of a Helm source; ``charts`` (used only with a commit SHA) skips reloading."""
     options = request.source.helm
     if request.source.chart:
@@ -58,14 +76,28 @@ def render_helm(request: RenderRequest, charts: ChartCache[helm.Chart] | None = 
     release = _release_name(request)
     namespace = (options.namespace if options else "") or request.namespace
     without_schema = bool(options and options.skip_schema_validation)
-    chart = _chart(request, chart_dir, without_schema, charts)
-    try:
-        templates = chart.render(values.values, name=release, namespace=namespace, is_install=True)
-    except helm.HelmError as err:
-        raise _render_error(request, err) from err
-    generated.objects.extend(_crd_objects(request, chart))
+    key, loaded = _chart(request, chart_dir, without_schema, charts)
+    with loaded.lock:
+        crds = _crd_objects(request, loaded.chart)
+        try:
+            templates = loaded.chart.render(
+                values.values, name=release, namespace=namespace, is_install=True
+            )
+        except helm.HelmError as err:
+            raise _render_error(request, err) from err
+        finally:
+            if charts is not None and key is not None and _changed(loaded):
+                charts.discard(key)
+    generated.objects.extend(crds)
     generated.objects.extend(_template_objects(request, templates))
     return generated
+
+
+def _changed(loaded: LoadedChart) -> bool:
+    """Whether rendering altered the loaded chart (so it must not be reused)."""
+    if not loaded.reusable:
+        return True
+    return _subchart_names(loaded.chart) != loaded.subcharts
 
 
 def _chart_dir(request: RenderRequest) -> Path:
@@ -111,33 +143,49 @@ def _chart(
     request: RenderRequest,
     chart_dir: Path,
     without_schema: bool,
-    charts: ChartCache[helm.Chart] | None,
-) -> helm.Chart:
-    def load() -> helm.Chart:
+    charts: ChartCache[LoadedChart] | None,
+) -> tuple[ChartKey | None, LoadedChart]:
+    def load() -> LoadedChart:
         return _load_chart(request, chart_dir, without_schema=without_schema)
 
     if charts is None or request.sha is None:
-        return load()
+        return None, load()
     key: ChartKey = (request.sha, str(chart_dir), without_schema)
-    return charts.get_or_load(key, load)
+    return key, charts.get_or_load(key, load)
 
 
-def _load_chart(request: RenderRequest, chart_dir: Path, *, without_schema: bool) -> helm.Chart:
+def _load_chart(request: RenderRequest, chart_dir: Path, *, without_schema: bool) -> LoadedChart:
     try:
         if without_schema and any(chart_dir.rglob("values.schema.json")):
             with tempfile.TemporaryDirectory(prefix="gitward-chart-") as scratch:
                 copy = Path(scratch, chart_dir.name)
                 ignore = shutil.ignore_patterns("values.schema.json")
                 shutil.copytree(chart_dir, copy, ignore=ignore)
-                return helm.Chart.load(copy)
-        return helm.Chart.load(chart_dir)
+                chart = helm.Chart.load(copy)
+        else:
+            chart = helm.Chart.load(chart_dir)
+        declared = chart.metadata.get("dependencies") or []
     except helm.HelmError as err:
         raise SourceError(
             f"Helm cannot load the chart: {_detail(err)}",
             where=request.at_file(request.repo_path("Chart.yaml")),
-            hint="Fix the chart (Chart.yaml, values.yaml, charts/); dependencies must be "
-            "vendored in charts/ since gitward fetches nothing",
+            hint="Fix the chart (Chart.yaml, values.yaml, charts/)",
         ) from err
+    subcharts = _subchart_names(chart)
+    missing = sorted({str(dep.get("name")) for dep in declared} - set(subcharts))
+    if missing:
+        raise SourceError(
+            f"Chart.yaml lists dependencies missing from charts/: {', '.join(missing)}",
+            where=request.at_file(request.repo_path("Chart.yaml")),
+            hint="Vendor them (`helm dependency build`, then commit charts/): gitward fetches "
+            "nothing",
+        )
+    imports = any(dep.get("import-values") for dep in declared)
+    return LoadedChart(chart, subcharts, reusable=not imports)
+
+
+def _subchart_names(chart: helm.Chart) -> tuple[str, ...]:
+    return tuple(sorted(str(dep.get("name")) for dep in chart.dependencies))
 
 
 def _render_error(request: RenderRequest, err: helm.HelmError) -> RenderError:
@@ -157,7 +205,7 @@ def _render_error(request: RenderRequest, err: helm.HelmError) -> RenderError:
         )
     template = _repo_template_path(request, found["file"])
     return RenderError(
-        f"template {found['file']} failed at line {found['line']}: {detail}",
+        f"the template failed: {detail}",
         where=request.at_file(template, int(found["line"])),
         hint="Fix the template, or the values it reads",
     )

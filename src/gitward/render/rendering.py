@@ -17,8 +17,6 @@ from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import helm_python as helm
-
 from gitward.model import kinds
 from gitward.model.application import Application
 from gitward.model.objects import Manifest
@@ -27,7 +25,7 @@ from gitward.render import finishing
 from gitward.render.cache import ChartCache, ManifestCache
 from gitward.render.detect import Generator, detect_generator
 from gitward.render.directory import render_directory
-from gitward.render.helm import render_helm
+from gitward.render.helm import LoadedChart, render_helm
 from gitward.render.kustomize import render_kustomize
 from gitward.render.limits import DEFAULT_LIMITS, Limits
 from gitward.render.manifests import Origin
@@ -70,7 +68,7 @@ class Renderer:
         tool_path: str | None = None,
     ) -> None:
         self.cache: ManifestCache[Rendered] = cache if cache is not None else ManifestCache()
-        self.charts: ChartCache[helm.Chart] = ChartCache()
+        self.charts: ChartCache[LoadedChart] = ChartCache()
         self.limits = limits
         self._cluster_scoped = frozenset(cluster_scoped)
         self._tool_path = tool_path
