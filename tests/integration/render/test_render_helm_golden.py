@@ -86,7 +86,8 @@ FEATURE_CHART = {
     "  name: {{ .Release.Name }}-hook\n  annotations:\n    helm.sh/hook: post-install\n"
     "spec: {template: {spec: {restartPolicy: Never, containers: [{name: h, image: busybox}]}}}\n",
     "templates/tests/t.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n"
-    "  name: {{ .Release.Name }}-t\n  annotations: {helm.sh/hook: test}\nspec: {containers: [{name: t, image: busybox}]}\n",
+    "  name: {{ .Release.Name }}-t\n  annotations: {helm.sh/hook: test}\n"
+    "spec: {containers: [{name: t, image: busybox}]}\n",
     "values/a.yaml": "tier: a\nimage: {tag: a}\n"
     "servers: [{name: a, port: 1}, {name: b, port: 2}]\n",
     "values/b.yaml": "tier: b\ndrop: null\n",
