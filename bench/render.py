@@ -1,0 +1,175 @@
+"""Render throughput: gitward's in-process Helm renderer, cold and warm, against `helm template`.
+
+Builds N synthetic Helm apps, each its own copy of the example's parent chart
+(examples/ai-chatbot-infra/helm/ai-chatbot: a parent and its component subcharts, 14-18 objects)
+with its own values (replicas, image tags, autoscaling, hosts, MongoDB size), then measures:
+
+- cold: a fresh Renderer renders every app once (chart loaded, rendered, parsed; no cache hit);
+- warm: the same Renderer renders every app again at the same commit (manifest cache hits);
+- helm: the first M apps through `helm template` processes, as Argo CD's repo server runs it
+  (skipped when no helm binary is on PATH or in .tools/bin).
+
+Prints figures and ratios for people, and as its last line one JSON object for machines.
+Usage: python bench/render.py [--apps N] [--helm-apps M]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from gitward.model.application import Application, Destination
+from gitward.model.sources import HelmOptions, Source
+from gitward.render import Renderer
+
+PROJECT = Path(__file__).resolve().parents[1]
+EXAMPLE_CHART = PROJECT / "examples" / "ai-chatbot-infra" / "helm" / "ai-chatbot"
+COMPONENTS = ("backend", "frontend", "ml", "worker")
+
+
+def values_for(index: int) -> str:
+    """Distinct values per app: replicas, tags, autoscaling on every other app, host, disk."""
+    autoscale = index % 2 == 1
+    lines = [f"global:\n  environment: bench-{index}\n  logLevel: info"]
+    for component in COMPONENTS:
+        lines.append(
+            f"{component}:\n  replicaCount: {1 + index % 3}\n"
+            f"  image:\n    tag: v{index}.{len(component)}\n"
+            f"  autoscaling:\n    enabled: {str(autoscale).lower()}\n"
+            f"    minReplicas: 2\n    maxReplicas: {4 + index % 5}\n"
+            "    targetCPUUtilizationPercentage: 75"
+        )
+    lines.append(f"mongodb:\n  enabled: true\n  persistence:\n    size: {8 + index % 10}Gi")
+    lines.append(f"migrations:\n  enabled: {str(index % 3 == 0).lower()}")
+    lines.append(
+        "ingress:\n  enabled: true\n  className: alb\n  hosts:\n"
+        f"    - host: app-{index}.bench.example.com\n      paths:\n"
+        "        - {path: /, pathType: Prefix, serviceName: frontend, servicePort: 80}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def build_apps(root: Path, count: int) -> list[Application]:
+    """``count`` apps, each rendering its own chart copy with its own value file."""
+    apps = []
+    for index in range(count):
+        base = f"apps/app-{index:04d}"
+        shutil.copytree(EXAMPLE_CHART, root / base / "chart")
+        (root / base / "values.yaml").write_text(values_for(index))
+        source = Source(
+            repo_url="https://example.invalid/bench.git",
+            path=f"{base}/chart",
+            helm=HelmOptions(value_files=("../values.yaml",)),
+        )
+        apps.append(
+            Application(
+                name=f"bench-{index:04d}",
+                project="default",
+                sources=(source,),
+                destination=Destination(
+                    server="https://kubernetes.default.svc", namespace=f"ns-{index % 7}"
+                ),
+            )
+        )
+    return apps
+
+
+def render_all(renderer: Renderer, apps: list[Application], root: Path, sha: str) -> float:
+    """Seconds to render every app once; checks each app produced objects."""
+    start = time.perf_counter()
+    for app in apps:
+        rendered = renderer.render(app, app.source, root, sha=sha)
+        assert rendered.objects, app.name
+    return time.perf_counter() - start
+
+
+def find_helm() -> str | None:
+    return shutil.which("helm") or shutil.which("helm", path=str(PROJECT / ".tools" / "bin"))
+
+
+def helm_all(helm: str, apps: list[Application], root: Path) -> float:
+    """Seconds for `helm template` of each app, with Argo CD's arguments."""
+    start = time.perf_counter()
+    for app in apps:
+        chart = root / app.source.path
+        done = subprocess.run(
+            [
+                helm,
+                "template",
+                ".",
+                "--name-template",
+                app.name,
+                "--namespace",
+                app.destination.namespace,
+                "--values",
+                "../values.yaml",
+                "--include-crds",
+            ],
+            cwd=chart,
+            capture_output=True,
+            check=False,
+            env={**os.environ, "HELM_CACHE_HOME": str(root / ".helm")},
+        )
+        if done.returncode != 0:
+            sys.exit(f"helm template failed for {app.name}: {done.stderr.decode()}")
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--apps", type=int, default=200, help="synthetic apps (default 200)")
+    parser.add_argument("--helm-apps", type=int, default=20, help="apps run through helm")
+    args = parser.parse_args()
+    sha = "b" * 40
+    with tempfile.TemporaryDirectory(prefix="gitward-bench-") as scratch:
+        root = Path(scratch)
+        apps = build_apps(root, args.apps + 1)
+        warmup, apps = apps[0], apps[1:]
+        Renderer().render(warmup, warmup.source, root, sha=None)  # load the Helm library once
+        renderer = Renderer()
+        cold = render_all(renderer, apps, root, sha)
+        warm = render_all(renderer, apps, root, sha)
+        objects = sum(len(renderer.render(a, a.source, root, sha=sha).objects) for a in apps)
+        helm = find_helm()
+        subset = apps[: max(1, min(args.helm_apps, len(apps)))]
+        helm_s = helm_all(helm, subset, root) if helm else None
+
+    cold_rate = len(apps) / cold
+    warm_rate = len(apps) / warm
+    helm_rate = len(subset) / helm_s if helm_s else None
+    print(f"apps: {len(apps)} ({objects / len(apps):.1f} objects each on average)")
+    print(
+        f"cold in-process render: {cold_rate:8.1f} apps/s  ({1000 * cold / len(apps):.2f} ms/app)"
+    )
+    print(
+        f"warm (cache hit)      : {warm_rate:8.1f} apps/s  ({1000 * warm / len(apps):.3f} ms/app)"
+    )
+    if helm_rate is not None and helm_s is not None:
+        print(
+            f"helm template process : {helm_rate:8.1f} apps/s  "
+            f"({1000 * helm_s / len(subset):.2f} ms/app, {len(subset)} apps)"
+        )
+        cold_ratio, warm_ratio = cold_rate / helm_rate, warm_rate / helm_rate
+        print(f"cold vs helm: {cold_ratio:.1f}x   warm vs helm: {warm_ratio:.0f}x")
+    else:
+        print("helm template process : skipped (no helm binary on PATH or in .tools/bin)")
+    result = {
+        "apps": len(apps),
+        "render_cold_apps_per_s": round(cold_rate, 1),
+        "render_warm_apps_per_s": round(warm_rate, 1),
+        "helm_process_apps_per_s": round(helm_rate, 2) if helm_rate else None,
+        "ratio_cold_vs_helm": round(cold_rate / helm_rate, 2) if helm_rate else None,
+        "ratio_warm_vs_helm": round(warm_rate / helm_rate, 1) if helm_rate else None,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
