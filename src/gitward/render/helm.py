@@ -18,8 +18,10 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import helm_python as helm
 
@@ -44,12 +46,14 @@ class LoadedChart:
 
     Helm's SDK drops the subcharts a render disables (``condition``/``tags``) from the loaded
     chart itself, and merges ``import-values`` into it, so a shared chart is rendered under its
-    lock, and one whose subcharts changed is not reused; charts with import-values never are.
+    lock, and one whose subcharts changed is marked stale and dropped from the cache (a render
+    waiting for its lock then takes a fresh one); charts with import-values are never reused.
     """
 
     chart: helm.Chart
     subcharts: tuple[str, ...]
     reusable: bool
+    stale: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -76,21 +80,56 @@ def render_helm(request: RenderRequest, charts: ChartCache[LoadedChart] | None =
     release = _release_name(request)
     namespace = (options.namespace if options else "") or request.namespace
     without_schema = bool(options and options.skip_schema_validation)
-    key, loaded = _chart(request, chart_dir, without_schema, charts)
-    with loaded.lock:
-        crds = _crd_objects(request, loaded.chart)
-        try:
-            templates = loaded.chart.render(
-                values.values, name=release, namespace=namespace, is_install=True
-            )
-        except helm.HelmError as err:
-            raise _render_error(request, err) from err
-        finally:
-            if charts is not None and key is not None and _changed(loaded):
-                charts.discard(key)
+    target = _Release(values.values, release, namespace)
+    crds, templates = _render_chart(request, chart_dir, charts, target, without_schema)
     generated.objects.extend(crds)
     generated.objects.extend(_template_objects(request, templates))
     return generated
+
+
+@dataclass(frozen=True, slots=True)
+class _Release:
+    """What a chart is rendered with: the user values, release name and namespace."""
+
+    values: dict[str, Any]
+    name: str
+    namespace: str
+
+
+def _render_chart(
+    request: RenderRequest,
+    chart_dir: Path,
+    charts: ChartCache[LoadedChart] | None,
+    target: _Release,
+    without_schema: bool,
+) -> tuple[list[Sourced], dict[str, str]]:
+    """Render the cached chart under its lock, or a fresh one if another render altered it."""
+    forget, loaded = _chart(request, chart_dir, without_schema, charts)
+    with loaded.lock:
+        if not loaded.stale:
+            return _render_loaded(request, loaded, target, forget)
+    fresh = _load_chart(request, chart_dir, without_schema=without_schema)
+    return _render_loaded(request, fresh, target, None)
+
+
+def _render_loaded(
+    request: RenderRequest,
+    loaded: LoadedChart,
+    target: _Release,
+    forget: Callable[[], None] | None,
+) -> tuple[list[Sourced], dict[str, str]]:
+    crds = _crd_objects(request, loaded.chart)
+    try:
+        templates = loaded.chart.render(
+            target.values, name=target.name, namespace=target.namespace, is_install=True
+        )
+    except helm.HelmError as err:
+        raise _render_error(request, err) from err
+    finally:
+        if forget is not None and _changed(loaded):
+            loaded.stale = True
+            forget()
+    return crds, templates
 
 
 def _changed(loaded: LoadedChart) -> bool:
@@ -144,14 +183,16 @@ def _chart(
     chart_dir: Path,
     without_schema: bool,
     charts: ChartCache[LoadedChart] | None,
-) -> tuple[ChartKey | None, LoadedChart]:
+) -> tuple[Callable[[], None] | None, LoadedChart]:
+    """The chart to render, and how to drop it from the cache (None when not cached)."""
+
     def load() -> LoadedChart:
         return _load_chart(request, chart_dir, without_schema=without_schema)
 
     if charts is None or request.sha is None:
         return None, load()
     key: ChartKey = (request.sha, str(chart_dir), without_schema)
-    return key, charts.get_or_load(key, load)
+    return (lambda: charts.discard(key)), charts.get_or_load(key, load)
 
 
 def _load_chart(request: RenderRequest, chart_dir: Path, *, without_schema: bool) -> LoadedChart:

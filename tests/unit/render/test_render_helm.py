@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -321,3 +322,28 @@ def test_a_disabled_subchart_in_one_render_does_not_vanish_from_the_next(repo: P
 
     assert names(helm_source(values="sub:\n  enabled: false\n"), "off") == ["off-top"]
     assert names(helm_source(), "on") == ["on-sub", "on-top"]
+
+
+async def test_concurrent_renders_disabling_a_subchart_never_leak_into_each_other(
+    repo: Path,
+) -> None:
+    files = chart_files(values="sub:\n  enabled: true\n", templates={"cm.yaml": cm_template("top")})
+    files["chart/Chart.yaml"] += (
+        "dependencies:\n  - name: sub\n    version: 0.1.0\n    condition: sub.enabled\n"
+    )
+    files.update(
+        chart_files("chart/charts/sub", name="sub", templates={"s.yaml": cm_template("sub")})
+    )
+    write(repo, files)
+    renderer = Renderer()
+    off, on = helm_source(values="sub:\n  enabled: false\n"), helm_source()
+    jobs = [(f"app-{i}", off if i % 2 else on) for i in range(12)]
+    results = await asyncio.gather(
+        *(
+            renderer.render_async(application(source, name=name), source, repo, sha="c" * 40)
+            for name, source in jobs
+        )
+    )
+    for (name, source), rendered in zip(jobs, results, strict=True):
+        expected = [f"{name}-top"] if source is off else [f"{name}-sub", f"{name}-top"]
+        assert sorted(o["metadata"]["name"] for o in rendered.objects) == expected
