@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["GitSettings", "Settings", "default_cache_dir"]
+__all__ = ["DEFAULT_GIT_TIMEOUT_S", "GitSettings", "Settings", "default_cache_dir"]
+
+DEFAULT_GIT_TIMEOUT_S = 90.0
 
 
 def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -29,7 +31,7 @@ class GitSettings:
 
     cache_dir: Path = field(default_factory=default_cache_dir)
     """Bare mirrors (``mirrors/``) and one materialised tree per commit (``trees/``)."""
-    timeout_s: float = 90.0
+    timeout_s: float = DEFAULT_GIT_TIMEOUT_S
     """A git command running longer than this is killed, with everything it started."""
 
 
@@ -42,5 +44,5 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        timeout = float(env.get("GITWARD_GIT_TIMEOUT", GitSettings.timeout_s))
+        timeout = float(env.get("GITWARD_GIT_TIMEOUT", DEFAULT_GIT_TIMEOUT_S))
         return cls(git=GitSettings(cache_dir=default_cache_dir(env), timeout_s=timeout))

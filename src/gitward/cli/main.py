@@ -15,6 +15,11 @@ app = typer.Typer(
 app.command("render")(render_cmd.render)
 
 
+@app.callback()
+def main() -> None:
+    """gitward keeps Kubernetes clusters where Git says they should be."""
+
+
 def run() -> None:
     """Console-script entry point."""
     app()

@@ -11,14 +11,11 @@ from collections import Counter
 from typing import Any
 
 import yaml
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from gitward.controller.preview import AppRender
 from gitward.model.application import Application
 
-__all__ = ["objects_by_kind", "show_renders", "sync_policy_text"]
+__all__ = ["objects_by_kind", "show_renders", "sync_policy_text", "table"]
 
 
 def show_renders(renders: list[AppRender], fmt: str) -> None:
@@ -55,13 +52,20 @@ def objects_by_kind(objects: list[dict[str, Any]]) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in counts.most_common())
 
 
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain, kubectl-style table: left-aligned columns three spaces apart, never wrapped."""
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+    lines = [
+        "   ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in [headers, *rows]
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _renders_table(renders: list[AppRender]) -> None:
-    console = Console(soft_wrap=False)
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("APP", "PROJECT", "DESTINATION", "WAVE", "SYNC POLICY", "OBJECTS", "STATUS"):
-        table.add_column(column, overflow="fold")
-    for item in renders:
-        table.add_row(
+    headers = ["APP", "PROJECT", "DESTINATION", "WAVE", "SYNC POLICY", "OBJECTS", "STATUS"]
+    rows = [
+        [
             item.name,
             item.app.project,
             str(item.app.destination),
@@ -69,15 +73,15 @@ def _renders_table(renders: list[AppRender]) -> None:
             sync_policy_text(item.app),
             objects_by_kind(item.objects) or "-",
             "ok" if item.ok else f"{len(item.errors)} error(s)",
-        )
-    console.print(table)
+        ]
+        for item in renders
+    ]
+    sys.stdout.write(table(headers, rows))
     for item in renders:
         for error in item.errors:
-            console.print(f"[red]error[/red] {escape(item.name)}: {escape(error)}", highlight=False)
+            sys.stdout.write(f"error   {item.name}: {error}\n")
         for warning in item.warnings:
-            console.print(
-                f"[yellow]warning[/yellow] {escape(item.name)}: {escape(warning)}", highlight=False
-            )
+            sys.stdout.write(f"warning {item.name}: {warning}\n")
 
 
 def _renders_yaml(renders: list[AppRender]) -> str:

@@ -76,7 +76,7 @@ async def _render_tree(
             local.setdefault(remote, work_tree.root)
     repos = Repositories(cache_dir, local=local)
     tree = TreeRenderer(GitWorkspace(repos, revision), SourceRendering(Renderer()))
-    return await tree.render_tree(declared.apps, declared.projects)
+    return await tree.render_tree(declared.apps, declared.projects, declared.app_warnings)
 
 
 def _parse_mapping(text: str) -> tuple[str, Path]:

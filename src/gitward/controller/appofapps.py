@@ -26,7 +26,8 @@ class Declared:
 
     apps: list[Application] = field(default_factory=list)
     projects: list[AppProject] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    app_warnings: dict[str, list[str]] = field(default_factory=dict)  # by app name
+    warnings: list[str] = field(default_factory=list)  # about the projects
     errors: list[GitwardError] = field(default_factory=list)
 
 
@@ -50,7 +51,7 @@ def declared_by(objects: Iterable[tuple[Manifest, str | None]]) -> Declared:
             if manifest["kind"] == argocd.APP_KIND:
                 app = parse_application(manifest, file=origin)
                 declared.apps.append(app.value)
-                declared.warnings.extend(app.warnings)
+                declared.app_warnings.setdefault(app.value.name, []).extend(app.warnings)
             else:
                 project = parse_project(manifest, file=origin)
                 declared.projects.append(project.value)

@@ -75,11 +75,18 @@ class TreeRenderer:
         self._claimed: dict[str, str | None] = {}  # app name -> the parent that declared it
 
     async def render_tree(
-        self, roots: Iterable[Application], projects: Iterable[AppProject] = ()
+        self,
+        roots: Iterable[Application],
+        projects: Iterable[AppProject] = (),
+        warnings: Mapping[str, Iterable[str]] | None = None,
     ) -> list[AppRender]:
-        """Every app reachable from ``roots``, parents before children, waves in order."""
+        """Every app reachable from ``roots``, parents before children, waves in order;
+        ``warnings`` are the roots' parse warnings, by app name."""
+        warnings = warnings or {}
         self._projects.update((p.name, p) for p in projects)
         level = [AppRender(app.name, app, None) for app in _ordered(roots)]
+        for item in level:
+            item.warnings.extend(warnings.get(item.name, ()))
         self._claimed.update((item.name, None) for item in level)
         while level:
             await asyncio.gather(*(self._render(item) for item in level))
@@ -96,6 +103,7 @@ class TreeRenderer:
             for app in _ordered(declared.apps):
                 child = self._adopt(parent, app)
                 if child is not None:
+                    child.warnings.extend(declared.app_warnings.get(app.name, []))
                     children.append(child)
         return children
 

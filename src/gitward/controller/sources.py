@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from gitward.controller.appofapps import Declared, declared_by
-from gitward.errors import GitwardError, Location, UsageError
+from gitward.errors import Location, UsageError
 from gitward.git.repo import Checkout, Repositories
 from gitward.model.application import Application
 from gitward.model.objects import Manifest
@@ -56,6 +56,7 @@ class SourceRendering:
             checkout.root,
             sha=checkout.sha,
             refs={name: ref.root for name, ref in refs.items()},
+            ref_shas={name: ref.sha for name, ref in refs.items() if ref.sha},
             file=app.file,
         )
         return list(zip(rendered.objects, rendered.origins, strict=True)), rendered.warnings

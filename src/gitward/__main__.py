@@ -1,0 +1,5 @@
+"""``python -m gitward``: the same as the ``gitward`` command."""
+
+from gitward.cli.main import run
+
+run()
