@@ -70,8 +70,9 @@ def _verdict(name: str, outcome: tuple[Any, ...]) -> Health:
     status_text, message = outcome[1], outcome[2]
     status = HealthStatus.parse(status_text)
     if status is None:
-        shown = f'"{status_text}"' if isinstance(status_text, str) else "no status"
-        return _failure(name, f"returned an invalid health status {shown}")
+        if status_text is None:
+            return _failure(name, "returned no status")
+        return _failure(name, f'returned an invalid health status "{status_text}"')
     if message is not None and not isinstance(message, str):
         return _failure(name, "returned a message that is not a string")
     return Health(status, message or "")
