@@ -151,10 +151,12 @@ async def test_a_dry_run_apply_reports_without_storing(client: httpx.AsyncClient
 async def test_reapplying_the_same_configuration_changes_nothing(
     client: httpx.AsyncClient,
 ) -> None:
-    first = (await apply(client, f"{DEPLOY}/web", deployment("web"), "gitward")).json()
-    second = (await apply(client, f"{DEPLOY}/web", deployment("web"), "gitward")).json()
+    first = (await apply(client, f"{CM}/a", configmap("a", x="1"), "alice")).json()
+    second = (await apply(client, f"{CM}/a", configmap("a", x="1"), "alice")).json()
     assert second["metadata"]["resourceVersion"] == first["metadata"]["resourceVersion"]
-    assert second["metadata"]["generation"] == 1
+    await apply(client, f"{DEPLOY}/web", deployment("web"), "gitward")
+    again = (await apply(client, f"{DEPLOY}/web", deployment("web"), "gitward")).json()
+    assert again["metadata"]["generation"] == 1
 
 
 async def test_apply_ignores_status_on_a_kind_with_a_status_subresource(

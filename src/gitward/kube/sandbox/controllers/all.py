@@ -1,8 +1,19 @@
-"""The set of simulated controllers one sandbox runs."""
+"""The set of simulated controllers one sandbox runs, each writing under the manager name the
+real component uses."""
 
 from __future__ import annotations
 
+from gitward.kube.sandbox.controllers import addresses
+from gitward.kube.sandbox.controllers.base import Context
+from gitward.kube.sandbox.controllers.daemonsets import DaemonSetController
+from gitward.kube.sandbox.controllers.deployments import DeploymentController
+from gitward.kube.sandbox.controllers.gc import GarbageCollector
+from gitward.kube.sandbox.controllers.jobs import JobController
 from gitward.kube.sandbox.controllers.manager import Reconciler
+from gitward.kube.sandbox.controllers.namespaces import NamespaceController
+from gitward.kube.sandbox.controllers.pods import Kubelet
+from gitward.kube.sandbox.controllers.replicasets import ReplicaSetController
+from gitward.kube.sandbox.controllers.statefulsets import StatefulSetController
 from gitward.kube.sandbox.faults import Faults
 from gitward.kube.sandbox.options import SandboxOptions
 from gitward.kube.sandbox.verbs import Cluster
@@ -13,4 +24,22 @@ __all__ = ["build_reconcilers"]
 def build_reconcilers(
     cluster: Cluster, faults: Faults, options: SandboxOptions
 ) -> list[Reconciler]:
-    return []
+    """Every controller, in the order they look at an event."""
+    controllers = Context(cluster, faults, options, "kube-controller-manager")
+    kubelet = Context(cluster, faults, options, "kubelet")
+    apiserver = Context(cluster, faults, options, "kube-apiserver")
+    return [
+        NamespaceController(controllers),
+        GarbageCollector(controllers),
+        DeploymentController(controllers),
+        ReplicaSetController(controllers),
+        StatefulSetController(controllers),
+        DaemonSetController(controllers),
+        JobController(controllers),
+        Kubelet(kubelet),
+        addresses.LoadBalancerController(controllers),
+        addresses.IngressStatusController(controllers),
+        addresses.ClaimBinder(controllers),
+        addresses.HpaStatusController(controllers),
+        addresses.CrdStatusController(apiserver),
+    ]

@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import Hashable, Iterable
 
+from gitward.kube.sandbox.status import ApiError
 from gitward.kube.sandbox.store import Event, Store
 
 __all__ = ["ControllerManager", "Reconciler"]
@@ -112,6 +113,9 @@ class ControllerManager:
             reconciler = self._reconcilers[index]
             try:
                 again = reconciler.reconcile(key)
+            except ApiError as err:  # the cluster said no (a terminating namespace): retry
+                log.debug("sandbox controller %s: %s", reconciler.name, err.message)
+                again = 0.5
             except Exception:
                 log.exception("sandbox controller %s failed on %r", reconciler.name, key)
                 again = 1.0

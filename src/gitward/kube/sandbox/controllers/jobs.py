@@ -1,0 +1,91 @@
+"""The Job controller: run pods until ``completions`` succeeded (``parallelism`` at a time),
+then mark the Job Complete; CronJobs are accepted and left alone (no schedule runs).
+This module must not decide when a pod finishes; the kubelet simulation does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gitward.kube.sandbox.controllers.base import (
+    Context,
+    KindReconciler,
+    is_active,
+    is_ready,
+    owner_reference,
+)
+from gitward.kube.sandbox.controllers.pods import conditions, pod_from_template
+from gitward.kube.sandbox.verbs import utc_now
+
+__all__ = ["JobController"]
+
+
+def _finished(obj: dict[str, Any]) -> bool:
+    for condition in (obj.get("status") or {}).get("conditions") or []:
+        if condition.get("type") in ("Complete", "Failed") and condition.get("status") == "True":
+            return True
+    return False
+
+
+class JobController(KindReconciler):
+    name = "jobs"
+    api_version = "batch/v1"
+    kind = "Job"
+    child_kinds = (("v1", "Pod"),)
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.pods = ctx.rtype("v1", "Pod")
+
+    def sync(self, obj: dict[str, Any]) -> float | None:
+        spec = obj.get("spec") or {}
+        if _finished(obj) or spec.get("suspend"):
+            return None
+        pods = self.ctx.owned(self.pods, obj)
+        succeeded = sum(1 for p in pods if (p.get("status") or {}).get("phase") == "Succeeded")
+        failed = sum(1 for p in pods if (p.get("status") or {}).get("phase") == "Failed")
+        active = [p for p in pods if is_active(p)]
+        completions = int(spec.get("completions", 1))
+        wanted = min(int(spec.get("parallelism", 1)), completions - succeeded) - len(active)
+        for _ in range(max(0, wanted)):
+            body = pod_from_template(
+                spec.get("template") or {},
+                owner_reference(self.rt, obj),
+                generate_name=f"{obj['metadata']['name']}-",
+            )
+            self.ctx.create(self.pods, str(obj["metadata"].get("namespace") or ""), body)
+        self._report(obj, succeeded, failed, completions)
+        return None
+
+    def _report(self, obj: dict[str, Any], succeeded: int, failed: int, completions: int) -> None:
+        pods = [p for p in self.ctx.owned(self.pods, obj) if is_active(p)]
+        previous = obj.get("status") or {}
+        status: dict[str, Any] = {
+            "startTime": previous.get("startTime") or obj["metadata"].get("creationTimestamp"),
+            "active": len(pods),
+            "ready": sum(1 for p in pods if is_ready(p)),
+            "succeeded": succeeded,
+            "failed": failed,
+            "terminating": 0,
+            "uncountedTerminatedPods": {},
+        }
+        status = {k: v for k, v in status.items() if v or k in ("ready", "terminating")}
+        if succeeded >= completions:
+            status["completionTime"] = utc_now()
+            status.pop("active", None)
+            wanted = [
+                {
+                    "type": "SuccessCriteriaMet",
+                    "status": "True",
+                    "reason": "CompletionsReached",
+                    "message": "Reached expected number of succeeded pods",
+                },
+                {
+                    "type": "Complete",
+                    "status": "True",
+                    "reason": "CompletionsReached",
+                    "message": "Reached expected number of succeeded pods",
+                },
+            ]
+            status["conditions"] = conditions(previous.get("conditions"), wanted)
+        self.ctx.write_status(self.rt, obj, status)
