@@ -116,7 +116,9 @@ def aggregate(
         if resource.live is None:
             missing += 1
             continue
-        health = resource.health or assess(resource.live, customizations=customizations)
+        health = resource.health
+        if health is None:
+            health = assess(resource.live, customizations=customizations)
         judged.append((resource.key, health))
     if not judged and not missing:
         return Health(HealthStatus.HEALTHY)

@@ -10,7 +10,8 @@ A child is Healthy only when all of these hold:
 - it has a status at all ("Waiting for the application to be reconciled" otherwise);
 - no condition of an ``*Error`` type is set (Degraded, naming the condition);
 - no sync operation is running;
-- ``status.sync.comparedTo`` matches its current spec (when the status records it);
+- ``status.sync.comparedTo`` carries every field of its current spec (when the status records
+  it; fields the controller adds on its own are not a difference);
 - it was reconciled after ``applied_at``, when the caller says when it applied the child;
 - with ``expected_revision`` (the revision the parent just deployed): the compared revision is
   that one (``status.sync.revision``, or ``status.sync.revisions`` for multi-source apps), its last
@@ -45,14 +46,23 @@ def _waiting(message: str) -> Health:
     return Health(HealthStatus.PROGRESSING, message)
 
 
-def _pruned(value: object) -> object:
-    """The value without empty fields, so defaulted and omitted fields compare equal."""
-    if isinstance(value, dict):
-        kept = {k: _pruned(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if v not in (None, "", [], {})}
-    if isinstance(value, list):
-        return [_pruned(item) for item in value]
-    return value
+def _covers(compared: object, wanted: object) -> bool:
+    """Whether the recorded comparison carries every non-empty field of the spec.
+
+    Fields only the comparison has (defaults the controller filled in, an inferred server) do not
+    make it stale; a spec field that changed, or a list that grew or shrank, does.
+    """
+    if isinstance(wanted, dict):
+        if not isinstance(compared, dict):
+            return not any(v not in (None, "", [], {}) for v in wanted.values())
+        return all(_covers(compared.get(k), v) for k, v in wanted.items())
+    if isinstance(wanted, list):
+        if not isinstance(compared, list) or len(compared) != len(wanted):
+            return not wanted and not compared
+        return all(_covers(c, w) for c, w in zip(compared, wanted, strict=True))
+    if wanted in (None, ""):
+        return True
+    return bool(compared == wanted)
 
 
 def _error_condition(obj: Manifest) -> Health | None:
@@ -71,7 +81,7 @@ def _stale_spec(obj: Manifest) -> Health | None:
         return None
     spec = reading.mapping(obj, "spec")
     for field in ("source", "sources", "destination"):
-        if _pruned(compared.get(field)) != _pruned(spec.get(field)):
+        if not _covers(compared.get(field), spec.get(field)):
             return _waiting(
                 f"Waiting for the application to compare its new spec: status.sync.comparedTo."
                 f"{field} describes an older spec"

@@ -78,6 +78,23 @@ def _verdict(name: str, outcome: tuple[Any, ...]) -> Health:
     return Health(status, message or "")
 
 
+_EXACT_INTEGERS = 2**53
+
+
+def _lua_safe(value: object) -> object:
+    """The object as Lua 5.1 can hold it: numbers beyond 2**53 become floats, as JSON numbers do
+    in Argo CD's gopher-lua; keys become strings; anything exotic becomes its text."""
+    if isinstance(value, dict):
+        return {str(key): _lua_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lua_safe(item) for item in value]
+    if value is None or isinstance(value, bool | str | float):
+        return value
+    if isinstance(value, int):
+        return value if -_EXACT_INTEGERS <= value <= _EXACT_INTEGERS else float(value)
+    return str(value)
+
+
 def run_health_script(
     name: str, source: str, obj: Manifest, limits: LuaLimits | None = None
 ) -> Health:
@@ -92,7 +109,7 @@ def run_health_script(
             max_memory=limits.memory_bytes,
         )
         run = runtime.execute(_BOOTSTRAP)
-        table = runtime.table_from(obj, recursive=True)
+        table = runtime.table_from(_lua_safe(obj), recursive=True)
         outcome = run(
             source, name, table, limits.instructions, limits.pattern_steps_per_instruction
         )

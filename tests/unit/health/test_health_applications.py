@@ -67,3 +67,31 @@ def test_a_lua_customization_for_applications_does_not_switch_off_the_freshness_
     health = assess(application(revision="aaaa111"), expected_revision="b", customizations=custom)
 
     assert health.status is HealthStatus.PROGRESSING
+
+
+def test_fields_the_controller_adds_to_compared_to_do_not_make_the_status_stale():
+    child = application(revision="bbbb222")
+    child["spec"]["destination"] = {"name": "in-cluster", "namespace": "api"}
+    child["status"]["sync"]["comparedTo"] = {
+        "source": {**child["spec"]["source"], "targetRevision": ""},
+        "destination": {"name": "in-cluster", "namespace": "api", "server": "https://k8s"},
+    }
+
+    assert assess(child, expected_revision="bbbb222") == Health(HealthStatus.HEALTHY)
+
+
+def test_a_changed_destination_makes_the_status_stale():
+    child = application(revision="bbbb222")
+    child["spec"]["destination"] = {"name": "in-cluster", "namespace": "api-v2"}
+    child["status"]["sync"]["comparedTo"] = {
+        "source": child["spec"]["source"],
+        "destination": {"name": "in-cluster", "namespace": "api"},
+    }
+
+    health = assess(child, expected_revision="bbbb222")
+
+    assert health == Health(
+        HealthStatus.PROGRESSING,
+        "Waiting for the application to compare its new spec: "
+        "status.sync.comparedTo.destination describes an older spec",
+    )

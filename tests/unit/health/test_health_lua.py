@@ -150,3 +150,39 @@ def test_one_script_cannot_leave_anything_behind_for_the_next():
     health = run("return {status = 'Healthy', message = string.upper(tostring(obj2))}")
 
     assert health == Health(HealthStatus.HEALTHY, "NIL")
+
+
+def test_numbers_too_large_for_lua_integers_arrive_as_floats():
+    obj = {"kind": "Widget", "status": {"bytes": 2**70}}
+
+    health = run("return {status = 'Healthy', message = tostring(obj.status.bytes > 1e21)}", obj)
+
+    assert health == Health(HealthStatus.HEALTHY, "true")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "for w in string.gmatch(string.rep('a', 5000), 'a-a-a-b') do end",
+        "string.gsub(string.rep(' ', 3000), '%s*%s*x', '')",
+        "string.find(string.rep('a', 4e6), string.rep('a', 2e6) .. 'b', 1, true)",
+    ],
+)
+def test_every_costly_string_search_is_refused(call):
+    health = run(call + "\nreturn {status = 'Healthy'}")
+
+    assert health.message.endswith("(a string pattern too costly for its subject)")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "local function f() return f() end return f()",
+        "local function f() f() end f()",
+        "table.sort({3, 2, 1}, function(a, b) while true do end end)",
+        "string.gsub('abc', '.', function(c) while true do end end)",
+        "tostring(setmetatable({}, {__tostring = function() while true do end end}))",
+    ],
+)
+def test_loops_hidden_in_recursion_and_callbacks_are_stopped(source):
+    assert run(source, limits=LuaLimits(instructions=200_000)).status is HealthStatus.UNKNOWN
