@@ -9,6 +9,7 @@ local sub, byte, floor, huge = string.sub, string.byte, math.floor, math.huge
 
 local HOOK_EVERY = 1000
 local spent, budget = 0, 0
+local steps_per_unit = 10
 local stop = "exceeded its instruction budget (an endless loop?)"
 
 local function exhausted()
@@ -52,6 +53,7 @@ local function class_end(p, i)
 end
 
 local function longest_run(s, class)
+  charge(floor((#s + 1) / steps_per_unit))
   local best = 0
   for run in real_gmatch(s, class .. "+") do
     if #run > best then best = #run end
@@ -95,8 +97,6 @@ end
 local function plain_cost(s, p)
   return (#s + 1) * (#p + 1)
 end
-
-local steps_per_unit = 10
 
 local function guard(fn, may_anchor)
   return function(s, p, init, plain, ...)
