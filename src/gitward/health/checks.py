@@ -104,3 +104,7 @@ def assess(
         return _judge(obj, expected_revision, applied_at, customizations)
     except reading.FieldTypeError as err:
         return Health(HealthStatus.UNKNOWN, f"Cannot assess health: {err}")
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        # A shape no reader anticipated: still a verdict, never a crash of the reconcile loop.
+        kind = dict.get(obj, "kind", "object")
+        return Health(HealthStatus.UNKNOWN, f"Cannot assess health: malformed {kind} ({err})")

@@ -27,7 +27,8 @@ def _statuses(obj: Manifest) -> list[dict[str, Any]]:
 
 
 def _state(status: dict[str, Any], which: str, name: str) -> dict[str, Any]:
-    value = (status.get(which) or {}).get(name)
+    states = status.get(which)
+    value = states.get(name) if isinstance(states, dict) else None
     return value if isinstance(value, dict) else {}
 
 
