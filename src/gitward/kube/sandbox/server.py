@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Generator
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Any
 
 import uvicorn
@@ -45,9 +45,16 @@ _DUMMY_TOKEN = "sandbox-token"  # noqa: S105 - any token is accepted; this one o
 class _Server(uvicorn.Server):
     """uvicorn that leaves signal handlers alone unless it owns the process (``serve``)."""
 
-    def __init__(self, config: uvicorn.Config, own_signals: bool) -> None:
+    def __init__(
+        self, config: uvicorn.Config, own_signals: bool, on_exit: Callable[[], None]
+    ) -> None:
         super().__init__(config)
         self._own_signals = own_signals
+        self._on_exit = on_exit
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        self._on_exit()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
@@ -77,8 +84,6 @@ class Sandbox:
         self._store = Store(self.options.watch_history)
         self._cluster = Cluster(self._store, Registry())
         self._hub = WatchHub(self._store, self.options.bookmark_interval)
-        self._sock = _bind(self.options.host, self.options.port)
-        self.port: int = self._sock.getsockname()[1]
         self._own_signals = own_signals
         self._server: _Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -88,6 +93,8 @@ class Sandbox:
         self._listening = True
         self._load_state()
         self._bootstrap()
+        self._sock = _bind(self.options.host, self.options.port)
+        self.port: int = self._sock.getsockname()[1]
 
     @classmethod
     def start(cls, options: SandboxOptions | None = None) -> Sandbox:
@@ -214,7 +221,7 @@ class Sandbox:
             lifespan="on",
             timeout_graceful_shutdown=2,
         )
-        return _Server(config, self._own_signals)
+        return _Server(config, self._own_signals, self._threadsafe(self._hub.drop_all))
 
     async def serve(self) -> None:
         """Serve until :meth:`request_stop` (or a signal when the sandbox owns them)."""
