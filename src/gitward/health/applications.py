@@ -136,18 +136,18 @@ def _at_revision(obj: Manifest, expected: ExpectedRevision) -> Health | None:
             f"Waiting for the application to be compared at revision {_shown(expected)}: "
             f"its status is for revision {_shown(reported)}"
         )
+    sync_status = reading.text(obj, "status.sync.status", default="Unknown")
+    if sync_status == "Synced":
+        return None
     operation = reading.mapping(obj, "status.operationState")
     if operation.get("phase") in ("Failed", "Error"):
         detail = str(operation.get("message") or "").strip()
         text = f"Sync to revision {_shown(expected)} failed"
         return Health(HealthStatus.DEGRADED, f"{text}: {detail}" if detail else text)
-    sync_status = reading.text(obj, "status.sync.status", default="Unknown")
-    if sync_status != "Synced":
-        return _waiting(
-            f"Waiting for the application to be synced at revision {_shown(expected)}: "
-            f"it is {sync_status}"
-        )
-    return None
+    return _waiting(
+        f"Waiting for the application to be synced at revision {_shown(expected)}: "
+        f"it is {sync_status}"
+    )
 
 
 def _running_operation(obj: Manifest) -> Health | None:
