@@ -183,8 +183,8 @@ class LiveCache:
         return lambda: self._listeners.remove(listener)
 
     async def wait_until(self, condition: Callable[[], bool], within: float) -> None:
-        """Return when ``condition()`` holds, checking after each change; TimeoutError after
-        ``within`` seconds."""
+        """Return when ``condition()`` holds, checking after each change of an object or of a
+        kind's sync state; TimeoutError after ``within`` seconds."""
         async with asyncio.timeout(within):
             while not condition():
                 changed = asyncio.Event()
@@ -223,12 +223,11 @@ class LiveCache:
         self._tasks[group_kind] = task
 
     def _changed(self, changes: list[Change]) -> None:
-        if self._listeners and changes:
+        if self._listeners:
             for change in changes:
                 self._tell(change)
-        if changes:
-            for waiter in self._waiters:
-                waiter.set()
+        for waiter in self._waiters:
+            waiter.set()
 
     def _tell(self, change: Change) -> None:
         obj = change.new if change.new is not None else change.old

@@ -18,8 +18,9 @@ from gitward.errors import Location, NotFoundError, UnknownKindError
 
 __all__ = ["Discovery", "Fetch", "ResourceType"]
 
-Fetch = Callable[[str], Awaitable[dict[str, Any]]]
-"""GET a discovery path (``/apis``, ``/api/v1``) and return its JSON body."""
+Fetch = Callable[[str, str], Awaitable[dict[str, Any]]]
+"""GET a discovery path (``/apis``, ``/api/v1``) and return its JSON body; the second argument
+says what the lookup is for (an object, for messages), or is empty."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +64,17 @@ class Discovery:
         self._resources: dict[tuple[str, str], dict[str, ResourceType]] = {}
         self._lock = asyncio.Lock()
 
-    async def resolve(self, group: str, kind: str, version: str | None = None) -> ResourceType:
+    async def resolve(
+        self, group: str, kind: str, version: str | None = None, *, purpose: str = ""
+    ) -> ResourceType:
         """The resource serving ``kind`` of ``group`` (preferred version unless ``version``).
 
         Raises :class:`UnknownKindError` when the cluster does not serve it, even after one
-        fresh look.
+        fresh look. ``purpose`` names what the lookup is for in messages of failed requests.
         """
-        found = await self._lookup(group, kind, version, fresh=False)
+        found = await self._lookup(group, kind, version, purpose, fresh=False)
         if found is None:
-            found = await self._lookup(group, kind, version, fresh=True)
+            found = await self._lookup(group, kind, version, purpose, fresh=True)
         if found is None:
             raise self._unknown(group, kind, version)
         return found
@@ -82,34 +85,34 @@ class Discovery:
         self._resources.clear()
 
     async def _lookup(
-        self, group: str, kind: str, version: str | None, *, fresh: bool
+        self, group: str, kind: str, version: str | None, purpose: str, *, fresh: bool
     ) -> ResourceType | None:
-        versions = await self._group_versions(group, fresh=fresh)
+        versions = await self._group_versions(group, purpose, fresh=fresh)
         for candidate in (version,) if version else versions:
-            resources = await self._resource_list(group, candidate, fresh=fresh)
+            resources = await self._resource_list(group, candidate, purpose, fresh=fresh)
             if kind in resources:
                 return resources[kind]
         return None
 
-    async def _group_versions(self, group: str, *, fresh: bool) -> tuple[str, ...]:
+    async def _group_versions(self, group: str, purpose: str, *, fresh: bool) -> tuple[str, ...]:
         async with self._lock:
             if self._versions is None or fresh:
-                self._versions = await self._fetch_groups()
+                self._versions = await self._fetch_groups(purpose)
             return self._versions.get(group, ())
 
     async def _resource_list(
-        self, group: str, version: str, *, fresh: bool
+        self, group: str, version: str, purpose: str, *, fresh: bool
     ) -> dict[str, ResourceType]:
         key = (group, version)
         async with self._lock:
             if key not in self._resources or fresh:
-                self._resources[key] = await self._fetch_resources(group, version)
+                self._resources[key] = await self._fetch_resources(group, version, purpose)
             return self._resources[key]
 
-    async def _fetch_groups(self) -> dict[str, tuple[str, ...]]:
-        core = await self._fetch("/api")
+    async def _fetch_groups(self, purpose: str) -> dict[str, tuple[str, ...]]:
+        core = await self._fetch("/api", purpose)
         groups: dict[str, tuple[str, ...]] = {"": tuple(core.get("versions") or ("v1",))}
-        for item in (await self._fetch("/apis")).get("groups") or []:
+        for item in (await self._fetch("/apis", purpose)).get("groups") or []:
             preferred = (item.get("preferredVersion") or {}).get("version", "")
             versions = [v.get("version", "") for v in item.get("versions") or []]
             ordered = (
@@ -118,10 +121,12 @@ class Discovery:
             groups[str(item.get("name", ""))] = tuple(v for v in ordered if v)
         return groups
 
-    async def _fetch_resources(self, group: str, version: str) -> dict[str, ResourceType]:
+    async def _fetch_resources(
+        self, group: str, version: str, purpose: str
+    ) -> dict[str, ResourceType]:
         path = f"/apis/{group}/{version}" if group else f"/api/{version}"
         try:
-            body = await self._fetch(path)
+            body = await self._fetch(path, purpose)
         except NotFoundError:
             return {}
         found: dict[str, ResourceType] = {}

@@ -56,6 +56,7 @@ class KindState:
     lists: int = 0
     expired: int = 0
     watches: int = 0
+    events: int = 0
     failures: int = 0
     error: str = ""
 
@@ -66,7 +67,8 @@ class KindState:
 
 
 class Reflector:
-    """The list+watch loop of one kind; ``notify`` hears every change it makes."""
+    """The list+watch loop of one kind; ``notify`` hears every change it makes to the index
+    (an empty list when only :attr:`state` changed)."""
 
     def __init__(
         self,
@@ -143,17 +145,18 @@ class Reflector:
         )
         async with contextlib.aclosing(stream):
             async for event in stream:
-                seen += 1
+                seen, state.events = seen + 1, state.events + 1
                 self._version = event.resource_version or self._version
                 if event.type == "BOOKMARK":
+                    self._settle(self._version or "")
+                    self._notify([])
                     continue
                 if event.type == "DELETED":
                     change = self._index.remove(ResourceKey.of(event.object))
                 else:
                     change = self._index.put(event.object)
                 self._settle(self._version or "")
-                if change is not None:
-                    self._notify([change])
+                self._notify([change] if change is not None else [])
         return seen
 
     async def _pause(self, seconds: float) -> None:
@@ -168,6 +171,7 @@ class Reflector:
     def _record(self, err: KubeError) -> None:
         self.state.phase, self.state.error = "backoff", err.message
         self.state.failures += 1
+        self._notify([])
 
     def _absent(self, err: UnknownKindError) -> None:
         state = self.state

@@ -66,6 +66,7 @@ class RemoteCluster:
         environ: Mapping[str, str] | None = None,
         timeout: float = 30.0,
         transport: httpx2.AsyncBaseTransport | None = None,
+        field_manager: str = FIELD_MANAGER,
     ) -> RemoteCluster:
         """A client for ``access``; no request is sent until the first call."""
         config = load_config(access, environ)
@@ -81,7 +82,7 @@ class RemoteCluster:
                 where=Location(obj=f"cluster {access.label}"),
                 hint="Check the CA and client certificate files or data",
             ) from err
-        return cls(http, name=access.label, secrets=access.secrets())
+        return cls(http, name=access.label, secrets=access.secrets(), field_manager=field_manager)
 
     @property
     def name(self) -> str:
@@ -96,7 +97,7 @@ class RemoteCluster:
         return await self.discovery.resolve(group, kind, version)
 
     async def get(self, key: ResourceKey, *, version: str | None = None) -> Manifest:
-        rt = await self.resource_type(key.group, key.kind, version)
+        rt = await self.discovery.resolve(key.group, key.kind, version, purpose=str(key))
         response = await self._send("GET", rt.path(key.namespace, key.name), where=self._at(key))
         return _json_object(response, self._at(key))
 
@@ -110,7 +111,7 @@ class RemoteCluster:
         labels: Selector | None = None,
         fields: Selector | None = None,
     ) -> ObjectList:
-        rt = await self.resource_type(group, kind, version)
+        rt = await self.discovery.resolve(group, kind, version, purpose=_kind_name(group, kind))
         where = self._where(_collection(rt, namespace))
         params = _query(labelSelector=selector_text(labels), fieldSelector=selector_text(fields))
         params["limit"] = _LIST_PAGE
@@ -140,7 +141,7 @@ class RemoteCluster:
         resource_version: str | None = None,
         timeout_seconds: int | None = None,
     ) -> AsyncGenerator[WatchEvent, None]:
-        rt = await self.resource_type(group, kind, version)
+        rt = await self.discovery.resolve(group, kind, version, purpose=_kind_name(group, kind))
         where = self._where(_collection(rt, namespace))
         params = _query(
             watch="true",
@@ -169,16 +170,22 @@ class RemoteCluster:
     async def apply(
         self, manifest: Manifest, *, force: bool = False, dry_run: bool = False
     ) -> Manifest:
-        key = ResourceKey.of(manifest)
+        metadata = manifest.get("metadata")
+        metadata = metadata if isinstance(metadata, dict) else {}
+        key = ResourceKey.of({**manifest, "metadata": metadata})
         where = self._at(key)
-        api_version = str(manifest.get("apiVersion") or "")
-        metadata = manifest.get("metadata") or {}
+        api_version = manifest.get("apiVersion")
         _require(
-            where, apiVersion=api_version, kind=key.kind, **{"metadata.name": metadata.get("name")}
+            where,
+            apiVersion=api_version,
+            kind=manifest.get("kind"),
+            **{"metadata.name": metadata.get("name")},
         )
-        rt = await self.resource_type(key.group, key.kind, api_version.rpartition("/")[2])
-        if rt.namespaced and not key.namespace:
-            _require(where, **{"metadata.namespace": None})
+        rt = await self.discovery.resolve(
+            key.group, key.kind, str(api_version).rpartition("/")[2], purpose=str(key)
+        )
+        if rt.namespaced:
+            _require(where, **{"metadata.namespace": metadata.get("namespace")})
         body = manifest if rt.namespaced else _without_namespace(manifest)
         params = _query(
             fieldManager=self._field_manager,
@@ -205,7 +212,7 @@ class RemoteCluster:
         dry_run: bool = False,
         version: str | None = None,
     ) -> Manifest | None:
-        rt = await self.resource_type(key.group, key.kind, version)
+        rt = await self.discovery.resolve(key.group, key.kind, version, purpose=str(key))
         options: dict[str, Any] = {"apiVersion": "v1", "kind": "DeleteOptions"}
         if propagation:
             options["propagationPolicy"] = propagation
@@ -216,14 +223,19 @@ class RemoteCluster:
             options["dryRun"] = ["All"]
         where = self._at(key)
         response = await self._send(
-            "DELETE", rt.path(key.namespace, key.name), where=where, body=options
+            "DELETE",
+            rt.path(key.namespace, key.name),
+            where=where,
+            params=_query(dryRun="All" if dry_run else None),  # in both places, as kubectl
+            body=options,
         )
         if response.status_code != 202:  # 200: gone now; 202: kept by finalizers or foreground
             return None
         return _json_object(response, where)
 
-    async def _discover(self, path: str) -> dict[str, Any]:
-        where = self._where(f"discovery {path}")
+    async def _discover(self, path: str, purpose: str) -> dict[str, Any]:
+        what = f"{purpose} on cluster {self._name}" if purpose else f"cluster {self._name}"
+        where = Location(obj=f"{what} (discovery {path})")
         return _json_object(await self._send("GET", path, where=where), where)
 
     async def _send(
@@ -279,6 +291,10 @@ class RemoteCluster:
         return Location(obj=f"{what} on cluster {self._name}")
 
 
+def _kind_name(group: str, kind: str) -> str:
+    return f"{group}/{kind}" if group else kind
+
+
 def _collection(rt: ResourceType, namespace: str | None) -> str:
     scope = f" in namespace {namespace}" if rt.namespaced and namespace else ""
     return f"{rt.group_kind}{scope}"
@@ -289,11 +305,15 @@ def _query(**params: str | None) -> dict[str, str]:
 
 
 def _require(where: Location, **fields: Any) -> None:
-    missing = tuple((name, "Required value") for name, value in fields.items() if not value)
+    missing = tuple(
+        (name, "Required value" if not value else "Invalid value: must be a string")
+        for name, value in fields.items()
+        if not (value and isinstance(value, str))
+    )
     if missing:
         names = ", ".join(name for name, _ in missing)
         raise InvalidError(
-            f"the manifest has no {names}",
+            f"the manifest has no usable {names}",
             causes=missing,
             where=where.at(missing[0][0]),
             hint="Set the field in the manifest; gitward does not guess it",
