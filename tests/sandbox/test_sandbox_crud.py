@@ -86,6 +86,22 @@ async def test_generation_counts_spec_changes_only(client: httpx.AsyncClient) ->
     assert scaled.json()["metadata"]["generation"] == 2
 
 
+async def test_kinds_without_a_spec_generation_carry_none(client: httpx.AsyncClient) -> None:
+    created = (await client.post(CM, json=configmap("a", k="1"))).json()
+    assert "generation" not in created["metadata"]
+
+
+async def test_deletecollection_deletes_the_selected_objects(client: httpx.AsyncClient) -> None:
+    for name, app in (("a", "web"), ("b", "web"), ("c", "db")):
+        body = configmap(name)
+        body["metadata"]["labels"] = {"app": app}
+        await client.post(CM, json=body)
+    deleted = await client.delete(CM, params={"labelSelector": "app=web"})
+    assert [i["metadata"]["name"] for i in deleted.json()["items"]] == ["a", "b"]
+    left = (await client.get(CM)).json()["items"]
+    assert [i["metadata"]["name"] for i in left] == ["c"]
+
+
 async def test_a_merge_patch_deletes_keys_set_to_null(client: httpx.AsyncClient) -> None:
     await client.post(CM, json=configmap("a", k="1", j="2"))
     patched = await client.patch(f"{CM}/a", json={"data": {"k": None, "n": "3"}}, headers=MERGE)

@@ -198,6 +198,33 @@ async def test_a_statefulset_creates_ordered_pods_and_claims(client: httpx.Async
     assert set(bound) == {"data-db-0", "data-db-1"}
 
 
+async def test_a_statefulset_update_replaces_pods_one_by_one(client: httpx.AsyncClient) -> None:
+    body = deployment("db", replicas=3)
+    body["kind"] = "StatefulSet"
+    path = "/apis/apps/v1/namespaces/default/statefulsets"
+    await apply(client, f"{path}/db", body, "gitward")
+
+    async def settled(generation: int) -> dict[str, Any]:
+        obj = await _get(client, f"{path}/db")
+        status = obj.get("status") or {}
+        done = (
+            status.get("observedGeneration") == generation
+            and status.get("updatedReplicas") == 3
+            and status.get("readyReplicas") == 3
+            and status.get("currentRevision") == status.get("updateRevision")
+        )
+        return obj if done else {}
+
+    first = await wait_for(lambda: settled(1), what="statefulset ready")
+    await apply(
+        client, f"{path}/db", deployment("db", "nginx:1.28", 3) | {"kind": "StatefulSet"}, "gitward"
+    )
+    second = await wait_for(lambda: settled(2), what="statefulset updated")
+    assert second["status"]["updateRevision"] != first["status"]["updateRevision"]
+    images = {p["spec"]["containers"][0]["image"] for p in (await client.get(PODS)).json()["items"]}
+    assert images == {"nginx:1.28"}
+
+
 async def test_a_daemonset_runs_one_pod_per_node() -> None:
     options = SandboxOptions(pod_ready_after=0.01, node_count=3)
     async with Sandbox.start(options) as sb, httpx.AsyncClient(base_url=sb.url) as client:

@@ -14,18 +14,24 @@ from __future__ import annotations
 import copy
 import secrets
 import string
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from gitward.kube.sandbox import apply, defaulting, managers, patch, selectors, validation
+from gitward.kube.sandbox import (
+    apply,
+    defaulting,
+    managers,
+    metadata,
+    patch,
+    selectors,
+    validation,
+)
 from gitward.kube.sandbox.kinds import Registry, ResourceType, types_from_crd
 from gitward.kube.sandbox.status import (
     already_exists,
     bad_request,
-    conflict,
     forbidden,
     invalid,
     not_found,
@@ -278,15 +284,15 @@ class Cluster:
     ) -> dict[str, Any]:
         """Finish and store a write; returns the object as served."""
         now = self.clock()
-        new = self._restrict(rtype, old, new, subresource)
-        self._server_metadata(rtype, old, new, now)
+        new = metadata.restrict_to_subresource(rtype, old, new, subresource)
+        metadata.keep_server_fields(rtype, old, new, now)
         defaulting.carry_over(rtype.group, rtype.kind, old, new)
         defaulting.apply_defaults(rtype.group, rtype.kind, new)
         causes = validation.validate(rtype, new)
         if causes:
             name = str(_meta(new).get("name") or "")
             raise invalid(rtype.qualified_kind, name, rtype.group, rtype.plural, causes)
-        self._generation(old, new)
+        metadata.set_generation(rtype, old, new)
         if not operation.startswith("apply"):
             manager = opts.field_manager or "unknown"
             managers.record_update(
@@ -334,69 +340,6 @@ class Cluster:
             meta = item.get("metadata") or {}
             self.store.remove(resource, str(meta.get("namespace") or ""), str(meta["name"]))
         self.registry.remove_crd(str(_meta(obj).get("name")))
-
-    @staticmethod
-    def _restrict(
-        rtype: ResourceType,
-        old: dict[str, Any] | None,
-        new: dict[str, Any],
-        subresource: str,
-    ) -> dict[str, Any]:
-        if subresource == "status" and old is not None:
-            restricted = copy.deepcopy(old)
-            if "status" in new:
-                restricted["status"] = copy.deepcopy(new["status"])
-            else:
-                restricted.pop("status", None)
-            return restricted
-        if rtype.has_status:
-            new = dict(new)
-            if old is not None and "status" in old:
-                new["status"] = copy.deepcopy(old["status"])
-            else:
-                new.pop("status", None)
-        return new
-
-    @staticmethod
-    def _server_metadata(
-        rtype: ResourceType, old: dict[str, Any] | None, new: dict[str, Any], now: str
-    ) -> None:
-        meta = _meta(new)
-        if old is None:
-            meta["uid"] = str(uuid.uuid4())
-            meta["creationTimestamp"] = now
-            for key in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
-                meta.pop(key, None)
-            return
-        old_meta = old["metadata"]
-        sent = meta.get("resourceVersion")
-        if sent and sent != old_meta.get("resourceVersion"):
-            raise conflict(
-                rtype.group,
-                rtype.plural,
-                str(old_meta["name"]),
-                "the object has been modified; please apply your changes to the latest "
-                "version and try again",
-            )
-        for key in ("uid", "creationTimestamp", "deletionTimestamp", "resourceVersion"):
-            if key in old_meta:
-                meta[key] = old_meta[key]
-            else:
-                meta.pop(key, None)
-        if "deletionGracePeriodSeconds" in old_meta:
-            meta["deletionGracePeriodSeconds"] = old_meta["deletionGracePeriodSeconds"]
-
-    @staticmethod
-    def _generation(old: dict[str, Any] | None, new: dict[str, Any]) -> None:
-        meta = _meta(new)
-        if old is None:
-            meta["generation"] = 1
-            return
-        previous = int(old["metadata"].get("generation") or 1)
-        spec_changed = _without(old, "metadata", "status", "apiVersion", "kind") != _without(
-            new, "metadata", "status", "apiVersion", "kind"
-        )
-        meta["generation"] = previous + 1 if spec_changed else previous
 
 
 def _crd_resource(crd: dict[str, Any]) -> tuple[str, str]:
