@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+import yaml
 from lightkube.config.kubeconfig import KubeConfig, SingleConfig
 from lightkube.config.models import Cluster, Context, User
 from lightkube.core.exceptions import ConfigError as LightkubeConfigError
@@ -100,11 +101,9 @@ def _kubeconfig(access: ClusterAccess) -> SingleConfig:
         config = KubeConfig.from_file(access.kubeconfig).get(access.context)
     except LightkubeConfigError as err:
         raise ClusterConfigError(str(err), where=where, hint=_KUBECONFIG_HINT) from err
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
+    except (KeyError, TypeError, ValueError, AttributeError, yaml.YAMLError) as err:
         raise ClusterConfigError(
-            f"the kubeconfig is malformed ({type(err).__name__}: {err})",
-            where=where,
-            hint=_KUBECONFIG_HINT,
+            f"the kubeconfig is malformed ({_malformed(err)})", where=where, hint=_KUBECONFIG_HINT
         ) from err
     if config is None:
         raise ClusterConfigError("the kubeconfig selects no context", where=where)
@@ -113,6 +112,16 @@ def _kubeconfig(access: ClusterAccess) -> SingleConfig:
 
 
 _KUBECONFIG_HINT = "Check the file and the context name (kubectl config get-contexts)"
+
+
+def _malformed(err: Exception) -> str:
+    """What is wrong, without quoting the file: a YAML error's snippet may hold a token."""
+    if isinstance(err, yaml.MarkedYAMLError) and err.problem_mark is not None:
+        mark = err.problem_mark
+        return f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {err.problem}"
+    if isinstance(err, yaml.YAMLError):
+        return "invalid YAML"
+    return f"{type(err).__name__}: {err}"
 
 
 def _refuse_plugins(config: SingleConfig, access: ClusterAccess, where: Location) -> None:
