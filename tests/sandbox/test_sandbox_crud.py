@@ -312,3 +312,26 @@ async def test_a_main_resource_update_ignores_status(client: httpx.AsyncClient) 
     assert created.get("status", {}).get("replicas") != 42
     patched = await client.patch(f"{DEPLOY}/web", json={"status": {"replicas": 42}}, headers=MERGE)
     assert patched.json().get("status", {}).get("replicas") != 42
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (CM, {"metadata": {"name": 5}}, "metadata.name"),
+        (CM, {"metadata": {"name": "a"}, "data": {"k": 1}}, "data"),
+        (DEPLOY, {"metadata": {"name": "d"}, "spec": []}, "spec"),
+        (DEPLOY, {"metadata": {"name": "d"}, "spec": {"replicas": "many"}}, "spec.replicas"),
+        (
+            DEPLOY,
+            {"metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": "x"}}}},
+            "spec.template.spec.containers",
+        ),
+        (PODS, {"metadata": {"name": "p", "finalizers": "x"}}, "metadata.finalizers"),
+    ],
+)
+async def test_a_body_of_the_wrong_shape_is_a_bad_request_naming_the_field(
+    client: httpx.AsyncClient, path: str, body: dict[str, object], field: str
+) -> None:
+    refused = await client.post(path, json=body)
+    assert refused.status_code == 400
+    assert f"into field {field} of type" in refused.json()["message"]

@@ -175,7 +175,11 @@ def _admin_routes(parts: AppParts) -> list[Route]:
 
     async def faults(request: Request) -> Response:
         if request.method == "POST":
-            _set_faults(parts.faults, await request.json())
+            try:
+                _set_faults(parts.faults, await request.json())
+            except (TypeError, ValueError, AttributeError) as err:
+                failure = ApiError(400, "BadRequest", f"invalid fault settings: {err}")
+                return json_response(failure.body(), 400)
         return json_response({"missingImages": parts.faults.missing_images()})
 
     async def drop_watches(request: Request) -> Response:

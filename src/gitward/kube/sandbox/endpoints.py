@@ -46,6 +46,15 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(content, status, headers=headers, media_type="application/json")
 
 
+def _number(value: str | None, name: str) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except ValueError as err:
+        raise bad_request(f"invalid {name} {value!r}: must be a number") from err
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").lower() in ("1", "true", "yes")
 
@@ -119,7 +128,8 @@ class ResourceEndpoints:
             rtype, namespace, query.get("labelSelector"), query.get("fieldSelector")
         )
         rv = str(self.cluster.store.resource_version)
-        items, token = _page(items, query.get("limit"), query.get("continue"), rv)
+        limit = int(_number(query.get("limit"), "limit") or 0)
+        items, token = _page(items, limit, query.get("continue"), rv)
         if tables.wants_table(request.headers.get("accept", "")):
             body = tables.table(rtype, items, rv, _whole(request))
             if token:
@@ -148,7 +158,7 @@ class ResourceEndpoints:
             field_selector = ",".join(
                 s for s in (field_selector, f"metadata.name={target.name}") if s
             )
-        timeout = query.get("timeoutSeconds")
+        timeout = _number(query.get("timeoutSeconds"), "timeoutSeconds")
         watch = WatchRequest(
             rtype=rtype,
             namespace=namespace,
@@ -157,7 +167,7 @@ class ResourceEndpoints:
             resource_version=query.get("resourceVersion"),
             bookmarks=_flag(query.get("allowWatchBookmarks")),
             send_initial_events=_flag(query.get("sendInitialEvents")),
-            timeout=float(timeout) if timeout else None,
+            timeout=timeout or None,
         )
         # Bad selectors fail before the stream starts, as a plain 400.
         selectors.label_selector(watch.label_selector)
@@ -254,7 +264,7 @@ def _whole(request: Request) -> bool:
 
 
 def _page(
-    items: list[dict[str, Any]], limit: str | None, token: str | None, rv: str
+    items: list[dict[str, Any]], limit: int, token: str | None, rv: str
 ) -> tuple[list[dict[str, Any]], str]:
     if token:
         try:
@@ -262,9 +272,9 @@ def _page(
         except (ValueError, KeyError, TypeError) as err:
             raise gone("The provided continue parameter is too old or malformed") from err
         items = [i for i in items if _sort_key(i) > tuple(start)]
-    if not limit or int(limit) <= 0 or len(items) <= int(limit):
+    if limit <= 0 or len(items) <= limit:
         return items, ""
-    page = items[: int(limit)]
+    page = items[:limit]
     last = list(_sort_key(page[-1]))
     next_token = base64.urlsafe_b64encode(json.dumps({"rv": rv, "start": last}).encode())
     return page, next_token.decode()

@@ -105,10 +105,52 @@ def _workload_causes(spec: dict[str, Any]) -> list[Cause]:
     return causes + _container_causes(template.get("spec"), "spec.template.spec")
 
 
+def _crd_causes(obj: dict[str, Any], spec: dict[str, Any]) -> list[Cause]:
+    names = _as_dict(spec.get("names"))
+    group, plural = spec.get("group") or "", names.get("plural") or ""
+    causes: list[Cause] = [
+        ("FieldValueRequired", f"spec.{field}", "Required value")
+        for field, value in (
+            ("group", group),
+            ("names.plural", plural),
+            ("names.kind", names.get("kind")),
+        )
+        if not value
+    ]
+    versions = spec.get("versions") or []
+    if not versions:
+        causes.append(("FieldValueRequired", "spec.versions", "Required value"))
+    elif sum(1 for v in versions if v.get("storage")) != 1:
+        causes.append(
+            (
+                "FieldValueInvalid",
+                "spec.versions",
+                "Invalid value: must have exactly one version marked as storage version",
+            )
+        )
+    for index, version in enumerate(versions):
+        if not version.get("name"):
+            causes.append(("FieldValueRequired", f"spec.versions[{index}].name", "Required value"))
+    name = str(_as_dict(obj.get("metadata")).get("name") or "")
+    if group and plural and name != f"{plural}.{group}":
+        causes.append(
+            (
+                "FieldValueInvalid",
+                "metadata.name",
+                f'Invalid value: "{name}": must be spec.names.plural+"."+spec.group',
+            )
+        )
+    if spec.get("scope", "Namespaced") not in ("Namespaced", "Cluster"):
+        causes.append(("FieldValueNotSupported", "spec.scope", "Unsupported value"))
+    return causes
+
+
 def _spec_causes(rtype: ResourceType, obj: dict[str, Any]) -> list[Cause]:
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return []
+    if rtype.kind == "CustomResourceDefinition":
+        return _crd_causes(obj, spec)
     if rtype.kind in _SELECTED_WORKLOADS:
         return _workload_causes(spec)
     if rtype.kind == "Pod":

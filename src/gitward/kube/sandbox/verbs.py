@@ -26,6 +26,7 @@ from gitward.kube.sandbox import (
     metadata,
     patch,
     selectors,
+    shapes,
     validation,
 )
 from gitward.kube.sandbox.kinds import Registry, ResourceType, types_from_crd
@@ -284,6 +285,7 @@ class Cluster:
     ) -> dict[str, Any]:
         """Finish and store a write; returns the object as served."""
         now = self.clock()
+        shapes.check_shape(rtype, new)
         new = metadata.restrict_to_subresource(rtype, old, new, subresource)
         metadata.keep_server_fields(rtype, old, new, now)
         defaulting.carry_over(rtype.group, rtype.kind, old, new)
