@@ -232,6 +232,19 @@ async def test_a_service_keeps_its_cluster_ip_across_updates(client: httpx.Async
     assert updated["spec"]["clusterIP"] == created["spec"]["clusterIP"]
 
 
+async def test_secret_string_data_is_stored_as_base64_data(client: httpx.AsyncClient) -> None:
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s"},
+        "stringData": {"password": "hunter2"},
+    }
+    created = (await client.post("/api/v1/namespaces/default/secrets", json=secret)).json()
+    assert created["data"] == {"password": "aHVudGVyMg=="}
+    assert "stringData" not in created
+    assert created["type"] == "Opaque"
+
+
 @pytest.mark.parametrize(
     ("selector", "expected"),
     [

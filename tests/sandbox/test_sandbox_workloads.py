@@ -84,6 +84,20 @@ async def test_a_template_change_rolls_to_a_new_replicaset(client: httpx.AsyncCl
     assert images == {"nginx:1.28"}
 
 
+async def test_a_rollback_reuses_the_old_replicaset_as_the_newest_revision(
+    client: httpx.AsyncClient,
+) -> None:
+    await apply(client, f"{DEPLOY}/web", deployment("web", "nginx:1", 1), "gitward")
+    await wait_for(lambda: _rolled_out(client, "web", 1))
+    await apply(client, f"{DEPLOY}/web", deployment("web", "nginx:2", 1), "gitward")
+    await wait_for(lambda: _rolled_out(client, "web", 2))
+    await apply(client, f"{DEPLOY}/web", deployment("web", "nginx:1", 1), "gitward")
+    done = await wait_for(lambda: _rolled_out(client, "web", 3), what="rollback")
+    assert done["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "3"
+    sets = (await client.get("/apis/apps/v1/namespaces/default/replicasets")).json()["items"]
+    assert len(sets) == 2
+
+
 async def test_scaling_a_deployment_changes_its_pod_count(client: httpx.AsyncClient) -> None:
     await client.post(DEPLOY, json=deployment("web", replicas=1))
     await wait_for(lambda: _rolled_out(client, "web", 1))

@@ -8,6 +8,7 @@ set, and a Service keeps the clusterIP it was given. This module must not valida
 
 from __future__ import annotations
 
+import base64
 import copy
 import itertools
 from collections.abc import Callable
@@ -152,7 +153,15 @@ def _pod(obj: dict[str, Any], spec: dict[str, Any]) -> None:
 
 
 def _secret(obj: dict[str, Any], spec: dict[str, Any]) -> None:
+    """``stringData`` is write-only: the server merges it into ``data`` as base64."""
     _set(obj, "type", "Opaque")
+    plain = obj.pop("stringData", None)
+    if isinstance(plain, dict) and plain:
+        current = obj.get("data")
+        data: dict[str, Any] = current if isinstance(current, dict) else {}
+        for key, value in plain.items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
+        obj["data"] = data
 
 
 def _pvc(obj: dict[str, Any], spec: dict[str, Any]) -> None:

@@ -65,6 +65,8 @@ class DeploymentController(KindReconciler):
         if not spec.get("paused"):
             if new is None:
                 new = self._create_replicaset(obj, digest, owned)
+            else:
+                self._promote(new, owned)
             old = [rs for rs in owned if rs["metadata"]["uid"] != new["metadata"]["uid"]]
             if (spec.get("strategy") or {}).get("type") == "Recreate":
                 self._recreate(obj, new, old)
@@ -103,6 +105,16 @@ class DeploymentController(KindReconciler):
         namespace = str(obj["metadata"].get("namespace") or "")
         self._progress.pop(obj["metadata"]["uid"], None)
         return self.ctx.create(self.rs_type, namespace, body)
+
+    def _promote(self, new: dict[str, Any], owned: list[dict[str, Any]]) -> None:
+        """A rollback reuses an old ReplicaSet; it becomes the newest revision again."""
+        newest = max((_revision(rs) for rs in owned), default=0)
+        if _revision(new) == newest and sum(_revision(rs) == newest for rs in owned) == 1:
+            return
+        promoted = copy.deepcopy(new)
+        promoted["metadata"].setdefault("annotations", {})[REVISION] = str(newest + 1)
+        self.ctx.update(self.rs_type, promoted)
+        new["metadata"] = promoted["metadata"]
 
     def _scale(self, rs: dict[str, Any], replicas: int) -> None:
         if _spec_replicas(rs) == replicas:
@@ -175,8 +187,11 @@ class DeploymentController(KindReconciler):
             "availableReplicas": sum(_status(rs, "availableReplicas") for rs in owned),
         }
         counts["unavailableReplicas"] = max(0, desired - counts["availableReplicas"])
-        rolling = ((obj["spec"].get("strategy") or {}).get("rollingUpdate")) or {}
-        max_unavailable = _resolve(rolling.get("maxUnavailable", "25%"), desired, False)
+        strategy = obj["spec"].get("strategy") or {}
+        rolling = strategy.get("rollingUpdate") or {}
+        max_unavailable = 0
+        if strategy.get("type", "RollingUpdate") == "RollingUpdate":
+            max_unavailable = _resolve(rolling.get("maxUnavailable", "25%"), desired, False)
         available = counts["availableReplicas"] >= desired - max_unavailable
         complete = (
             new is not None
