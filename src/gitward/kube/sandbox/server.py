@@ -153,7 +153,9 @@ class Sandbox:
         )
         if self.options.controllers:
             manager.start()
-            self.faults.on_images_changed(lambda: manager.requeue_all("pods", self._pod_keys()))
+            self.faults.on_images_changed(
+                self._threadsafe(lambda: manager.requeue("pods", self._pod_keys()))
+            )
         saver = None
         if self.options.state_file is not None:
             saver = persistence.StateSaver(

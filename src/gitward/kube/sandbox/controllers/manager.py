@@ -71,14 +71,12 @@ class ControllerManager:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def requeue_all(self, reconciler_name: str, keys: Iterable[Hashable]) -> None:
-        """Thread-safe: look at ``keys`` of the named reconciler again soon."""
-        if self._loop is None:
-            return
+    def requeue(self, reconciler_name: str, keys: Iterable[Hashable]) -> None:
+        """Look at ``keys`` of the named reconciler again soon (call on the server's loop)."""
         for index, reconciler in enumerate(self._reconcilers):
             if reconciler.name == reconciler_name:
                 for key in keys:
-                    self._loop.call_soon_threadsafe(self._enqueue, index, key)
+                    self._enqueue(index, key)
 
     def _on_event(self, event: Event) -> None:
         for index, reconciler in enumerate(self._reconcilers):
