@@ -127,6 +127,23 @@ async def test_a_missing_image_leaves_pods_in_image_pull_back_off(
     assert pod["status"]["phase"] == "Pending"
 
 
+async def test_controllers_record_events(sandbox: Sandbox, client: httpx.AsyncClient) -> None:
+    sandbox.faults.mark_image_missing("app:missing")
+    await client.post(DEPLOY, json=deployment("web", replicas=1))
+    await client.post(DEPLOY, json=deployment("bad", image="app:missing", replicas=1))
+    events_path = "/api/v1/namespaces/default/events"
+
+    async def recorded() -> set[str]:
+        items = (await client.get(events_path)).json()["items"]
+        reasons = {e["reason"] for e in items}
+        return reasons if {"ScalingReplicaSet", "Started", "BackOff"} <= reasons else set()
+
+    reasons = await wait_for(recorded, what="events")
+    assert {"SuccessfulCreate", "Scheduled", "Failed"} <= reasons
+    warnings = (await client.get(events_path, params={"fieldSelector": "type=Warning"})).json()
+    assert {e["involvedObject"]["kind"] for e in warnings["items"]} == {"Pod"}
+
+
 async def test_restoring_a_missing_image_lets_the_rollout_finish(
     sandbox: Sandbox, client: httpx.AsyncClient
 ) -> None:

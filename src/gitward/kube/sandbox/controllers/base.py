@@ -14,6 +14,7 @@ from collections.abc import Hashable, Iterable
 from typing import Any
 
 from gitward.kube.sandbox import deletion
+from gitward.kube.sandbox.controllers.events import EventRecorder
 from gitward.kube.sandbox.controllers.manager import Reconciler
 from gitward.kube.sandbox.faults import Faults
 from gitward.kube.sandbox.kinds import ResourceType
@@ -115,11 +116,13 @@ class KindReconciler(Reconciler):
 
     api_version = "v1"
     kind = ""
+    component = "controller-manager"
     child_kinds: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.rt = ctx.rtype(self.api_version, self.kind)
+        self.events = EventRecorder(ctx.cluster, self.component)
         self._children = {ctx.rtype(a, k).group_resource for a, k in self.child_kinds}
 
     def initial_keys(self) -> Iterable[Hashable]:

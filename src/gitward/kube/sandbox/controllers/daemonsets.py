@@ -30,6 +30,7 @@ class DaemonSetController(KindReconciler):
     name = "daemonsets"
     api_version = "apps/v1"
     kind = "DaemonSet"
+    component = "daemonset-controller"
     child_kinds = (("v1", "Pod"),)
 
     def __init__(self, ctx: Context) -> None:
@@ -54,7 +55,9 @@ class DaemonSetController(KindReconciler):
                     labels={REVISION_LABEL: revision},
                     node_name=node,
                 )
-                self.ctx.create(self.pods, namespace, body)
+                pod = self.ctx.create(self.pods, namespace, body)
+                message = f"Created pod: {pod['metadata']['name']}"
+                self.events.record(obj, "Normal", "SuccessfulCreate", message)
         strategy = spec.get("updateStrategy") or {}
         current = [by_node[n] for n in self.nodes if n in by_node]
         all_ready = len(current) == len(self.nodes) and all(is_ready(p) for p in current)

@@ -50,11 +50,13 @@ class DeploymentController(KindReconciler):
     name = "deployments"
     api_version = "apps/v1"
     kind = "Deployment"
+    component = "deployment-controller"
     child_kinds = (("apps/v1", "ReplicaSet"),)
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self.rs_type = ctx.rtype("apps/v1", "ReplicaSet")
+        self._owner: dict[str, Any] = {}
         self._progress: dict[str, tuple[tuple[Any, ...], float]] = {}
 
     def sync(self, obj: dict[str, Any]) -> float | None:
@@ -68,6 +70,7 @@ class DeploymentController(KindReconciler):
             else:
                 self._promote(new, owned)
             old = [rs for rs in owned if rs["metadata"]["uid"] != new["metadata"]["uid"]]
+            self._owner = obj
             if (spec.get("strategy") or {}).get("type") == "Recreate":
                 self._recreate(obj, new, old)
             else:
@@ -117,12 +120,16 @@ class DeploymentController(KindReconciler):
         new["metadata"] = promoted["metadata"]
 
     def _scale(self, rs: dict[str, Any], replicas: int) -> None:
-        if _spec_replicas(rs) == replicas:
+        before = _spec_replicas(rs)
+        if before == replicas:
             return
         scaled = copy.deepcopy(rs)
         scaled["spec"]["replicas"] = replicas
         self.ctx.update(self.rs_type, scaled)
         rs["spec"]["replicas"] = replicas
+        way = "up" if replicas > before else "down"
+        message = f"Scaled {way} replica set {rs['metadata']['name']} from {before} to {replicas}"
+        self.events.record(self._owner, "Normal", "ScalingReplicaSet", message)
 
     def _recreate(
         self, obj: dict[str, Any], new: dict[str, Any], old: list[dict[str, Any]]

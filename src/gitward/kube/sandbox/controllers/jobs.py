@@ -31,6 +31,7 @@ class JobController(KindReconciler):
     name = "jobs"
     api_version = "batch/v1"
     kind = "Job"
+    component = "job-controller"
     child_kinds = (("v1", "Pod"),)
 
     def __init__(self, ctx: Context) -> None:
@@ -53,7 +54,10 @@ class JobController(KindReconciler):
                 owner_reference(self.rt, obj),
                 generate_name=f"{obj['metadata']['name']}-",
             )
-            self.ctx.create(self.pods, str(obj["metadata"].get("namespace") or ""), body)
+            pod = self.ctx.create(self.pods, str(obj["metadata"].get("namespace") or ""), body)
+            self.events.record(
+                obj, "Normal", "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}"
+            )
         self._report(obj, succeeded, failed, completions)
         return None
 
@@ -88,4 +92,5 @@ class JobController(KindReconciler):
                 },
             ]
             status["conditions"] = conditions(previous.get("conditions"), wanted)
+            self.events.record(obj, "Normal", "Completed", "Job completed")
         self.ctx.write_status(self.rt, obj, status)

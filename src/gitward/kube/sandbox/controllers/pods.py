@@ -62,6 +62,7 @@ class Kubelet(KindReconciler):
 
     name = "pods"
     kind = "Pod"
+    component = "kubelet"
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -80,7 +81,7 @@ class Kubelet(KindReconciler):
         if status.get("phase") != "Running":
             missing = [c for c in _containers(obj) if self.ctx.faults.is_missing(_image(c))]
             if missing:
-                self.ctx.write_status(self.rt, obj, self._waiting(obj, missing))
+                self._back_off(obj, missing)
                 return None
             if elapsed < ready_after:
                 self.ctx.write_status(self.rt, obj, self._waiting(obj, []))
@@ -91,15 +92,42 @@ class Kubelet(KindReconciler):
             self.ctx.write_status(self.rt, obj, self._succeeded(obj))
             self._first_seen.pop(obj["metadata"]["uid"], None)
             return None
+        if status.get("phase") != "Running":
+            for container in _containers(obj):
+                self._started(obj, container)
         self.ctx.write_status(self.rt, obj, self._running(obj))
         return finish_at - elapsed if completes else None
+
+    def _back_off(self, obj: dict[str, Any], missing: list[dict[str, Any]]) -> None:
+        before = obj.get("status")
+        after = self.ctx.write_status(self.rt, obj, self._waiting(obj, missing)).get("status")
+        if after == before:
+            return
+        for container in missing:
+            image = _image(container)
+            self.events.record(
+                obj, "Warning", "Failed", f'Failed to pull image "{image}": not found'
+            )
+            self.events.record(obj, "Normal", "BackOff", f'Back-off pulling image "{image}"')
+
+    def _started(self, obj: dict[str, Any], container: dict[str, Any]) -> None:
+        image, name = _image(container), container.get("name", "")
+        self.events.record(
+            obj, "Normal", "Pulled", f'Container image "{image}" already present on machine'
+        )
+        self.events.record(obj, "Normal", "Created", f"Created container: {name}")
+        self.events.record(obj, "Normal", "Started", f"Started container {name}")
 
     def _schedule(self, obj: dict[str, Any]) -> float | None:
         nodes = max(1, self.ctx.options.node_count)
         index = zlib.crc32(obj["metadata"]["name"].encode()) % nodes
         scheduled = copy.deepcopy(obj)
-        scheduled.setdefault("spec", {})["nodeName"] = f"sandbox-node-{index}"
+        node = f"sandbox-node-{index}"
+        scheduled.setdefault("spec", {})["nodeName"] = node
         self.ctx.update(self.rt, scheduled)
+        meta = obj["metadata"]
+        message = f"Successfully assigned {meta.get('namespace')}/{meta['name']} to {node}"
+        self.events.record(obj, "Normal", "Scheduled", message)
         return None
 
     def _base(self, obj: dict[str, Any], phase: str, ready: bool) -> dict[str, Any]:

@@ -24,6 +24,7 @@ class ReplicaSetController(KindReconciler):
     name = "replicasets"
     api_version = "apps/v1"
     kind = "ReplicaSet"
+    component = "replicaset-controller"
     child_kinds = (("v1", "Pod"),)
 
     def __init__(self, ctx: Context) -> None:
@@ -42,6 +43,9 @@ class ReplicaSetController(KindReconciler):
             )
             for pod in doomed[: len(pods) - wanted]:
                 self.ctx.delete(self.pods, pod)
+                self.events.record(
+                    obj, "Normal", "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}"
+                )
         pods = [p for p in self.ctx.owned(self.pods, obj) if is_active(p)]
         ready = sum(1 for p in pods if is_ready(p))
         status = {
@@ -65,4 +69,7 @@ class ReplicaSetController(KindReconciler):
                 owner_reference(self.rt, obj),
                 generate_name=f"{obj['metadata']['name']}-",
             )
-            self.ctx.create(self.pods, namespace, body)
+            pod = self.ctx.create(self.pods, namespace, body)
+            self.events.record(
+                obj, "Normal", "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}"
+            )

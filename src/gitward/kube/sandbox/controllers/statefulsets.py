@@ -36,6 +36,7 @@ class StatefulSetController(KindReconciler):
     name = "statefulsets"
     api_version = "apps/v1"
     kind = "StatefulSet"
+    component = "statefulset-controller"
     child_kinds = (("v1", "Pod"),)
 
     def __init__(self, ctx: Context) -> None:
@@ -105,6 +106,8 @@ class StatefulSetController(KindReconciler):
         if spec.get("serviceName"):
             body["spec"].setdefault("subdomain", spec["serviceName"])
         self.ctx.create(self.pods, namespace, body)
+        message = f"create Pod {name} in StatefulSet {obj['metadata']['name']} successful"
+        self.events.record(obj, "Normal", "SuccessfulCreate", message)
 
     def _remove_extra(self, pods: dict[int, dict[str, Any]], wanted: int, ordered: bool) -> None:
         extra = sorted((o for o in pods if o >= wanted), reverse=True)
