@@ -15,7 +15,7 @@ import enum
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from gitward.diff.compare import ResourceDiff, ResourceStatus, compare_resource
+from gitward.diff.compare import ResourceDiff, ResourceStatus, compare_resource, key_of
 from gitward.diff.jq import JqRunner
 from gitward.errors import GitwardError
 from gitward.model.annotations import HELM_HOOK, HOOK
@@ -69,7 +69,7 @@ def resource_key(
 ) -> ResourceKey:
     """``obj``'s key with the namespace settled: none for cluster-scoped kinds, ``namespace``
     for a namespaced object that names none."""
-    key = ResourceKey.of(obj)
+    key = key_of(obj)
     if not is_namespaced(key.group, key.kind, cluster_scoped):
         return ResourceKey(key.group, key.kind, "", key.name)
     if not key.namespace and namespace:

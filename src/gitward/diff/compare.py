@@ -34,7 +34,7 @@ from gitward.model.application import IgnoreDifference
 from gitward.model.objects import Manifest, ResourceKey
 from gitward.redaction import redact
 
-__all__ = ["ResourceDiff", "ResourceStatus", "compare", "compare_resource"]
+__all__ = ["ResourceDiff", "ResourceStatus", "compare", "compare_resource", "key_of"]
 
 IGNORE_EXTRANEOUS = "IgnoreExtraneous"
 
@@ -101,9 +101,15 @@ def compare(
     subject = desired if desired is not None else live
     if subject is None:
         raise ValueError("compare() needs a desired or a live object")
-    return compare_resource(
-        ResourceKey.of(subject), desired, live, last_applied, ignore=ignore, jq=jq
-    )
+    return compare_resource(key_of(subject), desired, live, last_applied, ignore=ignore, jq=jq)
+
+
+def key_of(obj: Manifest) -> ResourceKey:
+    """``obj``'s key, even when its metadata is malformed (then it has no name)."""
+    metadata = obj.get("metadata")
+    if isinstance(metadata, dict):
+        return ResourceKey.of(obj)
+    return ResourceKey.of({**obj, "metadata": {}})
 
 
 def compare_resource(

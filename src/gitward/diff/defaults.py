@@ -15,7 +15,7 @@ Pure: no I/O, and it must not guess at custom resources it knows nothing about.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from gitward.diff import lists
@@ -24,6 +24,8 @@ __all__ = ["ANY", "Default", "defaults_for", "prune_defaults"]
 
 ANY: Final = object()
 """A default the server picks per object (``clusterIP``, a generated selector): any value."""
+
+_NONE: Final = object()
 
 EACH: Final = "[]"
 
@@ -190,36 +192,63 @@ def defaults_for(group: str, kind: str) -> tuple[Default, ...]:
     return _TABLE.get((group, kind), ())
 
 
+@dataclass
+class _Node:
+    """The defaults table of one kind as a trie, so one walk visits every field once."""
+
+    value: Any = _NONE
+    children: dict[str, _Node] = field(default_factory=dict)
+    each: _Node | None = None
+
+
+def _compile(table: Sequence[Default]) -> _Node:
+    root = _Node()
+    for default in table:
+        node = root
+        for part in default.path:
+            if part == EACH:
+                node.each = node.each or _Node()
+                node = node.each
+            else:
+                node = node.children.setdefault(part, _Node())
+        node.value = default.value
+    return root
+
+
+_TRIES: Final = {group_kind: _compile(table) for group_kind, table in _TABLE.items()}
+
+
 def prune_defaults(live: dict[str, Any], desired: dict[str, Any] | None, group: str) -> None:
     """Remove, in place, each field of ``live`` that holds the server default while
     ``desired`` does not set it."""
-    for default in defaults_for(group, str(live.get("kind", ""))):
-        _prune(live, desired, default.path, default.value)
+    trie = _TRIES.get((group, str(live.get("kind", ""))))
+    if trie is not None:
+        _prune(live, desired if isinstance(desired, dict) else {}, trie)
 
 
-def _prune(live: Any, desired: Any, path: tuple[str, ...], value: Any) -> None:
-    if not isinstance(live, dict):
-        return
-    head, rest = path[0], path[1:]
-    if head not in live:
-        return
-    desired_map = desired if isinstance(desired, dict) else {}
-    if rest and rest[0] == EACH:
-        _prune_each(live[head], desired_map.get(head), head, rest[1:], value)
-    elif rest:
-        _prune(live[head], desired_map.get(head), rest, value)
-    elif head not in desired_map and _is_default(live[head], value, live):
-        del live[head]
+def _prune(live: dict[str, Any], desired: dict[str, Any], node: _Node) -> None:
+    for name, child in node.children.items():
+        if name not in live:
+            continue
+        current = live[name]
+        wanted = desired.get(name)
+        if child.each is not None and isinstance(current, list):
+            _prune_each(current, wanted if isinstance(wanted, list) else [], name, child.each)
+        if child.children and isinstance(current, dict):
+            _prune(current, wanted if isinstance(wanted, dict) else {}, child)
+        if (
+            child.value is not _NONE
+            and name not in desired
+            and _is_default(current, child.value, live)
+        ):
+            del live[name]
 
 
-def _prune_each(live: Any, desired: Any, field: str, rest: tuple[str, ...], value: Any) -> None:
-    if not isinstance(live, list):
-        return
-    desired_list = desired if isinstance(desired, list) else []
-    for i, j in lists.pair_elements(field, live, desired_list):
-        if i is not None:
-            counterpart = desired_list[j] if j is not None else None
-            _prune(live[i], counterpart, rest, value)
+def _prune_each(live: list[Any], desired: list[Any], name: str, node: _Node) -> None:
+    for i, j in lists.pair_elements(name, live, desired):
+        if i is not None and isinstance(live[i], dict):
+            counterpart = desired[j] if j is not None else None
+            _prune(live[i], counterpart if isinstance(counterpart, dict) else {}, node)
 
 
 def _is_default(current: Any, value: Any, parent: dict[str, Any]) -> bool:

@@ -23,8 +23,9 @@ from typing import Any
 
 from gitward.diff import fieldsets, lists
 from gitward.diff.jq import JqRunner
+from gitward.diff.masking import is_secret
 from gitward.diff.paths import Path, get_at, has_path, parse_pointer, remove_paths, set_at
-from gitward.errors import Location
+from gitward.errors import ConfigError, Location
 from gitward.model.application import IgnoreDifference
 from gitward.model.objects import Manifest, ResourceKey
 
@@ -75,12 +76,15 @@ class Ignored:
         found: list[Path] = []
         for index, rule in enumerate(self.rules):
             where = Location(field=f"ignoreDifferences[{index}]")
-            for pointer in rule.json_pointers:
-                path = parse_pointer(pointer, where=where.at(f"{where.field}.jsonPointers"))
+            for number, pointer in enumerate(rule.json_pointers):
+                path = parse_pointer(
+                    pointer, where=where.at(f"{where.field}.jsonPointers[{number}]")
+                )
                 if has_path(obj, path):
                     found.append(path)
-            for expression in rule.jq_path_expressions:
-                found.extend(jq.paths(expression, obj))
+            for number, expression in enumerate(rule.jq_path_expressions):
+                field = f"{where.field}.jqPathExpressions[{number}]"
+                found.extend(_jq_paths(jq, expression, obj, where.at(field)))
         for tree in self.managed_fields:
             found.extend(fieldsets.owned_paths(tree, obj))
         return found
@@ -89,6 +93,20 @@ class Ignored:
         """Remove every ignored field from ``obj`` in place."""
         if obj is not None and self.rules:
             remove_paths(obj, self.paths(obj, jq))
+
+
+def _jq_paths(jq: JqRunner, expression: str, obj: Any, where: Location) -> list[Path]:
+    try:
+        return jq.paths(expression, obj)
+    except ConfigError as error:
+        problem = error.problem
+        if is_secret(obj):
+            # jq's words can quote a value it was given, even transformed beyond redaction.
+            problem = (
+                f"the jq expression {expression!r} failed on a Secret; the evaluator's message "
+                "is withheld because it could quote Secret data"
+            )
+        raise ConfigError(problem, where=where, hint=error.hint) from error
 
 
 def respect_ignored(
@@ -102,6 +120,9 @@ def respect_ignored(
     what the rules ignore. Raises ``ConfigError`` for a bad rule."""
     result = copy.deepcopy(desired)
     if live is None:
+        return result
+    metadata = live.get("metadata")
+    if not isinstance(metadata, dict):
         return result
     ignored = Ignored.of(rules, ResourceKey.of(live), live)
     if not ignored:

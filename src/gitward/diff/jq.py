@@ -95,7 +95,7 @@ class JqWorker:
                 if late
                 else f"the jq expression {expression!r} stopped the evaluator"
             )
-            raise ConfigError(problem, hint="Simplify the expression; " + _HINT)
+            raise ConfigError(problem, hint="Simplify the expression, or u" + _HINT[1:])
         answer = json.loads(line)
         return answer if isinstance(answer, dict) else {"error": "unreadable answer"}
 

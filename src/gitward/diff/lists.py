@@ -90,7 +90,8 @@ def _port_key(name: str) -> ElementKey:
 
 
 def _claim_template_key(element: Any) -> Hashable:
-    return _hashable(element["metadata"].get("name"))
+    metadata = element.get("metadata") if isinstance(element, dict) else None
+    return _hashable(metadata.get("name")) if isinstance(metadata, dict) else None
 
 
 def _hashable(value: Any) -> Hashable:

@@ -112,7 +112,8 @@ def secret_data(secret: Manifest) -> dict[str, Any] | None:
     string_data = secret.get("stringData")
     if not isinstance(data, dict) and not isinstance(string_data, dict):
         return None
-    merged = {key: "" if value is None else value for key, value in (data or {}).items()}
+    written = data if isinstance(data, dict) else {}
+    merged = {key: "" if value is None else value for key, value in written.items()}
     if isinstance(string_data, dict):
         for key, value in string_data.items():
             merged[key] = _base64(value) if isinstance(value, str) else value
