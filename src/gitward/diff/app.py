@@ -41,6 +41,8 @@ class AppDiff:
     status: SyncStatus
     resources: tuple[ResourceDiff, ...] = ()
     error: str | None = None
+    warnings: tuple[str, ...] = ()
+    """Things an operator should fix that do not stop the comparison (a repeated object)."""
 
     @property
     def modified(self) -> bool:
@@ -100,8 +102,8 @@ def compare_app(
     if error is not None:
         message = error.message if isinstance(error, GitwardError) else str(error)
         return AppDiff(SyncStatus.UNKNOWN, error=message)
-    desired = _by_key(desired_objects, namespace, cluster_scoped)
-    live = _by_key(live_objects, namespace, cluster_scoped)
+    desired, repeated = _by_key(desired_objects, namespace, cluster_scoped)
+    live, _ = _by_key(live_objects, namespace, cluster_scoped)
     records = last_applied or {}
     results = []
     for key in sorted(desired.keys() | live.keys()):
@@ -112,17 +114,26 @@ def compare_app(
                 key, desired.get(key), live.get(key), records.get(key), ignore=ignore, jq=jq
             )
         )
-    return _summary(tuple(results))
+    warnings = tuple(
+        f"{key} is declared more than once; the last one is compared" for key in repeated
+    )
+    return _summary(tuple(results), warnings)
 
 
 def _by_key(
     objects: Iterable[Manifest], namespace: str, cluster_scoped: Collection[GroupKind]
-) -> dict[ResourceKey, Manifest]:
-    return {
-        resource_key(obj, namespace, cluster_scoped): obj
-        for obj in objects
-        if isinstance(obj, dict) and not _is_hook(obj)
-    }
+) -> tuple[dict[ResourceKey, Manifest], list[ResourceKey]]:
+    """Objects by key, hooks left out, and the keys seen more than once."""
+    found: dict[ResourceKey, Manifest] = {}
+    repeated: list[ResourceKey] = []
+    for obj in objects:
+        if not isinstance(obj, dict) or _is_hook(obj):
+            continue
+        key = resource_key(obj, namespace, cluster_scoped)
+        if key in found and key not in repeated:
+            repeated.append(key)
+        found[key] = obj
+    return found, repeated
 
 
 def _is_hook(obj: Manifest) -> bool:
@@ -131,10 +142,11 @@ def _is_hook(obj: Manifest) -> bool:
     return isinstance(annotations, dict) and (HOOK in annotations or HELM_HOOK in annotations)
 
 
-def _summary(results: tuple[ResourceDiff, ...]) -> AppDiff:
+def _summary(results: tuple[ResourceDiff, ...], warnings: tuple[str, ...]) -> AppDiff:
     failed = [result.error for result in results if result.status is ResourceStatus.UNKNOWN]
     if failed:
-        return AppDiff(SyncStatus.UNKNOWN, results, "; ".join(str(item) for item in failed))
+        error = "; ".join(str(item) for item in failed)
+        return AppDiff(SyncStatus.UNKNOWN, results, error, warnings)
     if any(_counts(result) for result in results):
-        return AppDiff(SyncStatus.OUT_OF_SYNC, results)
-    return AppDiff(SyncStatus.SYNCED, results)
+        return AppDiff(SyncStatus.OUT_OF_SYNC, results, warnings=warnings)
+    return AppDiff(SyncStatus.SYNCED, results, warnings=warnings)

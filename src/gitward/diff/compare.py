@@ -77,11 +77,13 @@ class ResourceDiff:
 
     @cached_property
     def diff(self) -> str:
-        """A unified diff of normalised live and predicted YAML; ``""`` when nothing differs."""
+        """A unified diff of normalised live and predicted YAML, headed
+        ``live/<kind>/<namespace>/<name>`` and ``desired/...`` (no namespace segment for
+        cluster-scoped kinds); ``""`` when nothing differs."""
         if not self.modified:
             return ""
-        scope = self.key.namespace or "_cluster"
-        name = f"{self.key.kind}/{scope}/{self.key.name}"
+        scope = f"{self.key.namespace}/" if self.key.namespace else ""
+        name = f"{self.key.kind}/{scope}{self.key.name}"
         return unified_diff(
             self.live, self.predicted, live_name=f"live/{name}", desired_name=f"desired/{name}"
         )

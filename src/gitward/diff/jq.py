@@ -58,7 +58,9 @@ class JqWorker:
 
     def paths(self, expression: str, document: Any) -> list[Path]:
         """The paths ``expression`` selects in ``document``."""
-        request = json.dumps({"expression": expression, "document": document}).encode() + b"\n"
+        body = {"expression": expression, "document": document}
+        # default=str: a YAML manifest may hold timestamps, which jq sees as strings.
+        request = json.dumps(body, default=str).encode() + b"\n"
         with self._lock:
             answer = self._ask(request, expression)
         if "error" in answer:
