@@ -58,12 +58,31 @@ def predict(live: Any, desired: Any, last: Any = None, field: str | int | None =
                 predict(live[key], value, recorded.get(key), key) if key in live else value
             )
         for key in recorded:
-            if key not in desired:
-                merged.pop(key, None)
+            if key not in desired and key in merged:
+                _drop_recorded(merged, key, recorded[key], key)
         return merged
     if isinstance(desired, list) and isinstance(live, list):
         return _predict_list(live, desired, last if isinstance(last, list) else [], field)
     return desired
+
+
+def _drop_recorded(merged: dict[str, Any], key: str, recorded: Any, field: str) -> None:
+    """Remove what the last apply wrote under ``key``, keeping what other writers added to
+    the same map or keyed list (as server-side apply does)."""
+    current = merged[key]
+    remaining: Any = None
+    if isinstance(recorded, dict) and isinstance(current, dict):
+        remaining = predict(current, {}, recorded, field)
+    elif (
+        isinstance(recorded, list)
+        and isinstance(current, list)
+        and (field in lists.SET_LISTS or lists.element_key(field, current, recorded) is not None)
+    ):
+        remaining = predict(current, [], recorded, field)
+    if remaining:
+        merged[key] = remaining
+    else:
+        del merged[key]
 
 
 def _predict_list(live: list[Any], desired: list[Any], last: list[Any], field: Any) -> list[Any]:
