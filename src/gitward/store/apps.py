@@ -1,0 +1,212 @@
+"""Applications in the store: their definitions as written, and the status the controller computed.
+
+Every write bumps the app's ``version``; a caller that passes ``expected_version`` gets a
+:class:`StaleWriteError` instead of overwriting a change it has not seen. Listing reads only the
+summary columns, so a list of thousands of apps never loads their documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping
+from fnmatch import fnmatchcase
+from typing import Any
+
+import sqlalchemy as sa
+
+from gitward.errors import Location
+from gitward.store.access import Context, check_version, flush_new
+from gitward.store.failures import RecordNotFoundError, StoreConfigError
+from gitward.store.records import AppDefinition, AppRecord, AppStatus, AppSummary
+from gitward.store.tables import AppRow
+from gitward.store.values import json_value
+
+__all__ = ["Apps", "LabelSelector"]
+
+LabelSelector = Mapping[str, str] | Callable[[Mapping[str, str]], bool]
+"""Labels an app must carry (all of them, equal), or a predicate over its labels."""
+
+_SUMMARY = (
+    AppRow.name,
+    AppRow.project,
+    AppRow.parent,
+    AppRow.labels,
+    AppRow.sync_status,
+    AppRow.health_status,
+    AppRow.reconciled_at,
+    AppRow.version,
+)
+
+
+class Apps:
+    """``store.apps``: upsert, get, list, set_status, delete."""
+
+    def __init__(self, context: Context) -> None:
+        self._access = context.access
+        self._clock = context.clock
+
+    async def upsert(
+        self, definition: AppDefinition, *, expected_version: int | None = None
+    ) -> AppRecord:
+        """Create the app, or replace its definition (its status stays)."""
+        where = _where(definition.name, definition.file)
+        values = _definition_values(definition, where)
+        now = self._clock()
+        async with self._access.writing() as session:
+            row = await session.get(AppRow, definition.name, with_for_update=True)
+            if row is None:
+                check_version(0, expected_version or 0, where)
+                row = AppRow(**values, **_initial_status(), history_seq=0, version=1)
+                row.created_at = row.updated_at = now
+                await flush_new(session, row, where)
+            else:
+                check_version(row.version, expected_version, where)
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.version += 1
+                row.updated_at = now
+            return app_record(row)
+
+    async def get(self, name: str) -> AppRecord | None:
+        async with self._access.reading() as session:
+            row = await session.get(AppRow, name)
+            return None if row is None else app_record(row)
+
+    async def list(
+        self,
+        *,
+        project: str | Collection[str] | None = None,
+        parent: str | None = None,
+        selector: LabelSelector | None = None,
+        name_glob: str | None = None,
+    ) -> list[AppSummary]:
+        """Summaries of the apps that match every filter given, by name."""
+        query = sa.select(*_SUMMARY).order_by(AppRow.name)
+        if isinstance(project, str):
+            query = query.where(AppRow.project == project)
+        elif project is not None:
+            query = query.where(AppRow.project.in_(list(project)))
+        if parent is not None:
+            query = query.where(AppRow.parent == parent)
+        if name_glob and _sql_glob(name_glob) is not None:
+            query = query.where(AppRow.name.like(_sql_glob(name_glob), escape="\\"))
+        async with self._access.reading() as session:
+            rows = (await session.execute(query)).all()
+        summaries = [AppSummary(*row) for row in rows]
+        if name_glob:
+            summaries = [app for app in summaries if fnmatchcase(app.name, name_glob)]
+        if selector is not None:
+            summaries = [app for app in summaries if _selected(app.labels, selector)]
+        return summaries
+
+    async def set_status(
+        self, name: str, status: AppStatus, *, expected_version: int | None = None
+    ) -> int:
+        """Record what the controller computed; returns the app's new version."""
+        where = _where(name, None)
+        values = _status_values(status, where)
+        async with self._access.writing() as session:
+            row = await session.get(AppRow, name, with_for_update=True)
+            if row is None:
+                raise RecordNotFoundError(
+                    "no such application", where=where, hint="upsert the app before its status"
+                )
+            check_version(row.version, expected_version, where)
+            for field, value in values.items():
+                setattr(row, field, value)
+            row.version += 1
+            row.updated_at = self._clock()
+            return row.version
+
+    async def delete(self, name: str) -> bool:
+        """Remove the app with its operations and history; False if there was none."""
+        async with self._access.writing() as session:
+            result = await session.execute(sa.delete(AppRow).where(AppRow.name == name))
+            return bool(getattr(result, "rowcount", 0))
+
+
+def _where(name: str, file: str | None) -> Location:
+    return Location(file=file, obj=f"Application {name}")
+
+
+def _definition_values(definition: AppDefinition, where: Location) -> dict[str, Any]:
+    if not definition.name or len(definition.name) > 253:
+        raise StoreConfigError(
+            "an application needs a name of 1 to 253 characters",
+            where=where.at("metadata.name"),
+            hint="name the Application",
+        )
+    if not definition.project:
+        raise StoreConfigError(
+            "an application needs a project", where=where.at("spec.project"), hint="set one"
+        )
+    if definition.history_limit < 0:
+        raise StoreConfigError(
+            "the revision history limit cannot be negative",
+            where=where.at("spec.revisionHistoryLimit"),
+            hint="use 0 or more (10 by default)",
+        )
+    return {
+        "name": definition.name,
+        "project": definition.project,
+        "parent": definition.parent,
+        "file": definition.file,
+        "labels": json_value(dict(definition.labels), where.at("metadata.labels")),
+        "document": json_value(dict(definition.document), where),
+        "history_limit": definition.history_limit,
+    }
+
+
+def _initial_status() -> dict[str, Any]:
+    return _status_values(AppStatus(), Location())
+
+
+def _status_values(status: AppStatus, where: Location) -> dict[str, Any]:
+    return {
+        "sync_status": status.sync_status,
+        "health_status": status.health_status,
+        "health_message": status.health_message,
+        "conditions": json_value([dict(c) for c in status.conditions], where.at("conditions")),
+        "reconciled_at": status.reconciled_at,
+        "observed_revisions": list(status.observed_revisions),
+        "resources": json_value(dict(status.resources), where.at("resources")),
+    }
+
+
+def app_record(row: AppRow) -> AppRecord:
+    status = AppStatus(
+        sync_status=row.sync_status,
+        health_status=row.health_status,
+        health_message=row.health_message,
+        conditions=tuple(row.conditions),
+        reconciled_at=row.reconciled_at,
+        observed_revisions=tuple(row.observed_revisions),
+        resources=row.resources,
+    )
+    return AppRecord(
+        name=row.name,
+        project=row.project,
+        parent=row.parent,
+        file=row.file,
+        labels=row.labels,
+        document=row.document,
+        history_limit=row.history_limit,
+        status=status,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _sql_glob(glob: str) -> str | None:
+    """``*`` and ``?`` as a LIKE pattern; None for globs LIKE cannot say (``[...]``)."""
+    if "[" in glob:
+        return None
+    escaped = re.sub(r"([\\%_])", r"\\\1", glob)
+    return escaped.replace("*", "%").replace("?", "_")
+
+
+def _selected(labels: Mapping[str, str], selector: LabelSelector) -> bool:
+    if callable(selector):
+        return selector(labels)
+    return all(labels.get(key) == value for key, value in selector.items())

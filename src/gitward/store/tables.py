@@ -1,0 +1,203 @@
+"""The store's tables as SQLAlchemy ORM rows. Rows never leave the store: see ``records``.
+
+The schema itself is made by the Alembic revisions under ``migrations/``, never by
+``create_all``; a test checks that these classes and the migrated schema agree. Timestamps are
+UTC and come back timezone-aware on every backend; JSON columns keep documents as written.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "AppRow",
+    "AuditRow",
+    "Base",
+    "ClusterRow",
+    "HistoryRow",
+    "OperationRow",
+    "ProjectRow",
+    "RepoRow",
+    "UtcDateTime",
+]
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp, also on SQLite (which keeps naive text)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("the store keeps timezone-aware timestamps only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Integer on SQLite so that the key is the rowid (autoincrementing); BIGINT elsewhere.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+NAME = 253  # a DNS subdomain, the longest Kubernetes object name
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: sa.JSON(),
+        Any: sa.JSON(),
+    }
+
+
+class ProjectRow(Base):
+    __tablename__ = "projects"
+
+    name: Mapped[str] = mapped_column(sa.String(NAME), primary_key=True)
+    document: Mapped[dict[str, Any]]
+    file: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AppRow(Base):
+    __tablename__ = "apps"
+
+    name: Mapped[str] = mapped_column(sa.String(NAME), primary_key=True)
+    project: Mapped[str] = mapped_column(sa.String(NAME), index=True)
+    parent: Mapped[str | None] = mapped_column(sa.String(NAME), index=True)
+    file: Mapped[str | None] = mapped_column(sa.Text)
+    labels: Mapped[dict[str, Any]]
+    document: Mapped[dict[str, Any]]
+    history_limit: Mapped[int]
+    history_seq: Mapped[int]
+    sync_status: Mapped[str] = mapped_column(sa.String(32))
+    health_status: Mapped[str] = mapped_column(sa.String(32))
+    health_message: Mapped[str] = mapped_column(sa.Text)
+    conditions: Mapped[Any]
+    reconciled_at: Mapped[datetime | None]
+    observed_revisions: Mapped[Any]
+    resources: Mapped[dict[str, Any]]
+    version: Mapped[int]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class RepoRow(Base):
+    __tablename__ = "repositories"
+
+    url_key: Mapped[str] = mapped_column(sa.String(2048), primary_key=True)
+    url: Mapped[str] = mapped_column(sa.Text)
+    name: Mapped[str] = mapped_column(sa.String(NAME))
+    type: Mapped[str] = mapped_column(sa.String(16))
+    project: Mapped[str] = mapped_column(sa.String(NAME))
+    template: Mapped[bool]
+    insecure: Mapped[bool]
+    enable_lfs: Mapped[bool]
+    proxy: Mapped[str] = mapped_column(sa.Text)
+    username: Mapped[str] = mapped_column(sa.Text)
+    has_password: Mapped[bool]
+    has_bearer_token: Mapped[bool]
+    has_ssh_private_key: Mapped[bool]
+    has_tls_client_cert: Mapped[bool]
+    sealed: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ClusterRow(Base):
+    __tablename__ = "clusters"
+
+    server: Mapped[str] = mapped_column(sa.String(2048), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(NAME), unique=True)
+    namespaces: Mapped[Any]
+    project: Mapped[str] = mapped_column(sa.String(NAME))
+    labels: Mapped[dict[str, Any]]
+    insecure: Mapped[bool]
+    server_name: Mapped[str] = mapped_column(sa.Text)
+    username: Mapped[str] = mapped_column(sa.Text)
+    has_password: Mapped[bool]
+    has_bearer_token: Mapped[bool]
+    has_tls_client_cert: Mapped[bool]
+    has_ca_data: Mapped[bool]
+    sealed: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+LIVE = "phase IN ('Running', 'Terminating')"
+
+
+class OperationRow(Base):
+    __tablename__ = "operations"
+    __table_args__ = (
+        sa.Index(
+            "uq_operations_one_live_per_app",
+            "app",
+            unique=True,
+            sqlite_where=sa.text(LIVE),
+            postgresql_where=sa.text(LIVE),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    app: Mapped[str] = mapped_column(
+        sa.String(NAME), sa.ForeignKey("apps.name", ondelete="CASCADE"), index=True
+    )
+    phase: Mapped[str] = mapped_column(sa.String(16))
+    message: Mapped[str] = mapped_column(sa.Text)
+    request: Mapped[dict[str, Any]]
+    state: Mapped[dict[str, Any]]
+    requested_by: Mapped[str] = mapped_column(sa.Text)
+    terminate: Mapped[bool]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class HistoryRow(Base):
+    __tablename__ = "history"
+    __table_args__ = (sa.UniqueConstraint("app", "seq"),)
+
+    row_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    app: Mapped[str] = mapped_column(
+        sa.String(NAME), sa.ForeignKey("apps.name", ondelete="CASCADE")
+    )
+    seq: Mapped[int]
+    revision: Mapped[str] = mapped_column(sa.Text)
+    commit_sha: Mapped[str] = mapped_column(sa.String(64))
+    source: Mapped[Any]
+    deployed_at: Mapped[datetime]
+    initiated_by: Mapped[str] = mapped_column(sa.Text)
+    phase: Mapped[str] = mapped_column(sa.String(16))
+    message: Mapped[str] = mapped_column(sa.Text)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(sa.Text)
+    action: Mapped[str] = mapped_column(sa.String(32))
+    target: Mapped[str] = mapped_column(sa.Text, index=True)
+    details: Mapped[dict[str, Any]]
