@@ -1,10 +1,11 @@
 """Kubernetes access: the cluster port, its HTTP implementation, and the live cache.
 
 Everything gitward does to or reads from a cluster goes through :class:`Cluster` (get, list,
-apply, delete, watch, discovery) and :class:`LiveCache` (watch-fed live objects, by key, app and
-owner). :class:`Clusters` finds the cluster an Application's destination names; :mod:`tracking`
-marks objects as an app's the way Argo CD does. The sandbox API server lives in
-:mod:`gitward.kube.sandbox` and is reached only over HTTP, like a real cluster.
+apply, create, replace, patch, delete, watch, discovery) and :class:`LiveCache` (watch-fed live
+objects, by key, app and owner). :class:`Clusters` finds the cluster an Application's
+destination names; :mod:`tracking` marks objects as an app's the way Argo CD does. The sandbox
+API server lives in :mod:`gitward.kube.sandbox` and is reached only over HTTP, like a real
+cluster.
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
+from gitward.kube.bodies import PatchType
 from gitward.kube.discovery import ResourceType
 from gitward.model.objects import Manifest, ResourceKey
 
@@ -21,6 +22,7 @@ __all__ = [
     "Cluster",
     "EventType",
     "ObjectList",
+    "PatchType",
     "Propagation",
     "Selector",
     "WatchEvent",
@@ -123,6 +125,29 @@ class Cluster(Protocol):
         """Server-side apply as field manager ``gitward``; returns the object as the server
         has it (or would have it, with ``dry_run``). A field owned by another manager is a
         :class:`~gitward.errors.ConflictError` unless ``force``."""
+        ...
+
+    async def create(self, manifest: Manifest, *, dry_run: bool = False) -> Manifest:
+        """Create an object (POST), for hooks named by ``generateName``; an existing object is
+        a :class:`~gitward.errors.ConflictError`."""
+        ...
+
+    async def replace(self, manifest: Manifest, *, dry_run: bool = False) -> Manifest:
+        """Replace an object whole (PUT, Argo CD's ``Replace=true``); a stale
+        ``metadata.resourceVersion`` is a :class:`~gitward.errors.ConflictError`."""
+        ...
+
+    async def patch(
+        self,
+        key: ResourceKey,
+        patch: Any,
+        *,
+        patch_type: PatchType = "merge",
+        dry_run: bool = False,
+        version: str | None = None,
+    ) -> Manifest:
+        """Patch an object: a JSON merge patch (default), a strategic merge patch, or a JSON
+        patch (a list of operations)."""
         ...
 
     async def delete(

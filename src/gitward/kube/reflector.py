@@ -4,7 +4,8 @@ The loop client-go calls a reflector: list every object of the kind (that is the
 to watch from), then follow a watch stream. A stream that ends or breaks is watched again from
 the last version seen, after a backoff when it broke; ``410 Gone`` (the version is too old)
 means list again. A kind the cluster does not serve (its CRD is not installed) is empty and
-looked for again later, or at once when :meth:`Reflector.wake` is called. This module must not
+looked for again later, or at once when :meth:`Reflector.wake` is called; so is a kind the
+cluster serves without the list and watch verbs. This module must not
 decide which kinds are watched; :mod:`gitward.kube.cache` does.
 """
 
@@ -101,29 +102,37 @@ class Reflector:
         while True:
             retry_after: float | None = None
             try:
-                if self._version is None:
-                    await self._list()
-                    attempt = 0
-                if await self._watch() > 0:
-                    attempt = 0
+                if self._version is None and not await self._list():
+                    attempt = min(attempt + 1, 16)
+                    await self._pause(self._backoff.delay(attempt))
                     continue
+                events = await self._watch()
+                attempt = 0
+                if events == 0:  # a quiet stream the server closed: no failure, no escalation
+                    await self._pause(self._backoff.initial)
+                continue
             except ExpiredError as err:
                 watching = self.state.phase == "watching"
                 self._version, self.state.expired = None, self.state.expired + 1
-                if watching:
+                if watching:  # the watch's version is too old: list again at once
                     continue
                 self._record(err)
             except UnknownKindError as err:
-                self._absent(err)
+                self._absent(err.message)
             except KubeError as err:
                 self._record(err)
                 retry_after = err.retry_after if isinstance(err, ClusterUnavailableError) else None
-            attempt += 1
+            attempt = min(attempt + 1, 16)
             await self._pause(self._backoff.delay(attempt, retry_after))
 
-    async def _list(self) -> None:
-        self.state.phase = "listing"
+    async def _list(self) -> bool:
+        """List the kind into the index; False when the cluster does not let it be watched."""
         state = self.state
+        state.phase = "listing"
+        served = await self._cluster.resource_type(state.group, state.kind)
+        if served.verbs and not {"list", "watch"} <= served.verbs:
+            self._absent(f"the cluster serves {served.group_kind} without list and watch")
+            return False
         listed = await self._cluster.list(state.group, state.kind)
         changes = self._index.replace_kind(state.group, state.kind, listed.items)
         self._version = listed.resource_version
@@ -131,6 +140,7 @@ class Reflector:
         self._settle(listed.resource_version)
         self.warm.set()
         self._notify(changes)
+        return True
 
     async def _watch(self) -> int:
         """Follow one stream; returns how many events it carried when it ended cleanly."""
@@ -173,10 +183,11 @@ class Reflector:
         self.state.failures += 1
         self._notify([])
 
-    def _absent(self, err: UnknownKindError) -> None:
+    def _absent(self, reason: str) -> None:
+        """Nothing of this kind can be kept (no CRD, or not listable): empty, and warm."""
         state = self.state
         changes = self._index.replace_kind(state.group, state.kind, ())
-        state.phase, state.error, state.synced = "absent", err.message, False
+        state.phase, state.error, state.synced = "absent", reason, False
         self._version = None
         self._settle("")
         self.warm.set()

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 from lightkube.config import client_adapter
 from lightkube.core.exceptions import ConfigError as LightkubeConfigError
 
-from gitward.errors import ClusterConfigError, ClusterUnavailableError, InvalidError, Location
-from gitward.kube import failures
+from gitward.errors import ClusterConfigError, ClusterUnavailableError, Location
+from gitward.kube import bodies, failures
 from gitward.kube.access import ClusterAccess, load_config
 from gitward.kube.cluster import (
     FIELD_MANAGER,
+    Cluster,
     EventType,
     ObjectList,
     Propagation,
@@ -170,35 +171,52 @@ class RemoteCluster:
     async def apply(
         self, manifest: Manifest, *, force: bool = False, dry_run: bool = False
     ) -> Manifest:
-        metadata = manifest.get("metadata")
-        metadata = metadata if isinstance(metadata, dict) else {}
-        key = ResourceKey.of({**manifest, "metadata": metadata})
-        where = self._at(key)
-        api_version = manifest.get("apiVersion")
-        _require(
-            where,
-            apiVersion=api_version,
-            kind=manifest.get("kind"),
-            **{"metadata.name": metadata.get("name")},
-        )
-        rt = await self.discovery.resolve(
-            key.group, key.kind, str(api_version).rpartition("/")[2], purpose=str(key)
-        )
-        if rt.namespaced:
-            _require(where, **{"metadata.namespace": metadata.get("namespace")})
-        body = manifest if rt.namespaced else _without_namespace(manifest)
+        rt, key, where, body = await self._target(manifest)
         params = _query(
             fieldManager=self._field_manager,
             force="true" if force else None,
             dryRun="All" if dry_run else None,
         )
+        path = rt.path(key.namespace, key.name)
+        response = await self._send(
+            "PATCH", path, where=where, params=params, body=body, content_type=_APPLY
+        )
+        return _json_object(response, where)
+
+    async def create(self, manifest: Manifest, *, dry_run: bool = False) -> Manifest:
+        rt, key, where, body = await self._target(manifest, generated_name=True)
+        params = _query(fieldManager=self._field_manager, dryRun="All" if dry_run else None)
+        response = await self._send(
+            "POST", rt.path(key.namespace), where=where, params=params, body=body
+        )
+        return _json_object(response, where)
+
+    async def replace(self, manifest: Manifest, *, dry_run: bool = False) -> Manifest:
+        rt, key, where, body = await self._target(manifest)
+        params = _query(fieldManager=self._field_manager, dryRun="All" if dry_run else None)
+        path = rt.path(key.namespace, key.name)
+        response = await self._send("PUT", path, where=where, params=params, body=body)
+        return _json_object(response, where)
+
+    async def patch(
+        self,
+        key: ResourceKey,
+        patch: Any,
+        *,
+        patch_type: bodies.PatchType = "merge",
+        dry_run: bool = False,
+        version: str | None = None,
+    ) -> Manifest:
+        rt = await self.discovery.resolve(key.group, key.kind, version, purpose=str(key))
+        where = self._at(key)
+        params = _query(fieldManager=self._field_manager, dryRun="All" if dry_run else None)
         response = await self._send(
             "PATCH",
             rt.path(key.namespace, key.name),
             where=where,
             params=params,
-            body=body,
-            content_type=_APPLY,
+            body=patch,
+            content_type=bodies.PATCH_CONTENT_TYPES[patch_type],
         )
         return _json_object(response, where)
 
@@ -213,14 +231,9 @@ class RemoteCluster:
         version: str | None = None,
     ) -> Manifest | None:
         rt = await self.discovery.resolve(key.group, key.kind, version, purpose=str(key))
-        options: dict[str, Any] = {"apiVersion": "v1", "kind": "DeleteOptions"}
-        if propagation:
-            options["propagationPolicy"] = propagation
-        preconditions = {"uid": uid, "resourceVersion": resource_version}
-        if any(preconditions.values()):
-            options["preconditions"] = {k: v for k, v in preconditions.items() if v}
-        if dry_run:
-            options["dryRun"] = ["All"]
+        options = bodies.delete_options(
+            propagation=propagation, uid=uid, resource_version=resource_version, dry_run=dry_run
+        )
         where = self._at(key)
         response = await self._send(
             "DELETE",
@@ -232,6 +245,29 @@ class RemoteCluster:
         if response.status_code != 202:  # 200: gone now; 202: kept by finalizers or foreground
             return None
         return _json_object(response, where)
+
+    async def _target(
+        self, manifest: Manifest, *, generated_name: bool = False
+    ) -> tuple[ResourceType, ResourceKey, Location, Manifest]:
+        """Where a manifest goes, checked: its resource type, key, location and the body."""
+        metadata = bodies.metadata_of(manifest)
+        key = ResourceKey.of({**manifest, "metadata": metadata})
+        where = self._at(key)
+        api_version = manifest.get("apiVersion")
+        name_field = "metadata.name"
+        name = metadata.get("name")
+        if generated_name and not name:
+            name_field, name = "metadata.generateName", metadata.get("generateName")
+        bodies.require(
+            where, apiVersion=api_version, kind=manifest.get("kind"), **{name_field: name}
+        )
+        rt = await self.discovery.resolve(
+            key.group, key.kind, str(api_version).rpartition("/")[2], purpose=str(key)
+        )
+        if not rt.namespaced:
+            return rt, key, where, bodies.without_namespace(manifest)
+        bodies.require(where, **{"metadata.namespace": metadata.get("namespace")})
+        return rt, key, where, manifest
 
     async def _discover(self, path: str, purpose: str) -> dict[str, Any]:
         what = f"{purpose} on cluster {self._name}" if purpose else f"cluster {self._name}"
@@ -245,7 +281,7 @@ class RemoteCluster:
         *,
         where: Location,
         params: dict[str, str] | None = None,
-        body: Manifest | None = None,
+        body: Any = None,
         content_type: str = _JSON,
     ) -> httpx2.Response:
         content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
@@ -304,29 +340,6 @@ def _query(**params: str | None) -> dict[str, str]:
     return {key: value for key, value in params.items() if value is not None}
 
 
-def _require(where: Location, **fields: Any) -> None:
-    missing = tuple(
-        (name, "Required value" if not value else "Invalid value: must be a string")
-        for name, value in fields.items()
-        if not (value and isinstance(value, str))
-    )
-    if missing:
-        names = ", ".join(name for name, _ in missing)
-        raise InvalidError(
-            f"the manifest has no usable {names}",
-            causes=missing,
-            where=where.at(missing[0][0]),
-            hint="Set the field in the manifest; gitward does not guess it",
-        )
-
-
-def _without_namespace(manifest: Manifest) -> Manifest:
-    metadata = manifest.get("metadata") or {}
-    if "namespace" not in metadata:
-        return manifest
-    return {**manifest, "metadata": {k: v for k, v in metadata.items() if k != "namespace"}}
-
-
 def _json_object(response: httpx2.Response, where: Location) -> dict[str, Any]:
     try:
         body = response.json()
@@ -337,3 +350,9 @@ def _json_object(response: httpx2.Response, where: Location) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ClusterUnavailableError("the API server answered with a non-object", where=where)
     return body
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_port(cluster: RemoteCluster) -> Cluster:
+        return cluster  # mypy checks RemoteCluster against the Cluster protocol here

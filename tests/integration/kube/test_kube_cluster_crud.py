@@ -137,3 +137,68 @@ async def test_a_second_client_with_its_own_field_manager_shares_the_cluster(
         await other.close()
 
     assert [e["manager"] for e in live["metadata"]["managedFields"]] == ["kubectl"]
+
+
+async def test_create_gives_a_hook_named_by_generate_name_a_name_of_its_own(
+    cluster: RemoteCluster,
+):
+    hook = config_map("ignored")
+    hook["metadata"] = {"generateName": "db-migrate-", "namespace": "default"}
+
+    first = await cluster.create(hook)
+    second = await cluster.create(hook)
+
+    assert first["metadata"]["name"].startswith("db-migrate-")
+    assert first["metadata"]["name"] != second["metadata"]["name"]
+
+
+async def test_creating_an_object_that_exists_is_a_conflict(cluster: RemoteCluster):
+    await cluster.create(config_map("once"))
+
+    with pytest.raises(ConflictError) as caught:
+        await cluster.create(config_map("once"))
+
+    assert "ConfigMap default/once" in caught.value.message
+
+
+async def test_replace_writes_the_whole_object_and_refuses_a_stale_version(
+    cluster: RemoteCluster,
+):
+    live = await cluster.apply(config_map("whole", data={"a": "1", "b": "2"}))
+    stale = live["metadata"]["resourceVersion"]
+    fresh = config_map("whole", data={"c": "3"})
+    fresh["metadata"]["resourceVersion"] = stale
+
+    replaced = await cluster.replace(fresh)
+    fresh["data"] = {"d": "4"}
+
+    assert replaced["data"] == {"c": "3"}
+    with pytest.raises(ConflictError):
+        await cluster.replace(fresh)
+
+
+async def test_a_merge_patch_removing_finalizers_lets_a_lingering_object_go(
+    cluster: RemoteCluster,
+):
+    held = config_map("held")
+    held["metadata"]["finalizers"] = ["example.com/hold"]
+    await cluster.apply(held)
+    key = ResourceKey.of(held)
+    await cluster.delete(key)
+
+    await cluster.patch(key, {"metadata": {"finalizers": None}})
+
+    with pytest.raises(NotFoundError):
+        await cluster.get(key)
+
+
+async def test_a_json_patch_changes_one_field(cluster: RemoteCluster):
+    await cluster.apply(config_map("tuned", data={"level": "debug"}))
+
+    patched = await cluster.patch(
+        ResourceKey("", "ConfigMap", "default", "tuned"),
+        [{"op": "replace", "path": "/data/level", "value": "info"}],
+        patch_type="json",
+    )
+
+    assert patched["data"] == {"level": "info"}

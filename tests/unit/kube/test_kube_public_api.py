@@ -32,6 +32,18 @@ def test_every_public_name_is_importable():
 
 
 def test_the_remote_cluster_satisfies_the_cluster_port():
-    port_methods = {"name", "resource_type", "get", "list", "watch", "apply", "delete", "close"}
+    port_methods = {
+        "name",
+        "resource_type",
+        "get",
+        "list",
+        "watch",
+        "apply",
+        "create",
+        "replace",
+        "patch",
+        "delete",
+        "close",
+    }
 
     assert all(hasattr(gitward.kube.RemoteCluster, method) for method in port_methods)
