@@ -9,10 +9,10 @@ no other manager owns it. This module must not store objects or check namespaces
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from gitward.kube.sandbox import fieldsets, managers, schema
+from gitward.kube.sandbox.objects import clone
 from gitward.kube.sandbox.status import ApiError
 
 __all__ = ["server_side_apply"]
@@ -43,7 +43,7 @@ def server_side_apply(
     for entry in entries:
         if entry is not mine:
             others |= entry.paths
-    merged = copy.deepcopy(current)
+    merged = clone(current)
     for path in sorted(mine.paths - applied_paths - others, key=len, reverse=True):
         _remove_with_empty_parents(merged, path, others | applied_paths)
     merged = dict(_merge(merged, applied, ()))
@@ -115,11 +115,11 @@ def _merge(base: Any, applied: Any, names: tuple[str, ...]) -> Any:
             elif key in result:
                 result[key] = _merge(result[key], value, (*names, key))
             else:
-                result[key] = copy.deepcopy(value)
+                result[key] = clone(value)
         return result
     if isinstance(base, list) and isinstance(applied, list):
         return _merge_list(base, applied, names)
-    return copy.deepcopy(applied)
+    return clone(applied)
 
 
 def _merge_list(base: list[Any], applied: list[Any], names: tuple[str, ...]) -> list[Any]:
@@ -127,13 +127,13 @@ def _merge_list(base: list[Any], applied: list[Any], names: tuple[str, ...]) -> 
     if rule.kind == "set":
         return list(base) + [item for item in applied if item not in base]
     if rule.kind != "map" or not all(rule.key_of(i) for i in [*base, *applied]):
-        return copy.deepcopy(applied)
+        return clone(applied)
     result = list(base)
     for item in applied:
         key = rule.key_of(item)
         index = next((i for i, b in enumerate(result) if rule.key_of(b) == key), None)
         if index is None:
-            result.append(copy.deepcopy(item))
+            result.append(clone(item))
         else:
             result[index] = _merge(result[index], item, names)
     return result

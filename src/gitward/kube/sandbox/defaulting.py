@@ -9,10 +9,11 @@ set, and a Service keeps the clusterIP it was given. This module must not valida
 from __future__ import annotations
 
 import base64
-import copy
 import itertools
 from collections.abc import Callable
 from typing import Any
+
+from gitward.kube.sandbox.objects import clone
 
 __all__ = ["apply_defaults", "carry_over"]
 
@@ -214,7 +215,7 @@ def carry_over(group: str, kind: str, old: dict[str, Any] | None, new: dict[str,
         return
     for key in ("clusterIP", "clusterIPs"):
         if key in old_spec and key not in new_spec:
-            new_spec[key] = copy.deepcopy(old_spec[key])
+            new_spec[key] = clone(old_spec[key])
     old_ports = {p.get("port"): p for p in old_spec.get("ports") or [] if isinstance(p, dict)}
     for port in new_spec.get("ports") or []:
         if isinstance(port, dict) and "nodePort" not in port:

@@ -9,10 +9,10 @@ namespace controller. This module must not speak HTTP or run controllers.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from gitward.kube.sandbox.kinds import ResourceType
+from gitward.kube.sandbox.objects import clone
 from gitward.kube.sandbox.status import bad_request, conflict
 from gitward.kube.sandbox.verbs import Cluster, WriteOptions
 
@@ -85,7 +85,7 @@ def delete(
         removed = cluster.store.remove(rtype.group_resource, namespace, name)
         cluster.after_remove(rtype, obj)
         return cluster.served(rtype, removed or obj)
-    marked = copy.deepcopy(obj)
+    marked = clone(obj)
     marked["metadata"]["deletionTimestamp"] = cluster.clock()
     marked["metadata"]["deletionGracePeriodSeconds"] = 0
     if finalizers:

@@ -10,11 +10,11 @@ subresource leaves status alone. This module must not store anything.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from typing import Any
 
 from gitward.kube.sandbox.kinds import ResourceType
+from gitward.kube.sandbox.objects import clone
 from gitward.kube.sandbox.status import conflict
 
 __all__ = ["keep_server_fields", "restrict_to_subresource", "set_generation"]
@@ -48,16 +48,16 @@ def restrict_to_subresource(
     """The object to store: ``old`` with ``new``'s status for a status write; ``new`` with
     ``old``'s status for a main-resource write of a kind with a status subresource."""
     if subresource == "status" and old is not None:
-        restricted = copy.deepcopy(old)
+        restricted = clone(old)
         if "status" in new:
-            restricted["status"] = copy.deepcopy(new["status"])
+            restricted["status"] = clone(new["status"])
         else:
             restricted.pop("status", None)
         return restricted
     if rtype.has_status:
         new = dict(new)
         if old is not None and "status" in old:
-            new["status"] = copy.deepcopy(old["status"])
+            new["status"] = clone(old["status"])
         else:
             new.pop("status", None)
     return new

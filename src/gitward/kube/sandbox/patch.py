@@ -8,10 +8,10 @@ field managers or storage.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from gitward.kube.sandbox import schema
+from gitward.kube.sandbox.objects import clone
 from gitward.kube.sandbox.status import ApiError, bad_request
 
 __all__ = ["json_patch", "merge_patch", "strategic_merge_patch"]
@@ -20,7 +20,7 @@ __all__ = ["json_patch", "merge_patch", "strategic_merge_patch"]
 def merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7386: maps merge, ``null`` deletes, anything else replaces."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
+        return clone(patch)
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
@@ -80,14 +80,14 @@ def _remove(doc: Any, path: str) -> Any:
 def _add(doc: Any, path: str, value: Any) -> Any:
     parts = _pointer(path)
     if not parts:
-        return copy.deepcopy(value)
+        return clone(value)
     node, last = _parent(doc, parts, path), parts[-1]
     if isinstance(node, dict):
-        node[last] = copy.deepcopy(value)
+        node[last] = clone(value)
     elif isinstance(node, list) and last == "-":
-        node.append(copy.deepcopy(value))
+        node.append(clone(value))
     elif isinstance(node, list) and last.isdigit() and int(last) <= len(node):
-        node.insert(int(last), copy.deepcopy(value))
+        node.insert(int(last), clone(value))
     else:
         raise _unprocessable(f"doc is missing path: {path!r}")
     return doc
@@ -97,7 +97,7 @@ def json_patch(target: Any, operations: Any) -> Any:
     """RFC 6902 operations applied in order to a copy of ``target``."""
     if not isinstance(operations, list):
         raise bad_request("json patch must be a list of operations")
-    doc = copy.deepcopy(target)
+    doc = clone(target)
     for op in operations:
         if not isinstance(op, dict) or "op" not in op or "path" not in op:
             raise bad_request(f"invalid json patch operation {op!r}")
@@ -118,7 +118,7 @@ def _apply_op(doc: Any, op: dict[str, Any]) -> Any:
         return _add(doc, path, op.get("value"))
     if kind in ("move", "copy"):
         source = str(op.get("from", ""))
-        value = _remove(doc, source) if kind == "move" else copy.deepcopy(_get(doc, source))
+        value = _remove(doc, source) if kind == "move" else clone(_get(doc, source))
         return _add(doc, path, value)
     if kind == "test":
         if _get(doc, path) != op.get("value"):
@@ -132,9 +132,9 @@ def strategic_merge_patch(target: Any, patch: Any, names: tuple[str, ...] = ()) 
     ``$deleteFromPrimitiveList/<field>``; ``$setElementOrder`` and ``$retainKeys`` are accepted
     and ignored."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
+        return clone(patch)
     if patch.get("$patch") == "replace":
-        return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
+        return {k: clone(v) for k, v in patch.items() if k != "$patch"}
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if key.startswith(("$setElementOrder/", "$retainKeys", "$patch")):
@@ -157,9 +157,9 @@ def _merge_list(current: list[Any], patch: list[Any], names: tuple[str, ...]) ->
     if rule.kind == "set":
         return list(current) + [i for i in patch if i not in current]
     if rule.kind != "map" or not rule.patch_key:
-        return [i for i in copy.deepcopy(patch) if not _is_directive(i)]
+        return [i for i in clone(patch) if not _is_directive(i)]
     if any(isinstance(i, dict) and i.get("$patch") == "replace" for i in patch):
-        return [i for i in copy.deepcopy(patch) if not _is_directive(i)]
+        return [i for i in clone(patch) if not _is_directive(i)]
     result = list(current)
     key = rule.patch_key
     for item in patch:

@@ -10,12 +10,12 @@ apply API semantics (validation, defaulting, finalizers); :mod:`verbs` does.
 
 from __future__ import annotations
 
-import copy
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from gitward.kube.sandbox.objects import clone
 from gitward.kube.sandbox.status import gone
 
 __all__ = ["Event", "GroupResource", "Listener", "Store"]
@@ -71,7 +71,7 @@ class Store:
     def get(self, resource: GroupResource, namespace: str, name: str) -> dict[str, Any] | None:
         """A private copy of one object."""
         found = self.peek(resource, namespace, name)
-        return copy.deepcopy(found) if found is not None else None
+        return clone(found) if found is not None else None
 
     def scan(self, resource: GroupResource, namespace: str | None = None) -> list[dict[str, Any]]:
         """Snapshots of one resource's objects (all namespaces when ``namespace`` is None),
@@ -86,13 +86,13 @@ class Store:
     def put(self, resource: GroupResource, obj: dict[str, Any]) -> dict[str, Any]:
         """Store ``obj`` with the next resourceVersion; returns a copy of what was stored."""
         self._rv += 1
-        stored = copy.deepcopy(obj)
+        stored = clone(obj)
         stored.setdefault("metadata", {})["resourceVersion"] = str(self._rv)
         table = self._objects.setdefault(resource, {})
         old = table.get(_key(stored))
         table[_key(stored)] = stored
         self._emit(Event("MODIFIED" if old else "ADDED", resource, self._rv, stored, old))
-        return copy.deepcopy(stored)
+        return clone(stored)
 
     def remove(
         self,
@@ -107,10 +107,10 @@ class Store:
         if old is None:
             return None
         self._rv += 1
-        final = copy.deepcopy(final if final is not None else old)
+        final = clone(final if final is not None else old)
         final["metadata"]["resourceVersion"] = str(self._rv)
         self._emit(Event("DELETED", resource, self._rv, final, old))
-        return copy.deepcopy(final)
+        return clone(final)
 
     def _emit(self, event: Event) -> None:
         if len(self._history) == self._history.maxlen:

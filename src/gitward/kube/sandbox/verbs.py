@@ -11,7 +11,6 @@ HTTP.
 
 from __future__ import annotations
 
-import copy
 import secrets
 import string
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from gitward.kube.sandbox import (
     validation,
 )
 from gitward.kube.sandbox.kinds import Registry, ResourceType, types_from_crd
+from gitward.kube.sandbox.objects import clone
 from gitward.kube.sandbox.status import (
     already_exists,
     bad_request,
@@ -94,10 +94,16 @@ class Cluster:
 
     def served(self, rtype: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
         """A copy of a stored object as the requested version presents it."""
-        copied = copy.deepcopy(obj)
+        copied = clone(obj)
         copied["apiVersion"] = rtype.api_version
         copied["kind"] = rtype.kind
         return copied
+
+    @staticmethod
+    def view(rtype: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        """A stored object as the requested version presents it, sharing everything below the
+        top level with the store: for reading and serialising only, never for mutation."""
+        return {**obj, "apiVersion": rtype.api_version, "kind": rtype.kind}
 
     def get(self, rtype: ResourceType, namespace: str, name: str) -> dict[str, Any]:
         found = self.store.peek(rtype.group_resource, namespace, name)
@@ -112,11 +118,11 @@ class Cluster:
         label_selector: str | None = None,
         field_selector: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Matching objects, sorted by namespace and name."""
+        """Matching objects, sorted by namespace and name, as read-only :meth:`view`s."""
         by_labels = selectors.label_selector(label_selector)
         by_fields = selectors.field_selector(field_selector, rtype.kind)
         return [
-            self.served(rtype, obj)
+            self.view(rtype, obj)
             for obj in self.store.scan(rtype.group_resource, namespace)
             if by_labels(obj) and by_fields(obj)
         ]
@@ -235,7 +241,7 @@ class Cluster:
     def _body(self, rtype: ResourceType, namespace: str, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise bad_request("the body of the request must be a JSON or YAML object")
-        obj = copy.deepcopy(body)
+        obj = clone(body)
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         if api_version not in (None, rtype.api_version):
             raise bad_request(
@@ -306,7 +312,7 @@ class Cluster:
                 now=now,
             )
         new["apiVersion"] = self._storage_api_version(rtype)
-        if old is not None and _comparable(self.served(rtype, new)) == _comparable(old):
+        if old is not None and _comparable(self.view(rtype, new)) == _comparable(old):
             return old
         if opts.dry_run:
             return self.served(rtype, new)

@@ -5,12 +5,12 @@ CustomResourceDefinitions are Established. This module must not create objects.
 
 from __future__ import annotations
 
-import copy
 import zlib
 from typing import Any
 
 from gitward.kube.sandbox.controllers.base import KindReconciler
 from gitward.kube.sandbox.controllers.pods import conditions
+from gitward.kube.sandbox.objects import clone
 
 __all__ = [
     "ClaimBinder",
@@ -63,7 +63,7 @@ class ClaimBinder(KindReconciler):
     def sync(self, obj: dict[str, Any]) -> float | None:
         spec = obj.get("spec") or {}
         if not spec.get("volumeName"):
-            bound = copy.deepcopy(obj)
+            bound = clone(obj)
             bound["spec"]["volumeName"] = f"pvc-{obj['metadata']['uid']}"
             self.ctx.update(self.rt, bound)
             return None
@@ -123,7 +123,7 @@ class CrdStatusController(KindReconciler):
 
     def sync(self, obj: dict[str, Any]) -> float | None:
         spec = obj.get("spec") or {}
-        names = copy.deepcopy(spec.get("names") or {})
+        names = clone(spec.get("names") or {})
         names.setdefault("singular", str(names.get("kind", "")).lower())
         names.setdefault("listKind", f"{names.get('kind', '')}List")
         previous = (obj.get("status") or {}).get("conditions")

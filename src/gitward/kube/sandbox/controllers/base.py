@@ -6,7 +6,6 @@ This module must not simulate any particular kind.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import time
@@ -18,6 +17,7 @@ from gitward.kube.sandbox.controllers.events import EventRecorder
 from gitward.kube.sandbox.controllers.manager import Reconciler
 from gitward.kube.sandbox.faults import Faults
 from gitward.kube.sandbox.kinds import ResourceType
+from gitward.kube.sandbox.objects import clone
 from gitward.kube.sandbox.options import SandboxOptions
 from gitward.kube.sandbox.store import Event
 from gitward.kube.sandbox.verbs import Cluster, WriteOptions
@@ -61,11 +61,11 @@ class Context:
         return self.cluster.served(rtype, found) if found is not None else None
 
     def owned(self, rtype: ResourceType, owner: dict[str, Any]) -> list[dict[str, Any]]:
-        """Objects of ``rtype`` whose controller is ``owner``."""
+        """Objects of ``rtype`` whose controller is ``owner`` (read-only views)."""
         uid = owner["metadata"]["uid"]
         namespace = owner["metadata"].get("namespace")
         return [
-            self.cluster.served(rtype, obj)
+            self.cluster.view(rtype, obj)
             for obj in self.cluster.store.scan(rtype.group_resource, namespace)
             if (controller_ref(obj) or {}).get("uid") == uid
         ]
@@ -97,7 +97,7 @@ class Context:
         """Store ``status`` on ``obj`` unless it is already what is stored."""
         if obj.get("status") == status:
             return obj
-        changed = copy.deepcopy(obj)
+        changed = clone(obj)
         changed["status"] = status
         meta = obj["metadata"]
         return self.cluster.update(

@@ -8,7 +8,6 @@ This module must not create pods; ReplicaSets do.
 
 from __future__ import annotations
 
-import copy
 import math
 from typing import Any
 
@@ -19,6 +18,7 @@ from gitward.kube.sandbox.controllers.base import (
     template_hash,
 )
 from gitward.kube.sandbox.controllers.pods import conditions
+from gitward.kube.sandbox.objects import clone
 from gitward.kube.sandbox.verbs import utc_now
 
 __all__ = ["DeploymentController"]
@@ -85,10 +85,10 @@ class DeploymentController(KindReconciler):
         self, obj: dict[str, Any], digest: str, owned: list[dict[str, Any]]
     ) -> dict[str, Any]:
         spec = obj["spec"]
-        template = copy.deepcopy(spec.get("template") or {})
+        template = clone(spec.get("template") or {})
         labels = {**((template.get("metadata") or {}).get("labels") or {}), HASH_LABEL: digest}
         template.setdefault("metadata", {})["labels"] = labels
-        selector = copy.deepcopy(spec.get("selector") or {})
+        selector = clone(spec.get("selector") or {})
         selector["matchLabels"] = {**(selector.get("matchLabels") or {}), HASH_LABEL: digest}
         revision = max((_revision(rs) for rs in owned), default=0) + 1
         body = {
@@ -114,7 +114,7 @@ class DeploymentController(KindReconciler):
         newest = max((_revision(rs) for rs in owned), default=0)
         if _revision(new) == newest and sum(_revision(rs) == newest for rs in owned) == 1:
             return
-        promoted = copy.deepcopy(new)
+        promoted = clone(new)
         promoted["metadata"].setdefault("annotations", {})[REVISION] = str(newest + 1)
         self.ctx.update(self.rs_type, promoted)
         new["metadata"] = promoted["metadata"]
@@ -123,10 +123,10 @@ class DeploymentController(KindReconciler):
         before = _spec_replicas(rs)
         if before == replicas:
             return
-        scaled = copy.deepcopy(rs)
+        scaled = clone(rs)
         scaled["spec"]["replicas"] = replicas
         self.ctx.update(self.rs_type, scaled)
-        rs["spec"]["replicas"] = replicas
+        rs["spec"] = scaled["spec"]
         way = "up" if replicas > before else "down"
         message = f"Scaled {way} replica set {rs['metadata']['name']} from {before} to {replicas}"
         self.events.record(self._owner, "Normal", "ScalingReplicaSet", message)

@@ -7,10 +7,10 @@ dropped, as the real event recorder drops them. This module must not decide when
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from typing import Any
 
+from gitward.kube.sandbox.objects import clone
 from gitward.kube.sandbox.status import ApiError
 from gitward.kube.sandbox.verbs import Cluster, WriteOptions, utc_now
 
@@ -38,7 +38,7 @@ class EventRecorder:
         existing = self._cluster.store.peek(self._rtype.group_resource, namespace, name)
         try:
             if existing is not None:
-                again = copy.deepcopy(existing)
+                again = clone(existing)
                 again["count"] = int(existing.get("count", 1)) + 1
                 again["lastTimestamp"] = now
                 self._cluster.update(self._rtype, namespace, name, again, self._opts)

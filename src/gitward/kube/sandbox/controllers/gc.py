@@ -10,7 +10,6 @@ This module must not delete objects that have a live owner.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Hashable, Iterable
 from typing import Any
 
@@ -18,6 +17,7 @@ from gitward.kube.sandbox.controllers.base import Context
 from gitward.kube.sandbox.controllers.manager import Reconciler
 from gitward.kube.sandbox.deletion import FOREGROUND, ORPHAN
 from gitward.kube.sandbox.kinds import ResourceType
+from gitward.kube.sandbox.objects import clone
 from gitward.kube.sandbox.store import Event, GroupResource
 
 __all__ = ["GarbageCollector"]
@@ -131,7 +131,7 @@ class GarbageCollector(Reconciler):
 
     def _orphan(self, uid: str) -> None:
         for rtype, dep in self._live_dependents(uid):
-            freed = copy.deepcopy(dep)
+            freed = clone(dep)
             refs = [r for r in freed["metadata"]["ownerReferences"] if r.get("uid") != uid]
             freed["metadata"]["ownerReferences"] = refs
             if not refs:
@@ -139,7 +139,7 @@ class GarbageCollector(Reconciler):
             self.ctx.update(rtype, freed)
 
     def _drop_finalizer(self, rtype: ResourceType, obj: dict[str, Any], finalizer: str) -> None:
-        changed = copy.deepcopy(obj)
+        changed = clone(obj)
         changed["metadata"]["finalizers"] = [
             f for f in obj["metadata"].get("finalizers") or [] if f != finalizer
         ]

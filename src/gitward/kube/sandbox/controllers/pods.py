@@ -9,11 +9,11 @@ pod counts; the workload controllers do.
 
 from __future__ import annotations
 
-import copy
 import zlib
 from typing import Any
 
 from gitward.kube.sandbox.controllers.base import Context, KindReconciler, controller_ref
+from gitward.kube.sandbox.objects import clone
 from gitward.kube.sandbox.verbs import utc_now
 
 __all__ = ["Kubelet", "conditions", "pod_from_template"]
@@ -44,14 +44,14 @@ def pod_from_template(
     node_name: str = "",
 ) -> dict[str, Any]:
     """A Pod body built from a workload's pod template."""
-    meta = copy.deepcopy(template.get("metadata") or {})
+    meta = clone(template.get("metadata") or {})
     meta["labels"] = {**(meta.get("labels") or {}), **(labels or {})}
     meta["ownerReferences"] = [owner_ref]
     if name:
         meta["name"] = name
     else:
         meta["generateName"] = generate_name
-    spec = copy.deepcopy(template.get("spec") or {})
+    spec = clone(template.get("spec") or {})
     if node_name:
         spec["nodeName"] = node_name
     return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
@@ -121,7 +121,7 @@ class Kubelet(KindReconciler):
     def _schedule(self, obj: dict[str, Any]) -> float | None:
         nodes = max(1, self.ctx.options.node_count)
         index = zlib.crc32(obj["metadata"]["name"].encode()) % nodes
-        scheduled = copy.deepcopy(obj)
+        scheduled = clone(obj)
         node = f"sandbox-node-{index}"
         scheduled.setdefault("spec", {})["nodeName"] = node
         self.ctx.update(self.rt, scheduled)
