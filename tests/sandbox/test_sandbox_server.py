@@ -14,6 +14,7 @@ import httpx
 import yaml
 from sandbox_support import CM, DEPLOY, apply, configmap, deployment, wait_for
 
+import gitward.kube.sandbox as sandbox_package
 from gitward.errors import ConfigError
 from gitward.kube.sandbox import Sandbox, SandboxOptions
 
@@ -142,3 +143,19 @@ def test_serve_runs_in_the_foreground_until_interrupted(tmp_path: Path) -> None:
     assert lines[-1].strip() == "sandbox cluster stopped"
     saved = json.loads(state.read_text())
     assert "a" in [o["metadata"]["name"] for o in saved["objects"]]
+
+
+def test_the_public_surface_is_what_callers_use() -> None:
+    assert sorted(sandbox_package.__all__) == [
+        "DEMO_OPTIONS",
+        "ErrorRate",
+        "Faults",
+        "Latency",
+        "RequestLog",
+        "RequestRecord",
+        "Sandbox",
+        "SandboxOptions",
+        "serve",
+    ]
+    for name in sandbox_package.__all__:
+        assert getattr(sandbox_package, name) is not None

@@ -18,12 +18,14 @@ workload controllers, garbage collector, namespace lifecycle), faults, requestlo
 server (running it), cli (``serve``).
 """
 
+from gitward.kube.sandbox.cli import DEMO_OPTIONS, serve
 from gitward.kube.sandbox.faults import ErrorRate, Faults, Latency
 from gitward.kube.sandbox.options import SandboxOptions
 from gitward.kube.sandbox.requestlog import RequestLog, RequestRecord
 from gitward.kube.sandbox.server import Sandbox
 
 __all__ = [
+    "DEMO_OPTIONS",
     "ErrorRate",
     "Faults",
     "Latency",
@@ -31,4 +33,5 @@ __all__ = [
     "RequestRecord",
     "Sandbox",
     "SandboxOptions",
+    "serve",
 ]
