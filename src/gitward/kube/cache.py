@@ -24,9 +24,10 @@ from types import TracebackType
 
 from gitward.errors import ClusterUnavailableError, Location
 from gitward.kube.cluster import Cluster
-from gitward.kube.index import Change, ChangeType, GroupKind, LiveIndex
+from gitward.kube.index import Change, ChangeType, LiveIndex
 from gitward.kube.reflector import Backoff, KindState, Reflector
 from gitward.kube.tracking import DEFAULT_TRACKING, Tracking, owning_app
+from gitward.model.kinds import GroupKind
 from gitward.model.objects import Manifest, ResourceKey
 
 __all__ = ["CHILD_KINDS", "CacheEvent", "Listener", "LiveCache"]

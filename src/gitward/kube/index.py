@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from gitward.kube.tracking import DEFAULT_TRACKING, Tracking, owning_app
+from gitward.model.kinds import GroupKind
 from gitward.model.objects import Manifest, ResourceKey
 
-__all__ = ["LAST_APPLIED", "Change", "ChangeType", "GroupKind", "LiveIndex", "slim"]
+__all__ = ["LAST_APPLIED", "Change", "ChangeType", "LiveIndex", "slim"]
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _PAYLOADS = ("data", "binaryData", "stringData")  # ConfigMap and Secret contents
 
-GroupKind = tuple[str, str]
 _K = TypeVar("_K")
 ChangeType = Literal["ADDED", "MODIFIED", "DELETED"]
 

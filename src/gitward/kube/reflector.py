@@ -46,7 +46,11 @@ class Backoff:
 
 @dataclass(slots=True)
 class KindState:
-    """How far one kind's copy has got: what a status page or a test reads."""
+    """How far one kind's copy has got: what a status page or a test reads.
+
+    ``error`` is the failure that holds the kind back now (empty once it lists or its watch
+    delivers again); ``last_error`` keeps the latest failure for the record.
+    """
 
     group: str
     kind: str
@@ -60,6 +64,7 @@ class KindState:
     events: int = 0
     failures: int = 0
     error: str = ""
+    last_error: str = ""
 
     @property
     def warm(self) -> bool:
@@ -155,7 +160,7 @@ class Reflector:
         )
         async with contextlib.aclosing(stream):
             async for event in stream:
-                seen, state.events = seen + 1, state.events + 1
+                seen, state.events, state.error = seen + 1, state.events + 1, ""
                 self._version = event.resource_version or self._version
                 if event.type == "BOOKMARK":
                     self._settle(self._version or "")
@@ -179,15 +184,16 @@ class Reflector:
         self.state.objects = self._index.count(self.state.group, self.state.kind)
 
     def _record(self, err: KubeError) -> None:
-        self.state.phase, self.state.error = "backoff", err.message
-        self.state.failures += 1
+        state = self.state
+        state.phase, state.error, state.last_error = "backoff", err.message, err.message
+        state.failures += 1
         self._notify([])
 
     def _absent(self, reason: str) -> None:
         """Nothing of this kind can be kept (no CRD, or not listable): empty, and warm."""
         state = self.state
         changes = self._index.replace_kind(state.group, state.kind, ())
-        state.phase, state.error, state.synced = "absent", reason, False
+        state.phase, state.error, state.last_error, state.synced = "absent", reason, reason, False
         self._version = None
         self._settle("")
         self.warm.set()

@@ -154,7 +154,8 @@ async def test_the_cache_reconnects_with_backoff_while_the_server_refuses_watche
     await cache.wait_until(lambda: len(cache) == 1, WITHIN)
 
     state = kind_state(cache, *CONFIG_MAPS)
-    assert "503" in state.error or "injected" in state.error
+    assert "injected 503" in state.last_error
+    assert state.error == ""
     assert state.lists == 1
 
 
