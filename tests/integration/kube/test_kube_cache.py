@@ -159,6 +159,26 @@ async def test_the_cache_reconnects_with_backoff_while_the_server_refuses_watche
     assert state.lists == 1
 
 
+@pytest.mark.parametrize("sandbox_options", [SandboxOptions(bookmark_interval=0.02)])
+async def test_the_cache_comes_back_after_the_server_refused_connections(
+    cluster: RemoteCluster, cache: LiveCache, sandbox: Sandbox
+):
+    cache.watch_kinds(CONFIG_MAPS)
+    await cache.wait_warm(WITHIN)
+    sandbox.faults.refuse_connections()
+    await cache.wait_until(lambda: kind_state(cache, *CONFIG_MAPS).failures >= 1, WITHIN)
+
+    sandbox.faults.accept_connections()
+    cache.watch_kinds(CONFIG_MAPS)
+    await cache.wait_until(lambda: not kind_state(cache, *CONFIG_MAPS).error, WITHIN)
+    await cluster.apply(config_map("back"))
+    await cache.wait_until(lambda: len(cache) == 1, WITHIN)
+
+    state = kind_state(cache, *CONFIG_MAPS)
+    assert "did not answer" in state.last_error
+    assert state.phase == "watching"
+
+
 @pytest.mark.parametrize("sandbox_options", [SandboxOptions(watch_history=3)])
 async def test_the_cache_lists_again_when_its_version_has_expired(
     cluster: RemoteCluster, cache: LiveCache, sandbox: Sandbox
