@@ -30,7 +30,6 @@ Public API::
     resource_options(annotations, defaults, where)          sync options
     retry_delay(backoff, retries_so_far) -> float           Argo CD's backoff
     live_from_cache(cache, desired, app), read_live(cluster, desired, app, kinds=...)
-    Replacing       the replace (PUT) a cluster client may offer for Replace=true
 
 Modules by concept: request, state, results (values); options, hooks, tasks, plan (planning);
 applying, pruning, checking, validating, running, calls (acting through the cluster port);
@@ -40,7 +39,6 @@ operation (the step); retrying; live. Nothing here talks to a cluster except thr
 
 from __future__ import annotations
 
-from gitward.sync.calls import Replacing
 from gitward.sync.context import SyncContext, utc_now
 from gitward.sync.hooks import DeletePolicy, Hook, HookType, hook_of
 from gitward.sync.live import live_from_cache, read_live
@@ -72,7 +70,6 @@ __all__ = [
     "OperationPhase",
     "Plan",
     "PruneMode",
-    "Replacing",
     "ResourceOptions",
     "ResourceResult",
     "ResultCode",

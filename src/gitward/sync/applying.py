@@ -7,10 +7,11 @@ tracking mark (the plan stamped it).
 
 A hook whose delete policy is BeforeHookCreation (the default) and whose object exists is deleted
 first; the task waits until it is gone and is then created. ``Replace=true`` replaces the object
-(HTTP PUT) when the cluster client can; otherwise, and always with ``Force=true``, the object is
-deleted and created again. CustomResourceDefinitions and Namespaces are never deleted for a
-replace (that would delete everything in them): they are applied. After a CRD is applied, the
-step waits (bounded) for it to be Established, so that its custom resources can follow.
+whole (HTTP PUT, ``kubectl replace``); with ``Force=true`` as well it is deleted and created
+again (``kubectl replace --force``), except CustomResourceDefinitions and Namespaces, which are
+never deleted for a replace (that would delete everything in them, as Argo CD also avoids).
+After a CRD is applied, the step waits (bounded) for it to be Established, so that its custom
+resources can follow.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import asyncio
 from gitward.kube.cluster import Propagation
 from gitward.model.objects import Manifest
 from gitward.sync.calls import (
-    Replacing,
     delete,
     fresh,
     is_terminating,
@@ -34,7 +34,7 @@ from gitward.sync.ledger import Outcome
 from gitward.sync.results import ResultCode, TaskStatus
 from gitward.sync.tasks import Task, crd_kind
 
-__all__ = ["apply_task", "change_code", "is_replaced_by_delete"]
+__all__ = ["apply_task", "change_code", "is_replaced_by_delete", "with_version"]
 
 _CRD_POLL_S = 0.05
 
@@ -45,7 +45,7 @@ async def apply_task(task: Task, context: SyncContext, *, final: bool) -> Outcom
     assert task.target is not None
     if task.hook is not None:
         return await _apply_hook(task, context)
-    if task.options.replace and not _never_replaced(task.target):
+    if task.options.replace:
         return await _replace(task, context, final=final)
     answer = await context.cluster.apply(task.target, force=True)
     await _wait_established(task, context)
@@ -67,9 +67,7 @@ def is_replaced_by_delete(task: Task, live: Manifest | None, context: SyncContex
         return False
     if task.hook is not None:
         return task.hook.deletes(DeletePolicy.BEFORE_HOOK_CREATION)
-    if not task.options.replace or _never_replaced(task.target):
-        return False
-    return task.options.force or not isinstance(context.cluster, Replacing)
+    return task.options.replace and task.options.force and not _never_deleted(task.target)
 
 
 async def _apply_hook(task: Task, context: SyncContext) -> Outcome:
@@ -93,9 +91,8 @@ async def _replace(task: Task, context: SyncContext, *, final: bool) -> Outcome:
     if current is None:
         answer = await cluster.apply(task.target, force=True)
         return _settled(task, None, answer, context, final=final)
-    if isinstance(cluster, Replacing) and not task.options.force:
-        metadata = {**task.target["metadata"], "resourceVersion": resource_version(current)}
-        answer = await cluster.replace({**task.target, "metadata": metadata})
+    if not is_replaced_by_delete(task, current, context):
+        answer = await cluster.replace(with_version(task.target, current))
         return _settled(task, current, answer, context, final=final)
     waiting = await _delete_first(task, current, context, "Foreground")
     if waiting is not None:
@@ -126,7 +123,13 @@ def _settled(
     return Outcome(judged.status, code, judged.message, uid_of(answer))
 
 
-def _never_replaced(target: Manifest) -> bool:
+def with_version(target: Manifest, current: Manifest) -> Manifest:
+    """``target`` carrying ``current``'s resourceVersion, as a replace (PUT) must."""
+    metadata = {**target["metadata"], "resourceVersion": resource_version(current)}
+    return {**target, "metadata": metadata}
+
+
+def _never_deleted(target: Manifest) -> bool:
     return crd_kind(target) is not None or (
         target.get("apiVersion") == "v1" and target.get("kind") == "Namespace"
     )

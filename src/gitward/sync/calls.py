@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterator
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from gitward.errors import GitwardError, InvalidError, NotFoundError
 from gitward.kube.cluster import Cluster, Propagation
@@ -21,7 +21,6 @@ from gitward.redaction import redact
 from gitward.sync.tasks import Task
 
 __all__ = [
-    "Replacing",
     "delete",
     "error_text",
     "fresh",
@@ -32,15 +31,6 @@ __all__ = [
 ]
 
 _SHORTEST_SECRET = 3
-
-
-@runtime_checkable
-class Replacing(Protocol):
-    """A cluster client that can replace an object (HTTP PUT), for ``Replace=true``. The port
-    (:class:`gitward.kube.Cluster`) has no such method yet; without it gitward replaces by
-    deleting and creating."""
-
-    async def replace(self, manifest: Manifest, *, dry_run: bool = False) -> Manifest: ...
 
 
 async def fresh(cluster: Cluster, key: ResourceKey, api_version: str = "") -> Manifest | None:

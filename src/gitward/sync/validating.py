@@ -6,9 +6,10 @@ Some objects cannot be dry-run and are let through: a custom resource whose kind
 does not serve yet, when its CustomResourceDefinition is part of this sync or the resource says
 ``SkipDryRunOnMissingResource=true``; an object in a namespace this sync creates (Argo CD runs a
 client-side dry run for that reason, which checks much less); and an object that will be deleted
-and created again (a hook with BeforeHookCreation, ``Replace=true``), whose dry run would test an
-update that never happens. Prunes are dry-run deletes (RBAC is checked). The outcomes double as
-the results of a dry-run sync.
+and created again (a hook with BeforeHookCreation, ``Replace=true`` with ``Force=true``), whose
+dry run would test an update that never happens. A ``Replace=true`` object is dry-run replaced.
+Prunes are dry-run deletes (RBAC is checked). The outcomes double as the results of a dry-run
+sync.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from gitward import diff
 from gitward.errors import ConflictError, NotFoundError, UnknownKindError
 from gitward.kube.cluster import Propagation
 from gitward.model.objects import Manifest
-from gitward.sync.applying import is_replaced_by_delete
+from gitward.sync.applying import is_replaced_by_delete, with_version
 from gitward.sync.calls import fresh, uid_of
 from gitward.sync.context import SyncContext
 from gitward.sync.ledger import Outcome
@@ -42,7 +43,10 @@ async def dry_run_task(task: Task, plan: Plan, context: SyncContext) -> Outcome:
     if is_replaced_by_delete(task, before, context):
         return _let_through(ResultCode.CREATED, "it is deleted and created again")
     try:
-        await context.cluster.apply(task.target, force=True, dry_run=True)
+        if task.options.replace and before is not None:
+            await context.cluster.replace(with_version(task.target, before), dry_run=True)
+        else:
+            await context.cluster.apply(task.target, force=True, dry_run=True)
     except UnknownKindError:
         if _kind_comes_later(task, plan):
             return _let_through(ResultCode.CREATED, "its kind is not served yet")
