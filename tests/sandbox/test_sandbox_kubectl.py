@@ -109,6 +109,16 @@ def test_kubectl_rollout_status_waits_for_the_rollout(kubectl: Kubectl) -> None:
     assert len(pods.stdout.split()) == 2
 
 
+def test_kubectl_scales_through_the_scale_subresource(kubectl: Kubectl) -> None:
+    kubectl("apply", "--server-side", "-f", "-", stdin=MANIFEST)
+    scaled = kubectl("scale", "deployment/web", "-n", "shop", "--replicas=3")
+    assert scaled.returncode == 0, scaled.stderr
+    status = kubectl("rollout", "status", "deployment/web", "-n", "shop", "--timeout=30s")
+    assert status.returncode == 0, status.stderr
+    ready = kubectl("get", "deploy", "web", "-n", "shop", "-o", "jsonpath={.status.readyReplicas}")
+    assert ready.stdout == "3"
+
+
 def test_kubectl_apply_conflict_and_force(kubectl: Kubectl) -> None:
     kubectl("apply", "--server-side", "-f", "-", stdin=MANIFEST)
     other = MANIFEST.replace("replicas: 2", "replicas: 3")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitward.kube.sandbox.kinds import Registry, ResourceType
+from gitward.kube.sandbox.kinds import SCALABLE, Registry, ResourceType
 
 __all__ = [
     "AGGREGATED_CONTENT_TYPE",
@@ -79,6 +79,18 @@ def _resource(rtype: ResourceType) -> list[dict[str, Any]]:
     if rtype.categories:
         main["categories"] = list(rtype.categories)
     entries = [main]
+    if rtype.group_resource in SCALABLE:
+        entries.append(
+            {
+                "name": f"{rtype.plural}/scale",
+                "singularName": "",
+                "namespaced": rtype.namespaced,
+                "group": "autoscaling",
+                "version": "v1",
+                "kind": "Scale",
+                "verbs": _STATUS_VERBS,
+            }
+        )
     if rtype.has_status:
         entries.append(
             {
@@ -127,10 +139,16 @@ def _aggregated_resource(rtype: ResourceType) -> dict[str, Any]:
         entry["shortNames"] = list(rtype.short_names)
     if rtype.categories:
         entry["categories"] = list(rtype.categories)
+    subresources = []
     if rtype.has_status:
-        entry["subresources"] = [
-            {"subresource": "status", "responseKind": kind, "verbs": _STATUS_VERBS}
-        ]
+        subresources.append({"subresource": "status", "responseKind": kind, "verbs": _STATUS_VERBS})
+    if rtype.group_resource in SCALABLE:
+        scale_kind = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
+        subresources.append(
+            {"subresource": "scale", "responseKind": scale_kind, "verbs": _STATUS_VERBS}
+        )
+    if subresources:
+        entry["subresources"] = subresources
     return entry
 
 

@@ -17,8 +17,8 @@ import yaml
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from gitward.kube.sandbox import deletion, selectors, tables
-from gitward.kube.sandbox.kinds import ResourceType
+from gitward.kube.sandbox import deletion, scale, selectors, tables
+from gitward.kube.sandbox.kinds import SCALABLE, ResourceType
 from gitward.kube.sandbox.routing import Target
 from gitward.kube.sandbox.status import (
     ApiError,
@@ -99,7 +99,7 @@ class ResourceEndpoints:
         rtype = target.rtype
         if rtype is None:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
-        if target.subresource and (target.subresource != "status" or not rtype.has_status):
+        if target.subresource and not _has_subresource(rtype, target.subresource):
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
         namespace = target.namespace if rtype.namespaced else ""
         if rtype.namespaced and namespace is None and verb not in ("list", "watch"):
@@ -113,6 +113,8 @@ class ResourceEndpoints:
     async def _get(
         self, request: Request, rtype: ResourceType, namespace: str, target: Target
     ) -> Response:
+        if target.subresource == "scale":
+            return json_response(scale.get_scale(self.cluster, rtype, namespace, target.name))
         obj = self.cluster.get(rtype, namespace or "", target.name)
         accept = request.headers.get("accept", "")
         if tables.wants_table(accept) and not target.subresource:
@@ -188,6 +190,11 @@ class ResourceEndpoints:
     ) -> Response:
         opts = write_options(request, _manager_from_agent(request))
         body = await _body(request)
+        if target.subresource == "scale":
+            scaled = scale.update_scale(
+                self.cluster, rtype, namespace, target.name, body=body, opts=opts
+            )
+            return json_response(scaled)
         obj = self.cluster.update(
             rtype, namespace, target.name, body, opts, subresource=target.subresource
         )
@@ -205,6 +212,17 @@ class ResourceEndpoints:
         default = _manager_from_agent(request) if patch_type != "apply" else ""
         opts = write_options(request, default)
         body = await _body(request, yaml_ok=patch_type == "apply")
+        if target.subresource == "scale":
+            scaled = scale.patch_scale(
+                self.cluster,
+                rtype,
+                namespace,
+                target.name,
+                patch_type=patch_type,
+                body=body,
+                opts=opts,
+            )
+            return json_response(scaled)
         existed = self.cluster.store.peek(rtype.group_resource, namespace, target.name)
         obj = self.cluster.patch(
             rtype,
@@ -257,6 +275,12 @@ class ResourceEndpoints:
         return json_response(
             {"kind": f"{rtype.kind}List", "apiVersion": rtype.api_version, "items": items}
         )
+
+
+def _has_subresource(rtype: ResourceType, subresource: str) -> bool:
+    if subresource == "status":
+        return rtype.has_status
+    return subresource == "scale" and rtype.group_resource in SCALABLE
 
 
 def _whole(request: Request) -> bool:

@@ -11,7 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["BUILTIN_KINDS", "Registry", "ResourceType", "types_from_crd"]
+__all__ = ["BUILTIN_KINDS", "SCALABLE", "Registry", "ResourceType", "types_from_crd"]
+
+# Resources with a ``/scale`` subresource (group, plural).
+SCALABLE = frozenset({("apps", "deployments"), ("apps", "replicasets"), ("apps", "statefulsets")})
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,4 +38,4 @@ class SandboxOptions:
     seed: int = 0
     request_log_size: int = 10_000
     state_file: Path | None = None
-    save_debounce: float = 0.2
+    save_debounce: float = 1.0
