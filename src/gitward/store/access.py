@@ -21,7 +21,7 @@ from gitward.errors import Location
 from gitward.store.failures import StaleWriteError
 from gitward.store.sealing import Sealer
 
-__all__ = ["Access", "Bound", "Context", "check_version", "flush_new"]
+__all__ = ["Access", "Bound", "Context", "check_version", "flush_all", "flush_new"]
 
 
 class Access(Protocol):
@@ -67,6 +67,11 @@ def check_version(current: int, expected: int | None, where: Location) -> None:
 async def flush_new(session: AsyncSession, row: object, where: Location) -> None:
     """Insert ``row`` now; a concurrent insert of the same key is a stale write."""
     session.add(row)
+    await flush_all(session, where)
+
+
+async def flush_all(session: AsyncSession, where: Location) -> None:
+    """Write pending rows now; a concurrent insert of the same key is a stale write."""
     try:
         async with session.begin_nested():
             await session.flush()

@@ -8,14 +8,15 @@ summary columns, so a list of thousands of apps never loads their documents.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gitward.errors import Location
-from gitward.store.access import Context, check_version, flush_new
+from gitward.store.access import Context, check_version, flush_all, flush_new
 from gitward.store.failures import RecordNotFoundError, StoreConfigError
 from gitward.store.records import AppDefinition, AppRecord, AppStatus, AppSummary
 from gitward.store.tables import AppRow
@@ -26,6 +27,7 @@ __all__ = ["Apps", "LabelSelector"]
 LabelSelector = Mapping[str, str] | Callable[[Mapping[str, str]], bool]
 """Labels an app must carry (all of them, equal), or a predicate over its labels."""
 
+_CHUNK = 500  # names per IN (...) query
 _SUMMARY = (
     AppRow.name,
     AppRow.project,
@@ -66,6 +68,30 @@ class Apps:
                 row.version += 1
                 row.updated_at = now
             return app_record(row)
+
+    async def upsert_many(self, definitions: Iterable[AppDefinition]) -> dict[str, int]:
+        """Create or replace many apps in one transaction (a controller's first load of Git).
+
+        Returns each app's new version. Statuses stay; no version check is made.
+        """
+        prepared = _prepared(definitions)
+        now = self._clock()
+        async with self._access.writing() as session:
+            existing = await _rows_named(session, list(prepared))
+            for name, values in prepared.items():
+                row = existing.get(name)
+                if row is None:
+                    row = AppRow(**values, **_initial_status(), history_seq=0, version=0)
+                    row.created_at = now
+                    session.add(row)
+                    existing[name] = row
+                else:
+                    for field, value in values.items():
+                        setattr(row, field, value)
+                row.version += 1
+                row.updated_at = now
+            await flush_all(session, Location(obj="Applications"))
+            return {name: row.version for name, row in existing.items()}
 
     async def get(self, name: str) -> AppRecord | None:
         async with self._access.reading() as session:
@@ -127,6 +153,27 @@ class Apps:
 
 def _where(name: str, file: str | None) -> Location:
     return Location(file=file, obj=f"Application {name}")
+
+
+def _prepared(definitions: Iterable[AppDefinition]) -> dict[str, dict[str, Any]]:
+    prepared: dict[str, dict[str, Any]] = {}
+    for definition in definitions:
+        where = _where(definition.name, definition.file)
+        if definition.name in prepared:
+            raise StoreConfigError(
+                "the application is defined twice", where=where, hint="keep one definition"
+            )
+        prepared[definition.name] = _definition_values(definition, where)
+    return prepared
+
+
+async def _rows_named(session: AsyncSession, names: list[str]) -> dict[str, AppRow]:
+    rows: dict[str, AppRow] = {}
+    for start in range(0, len(names), _CHUNK):
+        query = sa.select(AppRow).where(AppRow.name.in_(names[start : start + _CHUNK]))
+        for row in (await session.scalars(query.with_for_update())).all():
+            rows[row.name] = row
+    return rows
 
 
 def _definition_values(definition: AppDefinition, where: Location) -> dict[str, Any]:
