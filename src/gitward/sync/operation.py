@@ -86,7 +86,12 @@ class _Step:
 
     async def run(self) -> SyncOperation:
         try:
-            plan = plan_sync(self.state.request, self.context, operation_id=self.state.id)
+            plan = plan_sync(
+                self.state.request,
+                self.context,
+                operation_id=self.state.id,
+                recorded=self.state.results,
+            )
         except ConfigError as err:
             return self._attempt_failed(err.message)
         try:
@@ -330,7 +335,9 @@ async def _terminate(state: SyncOperation, context: SyncContext, now: datetime) 
     """Delete the hooks still running, then fail the operation as terminated."""
     ledger = Ledger(state.results)
     try:
-        plan: Plan | None = plan_sync(state.request, context, operation_id=state.id)
+        plan: Plan | None = plan_sync(
+            state.request, context, operation_id=state.id, recorded=state.results
+        )
     except ConfigError:
         plan = None
     problems: list[str] = []

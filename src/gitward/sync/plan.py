@@ -38,7 +38,7 @@ from gitward.sync.options import (
 )
 from gitward.sync.pruning import is_apps_own
 from gitward.sync.request import SyncRequest
-from gitward.sync.results import SyncPhase
+from gitward.sync.results import ResourceResult, ResultCode, SyncPhase
 from gitward.sync.tasks import Action, Stage, Task, crd_kind, order, stage_of
 
 __all__ = ["Plan", "Skip", "plan_sync"]
@@ -64,8 +64,16 @@ class Plan:
     created_namespaces: frozenset[str]
 
 
-def plan_sync(request: SyncRequest, context: SyncContext, *, operation_id: str) -> Plan:
-    """The plan for ``request`` against ``context``.
+def plan_sync(
+    request: SyncRequest,
+    context: SyncContext,
+    *,
+    operation_id: str,
+    recorded: Sequence[ResourceResult] = (),
+) -> Plan:
+    """The plan for ``request`` against ``context``. ``recorded`` are the operation's results
+    so far: a prune under way keeps its task after its object left the live view (the task is
+    done once the object is gone).
 
     Raises :class:`~gitward.errors.ManifestError` for an annotation or option gitward cannot
     read and :class:`~gitward.errors.ConfigError` for resources another app tracks under
@@ -82,6 +90,7 @@ def plan_sync(request: SyncRequest, context: SyncContext, *, operation_id: str) 
     applies = _apply_tasks(request, context, options, live, operation_id)
     resources = [obj for obj in context.desired if hook_of(obj, _where(obj, context)) is None]
     prunes, skipped = _prune_tasks(request, context, options, live, resources)
+    prunes.extend(_prunes_under_way(recorded, {t.key for t in prunes}))
     namespace = _managed_namespace(context, options, live)
     tasks = order([*applies, *prunes, *([namespace] if namespace else [])])
     return Plan(
@@ -223,6 +232,14 @@ def _prune_tasks(
         else:
             tasks.append(task)
     return tasks, skipped
+
+
+def _prunes_under_way(recorded: Sequence[ResourceResult], planned: set[ResourceKey]) -> list[Task]:
+    return [
+        Task(item.key, item.phase, Stage.PRUNE, item.wave, Action.PRUNE)
+        for item in recorded
+        if item.code is ResultCode.PRUNED and item.key not in planned
+    ]
 
 
 def _prune_veto(request: SyncRequest, context: SyncContext, resources: Sequence[Manifest]) -> str:

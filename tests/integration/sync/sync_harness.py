@@ -28,7 +28,9 @@ OPTIONS = "argocd.argoproj.io/sync-options"
 LEFTOVER_KINDS = [("", "ConfigMap"), ("apps", "Deployment"), ("", "Namespace"), ("batch", "Job")]
 
 
-def application(name: str = "web", namespace: str = "dev", options: tuple[str, ...] = ()):
+def application(
+    name: str = "web", namespace: str = "dev", options: tuple[str, ...] = (), **policy: Any
+):
     document = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
@@ -37,7 +39,7 @@ def application(name: str = "web", namespace: str = "dev", options: tuple[str, .
             "project": "default",
             "source": {"repoURL": "https://example.com/repo.git", "path": "app"},
             "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace},
-            "syncPolicy": {"syncOptions": list(options)},
+            "syncPolicy": {"syncOptions": list(options), **policy},
         },
     }
     return parse_application(document).value
