@@ -146,13 +146,14 @@ def test_kubectl_deletes_and_waits(kubectl: Kubectl) -> None:
     assert 'deployments.apps "web" not found' in missing.stderr
 
 
-def test_kubectl_deletes_a_manifest_with_its_namespace(kubectl: Kubectl) -> None:
+def test_kubectl_deletes_a_namespace_and_waits_until_it_is_empty(kubectl: Kubectl) -> None:
     kubectl("apply", "--server-side", "-f", "-", stdin=MANIFEST)
-    deleted = kubectl("delete", "-f", "-", "--timeout=30s", stdin=MANIFEST)
+    deleted = kubectl("delete", "namespace", "shop", "--timeout=30s")
     assert deleted.returncode == 0, deleted.stderr
-    assert 'namespace "shop" deleted' in deleted.stdout
     gone = kubectl("get", "namespace", "shop")
     assert 'namespaces "shop" not found' in gone.stderr
+    listed = kubectl("get", "deployments", "-A", "-o", "name")
+    assert listed.stdout == ""
 
 
 def test_kubectl_client_side_apply_works(kubectl: Kubectl) -> None:
