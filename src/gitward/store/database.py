@@ -50,7 +50,7 @@ def database_url(url: str) -> sa.URL:
         return sa.URL.create("sqlite+aiosqlite", database=str(Path(text).expanduser().resolve()))
     try:
         parsed = sa.make_url(text)
-    except sa_exc.ArgumentError:
+    except (sa_exc.ArgumentError, ValueError):
         raise StoreConfigError(
             f"the store URL {redact_url(text)} cannot be read", hint=_HINT_URL
         ) from None
