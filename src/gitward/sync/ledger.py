@@ -47,12 +47,15 @@ class Ledger:
             return
         previous = self._by_id.get(task.id)
         order = previous.order if previous is not None else self._take_order()
+        code = outcome.code
+        if code is None and previous is not None:
+            code = previous.code
         self._by_id[task.id] = ResourceResult(
             key=task.key,
             phase=task.phase,
             wave=task.wave,
             status=outcome.status,
-            code=outcome.code if outcome.code is not None else getattr(previous, "code", None),
+            code=code,
             message=outcome.message,
             hook=task.is_hook,
             api_version=task.api_version,

@@ -3,6 +3,7 @@ a cluster that stops answering, and the sync options that change how objects are
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 
@@ -20,10 +21,17 @@ from sync_harness import (
     widget,
 )
 
-from gitward.kube import ClusterAccess, RemoteCluster
+from gitward.kube import ClusterAccess, LiveCache, RemoteCluster
 from gitward.kube.sandbox import ErrorRate
 from gitward.model.application import Backoff, Retry
-from gitward.sync import OperationPhase, SyncOperation, SyncRequest
+from gitward.sync import (
+    OperationPhase,
+    SyncContext,
+    SyncOperation,
+    SyncRequest,
+    live_from_cache,
+    step,
+)
 
 BROKEN = "registry.example/app:missing"
 QUICK_RETRY = Retry(limit=2, backoff=Backoff(duration_s=0.01, factor=2, max_duration_s=1))
@@ -223,3 +231,32 @@ async def test_replace_writes_the_object_whole_and_force_recreates_it(harness: H
     assert second["metadata"]["uid"] != first["metadata"]["uid"]
     assert second["data"] == {"a": "2"}
     assert (await harness.get(config_map("r")) or {})["data"] == {"a": "2"}
+
+
+async def test_a_sync_planned_from_the_live_cache_applies_and_prunes(harness: Harness):
+    await harness.run([config_map("kept", a="1"), config_map("removed")])
+    desired = [config_map("kept", a="2")]
+
+    async with LiveCache(harness.cluster) as cache:
+        cache.watch_kinds(("", "ConfigMap"))
+        await cache.wait_warm(within=10)
+        state = harness.start(SyncRequest(prune=True))
+        for _ in range(200):
+            context = SyncContext(
+                cluster=harness.cluster,
+                app=harness.app,
+                desired=desired,
+                live=live_from_cache(cache, desired, harness.app.name),
+                poll_interval_s=0.02,
+            )
+            state = await step(state, context)
+            if state.completed:
+                break
+            await asyncio.sleep(0.02)
+
+    assert state.phase is OperationPhase.SUCCEEDED, state.message
+    assert results(state) == {
+        "ConfigMap/kept": ("succeeded", "configured"),
+        "ConfigMap/removed": ("succeeded", "pruned"),
+    }
+    assert await harness.get(config_map("removed")) is None
