@@ -260,3 +260,18 @@ async def test_a_sync_planned_from_the_live_cache_applies_and_prunes(harness: Ha
         "ConfigMap/removed": ("succeeded", "pruned"),
     }
     assert await harness.get(config_map("removed")) is None
+
+
+async def test_apply_out_of_sync_only_applies_just_what_differs_from_the_cluster(
+    harness: Harness,
+):
+    await harness.run([config_map("same", a="1"), config_map("drifted", a="1"), deployment("web")])
+    harness.app = application(options=("ApplyOutOfSyncOnly=true",))
+    before = len(harness.applied())
+
+    done = await harness.run(
+        [config_map("same", a="1"), config_map("drifted", a="2"), deployment("web")]
+    )
+
+    assert done.phase is OperationPhase.SUCCEEDED, done.message
+    assert harness.applied()[before:] == [("ConfigMap", "drifted")]
