@@ -87,7 +87,7 @@ def plan_sync(
     if request.force:
         options = _forced(options)
     live = {ResourceKey.of(obj): obj for obj in context.live}
-    applies = _apply_tasks(request, context, options, live, operation_id)
+    applies = _Applies(request, context, options, live, operation_id).tasks()
     resources = [obj for obj in context.desired if hook_of(obj, _where(obj, context)) is None]
     prunes, skipped = _prune_tasks(request, context, options, live, resources)
     prunes.extend(_prunes_under_way(recorded, {t.key for t in prunes}))
@@ -108,78 +108,76 @@ def _forced(options: SyncOptions) -> SyncOptions:
     return replace(options, defaults=replace(options.defaults, force=True))
 
 
-def _apply_tasks(
-    request: SyncRequest,
-    context: SyncContext,
-    options: SyncOptions,
-    live: Mapping[ResourceKey, Manifest],
-    operation_id: str,
-) -> list[Task]:
-    tasks: list[Task] = []
-    shared: list[str] = []
-    for obj in context.desired:
-        where = _where(obj, context)
-        if is_skipped(obj, where):
-            continue
-        hook = hook_of(obj, where)
-        wave = _wave(obj, where)
-        notes = _annotations(obj)
-        resource = resource_options(notes, options.defaults, where)
-        if hook is not None:
-            if request.resources is None:
-                tasks.extend(
-                    _hook_tasks(
-                        obj,
-                        hook,
-                        wave=wave,
-                        resource=resource,
-                        request=request,
-                        context=context,
-                        operation_id=operation_id,
-                    )
-                )
-            continue
+@dataclass(frozen=True, slots=True)
+class _Applies:
+    """Turns desired objects into apply tasks for one request and context."""
+
+    request: SyncRequest
+    context: SyncContext
+    options: SyncOptions
+    live: Mapping[ResourceKey, Manifest]
+    operation_id: str
+
+    def tasks(self) -> list[Task]:
+        tasks: list[Task] = []
+        for obj in self.context.desired:
+            where = _where(obj, self.context)
+            if is_skipped(obj, where):
+                continue
+            hook = hook_of(obj, where)
+            wave = _wave(obj, where)
+            resource = resource_options(_annotations(obj), self.options.defaults, where)
+            if hook is None:
+                tasks.extend(self._resource(obj, wave, resource))
+            elif self.request.resources is None:  # hooks do not run in a selective sync
+                tasks.extend(self._hook(obj, hook, wave, resource))
+        self._refuse_shared(tasks)
+        return tasks
+
+    def _resource(self, obj: Manifest, wave: int, resource: ResourceOptions) -> Iterable[Task]:
         key = ResourceKey.of(obj)
-        if not request.selects(key):
-            continue
-        current = live.get(key)
-        owner = owning_app(current, context.tracking) if current is not None else None
-        if owner is not None and owner != context.app.name:
-            shared.append(f"{key} (tracked by app {owner})")
-        target = _target(obj, current, context, options)
-        if options.apply_out_of_sync_only and _in_sync(target, current, context):
-            continue
-        tasks.append(
-            Task(
-                key, SyncPhase.SYNC, Stage.SYNC, wave, Action.APPLY, target, current, None, resource
+        if not self.request.selects(key):
+            return
+        current = self.live.get(key)
+        target = _target(obj, current, self.context, self.options)
+        if self.options.apply_out_of_sync_only and _in_sync(target, current, self.context):
+            return
+        yield Task(
+            key, SyncPhase.SYNC, Stage.SYNC, wave, Action.APPLY, target, current, None, resource
+        )
+
+    def _hook(
+        self, obj: Manifest, hook: Hook, wave: int, resource: ResourceOptions
+    ) -> Iterable[Task]:
+        for phase in sorted(hook.phases, key=stage_of):
+            name = hook_name(
+                obj, revision=self.request.revision, phase=phase, operation_id=self.operation_id
             )
-        )
-    if shared and options.fail_on_shared_resource:
-        raise ConfigError(
-            f"{len(shared)} resources belong to another app: {', '.join(shared)}",
-            where=Location(file=context.app.file, obj=f"Application {context.app.name}"),
-            hint="Remove them from one of the apps, or drop FailOnSharedResource=true",
-        )
-    return tasks
+            metadata = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "generateName"}
+            named = {**obj, "metadata": {**metadata, "name": name}}
+            target = stamp(named, self.context.app.name, self.context.tracking)
+            key = ResourceKey.of(target)
+            yield Task(
+                key, phase, stage_of(phase), wave, Action.APPLY, target, None, hook, resource
+            )
 
-
-def _hook_tasks(
-    obj: Manifest,
-    hook: Hook,
-    *,
-    wave: int,
-    resource: ResourceOptions,
-    request: SyncRequest,
-    context: SyncContext,
-    operation_id: str,
-) -> Iterable[Task]:
-    for phase in sorted(hook.phases, key=stage_of):
-        name = hook_name(obj, revision=request.revision, phase=phase, operation_id=operation_id)
-        metadata = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "generateName"}
-        named = {**obj, "metadata": {**metadata, "name": name}}
-        target = stamp(named, context.app.name, context.tracking)
-        key = ResourceKey.of(target)
-        yield Task(key, phase, stage_of(phase), wave, Action.APPLY, target, None, hook, resource)
+    def _refuse_shared(self, tasks: Iterable[Task]) -> None:
+        """Under FailOnSharedResource=true, refuse resources another app tracks."""
+        if not self.options.fail_on_shared_resource:
+            return
+        app = self.context.app
+        shared = [
+            f"{task.key} (tracked by app {owner})"
+            for task in tasks
+            if task.live is not None
+            and (owner := owning_app(task.live, self.context.tracking)) not in (None, app.name)
+        ]
+        if shared:
+            raise ConfigError(
+                f"{len(shared)} resources belong to another app: {', '.join(shared)}",
+                where=Location(file=app.file, obj=f"Application {app.name}"),
+                hint="Remove them from one of the apps, or drop FailOnSharedResource=true",
+            )
 
 
 def _target(
