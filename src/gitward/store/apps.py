@@ -20,7 +20,7 @@ from gitward.store.access import Context, check_version, flush_all, flush_new
 from gitward.store.failures import RecordNotFoundError, StoreConfigError
 from gitward.store.records import AppDefinition, AppRecord, AppStatus, AppSummary
 from gitward.store.tables import AppRow
-from gitward.store.values import json_value
+from gitward.store.values import aware, json_value
 
 __all__ = ["Apps", "LabelSelector"]
 
@@ -214,7 +214,7 @@ def _status_values(status: AppStatus, where: Location) -> dict[str, Any]:
         "health_status": status.health_status,
         "health_message": status.health_message,
         "conditions": json_value([dict(c) for c in status.conditions], where.at("conditions")),
-        "reconciled_at": status.reconciled_at,
+        "reconciled_at": aware(status.reconciled_at, where.at("reconciledAt")),
         "observed_revisions": list(status.observed_revisions),
         "resources": json_value(dict(status.resources), where.at("resources")),
     }

@@ -17,7 +17,7 @@ from gitward.store.access import Context
 from gitward.store.failures import StoreConfigError
 from gitward.store.records import AuditAction, AuditEntry, Json
 from gitward.store.tables import AuditRow
-from gitward.store.values import json_value, scrub_details
+from gitward.store.values import aware, json_value, scrub_details
 
 __all__ = ["Audit"]
 
@@ -72,7 +72,7 @@ class Audit:
         if action is not None:
             query = query.where(AuditRow.action == _action(action, Location()).value)
         if since is not None:
-            query = query.where(AuditRow.at >= since)
+            query = query.where(AuditRow.at >= aware(since, Location(field="since")))
         if before_id is not None:
             query = query.where(AuditRow.id < before_id)
         async with self._access.reading() as session:

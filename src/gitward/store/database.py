@@ -153,6 +153,11 @@ class Database:
                 f"the database {self._shown()} is unavailable ({_driver_reason(err)})",
                 hint="check that it is running and reachable; gitward retries",
             ) from None
+        except sa_exc.StatementError as err:
+            raise StoreConfigError(
+                f"a value could not be written ({_driver_reason(err)})",
+                hint="check the record's fields (timestamps need a timezone)",
+            ) from None
 
     def _shown(self) -> str:
         return redact_url(self.url.render_as_string(hide_password=True))

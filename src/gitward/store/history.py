@@ -16,7 +16,7 @@ from gitward.store.access import Context
 from gitward.store.failures import RecordNotFoundError
 from gitward.store.records import HistoryEntry, Json, OperationPhase
 from gitward.store.tables import AppRow, HistoryRow
-from gitward.store.values import json_value
+from gitward.store.values import aware, json_value
 
 __all__ = ["History"]
 
@@ -55,7 +55,7 @@ class History:
                 revision=revision,
                 commit_sha=commit_sha,
                 source=json_value(source, where.at("source")),
-                deployed_at=deployed_at or self._clock(),
+                deployed_at=aware(deployed_at, where.at("deployedAt")) or self._clock(),
                 initiated_by=initiated_by,
                 phase=OperationPhase(phase).value,
                 message=message,

@@ -17,7 +17,7 @@ from gitward.errors import Location
 from gitward.redaction import MASK, redact
 from gitward.store.failures import StoreConfigError
 
-__all__ = ["dumps", "json_value", "scrub_details"]
+__all__ = ["aware", "dumps", "json_value", "scrub_details"]
 
 
 def _plain(value: object) -> str:
@@ -45,6 +45,15 @@ def json_value(value: object, where: Location) -> Any:
         raise StoreConfigError(
             "the value is nested too deeply to store", where=where, hint="flatten it"
         ) from None
+
+
+def aware(moment: datetime | None, where: Location) -> datetime | None:
+    """``moment`` if it says its timezone; a naive one is refused, as its meaning is a guess."""
+    if moment is not None and moment.utcoffset() is None:
+        raise StoreConfigError(
+            "the timestamp has no timezone", where=where, hint="pass an aware datetime (UTC)"
+        )
+    return moment
 
 
 def _reason(err: Exception) -> str:

@@ -271,3 +271,13 @@ async def test_an_app_defined_twice_in_one_batch_is_refused_and_nothing_is_writt
         await store.apps.upsert_many([app("other"), app("twice"), app("twice", project="b")])
 
     assert await store.apps.list() == []
+
+
+async def test_a_status_with_a_naive_timestamp_is_refused(store: Store) -> None:
+    await store.apps.upsert(app("guestbook"))
+    status = AppStatus(reconciled_at=datetime(2025, 1, 1, 12, 0))
+
+    with pytest.raises(StoreConfigError, match="no timezone") as caught:
+        await store.apps.set_status("guestbook", status)
+
+    assert caught.value.where.field == "reconciledAt"

@@ -9,14 +9,16 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 from store_builders import app
 
 from gitward.store import Store, StoreConfigError, StoreUnavailableError
 from gitward.store.database import database_url
-from gitward.store.migrating import head_revision
+from gitward.store.migrating import SCRIPT_LOCATION, head_revision
 from gitward.store.tables import Base
 
 
@@ -32,6 +34,26 @@ async def run_on(store_url: str, work: Any) -> Any:
 
 async def test_opening_upgrades_the_schema_to_the_newest_revision(store: Store) -> None:
     assert await store.schema_revision() == head_revision()
+
+
+async def test_every_revision_downgrades_and_upgrades_again(
+    store: Store, store_url: str, data_dir: Path
+) -> None:
+    await store.close()
+
+    def down_and_up(connection: sa.Connection) -> list[str]:
+        config = Config()
+        config.set_main_option("script_location", SCRIPT_LOCATION)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+        left = sa.inspect(connection).get_table_names()
+        command.upgrade(config, "head")
+        return left
+
+    assert await run_on(store_url, down_and_up) == ["alembic_version"]
+    async with await Store.open(store_url, data_dir=data_dir, env={}) as reopened:
+        await reopened.audit.append("alice", "login", "session")
+        assert len(await reopened.audit.list()) == 1
 
 
 async def test_the_migrated_schema_matches_the_tables_the_store_reads(
