@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sync_harness import Harness, config_map, deployment, results, waved
 
-from gitward.sync import OperationPhase, SyncRequest
+from gitward.sync import OperationPhase, SyncRequest, drive
 
 BROKEN = "registry.example/app:missing"
 
@@ -105,3 +105,12 @@ async def test_a_wave_that_takes_too_long_fails_with_a_timeout(harness: Harness)
 
 def _real_apply(record) -> bool:
     return record.verb == "apply" and not record.dry_run and record.kind != "Namespace"
+
+
+async def test_drive_steps_a_sync_to_the_end_for_callers_without_a_controller(harness: Harness):
+    desired = [deployment("web"), waved(config_map("after"), 1)]
+
+    done = await drive(harness.start(), await harness.context(desired), within=20)
+
+    assert done.phase is OperationPhase.SUCCEEDED, done.message
+    assert harness.applied() == [("Deployment", "web"), ("ConfigMap", "after")]
