@@ -321,3 +321,52 @@ async def test_load_balancers_ingresses_and_claims_get_their_status(
     pvc = await _get(client, f"{pvc_path}/data")
     assert pvc["status"]["capacity"] == {"storage": "2Gi"}
     assert pvc["spec"]["volumeName"].startswith("pvc-")
+
+
+async def test_a_crashing_image_leaves_pods_in_crash_loop_back_off(
+    sandbox: Sandbox, client: httpx.AsyncClient
+) -> None:
+    sandbox.faults.mark_image_crashing("app:crash")
+    await client.post(DEPLOY, json=deployment("web", image="app:crash", replicas=1))
+
+    async def crashing() -> dict[str, Any]:
+        pods = (await client.get(PODS)).json()["items"]
+        statuses = pods[0].get("status", {}).get("containerStatuses") if pods else None
+        waiting = (statuses or [{}])[0].get("state", {}).get("waiting", {})
+        return pods[0] if waiting.get("reason") == "CrashLoopBackOff" else {}
+
+    pod = await wait_for(crashing, what="CrashLoopBackOff")
+    assert pod["status"]["containerStatuses"][0]["restartCount"] == 1
+    assert pod["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"] == 1
+    sandbox.faults.restore_image("app:crash")
+    await wait_for(lambda: _rolled_out(client, "web", 1), what="recovery")
+
+
+async def test_a_job_whose_pods_crash_fails_after_its_backoff_limit(
+    sandbox: Sandbox, client: httpx.AsyncClient
+) -> None:
+    sandbox.faults.mark_image_crashing("busybox:crash")
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "migrate"},
+        "spec": {
+            "backoffLimit": 1,
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "m", "image": "busybox:crash"}],
+                }
+            },
+        },
+    }
+    path = "/apis/batch/v1/namespaces/default/jobs"
+    await client.post(path, json=job)
+
+    async def failed() -> dict[str, Any]:
+        obj = await _get(client, f"{path}/migrate")
+        return obj if _conditions(obj).get("Failed", {}).get("status") == "True" else {}
+
+    done = await wait_for(failed, what="job failure")
+    assert _conditions(done)["Failed"]["reason"] == "BackoffLimitExceeded"
+    assert done["status"]["failed"] == 2

@@ -180,7 +180,12 @@ def _admin_routes(parts: AppParts) -> list[Route]:
             except (TypeError, ValueError, AttributeError) as err:
                 failure = ApiError(400, "BadRequest", f"invalid fault settings: {err}")
                 return json_response(failure.body(), 400)
-        return json_response({"missingImages": parts.faults.missing_images()})
+        return json_response(
+            {
+                "missingImages": parts.faults.missing_images(),
+                "crashingImages": parts.faults.crashing_images(),
+            }
+        )
 
     async def drop_watches(request: Request) -> Response:
         return json_response({"dropped": parts.hub.drop_all()})
@@ -203,7 +208,7 @@ def _admin_routes(parts: AppParts) -> list[Route]:
 
 def _set_faults(faults: Faults, body: dict[str, Any]) -> None:
     """Apply an admin request: ``{"latency": {...}|null, "errors": {...}|null,
-    "missingImages": [...]}``; keys left out keep their setting."""
+    "missingImages": [...], "crashingImages": [...]}``; keys left out keep their setting."""
     if "latency" in body:
         faults.set_latency(Latency(**body["latency"]) if body["latency"] else None)
     if "errors" in body:
@@ -216,6 +221,11 @@ def _set_faults(faults: Faults, body: dict[str, Any]) -> None:
             faults.restore_image(image)
         for image in body["missingImages"] or []:
             faults.mark_image_missing(str(image))
+    if "crashingImages" in body:
+        for image in faults.crashing_images():
+            faults.restore_image(image)
+        for image in body["crashingImages"] or []:
+            faults.mark_image_crashing(str(image))
 
 
 def build_app(parts: AppParts) -> Starlette:

@@ -1,6 +1,7 @@
 """Fault injection: the ways a real cluster misbehaves, switched on and off while it runs.
 
-Images marked missing leave pods in ImagePullBackOff; latency is added to every API request
+Images marked missing leave pods in ImagePullBackOff, images marked crashing leave them in
+CrashLoopBackOff (and fail Job pods); latency is added to every API request
 (fixed, or log-normal from a median and a 99th percentile, for benchmarks); a ratio of requests
 fails with 500, 503 or 429 (the last two with ``Retry-After``); open watch streams can be
 dropped; the listening socket can refuse connections and come back. Settings may be changed
@@ -64,6 +65,7 @@ class Faults:
         self._latency: Latency | None = None
         self._error: ErrorRate | None = None
         self._missing = set(missing_images)
+        self._crashing: set[str] = set()
         self._on_images: list[Callable[[], None]] = []
         self._drop: Callable[[], None] | None = None
         self._listen: Callable[[bool], None] | None = None
@@ -84,10 +86,19 @@ class Faults:
             self._missing.add(image)
         self._images_changed()
 
+    def mark_image_crashing(self, image: str) -> None:
+        """Containers running ``image`` (an exact name or a glob) exit with an error: pods go
+        to CrashLoopBackOff, Job pods fail."""
+        with self._lock:
+            self._crashing.add(image)
+        self._images_changed()
+
     def restore_image(self, image: str) -> None:
-        """Undo :meth:`mark_image_missing`; waiting pods pull it and start."""
+        """Undo :meth:`mark_image_missing` and :meth:`mark_image_crashing`; waiting pods pull
+        it and start, crashing ones recover."""
         with self._lock:
             self._missing.discard(image)
+            self._crashing.discard(image)
         self._images_changed()
 
     def clear(self) -> None:
@@ -95,6 +106,7 @@ class Faults:
         with self._lock:
             self._latency, self._error = None, None
             self._missing.clear()
+            self._crashing.clear()
         self._images_changed()
 
     # -- actions on the running server ---------------------------------------------------
@@ -129,6 +141,14 @@ class Faults:
     def is_missing(self, image: str) -> bool:
         with self._lock:
             return any(fnmatch.fnmatchcase(image, pattern) for pattern in self._missing)
+
+    def is_crashing(self, image: str) -> bool:
+        with self._lock:
+            return any(fnmatch.fnmatchcase(image, pattern) for pattern in self._crashing)
+
+    def crashing_images(self) -> list[str]:
+        with self._lock:
+            return sorted(self._crashing)
 
     def missing_images(self) -> list[str]:
         with self._lock:

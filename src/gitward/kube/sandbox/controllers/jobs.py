@@ -47,6 +47,9 @@ class JobController(KindReconciler):
         failed = sum(1 for p in pods if (p.get("status") or {}).get("phase") == "Failed")
         active = [p for p in pods if is_active(p)]
         completions = int(spec.get("completions", 1))
+        if failed > int(spec.get("backoffLimit", 6)):
+            self._fail(obj, succeeded, failed)
+            return None
         wanted = min(int(spec.get("parallelism", 1)), completions - succeeded) - len(active)
         for _ in range(max(0, wanted)):
             body = pod_from_template(
@@ -60,6 +63,36 @@ class JobController(KindReconciler):
             )
         self._report(obj, succeeded, failed, completions)
         return None
+
+    def _fail(self, obj: dict[str, Any], succeeded: int, failed: int) -> None:
+        previous = obj.get("status") or {}
+        message = "Job has reached the specified backoff limit"
+        wanted = [
+            {
+                "type": "FailureTarget",
+                "status": "True",
+                "reason": "BackoffLimitExceeded",
+                "message": message,
+            },
+            {
+                "type": "Failed",
+                "status": "True",
+                "reason": "BackoffLimitExceeded",
+                "message": message,
+            },
+        ]
+        status: dict[str, Any] = {
+            "startTime": previous.get("startTime") or obj["metadata"].get("creationTimestamp"),
+            "failed": failed,
+            "ready": 0,
+            "terminating": 0,
+            "uncountedTerminatedPods": {},
+            "conditions": conditions(previous.get("conditions"), wanted),
+        }
+        if succeeded:
+            status["succeeded"] = succeeded
+        self.ctx.write_status(self.rt, obj, status)
+        self.events.record(obj, "Warning", "BackoffLimitExceeded", message)
 
     def _report(self, obj: dict[str, Any], succeeded: int, failed: int, completions: int) -> None:
         pods = [p for p in self.ctx.owned(self.pods, obj) if is_active(p)]

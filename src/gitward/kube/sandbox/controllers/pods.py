@@ -77,26 +77,75 @@ class Kubelet(KindReconciler):
             return None
         started = self._first_seen.setdefault(obj["metadata"]["uid"], self.ctx.monotonic())
         elapsed = self.ctx.monotonic() - started
-        ready_after = self.ctx.options.pod_ready_after
         if status.get("phase") != "Running":
             missing = [c for c in _containers(obj) if self.ctx.faults.is_missing(_image(c))]
-            if missing:
-                self._back_off(obj, missing)
-                return None
-            if elapsed < ready_after:
-                self.ctx.write_status(self.rt, obj, self._waiting(obj, []))
-                return ready_after - elapsed
+            if missing or elapsed < self.ctx.options.pod_ready_after:
+                return self._pulling(obj, missing, elapsed)
+        return self._run(obj, elapsed)
+
+    def _pulling(
+        self, obj: dict[str, Any], missing: list[dict[str, Any]], elapsed: float
+    ) -> float | None:
+        """Still pulling: back off on missing images, else wait out ``pod_ready_after``."""
+        if missing:
+            self._back_off(obj, missing)
+            return None
+        self.ctx.write_status(self.rt, obj, self._waiting(obj, []))
+        return self.ctx.options.pod_ready_after - elapsed
+
+    def _run(self, obj: dict[str, Any], elapsed: float) -> float | None:
+        """Pulled: crash, run, or (a Job's pod) run and then succeed."""
         completes = (controller_ref(obj) or {}).get("kind") == "Job"
-        finish_at = ready_after + self.ctx.options.job_complete_after
+        crashing = [c for c in _containers(obj) if self.ctx.faults.is_crashing(_image(c))]
+        if crashing:
+            never = (obj.get("spec") or {}).get("restartPolicy") == "Never"
+            self._crash(obj, crashing, fails=completes or never)
+            return None
+        finish_at = self.ctx.options.pod_ready_after + self.ctx.options.job_complete_after
         if completes and elapsed >= finish_at:
             self.ctx.write_status(self.rt, obj, self._succeeded(obj))
             self._first_seen.pop(obj["metadata"]["uid"], None)
             return None
-        if status.get("phase") != "Running":
+        if (obj.get("status") or {}).get("phase") != "Running":
             for container in _containers(obj):
                 self._started(obj, container)
         self.ctx.write_status(self.rt, obj, self._running(obj))
         return finish_at - elapsed if completes else None
+
+    def _crash(self, obj: dict[str, Any], crashing: list[dict[str, Any]], fails: bool) -> None:
+        """Containers exit 1: a pod that does not restart them fails, others back off."""
+        before = obj.get("status")
+        status = self._base(obj, "Failed" if fails else "Running", ready=False)
+        names = {c.get("name") for c in crashing}
+        error = {"exitCode": 1, "reason": "Error", "finishedAt": utc_now()}
+        statuses = []
+        for container in _containers(obj):
+            if container.get("name") not in names:
+                statuses.append(_container_status(container, state={"running": {}}, ready=False))
+            elif fails:
+                statuses.append(
+                    _container_status(container, state={"terminated": error}, ready=False)
+                )
+            else:
+                waiting = {
+                    "reason": "CrashLoopBackOff",
+                    "message": f"back-off restarting failed container {container.get('name')}",
+                }
+                item = _container_status(container, state={"waiting": waiting}, ready=False)
+                item.update(restartCount=1, lastState={"terminated": error})
+                statuses.append(item)
+        status["containerStatuses"] = statuses
+        if not fails and _backing_off(before):
+            return  # keep the first crash's record rather than rewrite it forever
+        self.ctx.write_status(self.rt, obj, status)
+        for container in crashing:
+            self.events.record(
+                obj,
+                "Warning",
+                "BackOff",
+                f"Back-off restarting failed container {container.get('name')} in pod "
+                f"{obj['metadata']['name']}",
+            )
 
     def _back_off(self, obj: dict[str, Any], missing: list[dict[str, Any]]) -> None:
         before = obj.get("status")
@@ -203,6 +252,14 @@ class Kubelet(KindReconciler):
             for c in _containers(obj)
         ]
         return status
+
+
+def _backing_off(status: Any) -> bool:
+    statuses = (status or {}).get("containerStatuses") or []
+    return any(
+        ((s.get("state") or {}).get("waiting") or {}).get("reason") == "CrashLoopBackOff"
+        for s in statuses
+    )
 
 
 def _containers(obj: dict[str, Any]) -> list[dict[str, Any]]:
