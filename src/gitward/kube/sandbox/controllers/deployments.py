@@ -194,12 +194,6 @@ class DeploymentController(KindReconciler):
             "availableReplicas": sum(_status(rs, "availableReplicas") for rs in owned),
         }
         counts["unavailableReplicas"] = max(0, desired - counts["availableReplicas"])
-        strategy = obj["spec"].get("strategy") or {}
-        rolling = strategy.get("rollingUpdate") or {}
-        max_unavailable = 0
-        if strategy.get("type", "RollingUpdate") == "RollingUpdate":
-            max_unavailable = _resolve(rolling.get("maxUnavailable", "25%"), desired, False)
-        available = counts["availableReplicas"] >= desired - max_unavailable
         complete = (
             new is not None
             and counts["updatedReplicas"] == desired
@@ -207,17 +201,7 @@ class DeploymentController(KindReconciler):
             and counts["replicas"] == counts["updatedReplicas"]
         )
         progressing, wait = self._progressing(obj, new, counts, complete)
-        wanted = [
-            {
-                "type": "Available",
-                "status": "True" if available else "False",
-                "reason": "MinimumReplicasAvailable" if available else "MinimumReplicasUnavailable",
-                "message": "Deployment has minimum availability."
-                if available
-                else "Deployment does not have minimum availability.",
-            },
-            progressing,
-        ]
+        wanted = [_available(obj, counts["availableReplicas"]), progressing]
         status: dict[str, Any] = {"observedGeneration": obj["metadata"].get("generation", 1)}
         status.update({k: v for k, v in counts.items() if v})
         previous = (obj.get("status") or {}).get("conditions")
@@ -260,6 +244,29 @@ class DeploymentController(KindReconciler):
             return
         current["metadata"].setdefault("annotations", {})[REVISION] = str(revision)
         self.ctx.update(self.rt, current)
+
+
+def _available(obj: dict[str, Any], available_replicas: int) -> dict[str, Any]:
+    """The Available condition: enough pods available, as maxUnavailable allows."""
+    desired = _spec_replicas(obj)
+    strategy = obj["spec"].get("strategy") or {}
+    max_unavailable = 0
+    if strategy.get("type", "RollingUpdate") == "RollingUpdate":
+        rolling = strategy.get("rollingUpdate") or {}
+        max_unavailable = _resolve(rolling.get("maxUnavailable", "25%"), desired, False)
+    if available_replicas >= desired - max_unavailable:
+        return {
+            "type": "Available",
+            "status": "True",
+            "reason": "MinimumReplicasAvailable",
+            "message": "Deployment has minimum availability.",
+        }
+    return {
+        "type": "Available",
+        "status": "False",
+        "reason": "MinimumReplicasUnavailable",
+        "message": "Deployment does not have minimum availability.",
+    }
 
 
 def _hash_of(rs: dict[str, Any]) -> str:
