@@ -271,16 +271,17 @@ class Sandbox:
             self._task = asyncio.get_running_loop().create_task(self.serve())
             try:
                 await self._wait_started()
+            except BaseException as err:  # reported to the starting thread
+                self._thread_error = err
+                raise
             finally:
                 started.set()
             await self._task
 
         def run() -> None:
-            try:
+            with contextlib.suppress(BaseException):
                 asyncio.run(main())
-            except BaseException as err:  # reported to the starting thread
-                self._thread_error = err
-                started.set()
+            started.set()
 
         self._thread = threading.Thread(target=run, name=f"sandbox-{self.port}", daemon=True)
         self._thread.start()
