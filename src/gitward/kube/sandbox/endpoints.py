@@ -126,12 +126,17 @@ class ResourceEndpoints:
         self, request: Request, rtype: ResourceType, namespace: str | None, target: Target
     ) -> Response:
         query = request.query_params
-        items = self.cluster.list(
-            rtype, namespace, query.get("labelSelector"), query.get("fieldSelector")
-        )
         rv = str(self.cluster.store.resource_version)
         limit = int(_number(query.get("limit"), "limit") or 0)
-        items, token = _page(items, limit, query.get("continue"), rv)
+        items = self.cluster.list(
+            rtype,
+            namespace,
+            query.get("labelSelector"),
+            query.get("fieldSelector"),
+            after=_continue_after(query.get("continue")),
+            limit=limit + 1 if limit > 0 else 0,
+        )
+        items, token = _page(items, limit, rv)
         if tables.wants_table(request.headers.get("accept", "")):
             body = tables.table(rtype, items, rv, _whole(request))
             if token:
@@ -287,15 +292,20 @@ def _whole(request: Request) -> bool:
     return request.query_params.get("includeObject") == "Object"
 
 
-def _page(
-    items: list[dict[str, Any]], limit: int, token: str | None, rv: str
-) -> tuple[list[dict[str, Any]], str]:
-    if token:
-        try:
-            start = json.loads(base64.urlsafe_b64decode(token.encode()))["start"]
-        except (ValueError, KeyError, TypeError) as err:
-            raise gone("The provided continue parameter is too old or malformed") from err
-        items = [i for i in items if _sort_key(i) > tuple(start)]
+def _continue_after(token: str | None) -> tuple[str, str] | None:
+    """The (namespace, name) a continue token resumes after."""
+    if not token:
+        return None
+    try:
+        start = json.loads(base64.urlsafe_b64decode(token.encode()))["start"]
+        namespace, name = (str(part) for part in start)
+    except (ValueError, KeyError, TypeError) as err:
+        raise gone("The provided continue parameter is too old or malformed") from err
+    return namespace, name
+
+
+def _page(items: list[dict[str, Any]], limit: int, rv: str) -> tuple[list[dict[str, Any]], str]:
+    """The first ``limit`` items and a continue token when more follow."""
     if limit <= 0 or len(items) <= limit:
         return items, ""
     page = items[:limit]

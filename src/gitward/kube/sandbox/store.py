@@ -10,6 +10,7 @@ apply API semantics (validation, defaulting, finalizers); :mod:`verbs` does.
 
 from __future__ import annotations
 
+import bisect
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -73,12 +74,22 @@ class Store:
         found = self.peek(resource, namespace, name)
         return clone(found) if found is not None else None
 
-    def scan(self, resource: GroupResource, namespace: str | None = None) -> list[dict[str, Any]]:
+    def scan(
+        self,
+        resource: GroupResource,
+        namespace: str | None = None,
+        after: tuple[str, str] | None = None,
+    ) -> Iterator[dict[str, Any]]:
         """Snapshots of one resource's objects (all namespaces when ``namespace`` is None),
-        sorted by namespace and name; callers must not mutate them."""
+        sorted by namespace and name, starting after the key ``after`` (paging); callers must
+        not mutate them."""
         table = self._objects.get(resource, {})
         keys = sorted(k for k in table if namespace is None or k[0] == namespace)
-        return [table[k] for k in keys]
+        start = bisect.bisect_right(keys, after) if after is not None else 0
+        for key in keys[start:]:
+            found = table.get(key)
+            if found is not None:
+                yield found
 
     def resources(self) -> Iterator[GroupResource]:
         yield from list(self._objects)

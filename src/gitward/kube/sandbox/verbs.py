@@ -117,15 +117,21 @@ class Cluster:
         namespace: str | None,
         label_selector: str | None = None,
         field_selector: str | None = None,
+        *,
+        after: tuple[str, str] | None = None,
+        limit: int = 0,
     ) -> list[dict[str, Any]]:
-        """Matching objects, sorted by namespace and name, as read-only :meth:`view`s."""
+        """Matching objects, sorted by namespace and name, as read-only :meth:`view`s; with
+        ``after`` only those past that (namespace, name), with ``limit`` at most that many."""
         by_labels = selectors.label_selector(label_selector)
         by_fields = selectors.field_selector(field_selector, rtype.kind)
-        return [
-            self.view(rtype, obj)
-            for obj in self.store.scan(rtype.group_resource, namespace)
-            if by_labels(obj) and by_fields(obj)
-        ]
+        found: list[dict[str, Any]] = []
+        for obj in self.store.scan(rtype.group_resource, namespace, after):
+            if by_labels(obj) and by_fields(obj):
+                found.append(self.view(rtype, obj))
+                if limit and len(found) >= limit:
+                    break
+        return found
 
     # -- writes --------------------------------------------------------------------------
 
