@@ -1,10 +1,11 @@
 """Connections to the store's database: which engine, how transactions begin, what errors mean.
 
-SQLite (the default, a file) runs in WAL mode with one writer: writes take an in-process lock and
-begin with ``BEGIN IMMEDIATE`` so that a second process waits (``busy_timeout``) instead of
-failing half-way; reads use their own connections and never block the writer. PostgreSQL is
-reached through asyncpg. Every read and every write is one transaction. Driver errors leave here
-as store errors whose messages show the URL without its password.
+SQLite (the default, a file) runs in WAL mode (set once per file by ``prepare``) with one
+writer: writes take an in-process lock and begin with ``BEGIN IMMEDIATE`` so that a second
+process waits (``busy_timeout``) instead of failing half-way; reads use their own connections and
+never block the writer. PostgreSQL is reached through asyncpg. Every read and every write is one
+transaction. Driver errors leave here as store errors whose messages show the URL without its
+password.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,7 @@ from gitward.store.values import dumps
 __all__ = ["BUSY_TIMEOUT_MS", "Database", "database_url"]
 
 BUSY_TIMEOUT_MS = 10_000
+_WAL_RETRY_S = 0.02
 _HINT_URL = "use sqlite:///path/to/gitward.db, a file path, or postgresql://user@host/db"
 # The databases whose write transaction the current task is inside (see ``writing``).
 _WRITING: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
@@ -119,6 +123,20 @@ class Database:
         async with self._translated(), self._read_sessions() as session, session.begin():
             yield session
 
+    async def prepare(self) -> None:
+        """Put a SQLite file in WAL mode (it stays so); nothing to do for PostgreSQL."""
+        path = self.sqlite_path
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            await asyncio.to_thread(_enable_wal, path)
+        except sqlite3.Error as err:
+            raise StoreUnavailableError(
+                f"the database {self._shown()} could not be put in WAL mode ({err})",
+                hint="check that the file is writable and not held by another program",
+            ) from None
+
     async def dispose(self) -> None:
         await self._writer.dispose()
         if self._reader is not self._writer:
@@ -170,6 +188,24 @@ def _driver_reason(err: BaseException) -> str:
     return redact_url(text[0][:300]) if text else type(cause).__name__
 
 
+def _enable_wal(path: Path) -> None:
+    """Switch to WAL, retrying while another connection briefly holds the file.
+
+    SQLite answers "locked" at once, without waiting out the busy timeout, when two connections
+    race to switch a new file; so the wait is here, bounded by the same timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            with contextlib.closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)) as db:
+                db.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(_WAL_RETRY_S)
+
+
 def _engine(url: sa.URL, *, write: bool) -> AsyncEngine:
     if url.get_backend_name() != "sqlite":
         return create_async_engine(
@@ -188,8 +224,7 @@ def _set_up_sqlite(engine: AsyncEngine, *, write: bool) -> None:
     def on_connect(connection: Any, _record: object) -> None:
         connection.isolation_level = None  # the driver stops issuing BEGIN; we issue it below
         cursor = connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
+        for pragma in (  # WAL is set once per file, by ``enable_wal``
             f"busy_timeout={BUSY_TIMEOUT_MS}",
             "foreign_keys=ON",
             "synchronous=FULL",

@@ -82,9 +82,8 @@ class Store(_Groups):
         """
         env = os.environ if env is None else env
         database = Database(database_url(url))
-        if database.sqlite_path is not None:
-            database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            await database.prepare()
             await migrating.upgrade(database)
         except BaseException:
             await database.dispose()

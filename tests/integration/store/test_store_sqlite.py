@@ -77,3 +77,17 @@ async def test_reads_go_on_while_a_write_transaction_is_open(sqlite_store: Store
 
     assert seen_outside == ["before"]
     assert seen_inside == ["before", "during"]
+
+
+async def test_stores_racing_to_create_the_same_new_file_all_open(tmp_path: Path) -> None:
+    for attempt in range(10):
+        path = str(tmp_path / f"race-{attempt}.db")
+
+        opened = await asyncio.gather(
+            *(Store.open(path, env={}) for _ in range(3)), return_exceptions=True
+        )
+
+        for store in opened:
+            if isinstance(store, Store):
+                await store.close()
+        assert [type(store) for store in opened] == [Store, Store, Store]
