@@ -28,6 +28,13 @@ Nothing here logs; callers decide. Messages never carry credentials (see ``gitwa
     │   ├── InvalidError *          the API rejected the object (422); ``causes`` per field
     │   ├── ClusterConfigError *    the cluster's address or credentials are unusable or unsafe
     │   └── ClusterUnavailableError †  5xx, 429, refused connection, timeout; ``retry_after``
+    ├── StoreError                  the store refused or failed (defined in gitward.store.failures)
+    │   ├── StaleWriteError †       another writer changed the record first
+    │   ├── OperationRunningError † the app already has a live operation
+    │   ├── RecordNotFoundError     no such record
+    │   ├── RecordInUseError *      a project that apps still use
+    │   ├── StoreConfigError *      a bad URL, a wrong or malformed secret key, a newer schema
+    │   └── StoreUnavailableError † the database could not be reached
     └── UsageError                  the command line is wrong (CLI exit code 2)
 
     * also a ConfigError (stalls until the input changes); † also a TransientError (retries).
