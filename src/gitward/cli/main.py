@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from gitward.cli import render as render_cmd
+from gitward.cli import sandbox as sandbox_cmd
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -13,6 +14,7 @@ app = typer.Typer(
     help="gitward keeps Kubernetes clusters where Git says they should be.",
 )
 app.command("render")(render_cmd.render)
+app.command("sandbox")(sandbox_cmd.sandbox)
 
 
 @app.callback()
