@@ -1,0 +1,351 @@
+"""The controller: keeps every app where Git says it should be.
+
+A work queue holds app names; N workers reconcile them, one app at a time per name, an app that
+fails backing off alone. A reconcile steps the app's running operation (if any), refreshes it
+(:mod:`~gitward.controller.refreshing`), starts an automated sync when the decision says so, and
+stores the status. Apps are reconciled every reconciliation period (with jitter), when a live
+cache sees one of their objects change, when a child app's status changes (its parent and its
+siblings), and on demand (:meth:`Controller.refresh`, :meth:`Controller.repository_changed`).
+Operations are persisted before they start and resumed when the controller starts again.
+
+Public API::
+
+    controller = Controller(store, repos, clusters, renderer, settings)
+    await controller.start(); ...; await controller.stop()     # or: async with controller:
+    await controller.bootstrap(path_or_document)   # root apps (and projects) into the store
+    controller.refresh(app, hard=False)            # reconcile now (hard: resolve again)
+    await controller.repository_changed(repo_url)  # a webhook: refresh the repo's apps
+    await controller.sync(app, SyncRequest(...), initiated_by="alice")
+    await controller.rollback(app, history_id, initiated_by="alice")
+    await controller.terminate(app, initiated_by="alice")
+    await controller.delete(app, cascade=None, initiated_by="alice")
+    controller.events.subscribe()                  # AppEvent stream
+
+It must not render, compare or apply by itself: the steps' modules do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from gitward.controller import commands
+from gitward.controller.caches import LiveCaches
+from gitward.controller.deciding import Sync, Wait
+from gitward.controller.deleting import Deletion
+from gitward.controller.desired import GitSide
+from gitward.controller.events import AppEvent, EventStream
+from gitward.controller.operating import Operator
+from gitward.controller.queue import BackoffPolicy, WorkQueue, run_workers
+from gitward.controller.refreshing import Refreshed, Refresher
+from gitward.controller.revisions import RevisionCache
+from gitward.errors import GitwardError
+from gitward.git import normalize_repo_url
+from gitward.git.repo import Repositories
+from gitward.kube import Backoff, CacheEvent, Clusters, Tracking
+from gitward.kube.tracking import DEFAULT_TRACKING
+from gitward.model.application import parse_application
+from gitward.redaction import redact
+from gitward.render import Renderer
+from gitward.settings import ControllerSettings
+from gitward.store import (
+    AppRecord,
+    AuditAction,
+    OperationRecord,
+    OperationRunningError,
+    RecordNotFoundError,
+    Store,
+)
+from gitward.sync import SyncRequest, utc_now
+
+__all__ = ["Controller"]
+
+log = logging.getLogger(__name__)
+
+AUTOMATED = "automated"
+
+
+class Controller:
+    """gitward's reconcile loop over every app in the store."""
+
+    def __init__(
+        self,
+        store: Store,
+        repos: Repositories,
+        clusters: Clusters,
+        renderer: Renderer,
+        settings: ControllerSettings | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        tracking: Tracking = DEFAULT_TRACKING,
+        cache_backoff: Backoff | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings or ControllerSettings()
+        self.store = store
+        self.clock = clock
+        self.events = EventStream()
+        self.revisions = RevisionCache(repos.resolve)
+        self.git = GitSide(repos, self.revisions, renderer)
+        self.caches = LiveCaches(
+            clusters, listener=self._heard, tracking=tracking, backoff=cache_backoff
+        )
+        common: dict[str, Any] = {"settings": self.settings, "clock": clock, "tracking": tracking}
+        self.refresher = Refresher(store, self.git, self.caches, **common)
+        self.operator = Operator(
+            store,
+            self.git,
+            self.caches,
+            **common,
+            events=self.events,
+            on_applied=self.refresh,
+            delete_app=lambda name, by: self._delete(name, cascade=None, initiated_by=by),
+        )
+        self.deletion = Deletion(
+            store,
+            tracking,
+            lambda name: self._delete(name, cascade=None, initiated_by="parent application"),
+            warm_s=self.settings.cache_warm_s,
+        )
+        policy = BackoffPolicy(
+            self.settings.error_backoff_base_s, 2.0, self.settings.error_backoff_cap_s
+        )
+        self.queue = WorkQueue(policy)
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
+        self._hard: set[str] = set()
+        self._running: asyncio.Task[None] | None = None
+
+    # -- running -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Resume in-flight operations, refresh every app, and keep reconciling in the
+        background until :meth:`stop`."""
+        if self._running is not None:
+            return
+        for operation in await self.store.operations.running():
+            self.queue.add(operation.app)
+        self._running = asyncio.get_running_loop().create_task(
+            self.run(), name="gitward-controller"
+        )
+
+    async def run(self) -> None:
+        """Reconcile until cancelled (a crash, as far as the store knows) or the queue closes."""
+        ticking = asyncio.get_running_loop().create_task(self._tick())
+        try:
+            await run_workers(self.queue, self._reconcile, max(1, self.settings.workers))
+        finally:
+            ticking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticking
+            await self.caches.close()
+
+    async def stop(self) -> None:
+        """Stop taking work, let each worker finish (and store) the step it is in, and stop."""
+        self.queue.close()
+        running, self._running = self._running, None
+        if running is not None:
+            await running
+        else:
+            await self.caches.close()
+
+    async def __aenter__(self) -> Controller:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        err: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def _tick(self) -> None:
+        """Refresh every app now and then every reconciliation period, spread by jitter."""
+        first = True
+        while True:
+            self.revisions.next_cycle()
+            for app in await self.store.apps.list():
+                delay = 0.0 if first else self._rng.uniform(0, self.settings.jitter_s)
+                self.queue.add_after(app.name, delay)
+            first = False
+            if self.settings.reconciliation_s <= 0:
+                return
+            await asyncio.sleep(self.settings.reconciliation_s)
+
+    def _heard(self, event: CacheEvent) -> None:
+        for app in event.apps:
+            self.queue.add(app)
+
+    # -- one reconcile -------------------------------------------------------------------------
+
+    async def _reconcile(self, name: str) -> bool:
+        record = await self.store.apps.get(name)
+        if record is None:
+            self.queue.forget(name)
+            return True
+        hard = name in self._hard
+        self._hard.discard(name)
+        operation = await self.store.operations.current(name)
+        if operation is not None:
+            stepped = await self.operator.step(record, operation)
+            if stepped.wake_at is not None:
+                delay = (stepped.wake_at - self.clock()).total_seconds()
+                self.queue.add_after(name, delay)
+        refreshed = await self.refresher.refresh(record, hard=hard)
+        started = await self._act(record, refreshed)
+        await self._store_status(record, refreshed)
+        if started is not None:
+            self.queue.add(name)
+        return not refreshed.transient
+
+    async def _act(self, record: AppRecord, refreshed: Refreshed) -> OperationRecord | None:
+        decision = refreshed.decision
+        if isinstance(decision, Wait) and decision.until is not None:
+            self.queue.add_after(record.name, (decision.until - self.clock()).total_seconds())
+        if not isinstance(decision, Sync) or refreshed.app is None:
+            return None
+        request = commands.automated_request(refreshed, decision, self.settings)
+        try:
+            return await self.operator.start(record.name, request, initiated_by=AUTOMATED)
+        except OperationRunningError:
+            return None
+
+    async def _store_status(self, record: AppRecord, refreshed: Refreshed) -> None:
+        before, after = record.status, refreshed.status
+        try:
+            await self.store.apps.set_status(record.name, after)
+        except RecordNotFoundError:
+            return  # deleted meanwhile
+        changed = (
+            before.sync_status,
+            before.health_status,
+            before.health_message,
+            before.observed_revisions,
+            [c.get("type") for c in before.conditions],
+        ) != (
+            after.sync_status,
+            after.health_status,
+            after.health_message,
+            after.observed_revisions,
+            [c.get("type") for c in after.conditions],
+        )
+        if not changed:
+            return
+        self.events.publish(
+            AppEvent(
+                app=record.name,
+                kind="status",
+                sync_status=after.sync_status,
+                health_status=after.health_status,
+                revisions=tuple(after.observed_revisions),
+                message=after.health_message,
+            )
+        )
+        if record.parent is not None:
+            await self._tell_family(record.parent)
+
+    async def _tell_family(self, parent: str) -> None:
+        """A child changed: its parent (waiting on it, showing it) and its siblings (gated on
+        it) look again."""
+        self.queue.add(parent)
+        for sibling in await self.store.apps.list(parent=parent):
+            self.queue.add(sibling.name)
+
+    # -- on demand -----------------------------------------------------------------------------
+
+    def refresh(self, app: str, *, hard: bool = False) -> None:
+        """Reconcile ``app`` as soon as a worker is free; ``hard`` resolves revisions again."""
+        if hard:
+            self._hard.add(app)
+        self.queue.add(app)
+
+    async def repository_changed(self, repo_url: str) -> list[str]:
+        """A push to ``repo_url`` (a webhook): resolve it again and refresh its apps."""
+        self.revisions.forget(repo_url)
+        wanted = normalize_repo_url(repo_url)
+        refreshed = []
+        for summary in await self.store.apps.list():
+            record = await self.store.apps.get(summary.name)
+            if record is not None and wanted in commands.repositories_of(record):
+                self.refresh(record.name)
+                refreshed.append(record.name)
+        return refreshed
+
+    async def bootstrap(self, root: Path | Mapping[str, Any]) -> list[str]:
+        """Put the Applications and AppProjects of a file (or one Application document) into
+        the store as root apps, and refresh them; returns the apps' names."""
+        names = await commands.bootstrap(self.store, root)
+        for name in names:
+            self.refresh(name)
+        return names
+
+    async def sync(
+        self, app: str, request: SyncRequest | None = None, *, initiated_by: str
+    ) -> OperationRecord:
+        """Start a sync of ``app`` (at ``request.revision``, else what its targetRevision
+        names now). Refused while another operation runs."""
+        record = await commands.existing(self.store, app)
+        prepared = await commands.manual_request(record, request, self.git, self.settings)
+        started = await self.operator.start(app, prepared, initiated_by=initiated_by)
+        self.queue.add(app)
+        return started
+
+    async def rollback(self, app: str, history_id: int, *, initiated_by: str) -> OperationRecord:
+        """Deploy what history entry ``history_id`` deployed; refused while automated sync is
+        on (as in Argo CD)."""
+        record = await commands.existing(self.store, app)
+        prepared = await commands.rollback_request(self.store, record, history_id, self.settings)
+        started = await self.operator.start(app, prepared, initiated_by=initiated_by)
+        self.queue.add(app)
+        return started
+
+    async def terminate(self, app: str, *, initiated_by: str) -> OperationRecord | None:
+        """Stop ``app``'s running operation at its next step; None when none runs."""
+        found = await self.store.operations.terminate(app)
+        if found is not None:
+            await self.store.audit.append(
+                initiated_by, AuditAction.TERMINATE, f"Application {app}", {"operation": found.id}
+            )
+            self.queue.add(app)
+        return found
+
+    async def delete(self, app: str, *, cascade: bool | None = None, initiated_by: str) -> bool:
+        """Delete ``app``; with the resources finalizer (or ``cascade=True``) its resources
+        too, except ``Delete=false`` ones. False when there was no such app."""
+        return await self._delete(app, cascade=cascade, initiated_by=initiated_by)
+
+    async def _delete(self, name: str, *, cascade: bool | None, initiated_by: str) -> bool:
+        record = await self.store.apps.get(name)
+        if record is None:
+            return False
+        try:
+            app = parse_application(dict(record.document), file=record.file).value
+        except GitwardError:
+            app = None
+        cascading = commands.cascades(record, app) if cascade is None else cascade
+        await self.store.operations.terminate(name)
+        kept: list[str] = []
+        if cascading:
+            place = None
+            if app is not None:
+                with contextlib.suppress(GitwardError):
+                    place = self.caches.of(app.destination)
+            kept = await self.deletion.resources(record, app, place)
+        await self.store.apps.delete(name)
+        details = {"cascade": cascading, "kept": [redact(item) for item in kept]}
+        await self.store.audit.append(
+            initiated_by, AuditAction.DELETE, f"Application {name}", details
+        )
+        self.queue.forget(name)
+        self.events.publish(AppEvent(app=name, kind="deleted", initiated_by=initiated_by))
+        if record.parent is not None:
+            self.queue.add(record.parent)
+        return True

@@ -1,0 +1,225 @@
+"""The world an end-to-end controller test runs in: the strategy document's repository as a
+real git repository in a temp dir, a sandbox cluster over HTTP, a SQLite store, and gitward's
+controller over them.
+
+The repository keeps the example's repoURL (``https://github.com/...``) and gitward's git port
+maps it to the temp clone (``Repositories(local=...)``). The controller never serves a mapped
+clone "as is": it resolves ``main`` with ``git ls-remote`` on the clone and checks out the
+commit it names (``checkout_commit``), so every test commit is a real new revision, exactly as
+with a remote. The git runner is the real one behind a switch that makes ``ls-remote`` and
+``fetch`` fail the way an unreachable remote does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gitward.controller.events import Subscription
+from gitward.controller.loop import Controller
+from gitward.git.repo import Repositories
+from gitward.git.running import GitResult, run_git
+from gitward.kube import Backoff, ClusterAccess, Clusters, RemoteCluster
+from gitward.kube.sandbox import Sandbox
+from gitward.model.objects import ResourceKey
+from gitward.render import Renderer
+from gitward.settings import ControllerSettings
+from gitward.store import AppRecord, Store
+
+EXAMPLE = Path(__file__).parents[3] / "examples" / "ai-chatbot-infra"
+REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
+ROOT, DEV, STAGING, PROD = (
+    "ai-chatbot-root",
+    "ai-chatbot-dev",
+    "ai-chatbot-staging",
+    "ai-chatbot-prod",
+)
+BACKEND = "235494787667.dkr.ecr.ap-south-1.amazonaws.com/backend"
+FAST_CACHE = Backoff(initial=0.05, cap=0.5)
+
+FAST = ControllerSettings(
+    workers=4,
+    reconciliation_s=2.0,
+    jitter_s=0.5,
+    self_heal_base_s=0.2,
+    error_backoff_base_s=0.1,
+    error_backoff_cap_s=1.0,
+    cache_warm_s=5.0,
+    poll_interval_s=0.2,
+    wave_timeout_s=30.0,
+)
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def make_repository(where: Path) -> Path:
+    """The example copied into a fresh repository on branch main, one commit."""
+    repo = where / "ai-chatbot-infra"
+    shutil.copytree(EXAMPLE, repo)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "CI")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "initial")
+    return repo
+
+
+class SwitchableGit:
+    """The real git runner; while ``offline``, talking to the remote fails as it does when the
+    host cannot be reached."""
+
+    def __init__(self) -> None:
+        self.offline = False
+
+    async def __call__(
+        self, args: Sequence[str], *, cwd: Path | None, env: Mapping[str, str]
+    ) -> GitResult:
+        if self.offline and any(verb in args for verb in ("ls-remote", "fetch")):
+            return GitResult(
+                128,
+                "",
+                "fatal: unable to access 'https://github.com/giridharan-official/"
+                "ai-chatbot-infra.git/': Could not resolve host: github.com\n",
+            )
+        return await run_git(args, cwd=cwd, env=env)
+
+
+@dataclass
+class World:
+    """Everything a test touches."""
+
+    tmp: Path
+    sandbox: Sandbox
+    cluster: RemoteCluster
+    access: ClusterAccess
+    repo: Path
+    git_runner: SwitchableGit
+    store: Store
+    settings: ControllerSettings = FAST
+    controller: Controller | None = None
+    subscription: Subscription | None = None
+    controllers: list[Controller] = field(default_factory=list)
+
+    # -- the controller ----------------------------------------------------------------------
+
+    def new_controller(self, settings: ControllerSettings | None = None) -> Controller:
+        repos = Repositories(
+            self.tmp / "git-cache", local={REPO_URL: self.repo}, runner=self.git_runner
+        )
+        controller = Controller(
+            self.store,
+            repos,
+            Clusters([self.access]),
+            Renderer(),
+            settings or self.settings,
+            cache_backoff=FAST_CACHE,
+        )
+        self.controllers.append(controller)
+        self.controller = controller
+        self.subscription = controller.events.subscribe()
+        return controller
+
+    async def start(self, settings: ControllerSettings | None = None) -> Controller:
+        controller = self.new_controller(settings)
+        await controller.start()
+        return controller
+
+    async def bootstrap(self) -> None:
+        """Namespaces first (gitops/bootstrap, applied by hand), then the root app."""
+        for document in yaml.safe_load_all((self.repo / "gitops/bootstrap/namespace.yaml").read_text()):
+            if document:
+                await self.cluster.apply(document, force=True)
+        assert self.controller is not None
+        await self.controller.bootstrap(self.repo / "gitops/app-of-apps/argocd-root-app.yaml")
+
+    # -- git -----------------------------------------------------------------------------------
+
+    def set_backend_tag(self, environment: str, tag: str) -> None:
+        path = self.repo / "gitops" / environment / "values.yaml"
+        text = path.read_text()
+        backend = text.index("backend:")
+        found = re.compile(r"(\n    tag: )(\S+)").search(text, backend)
+        assert found is not None
+        path.write_text(text[: found.start(2)] + tag + text[found.end(2) :])
+
+    def commit(self, message: str) -> str:
+        git(self.repo, "commit", "-q", "-am", message)
+        return git(self.repo, "rev-parse", "HEAD")
+
+    # -- reading -------------------------------------------------------------------------------
+
+    async def app(self, name: str) -> AppRecord:
+        found = await self.store.apps.get(name)
+        assert found is not None, f"no app {name}"
+        return found
+
+    async def live(self, kind: str, namespace: str, name: str, group: str = "apps") -> Any:
+        from gitward.errors import NotFoundError
+
+        try:
+            return await self.cluster.get(ResourceKey(group, kind, namespace, name))
+        except NotFoundError:
+            return None
+
+    async def backend_image(self, namespace: str) -> str | None:
+        found = await self.live("Deployment", namespace, f"ai-chatbot-{namespace}-backend")
+        if found is None:
+            return None
+        return str(found["spec"]["template"]["spec"]["containers"][0]["image"])
+
+    # -- waiting -------------------------------------------------------------------------------
+
+    async def until(
+        self, check: Callable[[], Awaitable[bool]], within: float = 30.0, what: str = ""
+    ) -> None:
+        """Return once ``check()`` holds, looking again after every controller event (and at
+        least every half second); fail after ``within`` seconds."""
+        assert self.subscription is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while not await check():
+            left = deadline - loop.time()
+            if left <= 0:
+                raise AssertionError(f"not within {within}s: {what or check}")
+            try:
+                await self.subscription.next(within=min(0.5, left))
+            except TimeoutError:
+                continue
+
+    async def until_app(
+        self, name: str, *, within: float = 30.0, **wanted: Any
+    ) -> AppRecord:
+        """Wait until the app's stored status has every ``wanted`` field value
+        (``sync_status``, ``health_status``, ``observed_revisions``)."""
+        found: list[AppRecord] = []
+
+        async def check() -> bool:
+            record = await self.store.apps.get(name)
+            if record is None:
+                return False
+            found[:] = [record]
+            return all(getattr(record.status, k) == v for k, v in wanted.items())
+
+        try:
+            await self.until(check, within, f"{name} {wanted}")
+        except AssertionError:
+            status = found[0].status if found else None
+            raise AssertionError(f"{name} never reached {wanted}; last status: {status}") from None
+        return found[0]
+
+    async def close(self) -> None:
+        for controller in self.controllers:
+            await controller.stop()
