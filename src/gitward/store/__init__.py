@@ -2,9 +2,10 @@
 
 Applications and AppProjects as written with the status the controller computed, repositories and
 clusters with their credentials encrypted at rest, the re-entrant sync step's operations, each
-app's deployment history, and an append-only audit log. SQLite (a file, WAL, one writer) by
-default, PostgreSQL by URL; the schema is made and upgraded by the Alembic revisions shipped in
-``migrations/`` whenever a store opens.
+app's deployment history, an append-only audit log, and local accounts with what authentication
+keeps (API token ids, the sealed signing key, login rate-limit buckets: ``gitward.store.accounts``).
+SQLite (a file, WAL, one writer) by default, PostgreSQL by URL; the schema is made and upgraded
+by the Alembic revisions shipped in ``migrations/`` whenever a store opens.
 
 Callers see frozen records (``records``), never ORM rows (``tables``); no read returns a secret
 except the explicit ``credentials_for``. This package must not import anything above the data

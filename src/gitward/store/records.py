@@ -17,6 +17,8 @@ from typing import Any
 from gitward.model.application import Application
 
 __all__ = [
+    "AccountCapability",
+    "AccountRecord",
     "AppDefinition",
     "AppRecord",
     "AppStatus",
@@ -33,6 +35,8 @@ __all__ = [
     "ProjectRecord",
     "RepoDefinition",
     "RepoRecord",
+    "ThrottleState",
+    "TokenRecord",
 ]
 
 Json = Any
@@ -318,3 +322,57 @@ class AuditEntry:
     action: AuditAction
     target: str
     details: Mapping[str, Json]
+
+
+class AccountCapability(StrEnum):
+    """What a local account may do: log in with its password, or hold API tokens (Argo CD's
+    ``accounts.<name>: apiKey, login``)."""
+
+    LOGIN = "login"
+    API_KEY = "apiKey"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """A local account as the API shows it: never its password hash (see
+    ``store.accounts.password_hash``)."""
+
+    name: str
+    enabled: bool
+    capabilities: frozenset[AccountCapability]
+    created_at: datetime
+    updated_at: datetime
+    password_changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """An API token as issued: its id (the JWT's ``jti``) and subject, never the token itself.
+
+    ``subject`` is an account name or a project role, ``proj:<project>:<role>``.
+    """
+
+    id: str
+    subject: str
+    description: str
+    issued_at: datetime
+    expires_at: datetime | None
+    revoked: bool
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleState:
+    """One login rate-limit bucket as kept between attempts and restarts.
+
+    ``level`` is the bucket's fill (it drains with time), ``failures`` the consecutive failures
+    counted against it, ``blocked_until`` a lockout's end; the store forgets the bucket after
+    ``expires_at``. What the numbers mean is the rate limiter's business, not the store's.
+    """
+
+    key: str
+    level: float
+    failures: int
+    updated_at: datetime
+    expires_at: datetime
+    blocked_until: datetime | None = None

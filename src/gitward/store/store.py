@@ -2,9 +2,9 @@
 
 ``await Store.open(url)`` connects (a SQLite file by default, PostgreSQL by URL) and upgrades the
 schema to the newest revision. Then ``store.apps``, ``store.projects``, ``store.repos``,
-``store.clusters``, ``store.operations``, ``store.history`` and ``store.audit`` each make every call
-its own transaction; ``async with store.transaction() as tx`` groups several calls (``tx.apps``,
-``tx.audit``, ...) into one, so that they commit together or not at all.
+``store.clusters``, ``store.operations``, ``store.history``, ``store.audit`` and ``store.accounts``
+each make every call its own transaction; ``async with store.transaction() as tx`` groups several
+calls (``tx.apps``, ``tx.audit``, ...) into one, so that they commit together or not at all.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from types import TracebackType
 
 from gitward.store import migrating
 from gitward.store.access import Access, Bound, Context
+from gitward.store.accounts import Accounts
 from gitward.store.apps import Apps
 from gitward.store.audit import Audit
 from gitward.store.clusters import Clusters
@@ -49,6 +50,7 @@ class _Groups:
         self.operations = Operations(context)
         self.history = History(context)
         self.audit = Audit(context)
+        self.accounts = Accounts(context)
 
 
 class Transaction(_Groups):

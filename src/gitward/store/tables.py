@@ -15,6 +15,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "AccountRow",
     "AppRow",
     "AuditRow",
     "Base",
@@ -23,6 +24,9 @@ __all__ = [
     "OperationRow",
     "ProjectRow",
     "RepoRow",
+    "SigningKeyRow",
+    "ThrottleRow",
+    "TokenRow",
     "UtcDateTime",
 ]
 
@@ -201,3 +205,49 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(sa.String(32))
     target: Mapped[str] = mapped_column(sa.Text, index=True)
     details: Mapped[dict[str, Any]]
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+
+    name: Mapped[str] = mapped_column(sa.String(NAME), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(sa.Text)
+    enabled: Mapped[bool]
+    capabilities: Mapped[Any]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    password_changed_at: Mapped[datetime]
+
+
+SUBJECT = 1024  # "proj:<project>:<role>", both names up to NAME long
+
+
+class TokenRow(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(SUBJECT), index=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked: Mapped[bool]
+    revoked_at: Mapped[datetime | None]
+
+
+class SigningKeyRow(Base):
+    __tablename__ = "signing_keys"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    sealed: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+
+
+class ThrottleRow(Base):
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    level: Mapped[float] = mapped_column(sa.Float)
+    failures: Mapped[int]
+    blocked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
