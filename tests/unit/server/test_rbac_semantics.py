@@ -303,6 +303,7 @@ def test_a_subject_is_read_from_token_claims_with_the_configured_scopes():
         "alice@example.com",
     )
     assert subject_from_claims({"sub": "bob", "groups": "solo"}) == Subject("bob", ("solo",))
+    assert subject_from_claims({"sub": "bob", "email": "b@x"}, "email").groups == ("b@x",)
     assert subject_from_claims({}) == Subject()
 
 

@@ -9,11 +9,14 @@ Argo CD's model, with the match function chosen by ``policy.matchMode``::
     m = g(r.sub, p.sub) && match(r.res, p.res) && match(r.act, p.act) && match(r.obj, p.obj)
 
 ``check`` answers for one subject and says which line decided. Building an enforcer costs
-milliseconds, so ``policy.Policy`` builds one per set of lines and keeps it; ``check`` only reads.
+milliseconds, so ``policy.Policy`` builds one per set of lines and keeps it; ``check`` only reads
+and, like Argo CD's cached Casbin enforcer, remembers its answers (bounded), since the lines of an
+enforcer never change.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import casbin  # type: ignore[import-untyped]
@@ -26,6 +29,7 @@ __all__ = ["ALLOW", "DENY", "NO_MATCH", "Enforcer", "Verdict"]
 ALLOW = "allow"
 DENY = "deny"
 NO_MATCH = "none"
+CACHE_SIZE = 65_536
 
 _MODEL = """
 [request_definition]
@@ -69,9 +73,13 @@ class Enforcer:
             self._casbin.add_grouping_policies([list(pair) for pair in pairs])
         self.members = frozenset(member for member, _ in pairs)
         """Every name that a ``g`` line gives a role to (Argo CD only checks these groups)."""
+        self._remembered = functools.lru_cache(maxsize=CACHE_SIZE)(self._check)
 
     def check(self, subject: str, resource: str, action: str, obj: str) -> Verdict:
         """The verdict of the lines for ``subject`` and its roles on this request."""
+        return self._remembered(subject, resource, action, obj)
+
+    def _check(self, subject: str, resource: str, action: str, obj: str) -> Verdict:
         allowed, explained = self._casbin.enforce_ex(subject, resource, action, obj)
         if not explained:
             return Verdict(ALLOW if allowed else NO_MATCH)

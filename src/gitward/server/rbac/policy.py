@@ -71,6 +71,8 @@ def subject_from_claims(
 ) -> Subject:
     """The subject of a verified token's claims: the user is ``federated_claims.user_id``
     (Dex) or ``sub``; groups are the string values of each claim named in ``scopes``."""
+    if isinstance(scopes, str):
+        scopes = (scopes,)
     federated = claims.get("federated_claims")
     user = federated.get("user_id") if isinstance(federated, Mapping) else None
     if not isinstance(user, str) or not user:
@@ -115,7 +117,7 @@ class Policy:
                 text,
                 file=file,
                 default_role=default_role,
-                scopes=tuple(scopes),
+                scopes=(scopes,) if isinstance(scopes, str) else tuple(scopes),
                 match_mode=match_mode,
             )
         )

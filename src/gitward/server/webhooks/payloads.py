@@ -65,7 +65,7 @@ class Fields:
         return bool(self._value(key, bool, "true or false", required=False))
 
     def number(self, key: str) -> int | None:
-        value = self._value(key, int, "a number", required=False)
+        value = self._value(key, int, "a whole number", required=False)
         return value if value is None or not isinstance(value, bool) else None
 
     def objects(self, key: str, *, required: bool = False) -> list[Fields]:
