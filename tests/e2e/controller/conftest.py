@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from controller_world import World, make_repository, SwitchableGit
+from controller_world import SwitchableGit, World, make_repository
 
 from gitward.kube import ClusterAccess, RemoteCluster
 from gitward.kube.sandbox import Sandbox, SandboxOptions

@@ -23,8 +23,9 @@ from typing import Any
 
 import yaml
 
-from gitward.controller.events import Subscription
+from gitward.controller.events import AppEvent, Subscription
 from gitward.controller.loop import Controller
+from gitward.errors import NotFoundError
 from gitward.git.repo import Repositories
 from gitward.git.running import GitResult, run_git
 from gitward.kube import Backoff, ClusterAccess, Clusters, RemoteCluster
@@ -139,7 +140,9 @@ class World:
 
     async def bootstrap(self) -> None:
         """Namespaces first (gitops/bootstrap, applied by hand), then the root app."""
-        for document in yaml.safe_load_all((self.repo / "gitops/bootstrap/namespace.yaml").read_text()):
+        for document in yaml.safe_load_all(
+            (self.repo / "gitops/bootstrap/namespace.yaml").read_text()
+        ):
             if document:
                 await self.cluster.apply(document, force=True)
         assert self.controller is not None
@@ -147,12 +150,19 @@ class World:
 
     # -- git -----------------------------------------------------------------------------------
 
-    def set_backend_tag(self, environment: str, tag: str) -> None:
+    def _backend_tag(self, environment: str) -> tuple[Path, str, re.Match[str]]:
         path = self.repo / "gitops" / environment / "values.yaml"
         text = path.read_text()
-        backend = text.index("backend:")
-        found = re.compile(r"(\n    tag: )(\S+)").search(text, backend)
+        found = re.compile(r"(\n    tag: )(\S+)").search(text, text.index("backend:"))
         assert found is not None
+        return path, text, found
+
+    def backend_tag(self, environment: str) -> str:
+        """The backend image tag ``gitops/<environment>/values.yaml`` sets."""
+        return self._backend_tag(environment)[2].group(2)
+
+    def set_backend_tag(self, environment: str, tag: str) -> None:
+        path, text, found = self._backend_tag(environment)
         path.write_text(text[: found.start(2)] + tag + text[found.end(2) :])
 
     def commit(self, message: str) -> str:
@@ -167,8 +177,6 @@ class World:
         return found
 
     async def live(self, kind: str, namespace: str, name: str, group: str = "apps") -> Any:
-        from gitward.errors import NotFoundError
-
         try:
             return await self.cluster.get(ResourceKey(group, kind, namespace, name))
         except NotFoundError:
@@ -199,9 +207,7 @@ class World:
             except TimeoutError:
                 continue
 
-    async def until_app(
-        self, name: str, *, within: float = 30.0, **wanted: Any
-    ) -> AppRecord:
+    async def until_app(self, name: str, *, within: float = 30.0, **wanted: Any) -> AppRecord:
         """Wait until the app's stored status has every ``wanted`` field value
         (``sync_status``, ``health_status``, ``observed_revisions``)."""
         found: list[AppRecord] = []
@@ -220,6 +226,21 @@ class World:
             raise AssertionError(f"{name} never reached {wanted}; last status: {status}") from None
         return found[0]
 
+    def watch(self) -> Subscription:
+        """A subscription to the current controller's events from now on."""
+        assert self.controller is not None
+        return self.controller.events.subscribe()
+
     async def close(self) -> None:
         for controller in self.controllers:
             await controller.stop()
+
+
+async def drained(subscription: Subscription) -> list[AppEvent]:
+    """Every event the subscription holds now, oldest first."""
+    found = []
+    while True:
+        try:
+            found.append(await subscription.next(within=0))
+        except TimeoutError:
+            return found

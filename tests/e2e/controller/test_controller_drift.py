@@ -1,0 +1,102 @@
+"""Drift and failure: selfHeal reverts drift in dev, prod only reports it, a deleted Deployment
+comes back, and a bad image tag stops at dev."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from controller_world import BACKEND, DEV, FAST, PROD, ROOT, STAGING, World
+
+from gitward.model.objects import ResourceKey
+
+
+async def deployed(world: World, **settings: float) -> None:
+    await world.start(replace(FAST, **settings))
+    await world.bootstrap()
+    await world.until_app(ROOT, sync_status="Synced", health_status="Healthy", within=60)
+    await world.until_app(DEV, sync_status="Synced", health_status="Healthy")
+    await world.until_app(STAGING, sync_status="Synced", health_status="Healthy")
+
+
+def backend(namespace: str) -> ResourceKey:
+    return ResourceKey("apps", "Deployment", namespace, f"ai-chatbot-{namespace}-backend")
+
+
+HOTFIX = f"{BACKEND}:hotfix-by-hand"
+IMAGE = "/spec/template/spec/containers/0/image"
+
+
+async def set_image_by_hand(world: World, namespace: str) -> None:
+    change = [{"op": "replace", "path": IMAGE, "value": HOTFIX}]
+    await world.cluster.patch(backend(namespace), change, patch_type="json")
+
+
+async def test_self_heal_reverts_drift_in_dev_while_prod_only_reports_it(world: World) -> None:
+    await deployed(world)
+    assert world.controller is not None
+    await world.controller.sync(PROD, initiated_by="release-manager")
+    await world.until_app(PROD, sync_status="Synced", health_status="Healthy")
+    manual = await world.store.operations.latest(PROD)
+
+    await set_image_by_hand(world, "dev")
+    await set_image_by_hand(world, "prod")
+
+    async def dev_reverted() -> bool:
+        return await world.backend_image("dev") == f"{BACKEND}:latest"
+
+    await world.until(dev_reverted, what="dev's backend image set back from Git")
+    healing = await world.store.operations.latest(DEV)
+    assert healing is not None and healing.requested_by == "automated"
+    assert "selfHeal" in str(healing.request["reason"])
+    prod = await world.until_app(PROD, sync_status="OutOfSync")
+    world.controller.refresh(PROD)
+    seen = prod.status.reconciled_at
+    assert seen is not None
+
+    async def prod_looked_again() -> bool:
+        record = await world.app(PROD)
+        return record.status.reconciled_at is not None and record.status.reconciled_at > seen
+
+    await world.until(prod_looked_again, what="prod refreshed once more")
+    assert await world.backend_image("prod") == HOTFIX
+    assert await world.store.operations.latest(PROD) == manual
+    assert (await world.app(PROD)).status.sync_status == "OutOfSync"
+
+
+async def test_a_deployment_deleted_in_dev_comes_back(world: World) -> None:
+    await deployed(world)
+    before = await world.cluster.get(backend("dev"))
+    await world.cluster.delete(backend("dev"))
+
+    async def recreated() -> bool:
+        found = await world.live("Deployment", "dev", "ai-chatbot-dev-backend")
+        return found is not None and found["metadata"]["uid"] != before["metadata"]["uid"]
+
+    await world.until(recreated, what="dev's backend Deployment created again")
+    await world.until_app(DEV, sync_status="Synced", health_status="Healthy")
+
+
+async def test_a_missing_image_stops_at_dev_and_leaves_staging_untouched(world: World) -> None:
+    await deployed(world, wave_timeout_s=1.0)
+    world.sandbox.faults.mark_image_missing(f"{BACKEND}:broken")
+    world.set_backend_tag("dev", "broken")
+    world.set_backend_tag("staging", "broken")
+    bad = world.commit("promote a backend image that was never pushed")
+
+    async def dev_degraded_in_the_tree() -> bool:
+        items = (await world.app(ROOT)).status.resources.get("items") or []
+        return any(
+            item["name"] == DEV and item.get("health", {}).get("status") == "Degraded"
+            for item in items
+        )
+
+    await world.until(dev_degraded_in_the_tree, what="the root app shows dev Degraded")
+    failed = [h for h in await world.store.history.list(DEV) if h.commit_sha == bad]
+    assert failed and failed[-1].phase.value == "Failed"
+    assert "db-migrate" in failed[-1].message
+    staging = await world.until_app(STAGING, observed_revisions=(bad,), sync_status="OutOfSync")
+    assert await world.backend_image("staging") == f"{BACKEND}:latest"
+    assert all(h.commit_sha != bad for h in await world.store.history.list(STAGING))
+    latest = await world.store.operations.latest(STAGING)
+    assert latest is None or latest.request["revisions"] != [bad]
+    assert staging.parent == ROOT
