@@ -24,7 +24,7 @@ import hashlib
 import ipaddress
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from gitward.server.auth.failures import RateLimitedError
@@ -194,15 +194,23 @@ def _refund(
 def _failed_once(
     key: str, state: ThrottleState | None, limits: LoginLimits, now: datetime
 ) -> ThrottleState:
-    """The username's bucket with one more failure counted (a success clears it later)."""
+    """The username's bucket with one more failure counted (a success clears it later).
+
+    The attempt that uses up the free failures sets the wait already, so that attempts racing
+    it wait too; if it succeeds, the wait is cleared with the failures.
+    """
     failures = 1 if state is None else state.failures + 1
     blocked_until = None
-    past_free = failures - limits.free_failures
-    if past_free > 0:
-        delay = limits.first_delay * 2 ** min(past_free - 1, 30)
+    beyond = failures - limits.free_failures  # 0: the last free one; the next one waits
+    if beyond >= 0:
+        delay = limits.first_delay * 2 ** min(beyond, 30)
         blocked_until = now + min(delay, limits.max_delay)
     forget_at = (blocked_until or now) + limits.failure_window
-    counted = ThrottleState(
-        key=key, level=0.0, failures=failures, updated_at=now, expires_at=forget_at
+    return ThrottleState(
+        key=key,
+        level=0.0,
+        failures=failures,
+        updated_at=now,
+        expires_at=forget_at,
+        blocked_until=blocked_until,
     )
-    return replace(counted, blocked_until=blocked_until)

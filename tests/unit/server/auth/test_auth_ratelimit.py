@@ -104,7 +104,7 @@ async def test_failures_for_one_username_make_it_wait_twice_as_long_each_time(
             clock.advance(seconds=err.retry_after)
             await limiter.admit("admin ", source)
 
-    assert waits == [2, 4, 8, 16]
+    assert waits == [2, 4, 8, 16, 32]
 
 
 async def test_a_username_lockout_is_capped(limiter: LoginLimiter, clock: ManualClock) -> None:
@@ -123,14 +123,23 @@ async def test_a_username_lockout_is_capped(limiter: LoginLimiter, clock: Manual
 async def test_a_success_clears_the_username_and_refunds_the_address(
     limiter: LoginLimiter,
 ) -> None:
-    for _ in range(3):
+    for _ in range(2):
         await limiter.admit("alice", "203.0.113.7")
-    admission = await limiter.admit("alice", "203.0.113.7")
+    admission = await limiter.admit("alice", "203.0.113.7")  # the last free one
 
     await limiter.succeeded(admission)
 
-    results = [await admitted(limiter, "alice", "203.0.113.7") for _ in range(3)]
-    assert results == [True, True, False]  # 4 charged, 1 refunded: 2 left of 5
+    results = [await admitted(limiter, "alice", "203.0.113.7")]
+    results += [await admitted(limiter, random_name(), "203.0.113.7") for _ in range(3)]
+    assert results == [True, True, True, False]  # 3 charged, 1 refunded: 3 left of 5
+
+
+async def test_the_attempt_using_up_the_free_failures_makes_the_next_one_wait(
+    limiter: LoginLimiter,
+) -> None:
+    results = [await admitted(limiter, "alice", f"192.0.2.{n}") for n in range(5)]
+
+    assert results == [True, True, True, False, False]
 
 
 async def test_concurrent_attempts_never_exceed_the_allowance(limiter: LoginLimiter) -> None:
@@ -158,8 +167,8 @@ async def test_the_limits_survive_reopening_the_store(
 ) -> None:
     for _ in range(5):
         await LoginLimiter(store, LIMITS, clock).admit(random_name(), "203.0.113.7")
-    for _ in range(4):
-        await LoginLimiter(store, LIMITS, clock).admit("bob", f"192.0.2.{_}")
+    for n in range(3):
+        await LoginLimiter(store, LIMITS, clock).admit("bob", f"192.0.2.{n}")
     await store.close()
 
     async with await Store.open(store_url, data_dir=data_dir, env={}, clock=clock) as reopened:
