@@ -211,9 +211,15 @@ class _Run:
         self, app: Application, cache: LiveCache, objects: Sequence[Manifest]
     ) -> list[Manifest]:
         in_cluster = [obj for obj in objects if not is_argo_object(obj)]
-        cache.watch_kinds_of([*in_cluster, *self._recorded_keys()])
+        keys = [*(ResourceKey.of(obj) for obj in in_cluster), *self._recorded_keys()]
+        cache.watch_kinds_of(keys)
         await cache.wait_warm(within=self.r.settings.cache_warm_s)
-        stale = [s for s in cache.state() if s.error and s.phase in ("backoff", "failed")]
+        kinds = {(key.group, key.kind) for key in keys}
+        stale = [
+            s
+            for s in cache.state()
+            if (s.group, s.kind) in kinds and s.error and s.phase in ("backoff", "failed")
+        ]
         if stale:
             detail = "; ".join(f"{s.group}/{s.kind}: {s.error}".lstrip("/") for s in stale[:3])
             raise TransientError(

@@ -43,6 +43,7 @@ ROOT, DEV, STAGING, PROD = (
     "ai-chatbot-staging",
     "ai-chatbot-prod",
 )
+ENV_APPS = "gitops/app-of-apps/argocd-env-apps.yaml"
 BACKEND = "235494787667.dkr.ecr.ap-south-1.amazonaws.com/backend"
 FAST_CACHE = Backoff(initial=0.05, cap=0.5)
 
@@ -164,6 +165,14 @@ class World:
     def set_backend_tag(self, environment: str, tag: str) -> None:
         path, text, found = self._backend_tag(environment)
         path.write_text(text[: found.start(2)] + tag + text[found.end(2) :])
+
+    def edit_env_apps(self, edit: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
+        """Rewrite gitops/app-of-apps/argocd-env-apps.yaml; ``edit`` returns None to drop an
+        Application."""
+        path = self.repo / ENV_APPS
+        documents = [d for d in yaml.safe_load_all(path.read_text()) if d]
+        kept = [d for d in (edit(d) for d in documents) if d is not None]
+        path.write_text(yaml.safe_dump_all(kept, sort_keys=False))
 
     def commit(self, message: str) -> str:
         git(self.repo, "commit", "-q", "-am", message)

@@ -4,6 +4,7 @@ comes back, and a bad image tag stops at dev."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from controller_world import BACKEND, DEV, FAST, PROD, ROOT, STAGING, World
 
@@ -100,3 +101,34 @@ async def test_a_missing_image_stops_at_dev_and_leaves_staging_untouched(world: 
     latest = await world.store.operations.latest(STAGING)
     assert latest is None or latest.request["revisions"] != [bad]
     assert staging.parent == ROOT
+
+
+async def test_a_child_ending_degraded_fails_the_parents_sync_naming_it(world: World) -> None:
+    await deployed(world)
+    world.sandbox.faults.mark_image_crashing(f"{BACKEND}:crashing")
+
+    def pin_backend(document: dict[str, Any]) -> dict[str, Any]:
+        if document["metadata"]["name"] in (DEV, STAGING):
+            parameter = {"name": "backend.image.tag", "value": "crashing"}
+            document["spec"]["source"]["helm"]["parameters"] = [parameter]
+        return document
+
+    world.edit_env_apps(pin_backend)
+    pinned = world.commit("pin a backend build that crashes in dev and staging")
+
+    async def root_sync_failed() -> bool:
+        latest = await world.store.operations.latest(ROOT)
+        return (
+            latest is not None
+            and latest.phase.value == "Failed"
+            and latest.request["revisions"] == [pinned]
+        )
+
+    await world.until(root_sync_failed, within=60, what="the root app's sync failed")
+    latest = await world.store.operations.latest(ROOT)
+    assert latest is not None
+    assert f"argoproj.io/Application argocd/{DEV}" in latest.message
+    assert "Degraded" in latest.message, latest.message
+    staging = await world.app(STAGING)
+    assert "parameters" not in staging.document["spec"]["source"]["helm"]  # wave 2 not applied
+    assert await world.backend_image("staging") == f"{BACKEND}:latest"

@@ -4,13 +4,11 @@ and without the resources finalizer."""
 from __future__ import annotations
 
 import pytest
-import yaml
 from controller_world import BACKEND, DEV, PROD, ROOT, STAGING, World
 
 from gitward.errors import ConfigError
 from gitward.model.objects import ResourceKey
 
-ENV_APPS = "gitops/app-of-apps/argocd-env-apps.yaml"
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
 
@@ -20,13 +18,6 @@ async def deployed(world: World) -> None:
     await world.until_app(ROOT, sync_status="Synced", health_status="Healthy", within=60)
     await world.until_app(DEV, sync_status="Synced", health_status="Healthy")
     await world.until_app(STAGING, sync_status="Synced", health_status="Healthy")
-
-
-def edit_env_apps(world: World, edit: object) -> None:
-    path = world.repo / ENV_APPS
-    documents = [d for d in yaml.safe_load_all(path.read_text()) if d]
-    kept = [d for d in (edit(d) for d in documents) if d is not None]  # type: ignore[operator]
-    path.write_text(yaml.safe_dump_all(kept, sort_keys=False))
 
 
 async def test_rollback_deploys_a_recorded_revision_and_is_refused_while_automated(
@@ -105,7 +96,7 @@ async def test_apps_removed_from_git_are_deleted_with_their_resources_only_with_
             document["metadata"]["finalizers"] = [FINALIZER]
         return document
 
-    edit_env_apps(world, finalize_dev)
+    world.edit_env_apps(finalize_dev)
     world.commit("dev: delete resources with the app")
 
     async def dev_has_the_finalizer() -> bool:
@@ -116,7 +107,7 @@ async def test_apps_removed_from_git_are_deleted_with_their_resources_only_with_
     keep = {"metadata": {"annotations": {"argocd.argoproj.io/sync-options": "Delete=false"}}}
     await world.cluster.patch(config, keep)
 
-    edit_env_apps(world, lambda d: None if d["metadata"]["name"] in (DEV, PROD) else d)
+    world.edit_env_apps(lambda d: None if d["metadata"]["name"] in (DEV, PROD) else d)
     world.commit("retire dev and prod")
 
     async def both_gone() -> bool:
