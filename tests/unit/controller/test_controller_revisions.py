@@ -1,0 +1,118 @@
+"""The per-cycle revision cache: one resolution per (repository, revision) per cycle."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from gitward.controller.revisions import RevisionCache
+from gitward.errors import GitUnavailableError
+from gitward.git.refs import RefKind, Revision
+
+REPO = "https://github.com/example/infra.git"
+
+
+class Remote:
+    """A resolver that counts its calls and can be held or made to fail."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.sha = "a" * 40
+        self.gate: asyncio.Event | None = None
+        self.failing = False
+
+    async def __call__(self, repo_url: str, revision: str, **_: Any) -> Revision:
+        self.calls.append((repo_url, revision))
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.failing:
+            raise GitUnavailableError("Could not resolve host: github.com")
+        return Revision(self.sha, RefKind.BRANCH, f"refs/heads/{revision}", revision)
+
+
+async def test_apps_on_one_repository_share_one_resolution_per_cycle() -> None:
+    remote = Remote()
+    cache = RevisionCache(remote)
+    for spelling in (REPO, "https://github.com/example/infra", "https://GitHub.com/example/infra/"):
+        assert (await cache.resolve(spelling, "main")).sha == "a" * 40
+    assert len(remote.calls) == 1
+
+
+async def test_a_new_cycle_resolves_again_and_sees_a_new_commit() -> None:
+    remote = Remote()
+    cache = RevisionCache(remote)
+    await cache.resolve(REPO, "main")
+    remote.sha = "b" * 40
+    assert (await cache.resolve(REPO, "main")).sha == "a" * 40
+    cache.next_cycle()
+    assert (await cache.resolve(REPO, "main")).sha == "b" * 40
+    assert len(remote.calls) == 2
+
+
+async def test_a_hard_refresh_and_a_webhook_bypass_the_cycle() -> None:
+    remote = Remote()
+    cache = RevisionCache(remote)
+    await cache.resolve(REPO, "main")
+    remote.sha = "c" * 40
+    assert (await cache.resolve(REPO, "main", hard=True)).sha == "c" * 40
+    remote.sha = "d" * 40
+    cache.forget("https://github.com/example/infra")
+    assert (await cache.resolve(REPO, "main")).sha == "d" * 40
+    assert len(remote.calls) == 3
+
+
+async def test_concurrent_asks_wait_for_one_call() -> None:
+    remote = Remote()
+    remote.gate = asyncio.Event()
+    cache = RevisionCache(remote)
+    asks = [asyncio.create_task(cache.resolve(REPO, "main")) for _ in range(5)]
+    await asyncio.sleep(0)
+    remote.gate.set()
+    found = await asyncio.gather(*asks)
+    assert {item.sha for item in found} == {"a" * 40}
+    assert len(remote.calls) == 1
+
+
+async def test_failures_are_shared_by_waiters_but_never_kept() -> None:
+    remote = Remote()
+    remote.failing = True
+    remote.gate = asyncio.Event()
+    cache = RevisionCache(remote)
+    asks = [asyncio.create_task(cache.resolve(REPO, "main")) for _ in range(3)]
+    await asyncio.sleep(0)
+    remote.gate.set()
+    results = await asyncio.gather(*asks, return_exceptions=True)
+    assert all(isinstance(item, GitUnavailableError) for item in results)
+    remote.failing = False
+    assert (await cache.resolve(REPO, "main")).sha == "a" * 40
+    assert len(remote.calls) == 2
+
+
+async def test_a_cancelled_first_asker_does_not_cancel_the_others() -> None:
+    remote = Remote()
+    remote.gate = asyncio.Event()
+    cache = RevisionCache(remote)
+    first = asyncio.create_task(cache.resolve(REPO, "main"))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(cache.resolve(REPO, "main"))
+    await asyncio.sleep(0)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    remote.gate.set()
+    assert (await second).sha == "a" * 40
+    assert len(remote.calls) == 2
+
+
+async def test_an_answer_from_an_older_cycle_is_not_kept() -> None:
+    remote = Remote()
+    remote.gate = asyncio.Event()
+    cache = RevisionCache(remote)
+    asking = asyncio.create_task(cache.resolve(REPO, "main"))
+    await asyncio.sleep(0)
+    cache.next_cycle()
+    remote.gate.set()
+    await asking
+    assert cache.known(REPO, "main") is None
