@@ -12,3 +12,59 @@
 Authorization (may this principal do that?) is ``gitward.server.rbac``'s; nothing here decides
 it. Nothing here logs a password, a token or a client secret.
 """
+
+from gitward.server.auth.accounts import ApiToken, Authenticator, Session
+from gitward.server.auth.attempts import LoginAttempt, LoginOutcome
+from gitward.server.auth.config import AuthConfig
+from gitward.server.auth.cookies import CookiePolicy, is_safe_state_changing_request
+from gitward.server.auth.failures import (
+    AuthError,
+    OidcError,
+    OidcUnavailableError,
+    PasswordRejectedError,
+    RateLimitedError,
+    TokenExpiredError,
+    TokenInvalidError,
+    UnauthenticatedError,
+)
+from gitward.server.auth.oidc import AuthorizationRequest, OidcConfig, OidcLogin, OidcResult
+from gitward.server.auth.passwords import PasswordPolicy, Passwords, generate_password
+from gitward.server.auth.principals import (
+    ANONYMOUS,
+    Principal,
+    PrincipalKind,
+    project_role_subject,
+)
+from gitward.server.auth.ratelimit import Allowance, LoginLimits
+
+__all__ = [
+    "ANONYMOUS",
+    "Allowance",
+    "ApiToken",
+    "AuthConfig",
+    "AuthError",
+    "Authenticator",
+    "AuthorizationRequest",
+    "CookiePolicy",
+    "LoginAttempt",
+    "LoginLimits",
+    "LoginOutcome",
+    "OidcConfig",
+    "OidcError",
+    "OidcLogin",
+    "OidcResult",
+    "OidcUnavailableError",
+    "PasswordPolicy",
+    "PasswordRejectedError",
+    "Passwords",
+    "Principal",
+    "PrincipalKind",
+    "RateLimitedError",
+    "Session",
+    "TokenExpiredError",
+    "TokenInvalidError",
+    "UnauthenticatedError",
+    "generate_password",
+    "is_safe_state_changing_request",
+    "project_role_subject",
+]

@@ -10,6 +10,8 @@ API token was revoked is for ``accounts``. No message carries a token or the key
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import uuid
 from collections.abc import Callable, Mapping
@@ -32,6 +34,7 @@ __all__ = [
     "TokenKind",
     "TokenSigner",
     "check_times",
+    "describe_refusal",
 ]
 
 ALGORITHM = "HS256"
@@ -153,6 +156,12 @@ class TokenSigner:
         token = jwt.encode(payload, self._key, algorithm=ALGORITHM)
         return IssuedToken(token=token, claims=_claims(payload))
 
+    def derive(self, purpose: str, value: str) -> str:
+        """A secret only this signer can compute from ``value``: HMAC-SHA256 under the key,
+        separated by ``purpose``, as 43 URL-safe characters (an OIDC nonce, a PKCE verifier)."""
+        mac = hmac.new(self._key, f"{purpose}\0{value}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
     def verify(
         self, token: str, *, kinds: frozenset[TokenKind], audience: str = AUDIENCE
     ) -> Claims:
@@ -187,7 +196,7 @@ class TokenSigner:
             )
         except jwt.InvalidTokenError as err:
             raise TokenInvalidError(
-                f"the token was refused ({_reason(err)})", hint=_AGAIN
+                f"the token was refused ({describe_refusal(err)})", hint=_AGAIN
             ) from None
 
 
@@ -198,9 +207,9 @@ def _names(kinds: frozenset[TokenKind]) -> str:
     return " or ".join(sorted(kind.value for kind in kinds))
 
 
-def _reason(err: jwt.InvalidTokenError) -> str:
-    """PyJWT's words for what is wrong, which never quote the token."""
-    reasons: dict[type[jwt.InvalidTokenError], str] = {
+def describe_refusal(err: jwt.PyJWTError) -> str:
+    """PyJWT's refusal in a few words that never quote the token."""
+    reasons: dict[type[jwt.PyJWTError], str] = {
         jwt.InvalidSignatureError: "bad signature",
         jwt.InvalidAudienceError: "wrong audience",
         jwt.InvalidIssuerError: "wrong issuer",
