@@ -117,8 +117,8 @@ class Authenticator:
             return None
         password = generate_password()
         password_hash = await asyncio.to_thread(self._passwords.hash, password)
-        capabilities = (AccountCapability.LOGIN, AccountCapability.API_KEY)
-        added = await self._store.accounts.add(name, password_hash, capabilities=capabilities)
+        # Like Argo CD's admin: it logs in; API tokens need ``apiKey`` granted explicitly.
+        added = await self._store.accounts.add(name, password_hash)
         return None if added is None else password
 
     async def create_account(
@@ -190,7 +190,9 @@ class Authenticator:
     async def authenticate(self, bearer: str | None) -> Principal:
         """Who a request acts as, from its session or API token (``None``: none presented).
 
-        A presented token that fails raises, whatever ``anonymous`` says.
+        ``bearer`` is the token alone: the caller takes it from the ``Authorization: Bearer``
+        header or the session cookie. A presented token that fails raises, whatever
+        ``anonymous`` says.
         """
         if bearer is None or not bearer.strip():
             if self.config.anonymous:
@@ -214,7 +216,8 @@ class Authenticator:
         self, subject: str, *, expires_in: timedelta | None = None, description: str = ""
     ) -> ApiToken:
         """A new API token for an account that may hold them, or for a project role
-        (``proj:<project>:<role>``: whether the project has that role is the caller's check)."""
+        (``proj:<project>:<role>``). Whether the project has that role is the caller's check,
+        on issuing and on every use; when a role goes, ``store.accounts.delete_tokens``."""
         if not _PROJECT_ROLE.match(subject):
             await self._usable_account(subject, AccountCapability.API_KEY, for_issuing=True)
         issued = self.signer.issue(subject, TokenKind.API, expires_in=expires_in)

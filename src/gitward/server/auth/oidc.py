@@ -12,8 +12,10 @@ answers with the user as a :class:`Principal` (name and groups), after:
   the provider signs with *and* RS256 or ES256 (never ``none`` or HS256), and ``iss``, ``aud``
   (and ``azp``), ``exp``, ``iat`` and ``nonce`` are right.
 
-The caller turns the principal into a gitward session (``Authenticator.sso_session``). Nothing
-here logs; the client secret never appears in a repr or a message.
+The caller keeps ``cookie_value`` in an HttpOnly cookie with ``SameSite=Lax`` (``Strict`` would
+not come back with the provider's redirect), and turns the principal into a gitward session
+(``Authenticator.sso_session``). Group claims are read from the ID token only (no userinfo
+call). Nothing here logs; the client secret never appears in a repr or a message.
 """
 
 from __future__ import annotations

@@ -328,3 +328,18 @@ async def test_a_new_account_needs_a_free_name_and_a_good_password(auth: Authent
         await auth.create_account("alice", PASSWORD)
     with pytest.raises(AuthError, match="shorter than 12"):
         await auth.create_account("bob", "short")
+
+
+async def test_the_admin_may_hold_api_tokens_only_once_granted_the_capability(
+    auth: Authenticator, store: Store
+) -> None:
+    await auth.ensure_admin()
+
+    with pytest.raises(ConfigError, match="lacks the apiKey capability"):
+        await auth.create_token("admin")
+    await store.accounts.update(
+        "admin", capabilities=[AccountCapability.LOGIN, AccountCapability.API_KEY]
+    )
+    token = await auth.create_token("admin")
+
+    assert (await auth.authenticate(token.token)).name == "admin"
