@@ -1,4 +1,4 @@
-"""Local accounts, the ids of API tokens, the session signing key and login rate-limit buckets.
+"""Local accounts, the ids of API tokens and ended sessions, the signing key, rate-limit buckets.
 
 What authentication needs to keep across restarts and processes, and nothing of its policy:
 hashing passwords, signing tokens and deciding rate limits happen in ``gitward.server.auth``.
@@ -32,7 +32,14 @@ from gitward.store.records import (
     ThrottleState,
     TokenRecord,
 )
-from gitward.store.tables import SUBJECT, AccountRow, SigningKeyRow, ThrottleRow, TokenRow
+from gitward.store.tables import (
+    SUBJECT,
+    AccountRow,
+    EndedSessionRow,
+    SigningKeyRow,
+    ThrottleRow,
+    TokenRow,
+)
 from gitward.store.values import aware
 
 __all__ = [
@@ -57,7 +64,8 @@ _KEY_BYTES = 64
 
 
 class Accounts:
-    """``store.accounts``: accounts, API token ids, the signing key and rate-limit buckets."""
+    """``store.accounts``: accounts, API token ids, ended sessions, the signing key and
+    rate-limit buckets."""
 
     def __init__(self, context: Context) -> None:
         self._access = context.access
@@ -207,6 +215,27 @@ class Accounts:
         async with self._access.writing() as session:
             result = await session.execute(sa.delete(TokenRow).where(TokenRow.subject == subject))
             return int(getattr(result, "rowcount", 0))
+
+    async def end_session(self, session_id: str, subject: str, expires_at: datetime) -> None:
+        """Remember that the session ``session_id`` ended (logout) until it would have expired;
+        sessions that expired by now are forgotten on the way."""
+        where = Location(obj=f"session of {subject}")
+        _check_token(session_id, subject, where)
+        values = {
+            "id": session_id,
+            "subject": subject,
+            "expires_at": aware(expires_at, where.at("expires_at")),
+        }
+        async with self._access.writing() as session:
+            await session.execute(
+                sa.delete(EndedSessionRow).where(EndedSessionRow.expires_at < self._clock())
+            )
+            await session.execute(_insert_ignoring_conflict(session, EndedSessionRow, values, "id"))
+
+    async def session_ended(self, session_id: str) -> bool:
+        """Whether the session ``session_id`` was ended by a logout."""
+        async with self._access.reading() as session:
+            return await session.get(EndedSessionRow, session_id) is not None
 
     async def signing_key(self) -> bytes:
         """The key that signs gitward's tokens: made once, on first use, and kept sealed."""

@@ -20,6 +20,7 @@ __all__ = [
     "AuditRow",
     "Base",
     "ClusterRow",
+    "EndedSessionRow",
     "HistoryRow",
     "OperationRow",
     "ProjectRow",
@@ -232,6 +233,14 @@ class TokenRow(Base):
     expires_at: Mapped[datetime | None]
     revoked: Mapped[bool]
     revoked_at: Mapped[datetime | None]
+
+
+class EndedSessionRow(Base):
+    __tablename__ = "ended_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(SUBJECT))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class SigningKeyRow(Base):

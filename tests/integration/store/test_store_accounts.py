@@ -188,3 +188,18 @@ async def test_a_bucket_set_to_none_is_forgotten(store: Store) -> None:
 
     assert await store.accounts.adjust_throttles(["user:x"], forget) is True
     assert await store.accounts.adjust_throttles(["user:x"], forget) is False
+
+
+async def test_an_ended_session_is_remembered_until_it_would_have_expired(
+    store: Store, store_url: str, data_dir: Path
+) -> None:
+    expiry = datetime(2025, 1, 2, tzinfo=UTC)
+    await store.accounts.end_session("s1", "alice", expiry)
+    await store.accounts.end_session("s1", "alice", expiry)  # twice is once
+
+    assert await store.accounts.session_ended("s1") is True
+    assert await store.accounts.session_ended("s2") is False
+    later = expiry + timedelta(seconds=1)
+    async with await Store.open(store_url, data_dir=data_dir, env={}, clock=lambda: later) as again:
+        await again.accounts.end_session("s2", "bob", later + timedelta(hours=1))
+        assert await again.accounts.session_ended("s1") is False

@@ -6,11 +6,11 @@ rate-limited, giving a session token) and *who is this request* (``authenticate`
 random password (returned once, for the caller to print), password resets, API tokens per
 account or project role and their revocation.
 
-Rules it keeps: passwords only as argon2id hashes; a session issued before its account's
-password changed, or for an account since disabled or deleted, is refused; an API token is good
-only while the store knows its id unrevoked; the anonymous principal is given only when
-anonymous access is on *and* no credentials were presented, never when some failed. Nothing
-here logs, writes the audit log or touches HTTP.
+Rules it keeps: passwords only as argon2id hashes; a session ends at its expiry or a logout,
+and one issued before its account's password changed, or for an account since disabled or
+deleted, is refused; an API token is good only while the store knows its id unrevoked; the
+anonymous principal is given only when anonymous access is on *and* no credentials were
+presented, never when some failed. Nothing here logs, writes the audit log or touches HTTP.
 """
 
 from __future__ import annotations
@@ -201,6 +201,8 @@ class Authenticator:
         claims = self.signer.verify(bearer.strip(), kinds=_BEARER_KINDS)
         if claims.kind is TokenKind.API:
             return await self._api_principal(claims)
+        if await self._store.accounts.session_ended(claims.token_id):
+            raise TokenInvalidError("the session was ended by a logout", hint="log in again")
         if claims.extra.get("src") == SSO_SOURCE:
             return Principal(
                 claims.subject, PrincipalKind.USER, claims.groups, claims.token_id, sso=True
@@ -211,6 +213,15 @@ class Authenticator:
                 "the session began before the account's password changed", hint="log in again"
             )
         return _user(account.name, claims)
+
+    async def logout(self, bearer: str) -> Principal:
+        """End the session ``bearer`` (local or single sign-on) before it expires; who it was.
+        The caller also clears the cookie (``CookiePolicy.clear_cookie``)."""
+        principal = await self.authenticate(bearer)
+        claims = self.signer.verify(bearer.strip(), kinds=frozenset({TokenKind.SESSION}))
+        assert claims.expires_at is not None, "sessions expire"
+        await self._store.accounts.end_session(claims.token_id, claims.subject, claims.expires_at)
+        return principal
 
     async def create_token(
         self, subject: str, *, expires_in: timedelta | None = None, description: str = ""

@@ -343,3 +343,37 @@ async def test_the_admin_may_hold_api_tokens_only_once_granted_the_capability(
     token = await auth.create_token("admin")
 
     assert (await auth.authenticate(token.token)).name == "admin"
+
+
+async def test_a_logout_ends_the_session_and_only_that_one(auth: Authenticator) -> None:
+    await with_alice(auth)
+    kept = await auth.login("alice", PASSWORD, SOURCE)
+    ended = await auth.login("alice", PASSWORD, SOURCE)
+
+    assert (await auth.logout(ended.token)).name == "alice"
+
+    with pytest.raises(TokenInvalidError, match="ended by a logout"):
+        await auth.authenticate(ended.token)
+    assert (await auth.authenticate(kept.token)).name == "alice"
+
+
+async def test_a_single_sign_on_session_ends_at_logout_too(auth: Authenticator) -> None:
+    session = auth.sso_session("bob@example.com", ("platform",))
+    principal = await auth.authenticate(session.token)
+    assert (principal.name, principal.groups, principal.sso) == (
+        "bob@example.com",
+        ("platform",),
+        True,
+    )
+
+    await auth.logout(session.token)
+
+    with pytest.raises(TokenInvalidError, match="ended by a logout"):
+        await auth.authenticate(session.token)
+
+
+async def test_an_api_token_is_revoked_not_logged_out(auth: Authenticator) -> None:
+    token = await auth.create_token("proj:shop:ci")
+
+    with pytest.raises(TokenInvalidError, match="not a session token"):
+        await auth.logout(token.token)

@@ -1,4 +1,4 @@
-"""Local accounts, API token ids, the session signing key and login rate-limit buckets.
+"""Local accounts, API token ids, ended sessions, the signing key and login rate-limit buckets.
 
 Revision ID: 0002
 Revises: 0001
@@ -51,6 +51,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_api_tokens_subject", "api_tokens", ["subject"])
     op.create_table(
+        "ended_sessions",
+        sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("subject", sa.String(SUBJECT), nullable=False),
+        sa.Column("expires_at", _stamp(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_ended_sessions"),
+    )
+    op.create_index("ix_ended_sessions_expires_at", "ended_sessions", ["expires_at"])
+    op.create_table(
         "signing_keys",
         sa.Column("name", sa.String(64), nullable=False),
         sa.Column("sealed", sa.Text(), nullable=False),
@@ -71,5 +79,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("login_throttle", "signing_keys", "api_tokens", "accounts"):
+    for table in ("login_throttle", "signing_keys", "ended_sessions", "api_tokens", "accounts"):
         op.drop_table(table)
