@@ -20,7 +20,7 @@ from typing import Any
 import jwt
 from auth_builders import ManualClock
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -64,6 +64,8 @@ class FakeProvider:
     signing_key: rsa.RSAPrivateKey | None = None
     alg: str = "RS256"
     discovery_issuer: str = ISSUER
+    ec_key: ec.EllipticCurvePrivateKey | None = None
+    """When set, the provider signs ES256 with this P-256 key instead."""
     grants: dict[str, Grant] = field(default_factory=dict)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     key_fetches: int = 0
@@ -88,12 +90,15 @@ class FakeProvider:
                 "authorization_endpoint": f"{ISSUER}/authorize?prompt=login",
                 "token_endpoint": f"{ISSUER}/token",
                 "jwks_uri": f"{ISSUER}/keys",
-                "id_token_signing_alg_values_supported": ["RS256"],
+                "id_token_signing_alg_values_supported": ["ES256" if self.ec_key else "RS256"],
             }
         )
 
     async def keys(self, request: Request) -> Response:
         self.key_fetches += 1
+        if self.ec_key is not None:
+            jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self.ec_key.public_key()))
+            return JSONResponse({"keys": [{**jwk, "kid": self.kid, "alg": "ES256"}]})
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
         return JSONResponse({"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}]})
 
@@ -155,5 +160,7 @@ class FakeProvider:
         if self.alg == "none":
             head = b64(json.dumps({"alg": "none", "kid": self.kid}).encode())
             return f"{head}.{b64(json.dumps(claims).encode())}."
+        if self.ec_key is not None:
+            return jwt.encode(claims, self.ec_key, algorithm="ES256", headers={"kid": self.kid})
         key = self.signing_key or self.key
         return jwt.encode(claims, key, algorithm=self.alg, headers={"kid": self.kid})

@@ -12,6 +12,7 @@ import httpx
 import jwt
 import pytest
 from auth_builders import ManualClock
+from cryptography.hazmat.primitives.asymmetric import ec
 from oidc_fake import CLIENT_ID, CLIENT_SECRET, ISSUER, FakeProvider, new_rsa_key
 
 from gitward.errors import ConfigError
@@ -265,6 +266,25 @@ async def test_new_provider_keys_are_fetched_once_a_token_names_one(
 
     assert (await sign_in(login, http)).principal.name == "alice@example.com"
     assert provider.key_fetches == 2
+
+
+async def test_a_provider_signing_es256_is_accepted(
+    login: OidcLogin, http: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    provider.ec_key = ec.generate_private_key(ec.SECP256R1())
+
+    assert (await sign_in(login, http)).principal.groups == ("platform", "dev")
+
+
+async def test_an_rs256_token_is_refused_from_a_provider_that_signs_es256(
+    login: OidcLogin, http: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    provider.ec_key = ec.generate_private_key(ec.SECP256R1())
+    await login.begin()  # discovery now says ES256
+    provider.ec_key = None
+
+    with pytest.raises(OidcError, match="signed with 'RS256', not ES256"):
+        await sign_in(login, http)
 
 
 async def test_a_provider_that_names_another_issuer_is_refused(
