@@ -114,10 +114,7 @@ class Controller:
             lambda name: self._delete(name, cascade=None, initiated_by="parent application"),
             warm_s=self.settings.cache_warm_s,
         )
-        policy = BackoffPolicy(
-            self.settings.error_backoff_base_s, 2.0, self.settings.error_backoff_cap_s
-        )
-        self.queue = WorkQueue(policy)
+        self.queue = _queue(self.settings)
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         self._hard: set[str] = set()
         self._running: asyncio.Task[None] | None = None
@@ -125,18 +122,17 @@ class Controller:
     # -- running -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Resume in-flight operations, refresh every app, and keep reconciling in the
-        background until :meth:`stop`."""
-        if self._running is not None:
-            return
-        for operation in await self.store.operations.running():
-            self.queue.add(operation.app)
-        self._running = asyncio.get_running_loop().create_task(
-            self.run(), name="gitward-controller"
-        )
+        """Reconcile in the background until :meth:`stop` (see :meth:`run`)."""
+        if self._running is None:
+            loop = asyncio.get_running_loop()
+            self._running = loop.create_task(self.run(), name="gitward-controller")
 
     async def run(self) -> None:
-        """Reconcile until cancelled (a crash, as far as the store knows) or the queue closes."""
+        """Resume in-flight operations, refresh every app, and reconcile until cancelled (a
+        crash, as far as the store knows: a restart resumes from the last stored step) or
+        :meth:`stop`."""
+        for operation in await self.store.operations.running():
+            self.queue.add(operation.app)
         ticking = asyncio.get_running_loop().create_task(self._tick())
         try:
             await run_workers(self.queue, self._reconcile, max(1, self.settings.workers))
@@ -349,3 +345,10 @@ class Controller:
         if record.parent is not None:
             self.queue.add(record.parent)
         return True
+
+
+def _queue(settings: ControllerSettings) -> WorkQueue:
+    """The work queue, backing off failed apps from the settings' base to their cap."""
+    return WorkQueue(
+        BackoffPolicy(settings.error_backoff_base_s, 2.0, settings.error_backoff_cap_s)
+    )

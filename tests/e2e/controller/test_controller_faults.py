@@ -87,21 +87,21 @@ async def test_a_cluster_answering_503s_delays_but_never_loses_or_prunes(world: 
 async def test_a_controller_cancelled_mid_sync_resumes_it_once_on_the_same_store(
     world: World,
 ) -> None:
-    await deployed(world)
+    crashing = world.new_controller()
+    running = asyncio.create_task(crashing.run())
+    await world.bootstrap()
+    await world.until_app(DEV, sync_status="Synced", health_status="Healthy", within=60)
+    world.sandbox.faults.mark_image_missing(f"{BACKEND}:sha-4444444")  # holds the hook
     world.set_backend_tag("dev", "sha-4444444")
     newer = world.commit("ci: backend sha-4444444 to dev")
-    first = world.controller
-    assert first is not None and first._running is not None
-    world.sandbox.faults.mark_image_missing(f"{BACKEND}:sha-4444444")  # hold the hook
 
     async def mid_sync() -> bool:
         current = await world.store.operations.current(DEV)
         return current is not None and "waiting for completion of hook" in current.message
 
     await world.until(mid_sync, what="dev's sync waiting on its hook")
-    first._running.cancel()
-    await asyncio.gather(first._running, return_exceptions=True)
-    world.controllers.remove(first)
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
     log_mark = len(world.sandbox.request_log())
 
     await world.start()
