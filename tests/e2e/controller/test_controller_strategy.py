@@ -4,7 +4,7 @@ Git by themselves, staging only after dev is healthy; prod waits for a person.""
 
 from __future__ import annotations
 
-from controller_world import BACKEND, DEV, PROD, ROOT, STAGING, World, drained
+from controller_world import BACKEND, DEV, PROD, REPO_URL, ROOT, STAGING, World, drained
 
 
 async def deployed(world: World) -> str:
@@ -102,3 +102,37 @@ async def test_prod_shows_out_of_sync_until_a_person_syncs_it(world: World) -> N
     assert entry.commit_sha == prod.status.observed_revisions[0]
     audit = await world.store.audit.list(target=f"Application {PROD}")
     assert [(a.actor, a.action.value) for a in audit] == [("release-manager", "sync")]
+
+
+async def test_broken_apps_say_why_and_never_hold_the_others_back(world: World) -> None:
+    await world.start()
+    assert world.controller is not None
+    missing_path = broken_app("missing-path", path="gitops/nowhere")
+    missing_project = broken_app("missing-project", project="nope")
+    await world.controller.bootstrap(missing_path)
+    await world.controller.bootstrap(missing_project)
+    await world.bootstrap()
+    await world.until_app(DEV, sync_status="Synced", health_status="Healthy", within=60)
+    path_app = await world.until_app("missing-path", sync_status="Unknown")
+    project_app = await world.until_app("missing-project", sync_status="Unknown")
+    [path_condition] = path_app.status.conditions
+    assert path_condition["type"] == "ComparisonError"
+    assert "gitops/nowhere" in path_condition["message"]
+    [project_condition] = project_app.status.conditions
+    assert project_condition["type"] == "InvalidSpecError"
+    assert "project 'nope' does not exist" in project_condition["message"]
+    assert await world.store.operations.latest("missing-path") is None
+
+
+def broken_app(name: str, *, path: str = "gitops/dev", project: str = "default") -> dict:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": name, "namespace": "argocd"},
+        "spec": {
+            "project": project,
+            "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": path},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "dev"},
+            "syncPolicy": {"automated": {"prune": True}},
+        },
+    }
