@@ -196,6 +196,9 @@ class Controller:
                 delay = (stepped.wake_at - self.clock()).total_seconds()
                 self.queue.add_after(name, delay)
         refreshed = await self.refresher.refresh(record, hard=hard)
+        if refreshed.transient:
+            reasons = [c["message"] for c in refreshed.status.conditions]
+            log.warning("%s: kept its last known state: %s", name, redact("; ".join(reasons)))
         started = await self._act(record, refreshed)
         await self._store_status(record, refreshed)
         if started is not None:
@@ -210,9 +213,11 @@ class Controller:
             return None
         request = commands.automated_request(refreshed, decision, self.settings)
         try:
-            return await self.operator.start(record.name, request, initiated_by=AUTOMATED)
+            started = await self.operator.start(record.name, request, initiated_by=AUTOMATED)
         except OperationRunningError:
             return None
+        log.info("%s: %s (operation %s)", record.name, redact(decision.reason), started.id)
+        return started
 
     async def _store_status(self, record: AppRecord, refreshed: Refreshed) -> None:
         before, after = record.status, refreshed.status

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import yaml
 from controller_world import BACKEND, DEV, FAST, PROD, ROOT, STAGING, World
 
 from gitward.model.objects import ResourceKey
@@ -132,3 +133,30 @@ async def test_a_child_ending_degraded_fails_the_parents_sync_naming_it(world: W
     staging = await world.app(STAGING)
     assert "parameters" not in staging.document["spec"]["source"]["helm"]  # wave 2 not applied
     assert await world.backend_image("staging") == f"{BACKEND}:latest"
+
+
+async def test_nginx_applied_by_hand_in_dev_is_reported_as_orphaned_when_the_project_asks(
+    world: World,
+) -> None:
+    await deployed(world)
+    projects = world.repo / "gitops/app-of-apps/argocd-projects.yaml"
+    documents = [d for d in yaml.safe_load_all(projects.read_text()) if d]
+    for document in documents:
+        if document["metadata"]["name"] == "dev":
+            document["spec"]["orphanedResources"] = {"warn": True}
+    projects.write_text(yaml.safe_dump_all(documents, sort_keys=False))
+    world.commit("dev project: warn about orphaned resources")
+    for document in yaml.safe_load_all((world.repo / "gitops/dev/nginx.yaml").read_text()):
+        await world.cluster.apply(document, force=True)
+
+    async def reported() -> bool:
+        conditions = (await world.app(DEV)).status.conditions
+        return any(c["type"] == "OrphanedResourceWarning" for c in conditions)
+
+    await world.until(reported, what="dev reports the hand-applied nginx")
+    [warning] = (await world.app(DEV)).status.conditions
+    assert warning["message"].startswith("Application has 2 orphaned resources")
+    assert "apps/Deployment dev/nginx" in warning["message"]
+    assert "Service dev/nginx" in warning["message"]
+    staging = await world.app(STAGING)
+    assert staging.status.conditions == ()
