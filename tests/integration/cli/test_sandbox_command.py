@@ -26,7 +26,7 @@ def kubectl() -> str | None:
     return found
 
 
-def read_line(process: subprocess.Popen[str], within: float = 30.0) -> str:
+def read_line(process: subprocess.Popen[str], within: float = 90.0) -> str:
     """One line of the process's output, waiting at most ``within`` seconds for it."""
     assert process.stdout is not None
     ready, _, _ = select.select([process.stdout], [], [], within)
