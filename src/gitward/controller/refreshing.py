@@ -16,10 +16,9 @@ It must not start operations or write the status: it returns what it found.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from gitward.controller import conditions as kinds
 from gitward.controller.appofapps import declared_by, is_argo_object
@@ -109,7 +108,6 @@ class _Run:
         self.conditions = Conditions(record.status.conditions, self.now)
         self.stage = kinds.INVALID_SPEC_ERROR
         self.problems: list[str] = []
-        self.project_document: Mapping[str, Any] = {}
 
     async def run(self) -> Refreshed:
         try:
@@ -142,7 +140,6 @@ class _Run:
         where = Location(file=app.file, obj=f"Application {app.name}")
         stored = await self.r.store.projects.get(app.project)
         if stored is not None:
-            self.project_document = stored.document
             project = parse_project(dict(stored.document), file=stored.file).value
         elif app.project == "default":
             project = default_project()
@@ -256,10 +253,15 @@ class _Run:
             self.conditions.set(kinds.COMPARISON_ERROR, compared.diff.error)
         if compared.shared:
             self.conditions.set(kinds.SHARED_RESOURCE_WARNING, "; ".join(compared.shared))
-        if _orphans_wanted(self.project_document):
+        orphaned = project.orphaned_resources
+        if orphaned is not None and orphaned.warn:
             candidates = [obj for kind in cache.kinds() for obj in cache.of_kind(*kind)]
             keys = [ResourceKey.of(obj) for obj in objects]
-            found = orphans(app, candidates, keys, self.r.tracking)
+            found = [
+                key
+                for key in orphans(app, candidates, keys, self.r.tracking)
+                if not orphaned.ignores(key.group, key.kind, key.name)
+            ]
             if found:
                 listed = ", ".join(str(key) for key in found[:5])
                 self.conditions.set(
@@ -382,11 +384,3 @@ def last_sync(latest: OperationRecord | None) -> LastSync | None:
         self_heal_attempts=request.self_heal_attempts,
         message=latest.message,
     )
-
-
-def _orphans_wanted(document: Mapping[str, Any]) -> bool:
-    """Whether the project's document enables orphaned-resource warnings (``spec.
-    orphanedResources``, a field gitward's project model does not read otherwise)."""
-    spec = document.get("spec")
-    setting = spec.get("orphanedResources") if isinstance(spec, dict) else None
-    return isinstance(setting, dict) and setting.get("warn", True) is not False

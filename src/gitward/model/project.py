@@ -19,6 +19,7 @@ from gitward.model.fields import Fields, Parsed, Warnings, object_name
 __all__ = [
     "AppProject",
     "GroupKind",
+    "OrphanedResources",
     "ProjectDestination",
     "ProjectRole",
     "SyncWindow",
@@ -80,6 +81,21 @@ class SyncWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class OrphanedResources:
+    """``spec.orphanedResources``: warn about live objects in the app's namespace that no app
+    tracks, except those matching an ``ignore`` entry (group, kind and name globs)."""
+
+    warn: bool = True
+    ignore: tuple[tuple[str, str, str], ...] = ()
+
+    def ignores(self, group: str, kind: str, name: str) -> bool:
+        return any(
+            _glob(g or "*", group) and _glob(k or "*", kind) and _glob(n or "*", name)
+            for g, k, n in self.ignore
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class AppProject:
     """An Argo CD AppProject as gitward reads it."""
 
@@ -94,6 +110,7 @@ class AppProject:
     roles: tuple[ProjectRole, ...] = ()
     sync_windows: tuple[SyncWindow, ...] = ()
     source_namespaces: tuple[str, ...] = ()
+    orphaned_resources: OrphanedResources | None = None
     file: str | None = None
 
     def allows_repo(self, repo_url: str) -> bool:
@@ -158,6 +175,7 @@ def parse_project(document: Any, *, file: str | None = None) -> Parsed[AppProjec
         roles=tuple(_role(item) for item in spec.mappings("roles")),
         sync_windows=tuple(_window(item) for item in spec.mappings("syncWindows")),
         source_namespaces=spec.texts("sourceNamespaces"),
+        orphaned_resources=_orphaned(spec),
         file=file,
     )
     _finish(top, metadata, spec)
@@ -180,6 +198,19 @@ def _kinds(spec: Fields, name: str) -> tuple[GroupKind, ...]:
         entries.append(GroupKind(item.text("group"), item.text("kind", required=True)))
         item.finish()
     return tuple(entries)
+
+
+def _orphaned(spec: Fields) -> OrphanedResources | None:
+    fields = spec.mapping("orphanedResources")
+    if fields is None:
+        return None
+    ignore = []
+    for item in fields.mappings("ignore"):
+        ignore.append((item.text("group"), item.text("kind"), item.text("name")))
+        item.finish()
+    orphaned = OrphanedResources(warn=fields.flag("warn", default=True), ignore=tuple(ignore))
+    fields.finish()
+    return orphaned
 
 
 def _role(fields: Fields) -> ProjectRole:
@@ -226,7 +257,6 @@ def _finish(top: Fields, metadata: Fields, spec: Fields) -> None:
 
 _PROJECT_NOT_YET = {
     "signatureKeys": "commit signature verification is not supported yet",
-    "orphanedResources": "orphaned resource monitoring is not supported yet",
     "destinationServiceAccounts": "impersonation is not supported yet",
     "permitOnlyProjectScopedClusters": "project-scoped clusters are not supported yet",
 }

@@ -91,3 +91,14 @@ def test_a_destination_without_a_list_is_an_error_naming_the_field() -> None:
     with pytest.raises(ManifestError) as caught:
         parse_project(doc, file="projects.yaml")
     assert str(caught.value).startswith("projects.yaml: AppProject dev: spec.destinations: ")
+
+
+def test_orphaned_resources_warn_and_ignore_entries_are_read() -> None:
+    proj = project(
+        orphanedResources={"warn": True, "ignore": [{"kind": "ConfigMap", "name": "kube-*"}]}
+    )
+    assert proj.orphaned_resources is not None
+    assert proj.orphaned_resources.warn
+    assert proj.orphaned_resources.ignores("", "ConfigMap", "kube-root-ca.crt")
+    assert not proj.orphaned_resources.ignores("", "ConfigMap", "settings")
+    assert project().orphaned_resources is None
