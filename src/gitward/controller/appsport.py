@@ -25,7 +25,15 @@ from gitward.controller.appobjects import (
     project_object,
 )
 from gitward.errors import GitwardError, InvalidError, Location, NotFoundError, UnknownKindError
-from gitward.kube.cluster import Cluster, ObjectList, PatchType, Propagation, Selector, WatchEvent
+from gitward.kube.cluster import (
+    Cluster,
+    FieldValidation,
+    ObjectList,
+    PatchType,
+    Propagation,
+    Selector,
+    WatchEvent,
+)
 from gitward.kube.discovery import ResourceType
 from gitward.kube.tracking import DEFAULT_TRACKING, Tracking, owning_app
 from gitward.model import annotations as argocd
@@ -169,14 +177,21 @@ class AppsPort:
         )
 
     async def apply(
-        self, manifest: Manifest, *, force: bool = False, dry_run: bool = False
+        self,
+        manifest: Manifest,
+        *,
+        force: bool = False,
+        dry_run: bool = False,
+        field_validation: FieldValidation | None = None,
     ) -> Manifest:
         key = ResourceKey.of(manifest)
         if is_app_key(key):
             return await self._apply_app(manifest, dry_run=dry_run)
         if is_project_key(key):
             return await self._apply_project(manifest, dry_run=dry_run)
-        return await self._cluster.apply(manifest, force=force, dry_run=dry_run)
+        return await self._cluster.apply(
+            manifest, force=force, dry_run=dry_run, field_validation=field_validation
+        )
 
     async def create(self, manifest: Manifest, *, dry_run: bool = False) -> Manifest:
         if _argo(*_group_kind(manifest)):

@@ -21,6 +21,7 @@ __all__ = [
     "FIELD_MANAGER",
     "Cluster",
     "EventType",
+    "FieldValidation",
     "ObjectList",
     "PatchType",
     "Propagation",
@@ -33,6 +34,7 @@ FIELD_MANAGER = "gitward"
 """The field manager name gitward applies with (server-side apply)."""
 
 EventType = Literal["ADDED", "MODIFIED", "DELETED", "BOOKMARK"]
+FieldValidation = Literal["Strict", "Warn", "Ignore"]
 Propagation = Literal["Foreground", "Background", "Orphan"]
 Selector = str | Mapping[str, str]
 """A label or field selector: its text (``app=web,tier!=db``) or equalities as a mapping."""
@@ -120,11 +122,18 @@ class Cluster(Protocol):
         ...
 
     async def apply(
-        self, manifest: Manifest, *, force: bool = False, dry_run: bool = False
+        self,
+        manifest: Manifest,
+        *,
+        force: bool = False,
+        dry_run: bool = False,
+        field_validation: FieldValidation | None = None,
     ) -> Manifest:
         """Server-side apply as field manager ``gitward``; returns the object as the server
         has it (or would have it, with ``dry_run``). A field owned by another manager is a
-        :class:`~gitward.errors.ConflictError` unless ``force``."""
+        :class:`~gitward.errors.ConflictError` unless ``force``. ``field_validation`` is the
+        API's ``fieldValidation`` (unknown or duplicate fields: refuse, warn or ignore); None
+        leaves the server's default."""
         ...
 
     async def create(self, manifest: Manifest, *, dry_run: bool = False) -> Manifest:

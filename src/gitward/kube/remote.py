@@ -25,6 +25,7 @@ from gitward.kube.cluster import (
     FIELD_MANAGER,
     Cluster,
     EventType,
+    FieldValidation,
     ObjectList,
     Propagation,
     Selector,
@@ -169,13 +170,19 @@ class RemoteCluster:
             raise failures.unreachable(err, where=where, secrets=self._secrets) from err
 
     async def apply(
-        self, manifest: Manifest, *, force: bool = False, dry_run: bool = False
+        self,
+        manifest: Manifest,
+        *,
+        force: bool = False,
+        dry_run: bool = False,
+        field_validation: FieldValidation | None = None,
     ) -> Manifest:
         rt, key, where, body = await self._target(manifest)
         params = _query(
             fieldManager=self._field_manager,
             force="true" if force else None,
             dryRun="All" if dry_run else None,
+            fieldValidation=field_validation,
         )
         path = rt.path(key.namespace, key.name)
         response = await self._send(

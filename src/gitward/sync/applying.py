@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 
-from gitward.kube.cluster import Propagation
+from gitward.kube.cluster import FieldValidation, Propagation
 from gitward.model.objects import Manifest
 from gitward.sync.calls import (
     delete,
@@ -34,7 +34,13 @@ from gitward.sync.ledger import Outcome
 from gitward.sync.results import ResultCode, TaskStatus
 from gitward.sync.tasks import Task, crd_kind
 
-__all__ = ["apply_task", "change_code", "is_replaced_by_delete", "with_version"]
+__all__ = [
+    "apply_task",
+    "change_code",
+    "is_replaced_by_delete",
+    "validation",
+    "with_version",
+]
 
 _CRD_POLL_S = 0.05
 
@@ -47,9 +53,15 @@ async def apply_task(task: Task, context: SyncContext, *, final: bool) -> Outcom
         return await _apply_hook(task, context)
     if task.options.replace:
         return await _replace(task, context, final=final)
-    answer = await context.cluster.apply(task.target, force=True)
+    answer = await context.cluster.apply(task.target, force=True, field_validation=validation(task))
     await _wait_established(task, context)
     return _settled(task, task.live, answer, context, final=final)
+
+
+def validation(task: Task) -> FieldValidation:
+    """``Validate=false`` lets unknown fields through; otherwise they are refused, as
+    ``kubectl apply`` refuses them by default."""
+    return "Strict" if task.options.validate else "Ignore"
 
 
 def change_code(before: Manifest | None, after: Manifest) -> ResultCode:
@@ -78,7 +90,7 @@ async def _apply_hook(task: Task, context: SyncContext) -> Outcome:
         if waiting is not None:
             return waiting
         current = None
-    answer = await context.cluster.apply(task.target, force=True)
+    answer = await context.cluster.apply(task.target, force=True, field_validation=validation(task))
     checked = await hook_outcome(task, answer, context)
     code = change_code(current, answer)
     return Outcome(checked.status, code, checked.message, uid_of(answer))
@@ -89,7 +101,7 @@ async def _replace(task: Task, context: SyncContext, *, final: bool) -> Outcome:
     cluster = context.cluster
     current = await fresh(cluster, task.key, task.api_version)
     if current is None:
-        answer = await cluster.apply(task.target, force=True)
+        answer = await cluster.apply(task.target, force=True, field_validation=validation(task))
         return _settled(task, None, answer, context, final=final)
     if not is_replaced_by_delete(task, current, context):
         answer = await cluster.replace(with_version(task.target, current))
@@ -97,7 +109,7 @@ async def _replace(task: Task, context: SyncContext, *, final: bool) -> Outcome:
     waiting = await _delete_first(task, current, context, "Foreground")
     if waiting is not None:
         return waiting
-    answer = await cluster.apply(task.target, force=True)
+    answer = await cluster.apply(task.target, force=True, field_validation=validation(task))
     return _settled(task, None, answer, context, final=final)
 
 

@@ -20,7 +20,7 @@ from gitward import diff
 from gitward.errors import ConflictError, NotFoundError, UnknownKindError
 from gitward.kube.cluster import Propagation
 from gitward.model.objects import Manifest
-from gitward.sync.applying import is_replaced_by_delete, with_version
+from gitward.sync.applying import is_replaced_by_delete, validation, with_version
 from gitward.sync.calls import fresh, uid_of
 from gitward.sync.context import SyncContext
 from gitward.sync.ledger import Outcome
@@ -46,7 +46,9 @@ async def dry_run_task(task: Task, plan: Plan, context: SyncContext) -> Outcome:
         if task.options.replace and before is not None:
             await context.cluster.replace(with_version(task.target, before), dry_run=True)
         else:
-            await context.cluster.apply(task.target, force=True, dry_run=True)
+            await context.cluster.apply(
+                task.target, force=True, dry_run=True, field_validation=validation(task)
+            )
     except UnknownKindError:
         if _kind_comes_later(task, plan):
             return _let_through(ResultCode.CREATED, "its kind is not served yet")

@@ -27,9 +27,7 @@ class Cluster:
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any]] = []
 
-    async def apply(
-        self, manifest: dict[str, Any], *, force: bool = False, dry_run: bool = False
-    ) -> dict[str, Any]:
+    async def apply(self, manifest: dict[str, Any], **_: Any) -> dict[str, Any]:
         self.calls.append(("apply", ResourceKey.of(manifest)))
         return manifest
 
