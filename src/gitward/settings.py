@@ -17,8 +17,10 @@ __all__ = [
     "DEFAULT_GIT_TIMEOUT_S",
     "ControllerSettings",
     "GitSettings",
+    "ServerSettings",
     "Settings",
     "default_cache_dir",
+    "default_data_dir",
 ]
 
 DEFAULT_GIT_TIMEOUT_S = 90.0
@@ -30,6 +32,15 @@ def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     if env.get("GITWARD_CACHE_DIR"):
         return Path(env["GITWARD_CACHE_DIR"]).expanduser()
     base = Path(env["XDG_CACHE_HOME"]) if env.get("XDG_CACHE_HOME") else Path.home() / ".cache"
+    return base / "gitward"
+
+
+def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$GITWARD_DATA_DIR``, else ``$XDG_DATA_HOME/gitward``, else ``~/.local/share/gitward``."""
+    env = os.environ if env is None else env
+    if env.get("GITWARD_DATA_DIR"):
+        return Path(env["GITWARD_DATA_DIR"]).expanduser()
+    base = Path(env["XDG_DATA_HOME"]) if env.get("XDG_DATA_HOME") else Path.home() / ".local/share"
     return base / "gitward"
 
 
@@ -75,11 +86,76 @@ class ControllerSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """How ``gitward server`` serves its API (flags override each of these)."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    """The SQLite database, the secret key file and git's cache (``$GITWARD_DATA_DIR``)."""
+    database_url: str = ""
+    """``sqlite:///path`` or ``postgresql://user@host/db`` (``$GITWARD_DATABASE_URL``); empty:
+    ``gitward.db`` in the data directory."""
+    host: str = "127.0.0.1"
+    """The address to listen on (``$GITWARD_HOST``)."""
+    port: int = 8080
+    """The port to listen on (``$GITWARD_PORT``); 0 picks a free one."""
+    tls_cert: Path | None = None
+    """A PEM certificate (with ``tls_key``) serves HTTPS (``$GITWARD_TLS_CERT``)."""
+    tls_key: Path | None = None
+    """The certificate's private key (``$GITWARD_TLS_KEY``)."""
+    rbac_file: Path | None = None
+    """A policy.csv or an argocd-rbac-cm ConfigMap (``$GITWARD_RBAC``); none: only the
+    built-in roles (the admin account is role:admin)."""
+    anonymous: bool = False
+    """Requests without credentials act as ``anonymous`` (``$GITWARD_ANONYMOUS=true``)."""
+    webhook_max_bytes: int = 50 * 1024 * 1024
+    """The largest webhook body read (``$GITWARD_WEBHOOK_MAX_BYTES``; Argo CD's 50 MB)."""
+    webhook_queue: int = 100
+    """Webhook deliveries waiting to be handled at most; more are refused with 503
+    (``$GITWARD_WEBHOOK_QUEUE``)."""
+    webhook_github_secret: str = field(default="", repr=False)
+    """``$GITWARD_WEBHOOK_GITHUB_SECRET``; likewise ``_GITLAB_``, ``_BITBUCKET_UUID`` and
+    ``_BITBUCKET_SERVER_`` secrets. Empty: deliveries from that provider are not verified."""
+    webhook_gitlab_secret: str = field(default="", repr=False)
+    webhook_bitbucket_uuid: str = field(default="", repr=False)
+    webhook_bitbucket_server_secret: str = field(default="", repr=False)
+
+    @property
+    def database(self) -> str:
+        """The database URL to open."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'gitward.db'}"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ServerSettings:
+        defaults = cls(data_dir=default_data_dir(env))
+        return cls(
+            data_dir=defaults.data_dir,
+            database_url=env.get("GITWARD_DATABASE_URL", ""),
+            host=env.get("GITWARD_HOST", defaults.host),
+            port=int(_number(env, "GITWARD_PORT", defaults.port)),
+            tls_cert=_path(env, "GITWARD_TLS_CERT"),
+            tls_key=_path(env, "GITWARD_TLS_KEY"),
+            rbac_file=_path(env, "GITWARD_RBAC"),
+            anonymous=env.get("GITWARD_ANONYMOUS", "").strip().lower() in ("1", "true", "yes"),
+            webhook_max_bytes=int(
+                _number(env, "GITWARD_WEBHOOK_MAX_BYTES", defaults.webhook_max_bytes, minimum=1)
+            ),
+            webhook_queue=int(
+                _number(env, "GITWARD_WEBHOOK_QUEUE", defaults.webhook_queue, minimum=1)
+            ),
+            webhook_github_secret=env.get("GITWARD_WEBHOOK_GITHUB_SECRET", ""),
+            webhook_gitlab_secret=env.get("GITWARD_WEBHOOK_GITLAB_SECRET", ""),
+            webhook_bitbucket_uuid=env.get("GITWARD_WEBHOOK_BITBUCKET_UUID", ""),
+            webhook_bitbucket_server_secret=env.get("GITWARD_WEBHOOK_BITBUCKET_SERVER_SECRET", ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """All of gitward's settings."""
 
     git: GitSettings = field(default_factory=GitSettings)
     controller: ControllerSettings = field(default_factory=ControllerSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -96,7 +172,13 @@ class Settings:
         return cls(
             git=GitSettings(cache_dir=default_cache_dir(env), timeout_s=timeout),
             controller=controller,
+            server=ServerSettings.from_env(env),
         )
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    text = env.get(name, "").strip()
+    return Path(text).expanduser() if text else None
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0) -> float:

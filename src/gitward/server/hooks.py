@@ -1,0 +1,99 @@
+"""Webhook deliveries waiting to be handled: a bounded queue and the worker that empties it.
+
+The route verifies and parses a delivery (``gitward.server.webhooks``) and only enqueues its
+pushes; when the queue is full it refuses at once (503), so a flood costs memory for at most
+``size`` deliveries. The worker refreshes (hard: the revision is resolved again) exactly the
+apps with a source whose repoURL and tracked revision the push matches, and, when the app says
+``manifest-generate-paths``, whose paths it changed. Nothing here contacts a URL or host from
+a payload: the controller fetches the app's own repoURL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from gitward.controller.loop import Controller
+from gitward.errors import GitwardError
+from gitward.model.application import Application, parse_application
+from gitward.redaction import redact
+from gitward.server.webhooks import Push, matches, paths_match
+from gitward.store import Store
+
+__all__ = ["WebhookQueue", "apps_to_refresh"]
+
+log = logging.getLogger(__name__)
+
+MANIFEST_GENERATE_PATHS = "argocd.argoproj.io/manifest-generate-paths"
+
+
+class WebhookQueue:
+    """Pushes waiting for the worker (see the module docstring)."""
+
+    def __init__(self, size: int = 100) -> None:
+        self._queue: asyncio.Queue[tuple[Push, ...]] = asyncio.Queue(maxsize=max(1, size))
+        self.handled = 0
+
+    @property
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    def offer(self, pushes: tuple[Push, ...]) -> bool:
+        """Enqueue a delivery's pushes; False when the queue is full."""
+        try:
+            self._queue.put_nowait(pushes)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    async def work(self, store: Store, controller: Controller) -> None:
+        """Handle deliveries until cancelled."""
+        with contextlib.suppress(asyncio.CancelledError):
+            while True:
+                pushes = await self._queue.get()
+                try:
+                    names = await apps_to_refresh(store, pushes)
+                    for name in names:
+                        controller.refresh(name, hard=True)
+                    if names:
+                        log.info("webhook: refreshing %s", ", ".join(names))
+                except GitwardError as err:
+                    log.warning("webhook: %s", redact(err.message))
+                finally:
+                    self.handled += 1
+                    self._queue.task_done()
+
+    async def drained(self) -> None:
+        """Return once every delivery enqueued so far was handled."""
+        await self._queue.join()
+
+
+async def apps_to_refresh(store: Store, pushes: Sequence[Push]) -> list[str]:
+    """The apps some push concerns, by name."""
+    wanted = [push for push in pushes if not push.ping and push.ref]
+    if not wanted:
+        return []
+    found = []
+    for summary in await store.apps.list():
+        record = await store.apps.get(summary.name)
+        if record is None:
+            continue
+        try:
+            app = parse_application(dict(record.document), file=record.file).value
+        except GitwardError:
+            continue
+        if any(_concerns(push, app) for push in wanted):
+            found.append(app.name)
+    return found
+
+
+def _concerns(push: Push, app: Application) -> bool:
+    paths = app.annotations.get(MANIFEST_GENERATE_PATHS, "")
+    for source in app.sources:
+        if not matches(push, source.repo_url, source.target_revision):
+            continue
+        if not paths or paths_match(paths, source.path or "/", push.changed_files):
+            return True
+    return False

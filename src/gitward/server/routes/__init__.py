@@ -1,0 +1,32 @@
+"""The API's routes, one module per group of Argo CD's paths; ``ROUTERS`` in the order the app
+factory mounts them."""
+
+from fastapi import APIRouter
+
+from gitward.server.routes import (
+    accounts,
+    applications,
+    connections,
+    details,
+    meta,
+    operations,
+    projects,
+    session,
+    stream,
+    webhook,
+)
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: tuple[APIRouter, ...] = (
+    meta.router,
+    session.router,
+    applications.router,
+    operations.router,
+    details.router,
+    stream.router,
+    projects.router,
+    connections.router,
+    accounts.router,
+    webhook.router,
+)

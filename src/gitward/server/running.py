@@ -1,0 +1,281 @@
+"""Run gitward's server in this process: store, authentication, controller and API over HTTP.
+
+::
+
+    async with run_server(ServerConfig(data_dir=tmp_path)) as server:
+        server.url              # http://127.0.0.1:<free port>
+        server.admin_password   # the first start's admin password, else None
+
+On entry the store is opened (and migrated), the first ``admin`` account is made with a random
+password, the controller is made over the configured clusters and repositories, the root app is
+bootstrapped when one is given, the controller starts reconciling, and the API listens (on a
+free port when ``port`` is 0). On exit the API stops taking requests (streams end), the
+controller stops after the step each worker is in (persisted; the next start resumes it), and
+the store closes. The caller owns signals: nothing here installs a handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Generator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+import gitward
+from gitward.controller.loop import Controller
+from gitward.git.repo import Repositories
+from gitward.kube import ClusterAccess, Clusters
+from gitward.server.app import build_app
+from gitward.server.auth import AuthConfig, Authenticator, CookiePolicy, OidcConfig, OidcLogin
+from gitward.server.auth.accounts import utc_now
+from gitward.server.hooks import WebhookQueue
+from gitward.server.metrics import Metrics, TimedRenderer, timed_git, timed_refresher
+from gitward.server.policies import PolicyHolder
+from gitward.server.rbac import Policy
+from gitward.server.repocreds import RepoCredentials
+from gitward.server.services import Services
+from gitward.server.webhooks import DEFAULT_MAX_BYTES, WebhookSecrets
+from gitward.settings import DEFAULT_GIT_TIMEOUT_S, ControllerSettings, Settings
+from gitward.store import Store
+
+__all__ = ["RunningServer", "ServerConfig", "run_server"]
+
+_START_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything one server needs; the defaults suit a test (a free port on 127.0.0.1)."""
+
+    data_dir: Path
+    """The SQLite database, the secret key file and git's cache live here."""
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 0
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    rbac_file: Path | None = None
+    """A policy.csv or argocd-rbac-cm ConfigMap; with ``rbac_policy`` None and no file, the
+    built-in roles only."""
+    rbac_policy: Policy | None = None
+    controller: ControllerSettings = field(default_factory=ControllerSettings)
+    reconcile: bool = True
+    """Whether the controller runs (off: the API records operations; nothing applies them)."""
+    clusters: tuple[ClusterAccess, ...] = ()
+    local_repos: Mapping[str, Path] = field(default_factory=dict)
+    """repoURLs served from directories on this machine (the demo's repository)."""
+    git_cache_dir: Path | None = None
+    git_timeout_s: float = DEFAULT_GIT_TIMEOUT_S
+    bootstrap: Path | None = None
+    """A file with the root Application (and AppProjects) to put into the store at start."""
+    auth: AuthConfig = field(default_factory=AuthConfig)
+    oidc: OidcConfig | None = None
+    webhook_secrets: WebhookSecrets = field(default_factory=WebhookSecrets)
+    webhook_max_bytes: int = DEFAULT_MAX_BYTES
+    webhook_queue: int = 100
+    secret_key: str | None = None
+    allowed_origins: tuple[str, ...] = ()
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'gitward.db'}"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> ServerConfig:
+        """A config from gitward's settings (environment), with flags as ``overrides``."""
+        server = settings.server
+        secrets = WebhookSecrets(
+            github=server.webhook_github_secret,
+            gitlab=server.webhook_gitlab_secret,
+            bitbucket_uuid=server.webhook_bitbucket_uuid,
+            bitbucket_server=server.webhook_bitbucket_server_secret,
+        )
+        values: dict[str, Any] = {
+            "data_dir": server.data_dir,
+            "database_url": server.database_url,
+            "host": server.host,
+            "port": server.port,
+            "tls_cert": server.tls_cert,
+            "tls_key": server.tls_key,
+            "rbac_file": server.rbac_file,
+            "controller": settings.controller,
+            "git_cache_dir": settings.git.cache_dir,
+            "git_timeout_s": settings.git.timeout_s,
+            "auth": AuthConfig(anonymous=server.anonymous),
+            "webhook_secrets": secrets,
+            "webhook_max_bytes": server.webhook_max_bytes,
+            "webhook_queue": server.webhook_queue,
+        }
+        return cls(**{**values, **overrides})
+
+
+@dataclass
+class RunningServer:
+    """A server that is up: where it listens and what it made on first start."""
+
+    url: str
+    admin_password: str | None
+    services: Services
+    controller: Controller
+
+
+class _Server(uvicorn.Server):
+    """uvicorn that leaves signals to the caller."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+@contextlib.asynccontextmanager
+async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
+    """Run a server until the block ends (see the module docstring)."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    store = await Store.open(
+        config.database, data_dir=config.data_dir, secret_key=config.secret_key
+    )
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(store.close)
+        authenticator = await Authenticator.start(store, config.auth)
+        admin_password = await authenticator.ensure_admin()
+        http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
+        services = await _services(config, store, authenticator, http)
+        controller = services.controller
+        stack.push_async_callback(controller.stop)
+        tasks = _background(services)
+        stack.push_async_callback(_cancel, tasks)
+        if config.bootstrap is not None:
+            await controller.bootstrap(config.bootstrap)
+        if config.reconcile:
+            await controller.start()
+        url = await _serve(stack, config, services)
+        yield RunningServer(url, admin_password, services, controller)
+
+
+async def _services(
+    config: ServerConfig, store: Store, authenticator: Authenticator, http: httpx.AsyncClient
+) -> Services:
+    metrics = Metrics()
+    await metrics.load(store)
+    credentials = RepoCredentials()
+    await credentials.reload(store)
+    repos = Repositories(
+        config.git_cache_dir or config.data_dir / "git-cache",
+        credentials=credentials.lookup,
+        local=config.local_repos,
+        timeout=config.git_timeout_s,
+        runner=timed_git(metrics),
+    )
+    controller = Controller(
+        store, repos, Clusters(config.clusters), TimedRenderer(metrics), config.controller
+    )
+    timed_refresher(controller, metrics)
+    policy = config.rbac_policy or _policy(config.rbac_file)
+    oidc = None
+    if config.oidc is not None:
+        oidc = OidcLogin(config.oidc, http, authenticator.signer, clock=utc_now)
+    tls = config.tls_cert is not None
+    return Services(
+        store=store,
+        controller=controller,
+        authenticator=authenticator,
+        policies=PolicyHolder(policy, store),
+        metrics=metrics,
+        webhooks=WebhookQueue(config.webhook_queue),
+        repo_credentials=credentials,
+        version=gitward.__version__,
+        cookies=CookiePolicy(),
+        tls=tls,
+        allowed_origins=config.allowed_origins,
+        webhook_secrets=config.webhook_secrets,
+        webhook_max_bytes=config.webhook_max_bytes,
+        oidc=oidc,
+        public_settings=_public_settings(config, policy),
+    )
+
+
+def _policy(path: Path | None) -> Policy:
+    return Policy.from_file(path) if path is not None else Policy.from_csv("")
+
+
+def _public_settings(config: ServerConfig, policy: Policy) -> dict[str, Any]:
+    oidc = config.oidc
+    return {
+        "version": gitward.__version__,
+        "appLabelKey": "app.kubernetes.io/instance",
+        "anonymousEnabled": config.auth.anonymous,
+        "defaultRole": policy.default_role,
+        "oidcConfig": None
+        if oidc is None
+        else {"issuer": oidc.issuer, "clientID": oidc.client_id, "scopes": list(oidc.scopes)},
+        "sessionTTLSeconds": int(config.auth.session_ttl.total_seconds()),
+        "reconciliationSeconds": config.controller.reconciliation_s,
+    }
+
+
+def _background(services: Services) -> list[asyncio.Task[None]]:
+    loop = asyncio.get_running_loop()
+    return [
+        loop.create_task(services.metrics.follow(services.controller.events, services.store)),
+        loop.create_task(services.webhooks.work(services.store, services.controller)),
+    ]
+
+
+async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _serve(stack: contextlib.AsyncExitStack, config: ServerConfig, services: Services) -> str:
+    """Listen, and arrange for the listener to stop first when the stack unwinds."""
+    sock = _bind(config.host, config.port)
+    server = _Server(
+        uvicorn.Config(
+            build_app(services),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=5,
+            ssl_certfile=str(config.tls_cert) if config.tls_cert else None,
+            ssl_keyfile=str(config.tls_key) if config.tls_key else None,
+        )
+    )
+    serving = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
+
+    async def stop() -> None:
+        services.closing.set()
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+
+    stack.push_async_callback(stop)
+    async with asyncio.timeout(_START_TIMEOUT_S):
+        while not server.started:
+            if serving.done():
+                serving.result()
+                raise RuntimeError("the API server stopped while starting")
+            await asyncio.sleep(0.01)
+    port = sock.getsockname()[1]
+    scheme = "https" if config.tls_cert else "http"
+    host = config.host if config.host not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
+    return f"{scheme}://{host}:{port}"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    # IPPROTO_TCP so that asyncio sets TCP_NODELAY on accepted sockets (no delayed-ACK stalls).
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock

@@ -1,0 +1,254 @@
+"""The API's JSON shapes, made from the store's records: Argo CD's Application (metadata, spec as
+written, status), history entries, operation states, projects, repositories, clusters, accounts.
+
+Schemas for clients, separate from storage: the store's records never go out as they are.
+Repositories and clusters show ``has*`` flags, never credentials; accounts never a hash. List
+items are small (no history, resources or operation) so that thousands list fast. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from gitward.store import (
+    AppRecord,
+    AppSummary,
+    ClusterRecord,
+    HistoryEntry,
+    OperationRecord,
+    ProjectRecord,
+    RepoRecord,
+)
+from gitward.store.accounts import AccountRecord, TokenRecord
+
+__all__ = [
+    "account_json",
+    "app_json",
+    "app_summary_json",
+    "cluster_json",
+    "history_json",
+    "operation_state_json",
+    "project_json",
+    "repo_json",
+    "token_json",
+]
+
+Json = dict[str, Any]
+
+_RESULT_STATUS = {
+    "created": "Synced",
+    "configured": "Synced",
+    "unchanged": "Synced",
+    "failed": "SyncFailed",
+    "pruned": "Pruned",
+    "prune-skipped": "PruneSkipped",
+}
+_HOOK_PHASE = {
+    "running": "Running",
+    "deleting": "Running",
+    "succeeded": "Succeeded",
+    "failed": "Failed",
+}
+
+
+def when(moment: datetime | None) -> str | None:
+    """RFC 3339 in UTC with a ``Z``, as Kubernetes writes times."""
+    if moment is None:
+        return None
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def app_summary_json(summary: AppSummary) -> Json:
+    """A list item: name, labels, project, sync and health status, and when it was looked at."""
+    return {
+        "metadata": {"name": summary.name, "labels": dict(summary.labels)},
+        "spec": {"project": summary.project},
+        "status": {
+            "sync": {"status": summary.sync_status},
+            "health": {"status": summary.health_status},
+            "reconciledAt": when(summary.reconciled_at),
+        },
+    }
+
+
+def app_json(
+    record: AppRecord,
+    operation: OperationRecord | None = None,
+    history: Sequence[HistoryEntry] = (),
+) -> Json:
+    """The whole Application: metadata and spec as written, the status the controller found."""
+    document = dict(record.document)
+    metadata = dict(document.get("metadata") or {})
+    metadata.setdefault("namespace", "argocd")
+    spec = dict(document.get("spec") or {})
+    status = record.status
+    compared = {key: spec[key] for key in ("source", "sources", "destination") if key in spec}
+    body: Json = {
+        "sync": {
+            "status": status.sync_status,
+            "revision": status.observed_revisions[0] if status.observed_revisions else "",
+            "revisions": list(status.observed_revisions),
+            "comparedTo": compared,
+        },
+        "health": {"status": status.health_status, "message": status.health_message},
+        "history": [history_json(entry) for entry in sorted(history, key=lambda e: e.id)],
+        "conditions": [dict(condition) for condition in status.conditions],
+        "reconciledAt": when(status.reconciled_at),
+        "resources": list(_resources(status.resources)),
+    }
+    if operation is not None:
+        body["operationState"] = operation_state_json(operation)
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {**metadata, "name": record.name, "resourceVersion": str(record.version)},
+        "spec": spec,
+        "status": body,
+    }
+
+
+def _resources(summary: Mapping[str, Any]) -> list[Json]:
+    items = summary.get("items")
+    return (
+        [dict(item) for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    )
+
+
+def history_json(entry: HistoryEntry) -> Json:
+    """One deployment, as Argo CD's ``status.history[]``: ``revision`` is the commit."""
+    source = entry.source if isinstance(entry.source, dict) else {}
+    shown: Json = {
+        "id": entry.id,
+        "revision": entry.commit_sha,
+        "targetRevision": entry.revision,
+        "deployedAt": when(entry.deployed_at),
+        "initiatedBy": {
+            "username": entry.initiated_by,
+            "automated": entry.initiated_by == "automated",
+        },
+        "phase": entry.phase.value,
+        "message": entry.message,
+    }
+    for key in ("source", "sources", "revisions"):
+        if key in source:
+            shown[key] = source[key]
+    return shown
+
+
+def operation_state_json(record: OperationRecord) -> Json:
+    """Argo CD's ``status.operationState`` of the app's newest operation."""
+    request = dict(record.request)
+    state = dict(record.state)
+    results = state.get("results") if isinstance(state.get("results"), list) else []
+    sync = {
+        key: request.get(key)
+        for key in ("revision", "prune", "dryRun", "resources", "syncOptions")
+        if key in request
+    }
+    return {
+        "phase": record.phase.value,
+        "message": record.message,
+        "startedAt": when(record.created_at),
+        "finishedAt": when(record.finished_at),
+        "operation": {
+            "initiatedBy": {
+                "username": record.requested_by,
+                "automated": bool(request.get("automated")),
+            },
+            "sync": sync,
+            "kind": request.get("kind", "sync"),
+        },
+        "syncResult": {
+            "revision": request.get("revision", ""),
+            "resources": [_result_json(item) for item in results or [] if isinstance(item, dict)],
+        },
+    }
+
+
+def _result_json(item: Mapping[str, Any]) -> Json:
+    hook = bool(item.get("hook"))
+    return {
+        "group": item.get("group", ""),
+        "kind": item.get("kind", ""),
+        "namespace": item.get("namespace", ""),
+        "name": item.get("name", ""),
+        "status": _RESULT_STATUS.get(str(item.get("code")), ""),
+        "message": item.get("message", ""),
+        "hookPhase": _HOOK_PHASE.get(str(item.get("status")), "") if hook else "",
+        "syncPhase": item.get("phase", ""),
+        "hookType": item.get("phase", "") if hook else "",
+    }
+
+
+def project_json(record: ProjectRecord) -> Json:
+    document = dict(record.document)
+    metadata = dict(document.get("metadata") or {})
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AppProject",
+        "metadata": {**metadata, "name": record.name, "resourceVersion": str(record.version)},
+        "spec": dict(document.get("spec") or {}),
+    }
+
+
+def repo_json(record: RepoRecord) -> Json:
+    """A repository: what it is and which credentials it has, never the credentials."""
+    return {
+        "repo": record.url,
+        "name": record.name,
+        "type": record.type,
+        "project": record.project,
+        "insecure": record.insecure,
+        "enableLfs": record.enable_lfs,
+        "username": record.username,
+        "hasCredentials": record.has_password
+        or record.has_bearer_token
+        or record.has_ssh_private_key
+        or record.has_tls_client_cert,
+        "hasPassword": record.has_password,
+        "hasSshPrivateKey": record.has_ssh_private_key,
+        "hasTlsClientCert": record.has_tls_client_cert,
+    }
+
+
+def cluster_json(record: ClusterRecord) -> Json:
+    """A cluster: where and what, never its credentials."""
+    return {
+        "server": record.server,
+        "name": record.name,
+        "namespaces": list(record.namespaces),
+        "project": record.project,
+        "labels": dict(record.labels),
+        "config": {
+            "username": record.username,
+            "hasBearerToken": record.has_bearer_token,
+            "hasPassword": record.has_password,
+            "tlsClientConfig": {
+                "insecure": record.insecure,
+                "serverName": record.server_name,
+                "hasCaData": record.has_ca_data,
+                "hasClientCert": record.has_tls_client_cert,
+            },
+        },
+    }
+
+
+def account_json(record: AccountRecord, tokens: Sequence[TokenRecord] = ()) -> Json:
+    return {
+        "name": record.name,
+        "enabled": record.enabled,
+        "capabilities": sorted(capability.value for capability in record.capabilities),
+        "passwordChangedAt": when(record.password_changed_at),
+        "tokens": [token_json(token) for token in tokens if not token.revoked],
+    }
+
+
+def token_json(record: TokenRecord) -> Json:
+    return {
+        "id": record.id,
+        "description": record.description,
+        "issuedAt": when(record.issued_at),
+        "expiresAt": when(record.expires_at),
+    }
