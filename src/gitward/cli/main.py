@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from gitward.cli import accounts, apps, clusters, login, projects, repos
+from gitward.cli import demo as demo_cmd
 from gitward.cli import render as render_cmd
 from gitward.cli import sandbox as sandbox_cmd
+from gitward.cli import server as server_cmd
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -15,6 +18,15 @@ app = typer.Typer(
 )
 app.command("render")(render_cmd.render)
 app.command("sandbox")(sandbox_cmd.sandbox)
+app.command("server")(server_cmd.server)
+app.command("demo")(demo_cmd.demo)
+app.command("login")(login.login)
+app.command("logout")(login.logout)
+app.add_typer(apps.apps)
+app.add_typer(projects.projects)
+app.add_typer(repos.repos)
+app.add_typer(clusters.clusters)
+app.add_typer(accounts.accounts)
 
 
 @app.callback()

@@ -8,14 +8,38 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from enum import StrEnum
 from typing import Any
 
 import yaml
 
 from gitward.controller.preview import AppRender
 from gitward.model.application import Application
+from gitward.redaction import MASK
 
-__all__ = ["objects_by_kind", "show_renders", "sync_policy_text", "table"]
+__all__ = [
+    "Format",
+    "fields",
+    "objects_by_kind",
+    "show_document",
+    "show_renders",
+    "sync_policy_text",
+    "table",
+    "without_credentials",
+]
+
+CREDENTIAL_FIELDS = frozenset(
+    {"password", "sshPrivateKey", "bearerToken", "keyData", "tlsClientCertKey", "token"}
+)
+
+
+class Format(StrEnum):
+    """``-o`` of the client commands: ``wide`` tables, the documents as JSON or YAML, or names."""
+
+    WIDE = "wide"
+    JSON = "json"
+    YAML = "yaml"
+    NAME = "name"
 
 
 def show_renders(renders: list[AppRender], fmt: str) -> None:
@@ -60,6 +84,35 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
         for row in [headers, *rows]
     ]
     return "\n".join(lines) + "\n"
+
+
+def show_document(value: object, fmt: str) -> None:
+    """Print a server document (or a list of them) as indented JSON or as YAML."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps(value, indent=2) + "\n")
+    else:
+        sys.stdout.write(yaml.safe_dump(value, sort_keys=False))
+
+
+def fields(pairs: list[tuple[str, str]]) -> str:
+    """An Argo CD-style summary block: ``Label:`` padded to one column, then the value; an
+    empty label continues the value above on a line of its own."""
+    width = max([20, *(len(label) + 2 for label, _ in pairs)])
+    return "".join(
+        f"{label + ':' if label else '':<{width}}{value}".rstrip() + "\n" for label, value in pairs
+    )
+
+
+def without_credentials(value: Any) -> Any:
+    """A copy of a server document with every credential field masked, however deep."""
+    if isinstance(value, dict):
+        return {
+            key: MASK if key in CREDENTIAL_FIELDS and item else without_credentials(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [without_credentials(item) for item in value]
+    return value
 
 
 def _renders_table(renders: list[AppRender]) -> None:

@@ -1,0 +1,243 @@
+"""How Applications from the API look in a terminal: Argo CD's tables and summary blocks.
+
+The documents are the server's Argo CD-shaped JSON (``metadata``, ``spec``, ``status``); this
+module reads them defensively (a missing field shows as empty, never a crash) and returns text.
+It decides nothing and must not talk to the server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gitward.cli.output import fields, table
+
+__all__ = [
+    "app_list",
+    "app_summary",
+    "destination_text",
+    "dig",
+    "history_table",
+    "operation_summary",
+    "progress_line",
+    "short_revision",
+    "sync_policy_text",
+    "text",
+]
+
+TERMINAL_PHASES = frozenset({"Succeeded", "Failed", "Error"})
+
+
+def dig(document: object, *keys: str) -> Any:
+    """``document[k1][k2]...``, or ``None`` where a level is missing or not a mapping."""
+    for key in keys:
+        if not isinstance(document, dict):
+            return None
+        document = document.get(key)
+    return document
+
+
+def text(document: object, *keys: str) -> str:
+    """The string at ``keys`` ("" when missing)."""
+    value = dig(document, *keys)
+    return "" if value is None else str(value)
+
+
+def short_revision(revision: str) -> str:
+    """A commit SHA cut to 7 characters, as git and Argo CD show it; other revisions whole."""
+    is_sha = len(revision) == 40 and all(c in "0123456789abcdef" for c in revision)
+    return revision[:7] if is_sha else revision
+
+
+def destination_text(app: object) -> str:
+    """``server/namespace`` (or ``name/namespace``) of the app's destination."""
+    cluster = text(app, "spec", "destination", "server") or text(app, "spec", "destination", "name")
+    namespace = text(app, "spec", "destination", "namespace")
+    return f"{cluster}/{namespace}" if namespace else cluster
+
+
+def sync_policy_text(app: object) -> str:
+    """``manual`` or ``auto (prune, selfHeal)``, as ``gitward render`` writes it."""
+    automated = dig(app, "spec", "syncPolicy", "automated")
+    if not isinstance(automated, dict) or automated.get("enabled") is False:
+        return "manual"
+    flags = [flag for flag in ("prune", "selfHeal", "allowEmpty") if automated.get(flag) is True]
+    return f"auto ({', '.join(flags)})" if flags else "auto"
+
+
+def app_list(apps: list[Any], *, wide: bool) -> str:
+    """``gitward app list``: one row per app."""
+    headers = ["NAME", "PROJECT", "SYNC STATUS", "HEALTH STATUS", "REVISION"]
+    if wide:
+        headers += ["DESTINATION", "SYNC POLICY"]
+    rows = []
+    for app in apps:
+        row = [
+            text(app, "metadata", "name"),
+            text(app, "spec", "project"),
+            text(app, "status", "sync", "status") or "Unknown",
+            text(app, "status", "health", "status") or "Unknown",
+            short_revision(text(app, "status", "sync", "revision")) or "-",
+        ]
+        if wide:
+            row += [destination_text(app), sync_policy_text(app)]
+        rows.append(row)
+    return table(headers, rows)
+
+
+def app_summary(app: object, *, show_operation: bool = False) -> str:
+    """``gitward app get``: the summary block, conditions, the operation, the resources."""
+    parts = [fields(_summary_fields(app))]
+    conditions = _list(dig(app, "status", "conditions"))
+    if conditions:
+        rows = [[text(c, "type"), _one_line(text(c, "message"))] for c in conditions]
+        parts.append(table(["CONDITION", "MESSAGE"], rows))
+    if show_operation and isinstance(dig(app, "status", "operationState"), dict):
+        parts.append(operation_summary(app))
+    resources = _list(dig(app, "status", "resources"))
+    if resources:
+        parts.append(_resources_table(app, resources))
+    return "\n".join(parts)
+
+
+def operation_summary(app: object) -> str:
+    """The last operation of an app: what, which revision, how it ended, per-resource results."""
+    state = dig(app, "status", "operationState")
+    revision = text(state, "operation", "sync", "revision") or text(state, "syncResult", "revision")
+    block = fields(
+        [
+            ("Operation", "Sync"),
+            ("Sync Revision", revision),
+            ("Initiated By", text(state, "operation", "initiatedBy", "username")),
+            ("Phase", text(state, "phase")),
+            ("Start", text(state, "startedAt")),
+            ("Finished", text(state, "finishedAt")),
+            ("Message", _one_line(text(state, "message"))),
+        ]
+    )
+    results = _list(dig(state, "syncResult", "resources"))
+    if not results:
+        return block
+    headers = ["GROUP", "KIND", "NAMESPACE", "NAME", "STATUS", "HOOK", "MESSAGE"]
+    rows = [
+        [
+            text(r, "group"),
+            text(r, "kind"),
+            text(r, "namespace"),
+            text(r, "name"),
+            text(r, "status"),
+            text(r, "hookPhase"),
+            _one_line(text(r, "message")),
+        ]
+        for r in results
+    ]
+    return block + "\n" + table(headers, rows)
+
+
+def history_table(app: object) -> str:
+    """``gitward app history``: ID, DATE, REVISION, INITIATED BY, oldest first."""
+    entries = sorted(_list(dig(app, "status", "history")), key=_history_id)
+    rows = [
+        [
+            text(entry, "id"),
+            text(entry, "deployedAt"),
+            _history_revision(entry),
+            text(entry, "initiatedBy", "username") or "-",
+        ]
+        for entry in entries
+    ]
+    return table(["ID", "DATE", "REVISION", "INITIATED BY"], rows)
+
+
+def progress_line(app: object) -> str:
+    """One line on where an app stands, for progress output while waiting."""
+    name = text(app, "metadata", "name")
+    phase = text(app, "status", "operationState", "phase") or "none"
+    sync = text(app, "status", "sync", "status") or "Unknown"
+    health = text(app, "status", "health", "status") or "Unknown"
+    line = f"{name}: operation {phase}, sync {sync}, health {health}"
+    results = _list(dig(app, "status", "operationState", "syncResult", "resources"))
+    if phase == "Running" and results:
+        done = sum(1 for r in results if text(r, "status") == "Synced")
+        line += f", {done}/{len(results)} resources synced"
+    return line
+
+
+def _summary_fields(app: object) -> list[tuple[str, str]]:
+    destination = dig(app, "spec", "destination")
+    pairs = [
+        ("Name", text(app, "metadata", "name")),
+        ("Project", text(app, "spec", "project")),
+        ("Server", text(destination, "server") or text(destination, "name")),
+        ("Namespace", text(destination, "namespace")),
+    ]
+    sources = _list(dig(app, "spec", "sources")) or [dig(app, "spec", "source")]
+    for source in sources:
+        pairs += [
+            ("Repo", text(source, "repoURL")),
+            ("Target", text(source, "targetRevision")),
+            ("Path", text(source, "path") or text(source, "chart")),
+        ]
+    pairs += [
+        ("Sync Policy", sync_policy_text(app)),
+        ("Sync Status", _sync_status(app)),
+        ("Health Status", text(app, "status", "health", "status") or "Unknown"),
+    ]
+    return pairs
+
+
+def _sync_status(app: object) -> str:
+    """``Synced to HEAD (1a2b3c4)`` / ``OutOfSync from main (1a2b3c4)`` as Argo CD writes it."""
+    status = text(app, "status", "sync", "status") or "Unknown"
+    target = text(app, "spec", "source", "targetRevision") or "HEAD"
+    revision = short_revision(text(app, "status", "sync", "revision"))
+    preposition = "to" if status == "Synced" else "from"
+    return f"{status} {preposition} {target}" + (f" ({revision})" if revision else "")
+
+
+def _resources_table(app: object, resources: list[Any]) -> str:
+    results = {
+        _key(r): _one_line(text(r, "message"))
+        for r in _list(dig(app, "status", "operationState", "syncResult", "resources"))
+    }
+    headers = ["GROUP", "KIND", "NAMESPACE", "NAME", "STATUS", "HEALTH", "MESSAGE"]
+    rows = [
+        [
+            text(r, "group"),
+            text(r, "kind"),
+            text(r, "namespace"),
+            text(r, "name"),
+            text(r, "status"),
+            text(r, "health", "status"),
+            results.get(_key(r)) or _one_line(text(r, "health", "message")),
+        ]
+        for r in resources
+    ]
+    return table(headers, rows)
+
+
+def _history_revision(entry: object) -> str:
+    target = text(entry, "targetRevision") or text(entry, "source", "targetRevision")
+    revision = short_revision(text(entry, "revision"))
+    return f"{target} ({revision})" if target and revision else revision or target
+
+
+def _history_id(entry: object) -> int:
+    value = dig(entry, "id")
+    return value if isinstance(value, int) else 0
+
+
+def _key(resource: object) -> tuple[str, str, str, str]:
+    return (
+        text(resource, "group"),
+        text(resource, "kind"),
+        text(resource, "namespace"),
+        text(resource, "name"),
+    )
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
