@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Sequence
 
 from gitward.controller.loop import Controller
@@ -35,6 +36,8 @@ class WebhookQueue:
     def __init__(self, size: int = 100) -> None:
         self._queue: asyncio.Queue[tuple[Push, ...]] = asyncio.Queue(maxsize=max(1, size))
         self.handled = 0
+        self.refreshed: deque[str] = deque(maxlen=1000)
+        """The apps deliveries refreshed, most recent last (for operators and tests)."""
 
     @property
     def depth(self) -> int:
@@ -57,6 +60,7 @@ class WebhookQueue:
                     names = await apps_to_refresh(store, pushes)
                     for name in names:
                         controller.refresh(name, hard=True)
+                        self.refreshed.append(name)
                     if names:
                         log.info("webhook: refreshing %s", ", ".join(names))
                 except GitwardError as err:

@@ -1,0 +1,149 @@
+"""A running API server per test, over real HTTP: the strategy document's RBAC policy, its
+projects and apps in the store, and its repository as a real git repository in a temp dir.
+
+The controller is made but not started (``reconcile=False``): the API's own behaviour is under
+test, and operations it starts are recorded, not applied. ``Api`` hands out clients for the
+admin, for single sign-on users with groups (sessions issued by the server's authenticator, as
+its OIDC login would), and anonymous ones.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from gitward.model.application import parse_application
+from gitward.model.project import parse_project
+from gitward.server.running import RunningServer, ServerConfig, run_server
+from gitward.store import AppDefinition, ProjectDefinition
+
+EXAMPLE = Path(__file__).parents[3] / "examples" / "ai-chatbot-infra"
+REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
+ROOT, DEV, STAGING, PROD = (
+    "ai-chatbot-root",
+    "ai-chatbot-dev",
+    "ai-chatbot-staging",
+    "ai-chatbot-prod",
+)
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def make_repository(where: Path) -> Path:
+    repo = where / "ai-chatbot-infra"
+    shutil.copytree(EXAMPLE, repo)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "CI")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "initial")
+    return repo
+
+
+@dataclass
+class Api:
+    """The running server and ways to talk to it."""
+
+    server: RunningServer
+    repo: Path
+    clients: list[httpx.AsyncClient] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def client(self, token: str | None = None, **options: Any) -> httpx.AsyncClient:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        made = httpx.AsyncClient(base_url=self.url, headers=headers, timeout=30.0, **options)
+        self.clients.append(made)
+        return made
+
+    async def login(self, username: str, password: str) -> str:
+        answer = await self.client().post(
+            "/api/v1/session", json={"username": username, "password": password}
+        )
+        assert answer.status_code == 200, answer.text
+        token: str = answer.json()["token"]
+        return token
+
+    async def admin(self) -> httpx.AsyncClient:
+        assert self.server.admin_password is not None
+        return self.client(await self.login("admin", self.server.admin_password))
+
+    def sso(self, name: str, *groups: str) -> httpx.AsyncClient:
+        """A client for a single sign-on user in these groups."""
+        session = self.server.services.authenticator.sso_session(name, tuple(groups))
+        return self.client(session.token)
+
+    async def close(self) -> None:
+        for made in self.clients:
+            await made.aclose()
+
+
+ApiFactory = Callable[..., Awaitable[Api]]
+
+
+@pytest.fixture
+async def api_factory(tmp_path: Path) -> AsyncIterator[ApiFactory]:
+    """Start a server with ``ServerConfig`` overrides (the example's policy and apps by default)."""
+    running: list[tuple[Any, Api]] = []
+
+    async def start(**overrides: Any) -> Api:
+        repo = make_repository(tmp_path)
+        config = ServerConfig(
+            **{
+                "data_dir": tmp_path / "data",
+                "reconcile": False,
+                "rbac_file": repo / "argocd-rbac-cm.yaml",
+                "local_repos": {REPO_URL: repo},
+                "git_cache_dir": tmp_path / "git-cache",
+                **overrides,
+            }
+        )
+        context = run_server(config)
+        server = await context.__aenter__()
+        api = Api(server, repo)
+        running.append((context, api))
+        await _seed(server, repo)
+        return api
+
+    yield start
+    for context, api in reversed(running):
+        await api.close()
+        await context.__aexit__(None, None, None)
+
+
+@pytest.fixture
+async def api(api_factory: ApiFactory) -> Api:
+    return await api_factory()
+
+
+async def _seed(server: RunningServer, repo: Path) -> None:
+    """The root app, and what it declares (projects, the three environments), in the store."""
+    store = server.services.store
+    await server.controller.bootstrap(repo / "gitops/app-of-apps/argocd-root-app.yaml")
+    for document in _documents(repo / "gitops/app-of-apps/argocd-projects.yaml"):
+        project = parse_project(document).value
+        await store.projects.upsert(ProjectDefinition(project.name, document))
+    children = [
+        AppDefinition.of(parse_application(document).value, document, parent=ROOT)
+        for document in _documents(repo / "gitops/app-of-apps/argocd-env-apps.yaml")
+    ]
+    await store.apps.upsert_many(children)
+
+
+def _documents(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
