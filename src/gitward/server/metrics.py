@@ -121,9 +121,13 @@ class Metrics:
     # -- apps and syncs, from the controller's events -------------------------------------------
 
     async def load(self, store: Store) -> None:
-        """Every app's state as stored now (before events start to arrive)."""
-        for app in await store.apps.list():
-            self.apps[app.name] = _AppInfo(app.project, app.sync_status, app.health_status)
+        """Every app's state as stored now (at start, and on every scrape)."""
+        stored = {
+            app.name: _AppInfo(app.project, app.sync_status, app.health_status)
+            for app in await store.apps.list()
+        }
+        self.apps.clear()
+        self.apps.update(stored)
 
     async def follow(self, events: EventStream, store: Store) -> None:
         """Keep the app series current from the controller's events until cancelled."""

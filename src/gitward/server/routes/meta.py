@@ -31,6 +31,7 @@ async def healthz() -> str:
 
 @router.get("/metrics")
 async def metrics(services: Svc) -> Response:
+    await services.metrics.load(services.store)
     services.metrics.queue_depth.set(services.controller.queue.depth)
     services.metrics.webhook_queue_depth.set(services.webhooks.depth)
     return Response(services.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,115 @@
+"""``POST /api/webhook`` with the providers' documented payloads (tests/unit/server/fixtures),
+malformed and oversized ones: only apps whose repoURL and tracked revision match are
+refreshed, and nothing in a payload is ever contacted."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import DEV, PROD, REPO_URL, ROOT, STAGING, Api, ApiFactory
+
+from gitward.server.hooks import WebhookQueue
+from gitward.server.webhooks import WebhookSecrets
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "server"))
+from webhook_deliveries import body_of, headers, payload
+
+SECRET = "s3cret-shared-with-github"
+
+
+async def delivered(api: Api, body: bytes, sent: dict[str, str]) -> tuple[int, list[str]]:
+    answer = await api.client().post("/api/webhook", content=body, headers=sent)
+    queue = api.server.services.webhooks
+    await queue.drained()
+    return answer.status_code, sorted(set(queue.refreshed))
+
+
+async def test_a_github_push_to_main_refreshes_the_apps_that_track_main(api: Api) -> None:
+    body = body_of(payload("github_push.json"))
+    status, refreshed = await delivered(api, body, headers("github", body))
+    assert status == 200
+    assert refreshed == [DEV, PROD, ROOT, STAGING]
+
+
+async def test_a_push_to_another_branch_refreshes_nothing(api: Api) -> None:
+    document = payload("github_push.json")
+    document["ref"] = "refs/heads/feature"
+    body = body_of(document)
+    status, refreshed = await delivered(api, body, headers("github", body))
+    assert (status, refreshed) == (200, [])
+
+
+@pytest.mark.parametrize(
+    ("provider", "fixture"),
+    [
+        ("gitlab", "gitlab_push.json"),
+        ("bitbucket", "bitbucket_cloud_push.json"),
+        ("bitbucket-server", "bitbucket_server_push.json"),
+    ],
+)
+async def test_other_providers_pushes_are_read_and_match_only_their_repository(
+    api: Api, provider: str, fixture: str
+) -> None:
+    body = body_of(payload(fixture))
+    status, refreshed = await delivered(api, body, headers(provider, body))
+    assert (status, refreshed) == (200, [])
+
+
+async def test_a_ping_is_accepted_and_refreshes_nothing(api: Api) -> None:
+    body = body_of(payload("github_ping.json"))
+    status, refreshed = await delivered(api, body, headers("github", body, event="ping"))
+    assert (status, refreshed) == (200, [])
+
+
+async def test_a_malformed_payload_is_refused(api: Api) -> None:
+    body = b"{not json"
+    status, refreshed = await delivered(api, body, headers("github", body))
+    assert (status, refreshed) == (400, [])
+
+
+async def test_a_delivery_from_no_known_provider_is_refused(api: Api) -> None:
+    answer = await api.client().post("/api/webhook", content=b"{}", headers={"X-Other": "1"})
+    assert (answer.status_code, answer.json()["code"]) == (400, "unknown_provider")
+
+
+async def test_an_oversized_payload_is_refused_without_reading_it_all(
+    api_factory: ApiFactory,
+) -> None:
+    api = await api_factory(webhook_max_bytes=1024)
+    document = payload("github_push.json")
+    document["padding"] = "x" * 4096
+    body = body_of(document)
+    status, refreshed = await delivered(api, body, headers("github", body))
+    assert (status, refreshed) == (413, [])
+
+
+async def test_a_wrong_signature_is_refused_when_a_secret_is_set(api_factory: ApiFactory) -> None:
+    api = await api_factory(webhook_secrets=WebhookSecrets(github=SECRET))
+    body = body_of(payload("github_push.json"))
+    bad, nothing = await delivered(api, body, headers("github", body, secret="wrong"))
+    unsigned, _ = await delivered(api, body, headers("github", body))
+    good, refreshed = await delivered(api, body, headers("github", body, secret=SECRET))
+    assert (bad, unsigned, nothing) == (401, 401, [])
+    assert (good, refreshed) == (200, [DEV, PROD, ROOT, STAGING])
+
+
+async def test_urls_in_a_payload_only_name_apps_and_are_never_fetched(api: Api) -> None:
+    document = payload("github_push.json")
+    document["repository"]["clone_url"] = "http://169.254.169.254/latest/meta-data"
+    document["repository"]["html_url"] = "http://169.254.169.254/"
+    document["repository"]["ssh_url"] = "git@169.254.169.254:x.git"
+    document["repository"]["git_url"] = "git://169.254.169.254/x.git"
+    document["repository"]["url"] = "http://169.254.169.254/"
+    body = body_of(document)
+    status, refreshed = await delivered(api, body, headers("github", body))
+    assert (status, refreshed) == (200, [])
+    assert REPO_URL not in json.dumps(document["repository"])
+
+
+async def test_a_full_queue_refuses_further_deliveries() -> None:
+    queue = WebhookQueue(size=2)
+    assert [queue.offer(()) for _ in range(3)] == [True, True, False]
+    assert queue.depth == 2
