@@ -1,7 +1,9 @@
 """``gitward app diff``'s text: one unified diff per resource that is out of sync.
 
-The server's ``managed-resources`` answer says per resource whether it is in sync and carries
-the live and the target state (and may carry a diff of its own, which wins). Headers follow
+The server's ``managed-resources`` answer says per resource where it stands (``Synced``,
+``OutOfSync``, ``Missing``, ``RequiresPruning``, or ``Unknown`` with an ``error``) and carries
+the live and the target state (and may carry a diff of its own, which wins). Every status but
+``Synced`` counts as a difference. Headers follow
 ``argocd app diff``: ``===== group/Kind namespace/name ======``. The server masks Secrets; this
 module masks their ``data`` and ``stringData`` values again, so no Secret value can reach the
 terminal even from a server that forgot.
@@ -51,7 +53,10 @@ def _diff(item: dict[str, Any]) -> ResourceDiff:
             live, target = _masked(live, target)
         body = _unified(live, target)
     status = text(item, "status")
-    differs = status == "OutOfSync" if status else bool(body)
+    if status == "Unknown":
+        error = " ".join(text(item, "error").split()) or "no reason given"
+        body += f"# gitward could not compare this resource: {error}\n"
+    differs = status != "Synced" if status else bool(body)
     return ResourceDiff(header, differs, body)
 
 

@@ -221,7 +221,7 @@ def _validation_line(item: object) -> str:
 
 def _hint(code: str, response: httpx.Response) -> str:
     if code == "unauthenticated":
-        return "Log in with gitward login SERVER, or pass a valid --auth-token"
+        return "Run gitward login SERVER, or pass another --auth-token"
     if code == "permission_denied":
         return "It does not exist, or your account may not do this"
     if code == "rate_limited":
