@@ -1,0 +1,105 @@
+"""``gitward demo`` as a person runs it: a process that serves the example on a sandbox
+cluster, says where and with which password, deploys dev and staging by itself, and stops
+cleanly on Ctrl-C (SIGINT)."""
+
+from __future__ import annotations
+
+import queue
+import select
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+DEV, STAGING, PROD = "ai-chatbot-dev", "ai-chatbot-staging", "ai-chatbot-prod"
+
+
+def output_lines(process: subprocess.Popen[str]) -> queue.Queue[str]:
+    """The process's output, line by line, as a thread reads it ("" at the end)."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+def read_until(output: queue.Queue[str], marker: str, within: float) -> list[str]:
+    """Output lines up to and including the first holding ``marker``; fail after ``within``."""
+    deadline = time.monotonic() + within
+    lines: list[str] = []
+    while not any(marker in line for line in lines):
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {marker!r} within {within} s: {lines}"
+        try:
+            line = output.get(timeout=left)
+        except queue.Empty:
+            continue
+        assert line, f"the demo exited early: {lines}"
+        lines.append(line)
+    return lines
+
+
+def app_state(client: httpx.Client, name: str) -> tuple[str, str]:
+    """The app's sync and health status; empty until the root app has made it."""
+    answer = client.get(f"/api/v1/applications/{name}")
+    if answer.status_code == 403:
+        return "", ""
+    status: dict[str, Any] = answer.json()["status"]
+    return status["sync"]["status"], status["health"]["status"]
+
+
+def until(condition: Any, within: float, what: str) -> None:
+    """Look at ``condition()`` again and again until it holds; fail after ``within``."""
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {within} s: {what}"
+        select.select([], [], [], 0.5)  # a pause between looks at the API
+
+
+def test_the_demo_serves_deploys_dev_and_staging_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gitward", "demo", "--port", "0", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    output = output_lines(process)
+    try:
+        lines = read_until(output, "Ctrl-C stops the demo", within=120)
+        url = lines[0].split()[4]
+        password = (tmp_path / "admin-password").read_text().strip()
+        assert f"(shown once): {password}" in "".join(lines)
+        assert stat.S_IMODE((tmp_path / "admin-password").stat().st_mode) == 0o600
+        assert f"gitward login {url.removeprefix('http://')}" in "".join(lines)
+        with httpx.Client(base_url=url, timeout=30) as client:
+            assert client.get("/healthz").text == "ok"
+            token = client.post(
+                "/api/v1/session", json={"username": "admin", "password": password}
+            ).json()["token"]
+            client.headers["Authorization"] = f"Bearer {token}"
+            until(lambda: app_state(client, STAGING) == ("Synced", "Healthy"), 180, "staging")
+            assert app_state(client, DEV) == ("Synced", "Healthy")
+            assert app_state(client, PROD)[0] == "OutOfSync"
+            tree = client.get(f"/api/v1/applications/{DEV}/resource-tree").json()["nodes"]
+            kinds = {node["kind"] for node in tree}
+            assert {"Deployment", "ReplicaSet", "Pod"} <= kinds
+            diffs = client.get(f"/api/v1/applications/{PROD}/managed-resources").json()
+            assert {item["status"] for item in diffs["items"]} == {"Missing"}
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=90)
+    rest = read_until(output, "demo stopped", within=10)
+    assert process.returncode == 0, err
+    assert rest[-1] == "demo stopped\n"
+    assert "Traceback" not in err
