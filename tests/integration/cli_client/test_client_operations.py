@@ -4,6 +4,7 @@ end, and the exit codes pipelines rely on."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -259,3 +260,17 @@ def test_app_rollback_with_one_deployment_has_nowhere_to_go(guestbook: World) ->
         "error: app 'guestbook' has no earlier deployment to roll back to. "
         "See gitward app history guestbook\n"
     )
+
+
+def test_a_pipeline_of_processes_gets_argocds_exit_codes(guestbook: World) -> None:
+    before = guestbook.subprocess("app", "diff", "guestbook")
+    synced = guestbook.subprocess("app", "sync", "guestbook", "--timeout", "60", "-o", "json")
+    waited = guestbook.subprocess("app", "wait", "guestbook", "--timeout", "60")
+    after = guestbook.subprocess("app", "diff", "guestbook", "--refresh")
+
+    assert before.returncode == 1
+    assert synced.returncode == 0, synced.stderr
+    assert json.loads(synced.stdout)["status"]["operationState"]["phase"] == "Succeeded"
+    assert waited.returncode == 0, waited.stderr
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert after.stdout == ""

@@ -3,6 +3,7 @@ the HTTP transport (httpx's ``MockTransport``) and the waiting loop's clock and 
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from gitward.cli.client import ApiClient, ApiError, Endpoint
+from gitward.cli.progress import Progress
 from gitward.cli.waiting import Goal, WaitTimeoutError, wait_for
 from gitward.errors import GitwardError
 
@@ -257,3 +259,30 @@ def test_an_answer_that_is_not_json_names_the_server() -> None:
         "the server at http://gitward.test answered GET /api/v1/applications with no JSON. "
         "Check that --server names a gitward server"
     )
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_is_a_live_line_that_leaves_the_last_state() -> None:
+    terminal = Terminal()
+
+    with Progress(terminal) as progress:
+        progress.show("web: operation Running, sync OutOfSync, health Missing")
+        progress.show("web: operation Succeeded, sync Synced, health [bold]Healthy")
+
+    assert terminal.getvalue().endswith(
+        "web: operation Succeeded, sync Synced, health [bold]Healthy\n"
+    )
+
+
+def test_progress_elsewhere_is_one_plain_line_per_change() -> None:
+    log = io.StringIO()
+
+    with Progress(log) as progress:
+        for line in ("a: operation Running", "a: operation Running", "a: operation Succeeded"):
+            progress.show(line)
+
+    assert log.getvalue() == "a: operation Running\na: operation Succeeded\n"
