@@ -72,6 +72,9 @@ class Grant:
     subject: Subject
     policy: Policy
     target: Target = field(default_factory=Target)
+    by_project: bool = False
+    """Whether every app of a project gets the same answer (``permits_app`` remembers it)."""
+    _memo: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def actor(self) -> str:
@@ -87,6 +90,16 @@ class Grant:
     def permits(self, resource: str, action: str, obj: str) -> bool:
         """Whether the caller may ``action`` the ``resource`` ``obj`` (filters lists)."""
         return self.policy.allowed(self.subject, resource, action, obj).allowed
+
+    def permits_app(self, action: str, project: str, name: str) -> bool:
+        """Whether the caller may ``action`` the app; asked once per project when the policy
+        decides by project alone (a list of thousands of apps)."""
+        if not self.by_project:
+            return self.permits("applications", action, f"{project}/{name}")
+        key = (action, project)
+        if key not in self._memo:
+            self._memo[key] = self.permits("applications", action, f"{project}/{name}")
+        return self._memo[key]
 
 
 def bearer_of(request: Request, services: Services) -> str | None:
@@ -119,12 +132,13 @@ def authorize(resource: str, action: str, target: TargetOf) -> Callable[..., Awa
         services = services_of(request)
         principal = await _principal(request, services)
         policy = await services.policies.current()
-        grant = Grant(principal, _subject(principal), policy)
+        by_project = services.policies.by_project
+        grant = Grant(principal, _subject(principal), policy, by_project=by_project)
         found = await target(request, services)
         for obj in found.objects:
             if not grant.permits(resource, action, obj):
                 raise denied()
-        return Grant(principal, grant.subject, policy, found)
+        return Grant(principal, grant.subject, policy, found, by_project)
 
     return dependency
 

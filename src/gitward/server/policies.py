@@ -20,7 +20,7 @@ from gitward.redaction import redact
 from gitward.server.rbac import Policy
 from gitward.store import Store
 
-__all__ = ["PolicyHolder"]
+__all__ = ["PolicyHolder", "decides_by_project"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ class PolicyHolder:
         self._max_age_s = max_age_s
         self._monotonic = monotonic
         self._policy = base
+        self.by_project = decides_by_project(base, ())
+        """Whether an app's decisions depend only on its project (lists decide per project)."""
         self._versions: tuple[tuple[str, int], ...] = ()
         self._checked_at: float | None = None
         self._lock = asyncio.Lock()
@@ -71,4 +73,30 @@ class PolicyHolder:
             except GitwardError as err:
                 log.warning("RBAC ignores the roles of a broken project: %s", redact(err.message))
         self._policy = self.base.with_projects(projects)
+        self.by_project = decides_by_project(self.base, projects)
         self._versions = versions
+
+
+def decides_by_project(policy: Policy, projects: list[AppProject] | tuple[()]) -> bool:
+    """Whether no line names an app (only ``*`` after the project), so that every app of a
+    project gets the same answer. Regex policies are never assumed to."""
+    if policy.source.match_mode != "glob":
+        return False
+    objects = [rule.obj for rule in policy.source.lines.rules if _may_name_apps(rule.resource)]
+    for project in projects:
+        for role in project.roles:
+            for line in role.policies:
+                fields = [field.strip() for field in line.split(",")]
+                if len(fields) < 5:
+                    return False
+                if _may_name_apps(fields[2]):
+                    objects.append(fields[4])
+    return all(_app_part(obj) == "*" for obj in objects)
+
+
+def _may_name_apps(resource: str) -> bool:
+    return resource == "applications" or any(char in resource for char in "*?[")
+
+
+def _app_part(obj: str) -> str:
+    return obj.partition("/")[2] if "/" in obj else obj

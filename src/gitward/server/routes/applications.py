@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import JSONResponse
 
 from gitward.model.application import parse_application
 from gitward.server import views
@@ -58,9 +59,9 @@ async def list_applications(
     items = [
         views.app_summary_json(app)
         for app in summaries
-        if grant.permits("applications", "get", f"{app.project}/{app.name}")
+        if grant.permits_app("get", app.project, app.name)
     ]
-    return {"items": items}
+    return JSONResponse({"items": items})
 
 
 @router.post("/api/v1/applications")

@@ -94,7 +94,7 @@ async def _changed(
 
 
 def _visible(grant: Grant, project: str, name: str) -> bool:
-    return grant.permits("applications", "get", f"{project}/{name}")
+    return grant.permits_app("get", project, name)
 
 
 def _line(kind: str, application: dict[str, Any]) -> str:
