@@ -52,6 +52,7 @@ from gitward.sync import utc_now
 REPO_URL = "https://example.invalid/bench/apps.git"
 NAMESPACES = 10
 SMALL, WIDE = "small", "wide"
+_POLL_S = 0.2
 _SERVE = """
 import asyncio, sys
 from gitward.kube.sandbox import Latency, Sandbox, SandboxOptions
@@ -226,7 +227,8 @@ class Phase:
 
     async def until_reconciled(self, since: datetime, within: float) -> None:
         """Until every app's stored status was reconciled at or after ``since`` (read from the
-        store's summaries, as the API would show them)."""
+        store's summaries, as the API would show them). A list of 1,000 summaries costs ~13 ms
+        of this process's CPU, so it is read only every ``_POLL_S``."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         while True:
@@ -236,7 +238,7 @@ class Phase:
                 return
             if loop.time() > deadline:
                 raise TimeoutError(f"{len(behind)} apps not reconciled within {within} s")
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(_POLL_S)
 
     async def all_synced_and_healthy(self) -> bool:
         summaries = await self.store.apps.list()
