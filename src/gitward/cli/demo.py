@@ -141,16 +141,17 @@ def _remember_password(place: Path, running: RunningServer) -> str:
 def tries(url: str, password: str, repo: Path, place: Path) -> str:
     """The three things to try, as commands to paste."""
     address = url.removeprefix("http://").removeprefix("https://")
+    plain = " --insecure" if url.startswith("http://") else ""  # a server on this machine
     values = f"{repo}/gitops/dev/values.yaml {repo}/gitops/staging/values.yaml"
     return f"""
 The admin password is also in {place / PASSWORD_FILE}.
 Log in first (in another terminal):
 
-  gitward login {address} --username admin --password {password}
+  gitward login {address}{plain} --username admin --password {password}
 
 1. Push a new image tag and watch dev, then staging, follow it:
 
-  sed -i 's/tag: latest/tag: v1.1.0/' {values} && git -C {repo} commit -qam "backend v1.1.0"
+  sed -i 's/tag: latest/tag: v1.1.0/' {values} && git -C {repo} commit -qam "images v1.1.0"
   gitward app wait ai-chatbot-staging --sync --health && gitward app list
 
 2. Look at prod, waiting for a person (OutOfSync, manual sync policy):

@@ -4,8 +4,10 @@ cleanly on Ctrl-C (SIGINT)."""
 
 from __future__ import annotations
 
+import os
 import queue
 import select
+import shlex
 import signal
 import stat
 import subprocess
@@ -67,6 +69,24 @@ def until(condition: Any, within: float, what: str) -> None:
         select.select([], [], [], 0.5)  # a pause between looks at the API
 
 
+def run_printed(command: str, tmp_path: Path, then: tuple[str, ...]) -> str:
+    """Run a command line the demo printed (as a person pastes it), then ``gitward *then``."""
+    env = {**os.environ, "GITWARD_CONFIG": str(tmp_path / "cli-config.yaml")}
+    words = shlex.split(command)
+    assert words[0] == "gitward"
+    for argv in (words[1:], list(then)):
+        done = subprocess.run(
+            [sys.executable, "-m", "gitward", *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_the_demo_serves_deploys_dev_and_staging_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "gitward", "demo", "--port", "0", "--data-dir", str(tmp_path)],
@@ -96,6 +116,9 @@ def test_the_demo_serves_deploys_dev_and_staging_and_stops_on_ctrl_c(tmp_path: P
             assert {"Deployment", "ReplicaSet", "Pod"} <= kinds
             diffs = client.get(f"/api/v1/applications/{PROD}/managed-resources").json()
             assert {item["status"] for item in diffs["items"]} == {"Missing"}
+        printed_login = next(line for line in lines if line.startswith("  gitward login "))
+        shown = run_printed(printed_login, tmp_path, then=("app", "get", PROD))
+        assert "Sync Policy:        manual" in shown
     finally:
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=90)
