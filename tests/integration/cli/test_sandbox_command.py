@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import select
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import httpx
@@ -26,12 +27,18 @@ def kubectl() -> str | None:
     return found
 
 
-def read_line(process: subprocess.Popen[str], within: float = 90.0) -> str:
-    """One line of the process's output, waiting at most ``within`` seconds for it."""
-    assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], within)
-    assert ready, f"no output within {within} s"
-    return process.stdout.readline()
+def output_lines(process: subprocess.Popen[str]) -> queue.Queue[str]:
+    """The process's output, line by line, as a thread reads it ("" at the end)."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
 
 
 def test_the_sandbox_command_serves_writes_a_kubeconfig_and_stops_on_ctrl_c(
@@ -48,9 +55,10 @@ def test_the_sandbox_command_serves_writes_a_kubeconfig_and_stops_on_ctrl_c(
         stderr=subprocess.PIPE,
         text=True,
     )
+    output = output_lines(process)
     try:
-        first = read_line(process)
-        second = read_line(process)
+        first = output.get(timeout=90)
+        second = output.get(timeout=90)
         assert first == f"kubeconfig written to {config}\n"
         assert second.startswith("sandbox cluster serving on http://127.0.0.1:")
         server = yaml.safe_load(config.read_text())["clusters"][0]["cluster"]["server"]
@@ -68,8 +76,11 @@ def test_the_sandbox_command_serves_writes_a_kubeconfig_and_stops_on_ctrl_c(
             assert "namespace/default" in listed.stdout.split()
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        process.wait(timeout=30)
+    assert process.stderr is not None
+    err = process.stderr.read()
+    rest = list(iter(lambda: output.get(timeout=30), ""))
     assert process.returncode == 0, err
-    assert out.endswith("sandbox cluster stopped\n")
+    assert rest[-1] == "sandbox cluster stopped\n"
     assert state.is_file()  # saved on the way out, so a restart finds the same objects
     assert "Traceback" not in err
