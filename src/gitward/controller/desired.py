@@ -3,23 +3,31 @@
 A refresh resolves each source's targetRevision (through the cycle's :class:`RevisionCache`) and
 renders the commits it found; a sync step renders the commits its operation recorded, so that a
 resumed or long sync keeps deploying what it started with. Renders are cached by SHA in the
-renderer, so rendering the same commits again costs a lookup. It must not compare or apply.
+renderer, so rendering the same commits again costs a lookup; so are checkouts, here: the files
+of a commit never change, and asking the git port again would run git (``rev-parse``, ``remote
+-v``, ``cat-file``) for every app at every refresh. It must not compare or apply.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from gitward.controller.revisions import RevisionCache
 from gitward.controller.sources import SourceRendering
 from gitward.errors import Location
+from gitward.git import normalize_repo_url
+from gitward.git.refs import is_commit_sha
 from gitward.git.repo import Checkout, Repositories
 from gitward.model.application import Application
 from gitward.model.objects import Manifest
 from gitward.render import Renderer
 
 __all__ = ["Desired", "GitSide"]
+
+CHECKOUTS_KEPT = 1024
+"""Checkouts remembered by (repository, commit); older ones are asked for again."""
 
 
 @dataclass
@@ -39,6 +47,7 @@ class GitSide:
         self.repos = repos
         self.revisions = revisions
         self._rendering = SourceRendering(renderer)
+        self._checkouts: OrderedDict[tuple[str, str], Checkout] = OrderedDict()
 
     async def resolve(self, app: Application, *, hard: bool = False) -> tuple[str, ...]:
         """The commit each source's targetRevision names now."""
@@ -55,9 +64,7 @@ class GitSide:
         nothing themselves)."""
         checkouts: list[Checkout] = []
         for index, (source, sha) in enumerate(zip(app.sources, revisions, strict=True)):
-            checkouts.append(
-                await self.repos.checkout_commit(source.repo_url, sha, where=_where(app, index))
-            )
+            checkouts.append(await self._checkout(source.repo_url, sha, _where(app, index)))
         refs = {s.ref: c for s, c in zip(app.sources, checkouts, strict=True) if s.ref}
         desired = Desired(tuple(revisions))
         for source, checkout in zip(app.sources, checkouts, strict=True):
@@ -68,6 +75,22 @@ class GitSide:
             desired.origins.extend(origin for _, origin in rendered)
             desired.warnings.extend(warnings)
         return desired
+
+    async def _checkout(self, repo_url: str, sha: str, where: Location) -> Checkout:
+        """The files of commit ``sha``: remembered once checked out (while they are on disk).
+        Anything but a full SHA (a branch moves) is asked for every time."""
+        if not is_commit_sha(sha):
+            return await self.repos.checkout_commit(repo_url, sha, where=where)
+        key = (normalize_repo_url(repo_url), sha.lower())
+        known = self._checkouts.get(key)
+        if known is not None and known.root.is_dir():
+            self._checkouts.move_to_end(key)
+            return known
+        checkout = await self.repos.checkout_commit(repo_url, sha, where=where)
+        self._checkouts[key] = checkout
+        while len(self._checkouts) > CHECKOUTS_KEPT:
+            self._checkouts.popitem(last=False)
+        return checkout
 
 
 def _where(app: Application, index: int) -> Location:
