@@ -14,7 +14,7 @@ Applications or AppProjects.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable, Collection
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +40,7 @@ from gitward.model import annotations as argocd
 from gitward.model.application import parse_application
 from gitward.model.objects import Manifest, ResourceKey
 from gitward.model.project import parse_project
-from gitward.store import AppDefinition, ProjectDefinition, Store
+from gitward.store import AppDefinition, ProjectDefinition, ProjectRecord, Store
 
 __all__ = ["AppsPort", "children_live"]
 
@@ -57,9 +57,12 @@ async def children_live(
     parent: str,
     desired: Collection[ResourceKey],
     tracking: Tracking = DEFAULT_TRACKING,
+    *,
+    projects: Sequence[ProjectRecord] | None = None,
 ) -> list[Manifest]:
     """The stored Applications and AppProjects that matter to ``parent``: those it declares
-    (``desired``), its child apps, and the projects it applied (its tracking mark)."""
+    (``desired``), its child apps, and the projects it applied (its tracking mark).
+    ``projects``: every stored project, when the caller has just read them."""
     found: dict[ResourceKey, Manifest] = {}
     names = {key.name for key in desired if is_app_key(key)}
     names |= {summary.name for summary in await store.apps.list(parent=parent)}
@@ -70,7 +73,7 @@ async def children_live(
             obj = application_object(record, latest)
             found[ResourceKey.of(obj)] = obj
     wanted = {key.name for key in desired if is_project_key(key)}
-    for project in await store.projects.list():
+    for project in await store.projects.list() if projects is None else projects:
         obj = project_object(project)
         if project.name in wanted or owning_app(obj, tracking) == parent:
             found[ResourceKey.of(obj)] = obj

@@ -47,7 +47,7 @@ from gitward.model.kinds import is_namespaced
 from gitward.model.objects import Manifest, ResourceKey
 from gitward.model.project import AppProject, default_project, parse_project
 from gitward.settings import ControllerSettings
-from gitward.store import AppRecord, AppStatus, OperationRecord, Store
+from gitward.store import AppRecord, AppStatus, OperationRecord, ProjectRecord, Store
 from gitward.sync import live_from_cache
 
 __all__ = ["Refreshed", "Refresher", "last_sync"]
@@ -108,6 +108,7 @@ class _Run:
         self.conditions = Conditions(record.status.conditions, self.now)
         self.stage = kinds.INVALID_SPEC_ERROR
         self.problems: list[str] = []
+        self.projects: list[ProjectRecord] = []
 
     async def run(self) -> Refreshed:
         try:
@@ -138,7 +139,9 @@ class _Run:
 
     async def _project(self, app: Application) -> AppProject:
         where = Location(file=app.file, obj=f"Application {app.name}")
-        stored = await self.r.store.projects.get(app.project)
+        # Every project, read once: the app's own, and those it may have applied (children).
+        self.projects = await self.r.store.projects.list()
+        stored = next((p for p in self.projects if p.name == app.project), None)
         if stored is not None:
             project = parse_project(dict(stored.document), file=stored.file).value
         elif app.project == "default":
@@ -225,7 +228,11 @@ class _Run:
             )
         live = live_from_cache(cache, in_cluster, app.name)
         argo_keys = [ResourceKey.of(obj) for obj in objects if is_argo_object(obj)]
-        live.extend(await children_live(self.r.store, app.name, argo_keys, self.r.tracking))
+        live.extend(
+            await children_live(
+                self.r.store, app.name, argo_keys, self.r.tracking, projects=self.projects
+            )
+        )
         return live
 
     def _recorded_keys(self) -> list[ResourceKey]:
