@@ -10,6 +10,7 @@ Modules, in the order data flows through them::
     comparing    desired vs live: sync status, health, shared and orphaned resources
     conditions   the conditions an app shows (ComparisonError, InvalidSpecError, ...)
     deciding     decide(): whether an app syncs by itself now (pure)
+    statuses     StatusWriter: statuses stored, those that finish together in one transaction
     gating       wave_gate(): later waves of an app-of-apps wait for earlier ones
     requests     OperationRequest: what an operation was asked to do, as stored
     commands     requests for sync, automated sync and rollback; bootstrap of root apps

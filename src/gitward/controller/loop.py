@@ -46,6 +46,7 @@ from gitward.controller.operating import Operator
 from gitward.controller.queue import BackoffPolicy, WorkQueue, run_workers
 from gitward.controller.refreshing import Refreshed, Refresher
 from gitward.controller.revisions import RevisionCache
+from gitward.controller.statuses import StatusWriter
 from gitward.errors import GitwardError
 from gitward.git import normalize_repo_url
 from gitward.git.repo import Repositories
@@ -60,7 +61,6 @@ from gitward.store import (
     AuditAction,
     OperationRecord,
     OperationRunningError,
-    RecordNotFoundError,
     Store,
 )
 from gitward.sync import SyncRequest, utc_now
@@ -114,6 +114,7 @@ class Controller:
             lambda name: self._delete(name, cascade=None, initiated_by="parent application"),
             warm_s=self.settings.cache_warm_s,
         )
+        self.statuses = StatusWriter(store)
         self.queue = _queue(self.settings)
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         self._hard: set[str] = set()
@@ -140,6 +141,7 @@ class Controller:
             ticking.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticking
+            await self.statuses.drain()
             await self.caches.close()
 
     async def stop(self) -> None:
@@ -221,9 +223,7 @@ class Controller:
 
     async def _store_status(self, record: AppRecord, refreshed: Refreshed) -> None:
         before, after = record.status, refreshed.status
-        try:
-            await self.store.apps.set_status(record.name, after)
-        except RecordNotFoundError:
+        if not await self.statuses.write(record.name, after):
             return  # deleted meanwhile
         changed = (
             before.sync_status,
