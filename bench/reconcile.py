@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -271,16 +272,18 @@ async def sync_from_scratch(
     """Bootstrap ``apps`` apps of ``kind`` and time them to Synced and Healthy."""
     phase = await Phase.open(work, kind, apps, settings)
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await phase.controller.start()
         await phase.controller.bootstrap(work / f"{kind}-apps.yaml")
         await phase.until_all(_synced, within=max(600.0, apps * 1.0))
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         assert await phase.all_synced_and_healthy(), "the store disagrees with the events"
         now_mb, peak_mb = rss_mb()
         return {
             "seconds": round(seconds, 2),
             "apps_per_s": round(apps / seconds, 1),
+            "cpu_s": round(cpu, 2),
             "git_resolutions": phase.controller.revisions.calls,
             "rss_mb": round(now_mb, 1),
             "rss_peak_mb": round(peak_mb, 1),
@@ -300,7 +303,7 @@ async def refresh_and_commit(
         await phase.until_reconciled(since, within=600)
         cold = time.perf_counter() - started
         published = phase.controller.events.published
-        noop = [await one_cycle(phase) for _ in range(cycles)]
+        noop, noop_cpu = zip(*[await one_cycle(phase) for _ in range(cycles)], strict=True)
         changes = phase.controller.events.published - published
         assert await phase.all_synced_and_healthy(), "a no-op cycle changed an app"
         now_mb, peak_mb = rss_mb()
@@ -308,6 +311,7 @@ async def refresh_and_commit(
         return {
             "cold_s": round(cold, 2),
             "noop_s": [round(s, 2) for s in noop],
+            "noop_cpu_s": [round(s, 2) for s in noop_cpu],
             "events_in_noop_cycles": changes,
             "rss_mb": round(now_mb, 1),
             "rss_peak_mb": round(peak_mb, 1),
@@ -317,14 +321,15 @@ async def refresh_and_commit(
         await phase.close()
 
 
-async def one_cycle(phase: Phase) -> float:
-    """A full reconciliation cycle, as the periodic refresh starts one (without jitter)."""
-    since, started = utc_now(), time.perf_counter()
+async def one_cycle(phase: Phase) -> tuple[float, float]:
+    """A full reconciliation cycle, as the periodic refresh starts one (without jitter):
+    seconds, and CPU seconds of this process (every thread)."""
+    since, started, cpu = utc_now(), time.perf_counter(), time.process_time()
     phase.controller.revisions.next_cycle()
     for summary in await phase.store.apps.list():
         phase.controller.refresh(summary.name)
     await phase.until_reconciled(since, within=600)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 async def commit_to_healthy(phase: Phase, repo: Path, number: int) -> float:
@@ -391,6 +396,7 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
             asyncio.run(make_namespaces(work))
             a = in_process(args, work, "sync")
             print(f"(a) sync          {a['seconds']:>10} s for {args.apps} apps of 1 ConfigMap")
+            print(f"                  {a['cpu_s']:>10} s of the controller process's CPU")
             prepared = in_process(args, work, "prepare")
             print(
                 f"    prepare       {prepared['seconds']:>10} s for {args.apps} apps of 10 objects"
@@ -413,11 +419,13 @@ def figures_of(
         "workers": args.workers,
         "sync_1000_apps_s": a["seconds"],
         "sync_apps_per_s": a["apps_per_s"],
+        "sync_cpu_s": a["cpu_s"],
         "sync_rss_mb": a["rss_mb"],
         "sync_1000_wide_apps_s": prepared["seconds"],
         "cold_refresh_1000_apps_s": b["cold_s"],
         "noop_refresh_1000_apps_s": round(noop, 2),
         "noop_refresh_cycles_s": b["noop_s"],
+        "noop_cpu_s": round(statistics.median(b["noop_cpu_s"]), 2),
         "noop_vs_cold": round(noop / b["cold_s"], 3),
         "noop_apps_per_s": round(args.apps / noop, 1),
         "events_in_noop_cycles": b["events_in_noop_cycles"],
@@ -442,12 +450,13 @@ def main() -> None:
     if args.phase:
         print(json.dumps(asyncio.run(run_phase(args))))
         return
-    started = time.perf_counter()
-    figures = run_all(args)
+    started, load = time.perf_counter(), os.getloadavg()[0]
+    figures = {**run_all(args), "load_avg_1m_before": round(load, 2)}
     f = figures
     cycles = f["noop_refresh_cycles_s"]
     print(f"(b) cold cycle    {f['cold_refresh_1000_apps_s']:>10} s (restarted controller)")
     print(f"    no-op cycle   {f['noop_refresh_1000_apps_s']:>10} s median of {cycles}")
+    print(f"                  {f['noop_cpu_s']:>10} s of the controller process's CPU")
     print(f"                  {f['noop_apps_per_s']:>10} apps/s ({f['noop_vs_cold']} x cold)")
     print(f"    RSS           {f['rss_mb']:>10} MB (peak {f['rss_peak_mb']} MB)")
     p50, most = f["commit_to_healthy_p50_s"], f["commit_to_healthy_max_s"]
