@@ -110,7 +110,8 @@ def test_the_demo_serves_deploys_dev_and_staging_and_stops_on_ctrl_c(tmp_path: P
             client.headers["Authorization"] = f"Bearer {token}"
             until(lambda: app_state(client, STAGING) == ("Synced", "Healthy"), 180, "staging")
             assert app_state(client, DEV) == ("Synced", "Healthy")
-            assert app_state(client, PROD)[0] == "OutOfSync"
+            # prod comes in the root's last wave, after staging: wait for it to be compared
+            until(lambda: app_state(client, PROD)[0] == "OutOfSync", 120, "prod compared")
             tree = client.get(f"/api/v1/applications/{DEV}/resource-tree").json()["nodes"]
             kinds = {node["kind"] for node in tree}
             assert {"Deployment", "ReplicaSet", "Pod"} <= kinds
