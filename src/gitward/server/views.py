@@ -61,12 +61,35 @@ def when(moment: datetime | None) -> str | None:
 
 
 def app_summary_json(summary: AppSummary) -> Json:
-    """A list item: name, labels, project, sync and health status, and when it was looked at."""
+    """A list item: name, labels, project, first source, destination, automated sync policy,
+    sync status and revision, health status, and when it was looked at.
+
+    As in Argo CD's JSON, empty source and destination fields are left out (``repoURL`` stays).
+    A multi-source app shows its first source as ``spec.source``; ``spec.syncPolicy`` holds only
+    ``automated``, and is absent for a manual app.
+    """
+    source = {"repoURL": summary.repo_url}
+    if summary.source_path:
+        source["path"] = summary.source_path
+    if summary.source_chart:
+        source["chart"] = summary.source_chart
+    if summary.target_revision:
+        source["targetRevision"] = summary.target_revision
+    destination = {}
+    if summary.dest_server:
+        destination["server"] = summary.dest_server
+    if summary.dest_name:
+        destination["name"] = summary.dest_name
+    if summary.dest_namespace:
+        destination["namespace"] = summary.dest_namespace
+    spec: Json = {"project": summary.project, "source": source, "destination": destination}
+    if summary.sync_policy is not None:
+        spec["syncPolicy"] = summary.sync_policy
     return {
         "metadata": {"name": summary.name, "labels": dict(summary.labels)},
-        "spec": {"project": summary.project},
+        "spec": spec,
         "status": {
-            "sync": {"status": summary.sync_status},
+            "sync": {"status": summary.sync_status, "revision": summary.revision},
             "health": {"status": summary.health_status},
             "reconciledAt": when(summary.reconciled_at),
         },

@@ -2,13 +2,16 @@
 
 Every write bumps the app's ``version``; a caller that passes ``expected_version`` gets a
 :class:`StaleWriteError` instead of overwriting a change it has not seen. Listing reads only the
-summary columns, so a list of thousands of apps never loads their documents.
+summary columns, so a list of thousands of apps never loads their documents: every write copies
+the first source, the destination and the automated sync flags out of the document into columns
+of their own.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -28,16 +31,41 @@ LabelSelector = Mapping[str, str] | Callable[[Mapping[str, str]], bool]
 """Labels an app must carry (all of them, equal), or a predicate over its labels."""
 
 _CHUNK = 500  # names per IN (...) query
+_APPS = AppRow.__table__.c  # Core columns: a list needs no ORM identity map
+# AppSummary's fields in order. The revision is read in SQL: decoding every app's JSON list of
+# revisions in Python would cost the list more than all its other columns.
 _SUMMARY = (
-    AppRow.name,
-    AppRow.project,
-    AppRow.parent,
-    AppRow.labels,
-    AppRow.sync_status,
-    AppRow.health_status,
-    AppRow.reconciled_at,
-    AppRow.version,
+    *(
+        _APPS[name]
+        for name in (
+            "name",
+            "project",
+            "parent",
+            "labels",
+            "sync_status",
+            "health_status",
+            "reconciled_at",
+            "version",
+            "repo_url",
+            "source_path",
+            "source_chart",
+            "target_revision",
+            "dest_server",
+            "dest_name",
+            "dest_namespace",
+        )
+    ),
+    sa.cast(_APPS.sync_policy, sa.Text),
+    sa.func.coalesce(_APPS.observed_revisions[0].as_string(), ""),
 )
+_SOURCE_COLUMNS = {
+    "repo_url": "repoURL",
+    "source_path": "path",
+    "source_chart": "chart",
+    "target_revision": "targetRevision",
+}
+_DESTINATION_COLUMNS = {"dest_server": "server", "dest_name": "name", "dest_namespace": "namespace"}
+_AUTOMATED_FLAGS = ("enabled", "prune", "selfHeal", "allowEmpty")
 
 
 class Apps:
@@ -107,18 +135,18 @@ class Apps:
         name_glob: str | None = None,
     ) -> list[AppSummary]:
         """Summaries of the apps that match every filter given, by name."""
-        query = sa.select(*_SUMMARY).order_by(AppRow.name)
+        query = sa.select(*_SUMMARY).order_by(_APPS.name)
         if isinstance(project, str):
-            query = query.where(AppRow.project == project)
+            query = query.where(_APPS.project == project)
         elif project is not None:
-            query = query.where(AppRow.project.in_(list(project)))
+            query = query.where(_APPS.project.in_(list(project)))
         if parent is not None:
-            query = query.where(AppRow.parent == parent)
+            query = query.where(_APPS.parent == parent)
         if name_glob and _sql_glob(name_glob) is not None:
-            query = query.where(AppRow.name.like(_sql_glob(name_glob), escape="\\"))
+            query = query.where(_APPS.name.like(_sql_glob(name_glob), escape="\\"))
         async with self._access.reading() as session:
             rows = (await session.execute(query)).all()
-        summaries = [AppSummary(*row) for row in rows]
+        summaries = _summaries(rows)
         if name_glob:
             summaries = [app for app in summaries if fnmatchcase(app.name, name_glob)]
         if selector is not None:
@@ -201,7 +229,55 @@ def _definition_values(definition: AppDefinition, where: Location) -> dict[str, 
         "labels": json_value(dict(definition.labels), where.at("metadata.labels")),
         "document": json_value(dict(definition.document), where),
         "history_limit": definition.history_limit,
+        **_summary_values(definition.document),
     }
+
+
+def _summary_values(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The list's columns, read from an Application document ("" or None where it has none).
+
+    The source is ``spec.sources[0]`` when ``sources`` is set (Argo CD ignores ``source`` then),
+    else ``spec.source``; ``sync_policy`` keeps only ``automated`` and its boolean flags.
+    """
+    spec = _mapping(document.get("spec"))
+    sources = spec.get("sources")
+    source = _mapping(sources[0] if isinstance(sources, list) and sources else spec.get("source"))
+    destination = _mapping(spec.get("destination"))
+    values: dict[str, Any] = {col: _text(source.get(key)) for col, key in _SOURCE_COLUMNS.items()}
+    values.update({col: _text(destination.get(key)) for col, key in _DESTINATION_COLUMNS.items()})
+    automated = _mapping(spec.get("syncPolicy")).get("automated")
+    values["sync_policy"] = (
+        {"automated": {f: automated[f] for f in _AUTOMATED_FLAGS if _is_flag(automated.get(f))}}
+        if isinstance(automated, Mapping)
+        else None
+    )
+    return values
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _summaries(rows: Sequence[sa.Row[Any]]) -> list[AppSummary]:
+    """Rows of ``_SUMMARY`` as summaries. Apps share a handful of sync policies: each one's JSON
+    is decoded once, and its summaries share the (read-only) value."""
+    policies: dict[str | None, Any] = {None: None}
+    summaries = []
+    for row in rows:
+        columns: tuple[Any, ...] = tuple(row)
+        text = columns[-2]
+        if text not in policies:
+            policies[text] = json.loads(text)
+        summaries.append(AppSummary(*(*columns[:-2], policies[text], columns[-1])))
+    return summaries
+
+
+def _is_flag(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _initial_status() -> dict[str, Any]:

@@ -110,7 +110,12 @@ class AppRecord:
 
 @dataclass(frozen=True, slots=True)
 class AppSummary:
-    """The columns of an app list: no document, no resources."""
+    """The columns of an app list: no document, no resources.
+
+    The source is the app's first (``spec.sources[0]`` when ``sources`` is set), as written;
+    ``sync_policy`` is ``{"automated": {...flags as written}}``, or None for a manual app;
+    ``revision`` the first revision the controller observed ("" before it looked).
+    """
 
     name: str
     project: str
@@ -120,6 +125,15 @@ class AppSummary:
     health_status: str
     reconciled_at: datetime | None
     version: int
+    repo_url: str = ""
+    source_path: str = ""
+    source_chart: str = ""
+    target_revision: str = ""
+    dest_server: str = ""
+    dest_name: str = ""
+    dest_namespace: str = ""
+    sync_policy: Mapping[str, Json] | None = None
+    revision: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,6 +105,15 @@ class AppRow(Base):
     version: Mapped[int]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Copied from the document on every write, so that a list never reads documents.
+    repo_url: Mapped[str] = mapped_column(sa.Text, server_default="")
+    source_path: Mapped[str] = mapped_column(sa.Text, server_default="")
+    source_chart: Mapped[str] = mapped_column(sa.Text, server_default="")
+    target_revision: Mapped[str] = mapped_column(sa.Text, server_default="")
+    dest_server: Mapped[str] = mapped_column(sa.Text, server_default="")
+    dest_name: Mapped[str] = mapped_column(sa.Text, server_default="")
+    dest_namespace: Mapped[str] = mapped_column(sa.Text, server_default="")
+    sync_policy: Mapped[dict[str, Any] | None]
 
 
 class RepoRow(Base):

@@ -4,13 +4,12 @@ asserting the exact text a user sees."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from cli_client_world import REPO_URL, SECRET_VALUE, World, application
+from cli_client_world import REPO_URL, SECRET_VALUE, World, application, git
 
 
 @pytest.fixture
@@ -33,6 +32,11 @@ def is_synced_and_healthy(app: dict[str, Any]) -> bool:
     return status["sync"]["status"] == "Synced" and status["health"]["status"] == "Healthy"
 
 
+def head(world: World) -> str:
+    """The commit the world's repository's main branch is at."""
+    return git(world.repo, "rev-parse", "HEAD")
+
+
 def write_file(path: Path, *documents: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump_all(documents), encoding="utf-8")
     return path
@@ -44,33 +48,49 @@ def test_app_list_shows_name_project_sync_health_and_revision(guestbook: World) 
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "NAME        PROJECT   SYNC STATUS   HEALTH STATUS   REVISION\n"
-        "guestbook   default   OutOfSync     Missing         -\n"
+        f"guestbook   default   OutOfSync     Missing         {head(guestbook)[:7]}\n"
     )
 
 
 def test_app_list_wide_adds_destination_and_sync_policy_columns(guestbook: World) -> None:
+    guestbook.create_app(application("auto", automated=True))
+    guestbook.wait_for_app("auto", lambda app: bool(app["status"]["sync"].get("revision")))
+
     result = guestbook.run("app", "list", "-o", "wide")
 
-    header, row = result.stdout.splitlines()
-    assert re.split(" {3,}", header) == [
-        "NAME",
-        "PROJECT",
-        "SYNC STATUS",
-        "HEALTH STATUS",
-        "REVISION",
-        "DESTINATION",
-        "SYNC POLICY",
-    ]
-    assert re.split(" {3,}", row)[:4] == ["guestbook", "default", "OutOfSync", "Missing"]
-    assert row.endswith("   manual")
+    assert result.exit_code == 0, result.output
+    [auto, guestbook_row] = result.stdout.splitlines()[1:]
+    assert result.stdout.splitlines()[0] == (
+        "NAME        PROJECT   SYNC STATUS   HEALTH STATUS   REVISION   "
+        "DESTINATION" + " " * 32 + "SYNC POLICY"
+    )
+    assert guestbook_row == (
+        f"guestbook   default   OutOfSync     Missing         {head(guestbook)[:7]}    "
+        "https://kubernetes.default.svc/guestbook   manual"
+    )
+    assert auto.startswith("auto        default   ")
+    assert auto.endswith(
+        f"{head(guestbook)[:7]}    https://kubernetes.default.svc/auto        "
+        "auto (prune, selfHeal)"
+    )
 
 
-def test_app_list_as_json_is_a_list_of_argo_cd_applications(guestbook: World) -> None:
+def test_app_list_as_json_carries_what_argo_cd_scripts_read(guestbook: World) -> None:
     result = guestbook.run("app", "list", "-o", "json")
 
     [app] = json.loads(result.stdout)
     assert app["metadata"]["name"] == "guestbook"
-    assert app["status"]["sync"]["status"] == "OutOfSync"
+    assert app["spec"]["source"] == {
+        "repoURL": REPO_URL,
+        "path": "guestbook",
+        "targetRevision": "main",
+    }
+    assert app["spec"]["destination"] == {
+        "server": "https://kubernetes.default.svc",
+        "namespace": "guestbook",
+    }
+    assert "syncPolicy" not in app["spec"]
+    assert app["status"]["sync"] == {"status": "OutOfSync", "revision": head(guestbook)}
     assert app["status"]["health"]["status"] == "Missing"
 
 

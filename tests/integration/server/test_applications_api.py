@@ -32,6 +32,25 @@ async def test_the_list_holds_every_app_with_its_project_and_status(api: Api) ->
     assert dev["status"]["sync"]["status"] == "Unknown"
 
 
+async def test_a_list_item_carries_source_destination_and_policy_in_argo_cd_shape(
+    api: Api,
+) -> None:
+    admin = await api.admin()
+    policy = {"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["Validate=false"]}
+    await admin.post("/api/v1/applications", json=guestbook(syncPolicy=policy))
+
+    answer = await admin.get("/api/v1/applications", params={"name": "guestbook"})
+
+    [item] = answer.json()["items"]
+    assert item["spec"] == {
+        "project": "dev",
+        "source": {"repoURL": REPO_URL, "path": "helm/ai-chatbot", "targetRevision": "main"},
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": "dev"},
+        "syncPolicy": {"automated": {"prune": True, "selfHeal": True}},
+    }
+    assert item["status"]["sync"] == {"status": "Unknown", "revision": ""}
+
+
 async def test_the_list_filters_by_project_label_selector_and_name_glob(api: Api) -> None:
     admin = await api.admin()
     await admin.post("/api/v1/applications", json=guestbook())

@@ -117,7 +117,10 @@ async def test_the_status_of_an_unknown_app_is_refused(store: Store) -> None:
 async def test_the_list_holds_summaries_sorted_by_name(store: Store) -> None:
     for name in ("zeta", "alpha", "mid"):
         await store.apps.upsert(app(name, labels={"tier": "web"}))
-    await store.apps.set_status("mid", AppStatus(sync_status="Synced", health_status="Healthy"))
+    await store.apps.set_status(
+        "mid",
+        AppStatus(sync_status="Synced", health_status="Healthy", observed_revisions=("a1b2c3",)),
+    )
 
     listed = await store.apps.list()
 
@@ -131,6 +134,11 @@ async def test_the_list_holds_summaries_sorted_by_name(store: Store) -> None:
         health_status="Healthy",
         reconciled_at=None,
         version=2,
+        repo_url="https://github.com/org/repo",
+        source_path="apps/mid",
+        dest_server="https://kubernetes.default.svc",
+        dest_namespace="mid",
+        revision="a1b2c3",
     )
 
 
