@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import socket
 from collections.abc import AsyncIterator, Generator, Mapping
 from dataclasses import dataclass, field
@@ -155,6 +156,10 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         if config.reconcile:
             await controller.start()
         url = await _serve(stack, config, services)
+        # What start-up built lives as long as the server: keep it out of every later
+        # collection, which otherwise rescans it while large answers (app lists) are built.
+        gc.collect()
+        gc.freeze()
         yield RunningServer(url, admin_password, services, controller)
 
 

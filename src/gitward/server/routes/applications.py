@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
-from fastapi.responses import JSONResponse
 
 from gitward.model.application import parse_application
 from gitward.server import views
@@ -26,6 +25,7 @@ from gitward.server.deps import (
 )
 from gitward.server.failures import CONFLICT, ApiError, invalid
 from gitward.server.permitting import check_app, project_of
+from gitward.server.responses import FastJSONResponse
 from gitward.server.selectors import parse_selector
 from gitward.server.services import Services
 from gitward.store import AppDefinition, AuditAction
@@ -61,7 +61,7 @@ async def list_applications(
         for app in summaries
         if grant.permits_app("get", app.project, app.name)
     ]
-    return JSONResponse({"items": items})
+    return FastJSONResponse({"items": items})
 
 
 @router.post("/api/v1/applications")
