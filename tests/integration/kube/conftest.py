@@ -1,45 +1,14 @@
-"""A sandbox API server per test, reached over real HTTP through a kubeconfig as the demo
-maps it."""
+"""The kube tests share the sandbox fixtures of tests/integration; here: a live cache on it."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from gitward.kube import Backoff, ClusterAccess, LiveCache, RemoteCluster
-from gitward.kube.sandbox import Sandbox, SandboxOptions
-from gitward.model.annotations import IN_CLUSTER_NAME, IN_CLUSTER_SERVER
+from gitward.kube import Backoff, LiveCache, RemoteCluster
 
 FAST = Backoff(initial=0.01, cap=0.2)
-
-
-@pytest.fixture
-def sandbox_options() -> SandboxOptions:
-    return SandboxOptions()
-
-
-@pytest.fixture
-async def sandbox(sandbox_options: SandboxOptions) -> AsyncIterator[Sandbox]:
-    async with Sandbox.start(sandbox_options) as running:
-        yield running
-
-
-@pytest.fixture
-def access(sandbox: Sandbox, tmp_path: Path) -> ClusterAccess:
-    """The sandbox as the demo sees it: ``https://kubernetes.default.svc`` mapped to a context."""
-    kubeconfig = sandbox.write_kubeconfig(tmp_path / "kubeconfig")
-    return ClusterAccess(
-        server=IN_CLUSTER_SERVER, name=IN_CLUSTER_NAME, kubeconfig=kubeconfig, context="sandbox"
-    )
-
-
-@pytest.fixture
-async def cluster(access: ClusterAccess) -> AsyncIterator[RemoteCluster]:
-    client = RemoteCluster.connect(access)
-    yield client
-    await client.close()
 
 
 @pytest.fixture
