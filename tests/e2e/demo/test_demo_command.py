@@ -122,7 +122,9 @@ def test_the_demo_serves_deploys_dev_and_staging_and_stops_on_ctrl_c(tmp_path: P
         assert "Sync Policy:        manual" in shown
     finally:
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=90)
+        process.wait(timeout=90)  # stdout stays with the reader thread (communicate would race it)
+    assert process.stderr is not None
+    err = process.stderr.read()
     rest = read_until(output, "demo stopped", within=10)
     assert process.returncode == 0, err
     assert rest[-1] == "demo stopped\n"
