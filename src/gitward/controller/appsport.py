@@ -14,7 +14,7 @@ Applications or AppProjects.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from gitward.controller.appobjects import (
     is_project_key,
     project_object,
 )
+from gitward.controller.reads import StoreReads
 from gitward.errors import GitwardError, InvalidError, Location, NotFoundError, UnknownKindError
 from gitward.kube.cluster import (
     Cluster,
@@ -40,7 +41,7 @@ from gitward.model import annotations as argocd
 from gitward.model.application import parse_application
 from gitward.model.objects import Manifest, ResourceKey
 from gitward.model.project import parse_project
-from gitward.store import AppDefinition, ProjectDefinition, ProjectRecord, Store
+from gitward.store import AppDefinition, ProjectDefinition, Store
 
 __all__ = ["AppsPort", "children_live"]
 
@@ -53,27 +54,23 @@ def _argo(group: str, kind: str) -> bool:
 
 
 async def children_live(
-    store: Store,
+    reads: StoreReads,
     parent: str,
     desired: Collection[ResourceKey],
     tracking: Tracking = DEFAULT_TRACKING,
-    *,
-    projects: Sequence[ProjectRecord] | None = None,
 ) -> list[Manifest]:
     """The stored Applications and AppProjects that matter to ``parent``: those it declares
-    (``desired``), its child apps, and the projects it applied (its tracking mark).
-    ``projects``: every stored project, when the caller has just read them."""
+    (``desired``), its child apps, and the projects it applied (its tracking mark)."""
     found: dict[ResourceKey, Manifest] = {}
     names = {key.name for key in desired if is_app_key(key)}
-    names |= {summary.name for summary in await store.apps.list(parent=parent)}
+    names.update(await reads.children(parent))
     for name in sorted(names):
-        record = await store.apps.get(name)
+        record = await reads.app(name)
         if record is not None:
-            latest = await store.operations.latest(name)
-            obj = application_object(record, latest)
+            obj = application_object(record, await reads.latest_operation(name))
             found[ResourceKey.of(obj)] = obj
     wanted = {key.name for key in desired if is_project_key(key)}
-    for project in await store.projects.list() if projects is None else projects:
+    for project in await reads.projects():
         obj = project_object(project)
         if project.name in wanted or owning_app(obj, tracking) == parent:
             found[ResourceKey.of(obj)] = obj

@@ -44,6 +44,7 @@ from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
 from gitward.controller.operating import Operator
 from gitward.controller.queue import BackoffPolicy, WorkQueue, run_workers
+from gitward.controller.reads import CachedReads, current_operation
 from gitward.controller.refreshing import Refreshed, Refresher
 from gitward.controller.revisions import RevisionCache
 from gitward.controller.statuses import StatusWriter
@@ -98,12 +99,14 @@ class Controller:
             clusters, listener=self._heard, tracking=tracking, backoff=cache_backoff
         )
         common: dict[str, Any] = {"settings": self.settings, "clock": clock, "tracking": tracking}
-        self.refresher = Refresher(store, self.git, self.caches, **common)
+        self.reads = CachedReads(store)
+        self.refresher = Refresher(self.reads, self.git, self.caches, **common)
         self.operator = Operator(
             store,
             self.git,
             self.caches,
             **common,
+            reads=self.reads,
             events=self.events,
             on_applied=self.refresh,
             delete_app=lambda name, by: self._delete(name, cascade=None, initiated_by=by),
@@ -132,6 +135,7 @@ class Controller:
         """Resume in-flight operations, refresh every app, and reconcile until cancelled (a
         crash, as far as the store knows: a restart resumes from the last stored step) or
         :meth:`stop`."""
+        self.reads.open()
         for operation in await self.store.operations.running():
             self.queue.add(operation.app)
         ticking = asyncio.get_running_loop().create_task(self._tick())
@@ -142,6 +146,7 @@ class Controller:
             with contextlib.suppress(asyncio.CancelledError):
                 await ticking
             await self.statuses.drain()
+            self.reads.close()
             await self.caches.close()
 
     async def stop(self) -> None:
@@ -170,7 +175,10 @@ class Controller:
         first = True
         while True:
             self.revisions.next_cycle()
-            for app in await self.store.apps.list():
+            since = self.reads.mark()
+            summaries = await self.store.apps.list()
+            self.reads.resync(summaries, since=since)
+            for app in summaries:
                 delay = 0.0 if first else self._rng.uniform(0, self.settings.jitter_s)
                 self.queue.add_after(app.name, delay)
             first = False
@@ -185,13 +193,13 @@ class Controller:
     # -- one reconcile -------------------------------------------------------------------------
 
     async def _reconcile(self, name: str) -> bool:
-        record = await self.store.apps.get(name)
+        record = await self.reads.app(name)
         if record is None:
             self.queue.forget(name)
             return True
         hard = name in self._hard
         self._hard.discard(name)
-        operation = await self.store.operations.current(name)
+        operation = await current_operation(self.reads, name)
         if operation is not None:
             stepped = await self.operator.step(record, operation)
             if stepped.wake_at is not None:
@@ -257,8 +265,8 @@ class Controller:
         """A child changed: its parent (waiting on it, showing it) and its siblings (gated on
         it) look again."""
         self.queue.add(parent)
-        for sibling in await self.store.apps.list(parent=parent):
-            self.queue.add(sibling.name)
+        for sibling in await self.reads.children(parent):
+            self.queue.add(sibling)
 
     # -- on demand -----------------------------------------------------------------------------
 
@@ -274,7 +282,7 @@ class Controller:
         wanted = normalize_repo_url(repo_url)
         refreshed = []
         for summary in await self.store.apps.list():
-            record = await self.store.apps.get(summary.name)
+            record = await self.reads.app(summary.name)
             if record is not None and wanted in commands.repositories_of(record):
                 self.refresh(record.name)
                 refreshed.append(record.name)

@@ -30,6 +30,7 @@ from gitward.controller.appsport import AppsPort, children_live
 from gitward.controller.caches import LiveCaches
 from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
+from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest
 from gitward.errors import GitwardError, TransientError
 from gitward.health import Health, HealthStatus
@@ -66,6 +67,7 @@ class Operator:
         git: GitSide,
         caches: LiveCaches,
         *,
+        reads: StoreReads,
         settings: ControllerSettings,
         clock: Callable[[], datetime],
         tracking: Tracking,
@@ -74,6 +76,7 @@ class Operator:
         delete_app: Callable[[str, str], Awaitable[object]],
     ) -> None:
         self.store = store
+        self.reads = reads
         self.git = git
         self.caches = caches
         self.settings = settings
@@ -141,7 +144,7 @@ class Operator:
         await cache.wait_warm(within=self.settings.cache_warm_s)
         live = live_from_cache(cache, in_cluster, app.name)
         keys = [ResourceKey.of(obj) for obj in argo]
-        live.extend(await children_live(self.store, app.name, keys, self.tracking))
+        live.extend(await children_live(self.reads, app.name, keys, self.tracking))
         port = AppsPort(
             cluster,
             self.store,

@@ -38,6 +38,7 @@ from gitward.controller.deciding import (
 )
 from gitward.controller.desired import Desired, GitSide
 from gitward.controller.gating import wave_gate
+from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
 from gitward.diff import ResourceStatus, SyncStatus
 from gitward.errors import ConfigError, GitwardError, Location, TransientError
@@ -47,7 +48,7 @@ from gitward.model.kinds import is_namespaced
 from gitward.model.objects import Manifest, ResourceKey
 from gitward.model.project import AppProject, default_project, parse_project
 from gitward.settings import ControllerSettings
-from gitward.store import AppRecord, AppStatus, OperationRecord, ProjectRecord, Store
+from gitward.store import AppRecord, AppStatus, OperationRecord
 from gitward.sync import live_from_cache
 
 __all__ = ["Refreshed", "Refresher", "last_sync"]
@@ -77,7 +78,7 @@ class Refresher:
 
     def __init__(
         self,
-        store: Store,
+        reads: StoreReads,
         git: GitSide,
         caches: LiveCaches,
         *,
@@ -85,7 +86,7 @@ class Refresher:
         clock: Callable[[], datetime],
         tracking: Tracking,
     ) -> None:
-        self.store = store
+        self.reads = reads
         self.git = git
         self.caches = caches
         self.settings = settings
@@ -108,7 +109,6 @@ class _Run:
         self.conditions = Conditions(record.status.conditions, self.now)
         self.stage = kinds.INVALID_SPEC_ERROR
         self.problems: list[str] = []
-        self.projects: list[ProjectRecord] = []
 
     async def run(self) -> Refreshed:
         try:
@@ -139,9 +139,8 @@ class _Run:
 
     async def _project(self, app: Application) -> AppProject:
         where = Location(file=app.file, obj=f"Application {app.name}")
-        # Every project, read once: the app's own, and those it may have applied (children).
-        self.projects = await self.r.store.projects.list()
-        stored = next((p for p in self.projects if p.name == app.project), None)
+        projects = await self.r.reads.projects()
+        stored = next((p for p in projects if p.name == app.project), None)
         if stored is not None:
             project = parse_project(dict(stored.document), file=stored.file).value
         elif app.project == "default":
@@ -189,7 +188,7 @@ class _Run:
         parent = self.record.parent
         while parent and parent not in found and len(found) < _ANCESTRY_LIMIT:
             found.add(parent)
-            record = await self.r.store.apps.get(parent)
+            record = await self.r.reads.app(parent)
             parent = record.parent if record is not None else None
         return found
 
@@ -228,11 +227,7 @@ class _Run:
             )
         live = live_from_cache(cache, in_cluster, app.name)
         argo_keys = [ResourceKey.of(obj) for obj in objects if is_argo_object(obj)]
-        live.extend(
-            await children_live(
-                self.r.store, app.name, argo_keys, self.r.tracking, projects=self.projects
-            )
-        )
+        live.extend(await children_live(self.r.reads, app.name, argo_keys, self.r.tracking))
         return live
 
     def _recorded_keys(self) -> list[ResourceKey]:
@@ -290,7 +285,7 @@ class _Run:
             desired_count=len(counted),
             out_of_sync=compared.out_of_sync,
         )
-        latest = await self.r.store.operations.latest(app.name)
+        latest = await self.r.reads.latest_operation(app.name)
         last = last_sync(latest)
         decision = decide(
             app.sync_policy,
@@ -323,8 +318,8 @@ class _Run:
         if parent is None or not app.sync_policy.is_automated or comparison.status == "Synced":
             return OPEN
         siblings = []
-        for summary in await self.r.store.apps.list(parent=parent):
-            record = await self.r.store.apps.get(summary.name)
+        for name in await self.r.reads.children(parent):
+            record = await self.r.reads.app(name)
             if record is not None:
                 siblings.append(record)
         return wave_gate(app, comparison.revisions, siblings)

@@ -73,7 +73,7 @@ async def inspect(controller: Controller, record: AppRecord, *, live: bool = Tru
     await cache.wait_warm(within=controller.settings.cache_warm_s)
     found = live_from_cache(cache, in_cluster, app.name)
     argo = [ResourceKey.of(obj) for obj in desired if is_argo_object(obj)]
-    found.extend(await children_live(controller.store, app.name, argo))
+    found.extend(await children_live(controller.reads, app.name, argo))
     return Inspection(app, desired, found, cache)
 
 

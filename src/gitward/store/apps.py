@@ -13,13 +13,14 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gitward.errors import Location
 from gitward.store.access import Context, check_version, flush_all, flush_new
+from gitward.store.changes import AppDeleted, AppStatusChanged, AppWritten, note
 from gitward.store.failures import RecordNotFoundError, StoreConfigError
 from gitward.store.records import AppDefinition, AppRecord, AppStatus, AppSummary
 from gitward.store.tables import AppRow
@@ -95,7 +96,9 @@ class Apps:
                     setattr(row, name, value)
                 row.version += 1
                 row.updated_at = now
-            return app_record(row)
+            record = app_record(row)
+            note(session, AppWritten(record))
+            return record
 
     async def upsert_many(self, definitions: Iterable[AppDefinition]) -> dict[str, int]:
         """Create or replace many apps in one transaction (a controller's first load of Git).
@@ -119,6 +122,7 @@ class Apps:
                 row.version += 1
                 row.updated_at = now
             await flush_all(session, Location(obj="Applications"))
+            note(session, *(AppWritten(app_record(row)) for row in existing.values()))
             return {name: row.version for name, row in existing.items()}
 
     async def get(self, name: str) -> AppRecord | None:
@@ -156,27 +160,49 @@ class Apps:
     async def set_status(
         self, name: str, status: AppStatus, *, expected_version: int | None = None
     ) -> int:
-        """Record what the controller computed; returns the app's new version."""
+        """Record what the controller computed; returns the app's new version.
+
+        One UPDATE, without loading the row: every refresh of every app ends here.
+        """
         where = _where(name, None)
         values = _status_values(status, where)
+        matches = AppRow.name == name
+        if expected_version is not None:
+            matches = matches & (AppRow.version == expected_version)
+        update = (
+            sa.update(AppRow)
+            .where(matches)
+            .values(**values, version=AppRow.version + 1, updated_at=self._clock())
+            .returning(AppRow.version)
+            .execution_options(synchronize_session=False)
+        )
         async with self._access.writing() as session:
-            row = await session.get(AppRow, name, with_for_update=True)
-            if row is None:
-                raise RecordNotFoundError(
-                    "no such application", where=where, hint="upsert the app before its status"
-                )
-            check_version(row.version, expected_version, where)
-            for field, value in values.items():
-                setattr(row, field, value)
-            row.version += 1
-            row.updated_at = self._clock()
-            return row.version
+            version: int | None = (await session.execute(update)).scalar_one_or_none()
+            if version is None:
+                await _refuse_status(session, name, expected_version, where)
+            note(session, AppStatusChanged(name, status, version))
+            return version
 
     async def delete(self, name: str) -> bool:
         """Remove the app with its operations and history; False if there was none."""
         async with self._access.writing() as session:
             result = await session.execute(sa.delete(AppRow).where(AppRow.name == name))
-            return bool(getattr(result, "rowcount", 0))
+            deleted = bool(getattr(result, "rowcount", 0))
+            if deleted:
+                note(session, AppDeleted(name))
+            return deleted
+
+
+async def _refuse_status(
+    session: AsyncSession, name: str, expected_version: int | None, where: Location
+) -> NoReturn:
+    """Why a status update matched no row: no such app, or another version."""
+    current = await session.scalar(sa.select(_APPS.version).where(_APPS.name == name))
+    if current is not None:
+        check_version(current, expected_version, where)
+    raise RecordNotFoundError(
+        "no such application", where=where, hint="upsert the app before its status"
+    )
 
 
 def _where(name: str, file: str | None) -> Location:

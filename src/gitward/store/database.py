@@ -5,7 +5,7 @@ writer: writes take an in-process lock and begin with ``BEGIN IMMEDIATE`` so tha
 process waits (``busy_timeout``) instead of failing half-way; reads use their own connections and
 never block the writer. PostgreSQL is reached through asyncpg. Every read and every write is one
 transaction. Driver errors leave here as store errors whose messages show the URL without its
-password.
+password. Committed writes are published to ``changes`` (see :mod:`~gitward.store.changes`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
 
 from gitward.errors import GitwardError
 from gitward.redaction import redact_url
+from gitward.store.changes import Changes, noted
 from gitward.store.failures import StoreConfigError, StoreError, StoreUnavailableError
 from gitward.store.values import dumps
 
@@ -83,6 +84,7 @@ class Database:
         self._write_sessions = async_sessionmaker(self._writer, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self._reader, expire_on_commit=False)
         self._lock = asyncio.Lock() if self.is_sqlite else None
+        self.changes = Changes()
 
     @property
     def is_sqlite(self) -> bool:
@@ -107,13 +109,10 @@ class Database:
             )
         token = _WRITING.set(writing | {id(self)})
         try:
-            async with (
-                self._locked(),
-                self._translated(),
-                self._write_sessions() as session,
-                session.begin(),
-            ):
-                yield session
+            async with self._locked(), self._translated(), self._write_sessions() as session:
+                async with session.begin():
+                    yield session
+                self.changes.publish(noted(session))  # committed; still in commit order
         finally:
             _WRITING.reset(token)
 

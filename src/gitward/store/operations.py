@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gitward.errors import Location
 from gitward.store.access import Context
+from gitward.store.changes import OperationWritten, note
 from gitward.store.failures import OperationRunningError, RecordNotFoundError, StoreError
 from gitward.store.records import LIVE_PHASES, Json, OperationPhase, OperationRecord
 from gitward.store.tables import AppRow, OperationRow
@@ -71,7 +72,7 @@ class Operations:
                     await session.flush()
             except sa.exc.IntegrityError:
                 raise _running_error(where, None) from None
-            return operation_record(row)
+            return _noted(session, row)
 
     async def save_step(
         self, operation_id: str, state: Mapping[str, Json], *, message: str | None = None
@@ -83,7 +84,7 @@ class Operations:
             if message is not None:
                 row.message = message
             row.updated_at = self._clock()
-            return operation_record(row)
+            return _noted(session, row)
 
     async def terminate(self, app: str) -> OperationRecord | None:
         """Ask the app's live operation to stop; None when there is none."""
@@ -96,7 +97,7 @@ class Operations:
             row.terminate = True
             row.phase = OperationPhase.TERMINATING.value
             row.updated_at = self._clock()
-            return operation_record(row)
+            return _noted(session, row)
 
     async def finish(
         self,
@@ -122,7 +123,7 @@ class Operations:
             row.updated_at = row.finished_at = now
             await session.flush()
             await _drop_old_finished(session, row.app)
-            return operation_record(row)
+            return _noted(session, row)
 
     async def get(self, operation_id: str) -> OperationRecord | None:
         async with self._access.reading() as session:
@@ -214,6 +215,12 @@ async def _drop_old_finished(session: AsyncSession, app: str) -> None:
             OperationRow.id.not_in(kept),
         )
     )
+
+
+def _noted(session: AsyncSession, row: OperationRow) -> OperationRecord:
+    record = operation_record(row)
+    note(session, OperationWritten(record))
+    return record
 
 
 def operation_record(row: OperationRow) -> OperationRecord:

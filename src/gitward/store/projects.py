@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from gitward.errors import Location
 from gitward.store.access import Context, check_version, flush_new
+from gitward.store.changes import ProjectDeleted, ProjectWritten, note
 from gitward.store.failures import RecordInUseError, StoreConfigError
 from gitward.store.records import ProjectDefinition, ProjectRecord
 from gitward.store.tables import AppRow, ProjectRow
@@ -48,7 +49,9 @@ class Projects:
                 row.document, row.file = document, definition.file
                 row.version += 1
                 row.updated_at = now
-            return _record(row)
+            record = _record(row)
+            note(session, ProjectWritten(record))
+            return record
 
     async def get(self, name: str) -> ProjectRecord | None:
         async with self._access.reading() as session:
@@ -73,7 +76,10 @@ class Projects:
                     hint="move or delete those applications first",
                 )
             result = await session.execute(sa.delete(ProjectRow).where(ProjectRow.name == name))
-            return bool(getattr(result, "rowcount", 0))
+            deleted = bool(getattr(result, "rowcount", 0))
+            if deleted:
+                note(session, ProjectDeleted(name))
+            return deleted
 
 
 def _record(row: ProjectRow) -> ProjectRecord:

@@ -5,6 +5,7 @@ schema to the newest revision. Then ``store.apps``, ``store.projects``, ``store.
 ``store.clusters``, ``store.operations``, ``store.history``, ``store.audit`` and ``store.accounts``
 each make every call its own transaction; ``async with store.transaction() as tx`` groups several
 calls (``tx.apps``, ``tx.audit``, ...) into one, so that they commit together or not at all.
+``store.changes.subscribe(listener)`` hears every committed change of apps, projects and operations.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class Store(_Groups):
         self._database = database
         self._sealer = sealer
         self._clock = clock
+        self.changes = database.changes
+        """Committed changes of apps, projects and operations (:mod:`gitward.store.changes`)."""
         super().__init__(self._context(database))
 
     @classmethod

@@ -10,6 +10,7 @@ import pytest
 from controller_builders import T0, application
 
 from gitward.controller.appsport import AppsPort, children_live
+from gitward.controller.reads import DirectReads
 from gitward.errors import InvalidError, NotFoundError
 from gitward.kube.tracking import stamp
 from gitward.model.application import parse_application
@@ -109,7 +110,7 @@ async def test_projects_are_stored_and_served_back(store: Store) -> None:
     await port.port.apply(stamp(project, "root"))
     served = await port.port.get(ResourceKey("argoproj.io", "AppProject", "argocd", "dev"))
     assert served["spec"] == {"sourceRepos": ["*"]}
-    live = await children_live(store, "root", [])
+    live = await children_live(DirectReads(store), "root", [])
     assert [obj["metadata"]["name"] for obj in live] == ["dev"]
 
 

@@ -1,0 +1,122 @@
+"""What the store changed: committed writes of apps, projects and operations, as values.
+
+A reader that keeps its own copy of records (the controller keeps every app it reconciles in
+memory, as Argo CD's controller keeps an informer cache) learns here what it must update.
+A write transaction notes its changes as it makes them; they are published to every listener
+once, after it commits, in commit order (SQLite commits one at a time under the store's lock);
+a transaction that rolls back publishes nothing. Listeners are plain functions called on the
+event loop: they must be quick and must not raise (an error is logged and dropped).
+
+Only this process's writes are seen: a reader that must notice other processes' writes
+compares versions now and then (:class:`~gitward.store.records.AppSummary` has them).
+It must not publish anything that was not committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gitward.store.records import AppRecord, AppStatus, OperationRecord, ProjectRecord
+
+__all__ = [
+    "AppDeleted",
+    "AppStatusChanged",
+    "AppWritten",
+    "Change",
+    "Changes",
+    "OperationWritten",
+    "ProjectDeleted",
+    "ProjectWritten",
+    "note",
+]
+
+log = logging.getLogger(__name__)
+
+_PENDING = "gitward.changes"
+
+
+@dataclass(frozen=True, slots=True)
+class AppWritten:
+    """An app was created or its definition replaced: the record as committed."""
+
+    record: AppRecord
+
+
+@dataclass(frozen=True, slots=True)
+class AppStatusChanged:
+    """An app's status was written; the app is now at ``version``."""
+
+    name: str
+    status: AppStatus
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class AppDeleted:
+    """An app is gone, and its operations and history with it."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectWritten:
+    record: ProjectRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectDeleted:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OperationWritten:
+    """An operation started, stepped, was asked to terminate or finished."""
+
+    record: OperationRecord
+
+
+Change = (
+    AppWritten | AppStatusChanged | AppDeleted | ProjectWritten | ProjectDeleted | OperationWritten
+)
+Listener = Callable[[Change], None]
+
+
+def note(session: AsyncSession, *changes: Change) -> None:
+    """Record changes made in ``session``'s transaction, for publication after its commit."""
+    pending: list[Change] = session.info.setdefault(_PENDING, [])
+    pending.extend(changes)
+
+
+def noted(session: AsyncSession) -> list[Change]:
+    """The changes recorded in ``session`` so far, forgotten there."""
+    pending: list[Change] = session.info.pop(_PENDING, [])
+    return pending
+
+
+class Changes:
+    """The store's listeners, and the publication of committed changes to them."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with every committed change from now on; returns the unsubscribe."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def publish(self, changes: Sequence[Change]) -> None:
+        for change in changes:
+            for listener in tuple(self._listeners):
+                try:
+                    listener(change)
+                except Exception:  # one listener's bug must not undo a committed write
+                    log.exception("a store listener failed on %s", type(change).__name__)
