@@ -68,20 +68,14 @@ class StatusWriter:
 
     async def _together(self, batch: list[_Write]) -> bool:
         """One transaction for the batch; False (nothing written) if it failed."""
-        found: list[bool] = []
+        latest = {write.app: write.status for write in batch}  # in order: the last one wins
         try:
-            async with self._store.transaction() as tx:
-                for write in batch:
-                    try:
-                        await tx.apps.set_status(write.app, write.status)
-                        found.append(True)
-                    except RecordNotFoundError:
-                        found.append(False)  # deleted meanwhile
+            versions = await self._store.apps.set_statuses(latest)
         except Exception:
             return False
         self.transactions += 1
-        for write, exists in zip(batch, found, strict=True):
-            _settle(write, exists)
+        for write in batch:
+            _settle(write, write.app in versions)  # not there: deleted meanwhile
         return True
 
     async def _alone(self, write: _Write) -> None:

@@ -90,26 +90,9 @@ class Renderer:
         ``refs`` maps the ``ref`` names of the app's other sources to their checkout roots and
         ``ref_shas`` to their commits; ``file`` is where the Application was read from.
         """
-        request = RenderRequest(
-            app=app,
-            source=source,
-            root=root,
-            sha=sha,
-            refs=dict(refs or {}),
-            app_file=file if file is not None else app.file,
-            limits=self.limits,
-        )
+        request = self._request(app, source, root, sha=sha, refs=refs, file=file)
         key = _cache_key(request, ref_shas or {})
-        if key is not None:
-            hit = self.cache.get(key)
-            if hit is not None:
-                return Rendered(
-                    hit.objects, hit.origins, hit.documents, hit.warnings, hit.generator, True
-                )
-        rendered = self._render(request)
-        if key is not None:
-            self.cache.put(key, rendered)
-        return rendered
+        return self._cached(key) or self._render_and_keep(request, key)
 
     async def render_async(
         self,
@@ -122,10 +105,46 @@ class Renderer:
         file: str | None = None,
         ref_shas: Mapping[str, str] | None = None,
     ) -> Rendered:
-        """:meth:`render` in a worker thread."""
-        return await asyncio.to_thread(
-            self.render, app, source, root, sha=sha, refs=refs, file=file, ref_shas=ref_shas
+        """:meth:`render`, in a worker thread unless the cache has it (a hit costs less than
+        the trip to a thread)."""
+        request = self._request(app, source, root, sha=sha, refs=refs, file=file)
+        key = _cache_key(request, ref_shas or {})
+        hit = self._cached(key)
+        if hit is not None:
+            return hit
+        return await asyncio.to_thread(self._render_and_keep, request, key)
+
+    def _request(
+        self,
+        app: Application,
+        source: Source,
+        root: Path,
+        *,
+        sha: str | None,
+        refs: Mapping[str, Path] | None,
+        file: str | None,
+    ) -> RenderRequest:
+        return RenderRequest(
+            app=app,
+            source=source,
+            root=root,
+            sha=sha,
+            refs=dict(refs or {}),
+            app_file=file if file is not None else app.file,
+            limits=self.limits,
         )
+
+    def _cached(self, key: Hashable | None) -> Rendered | None:
+        hit = self.cache.get(key) if key is not None else None
+        if hit is None:
+            return None
+        return Rendered(hit.objects, hit.origins, hit.documents, hit.warnings, hit.generator, True)
+
+    def _render_and_keep(self, request: RenderRequest, key: Hashable | None) -> Rendered:
+        rendered = self._render(request)
+        if key is not None:
+            self.cache.put(key, rendered)
+        return rendered
 
     def _render(self, request: RenderRequest) -> Rendered:
         generator = detect_generator(request)

@@ -183,6 +183,36 @@ class Apps:
             note(session, AppStatusChanged(name, status, version))
             return version
 
+    async def set_statuses(self, statuses: Mapping[str, AppStatus]) -> dict[str, int]:
+        """Record many statuses in one statement (a batch of refreshes that ended together);
+        returns the new version of each app that exists (the others are left out)."""
+        params = [
+            {
+                "app_name": name,
+                "now": self._clock(),
+                **_bound(_status_values(status, _where(name, None))),
+            }
+            for name, status in statuses.items()
+        ]
+        if not params:
+            return {}
+        names = list(statuses)
+        async with self._access.writing() as session:
+            await session.execute(_SET_STATUS, params)
+            versions = {
+                str(name): int(version)
+                for name, version in (
+                    await session.execute(
+                        sa.select(_APPS.name, _APPS.version).where(_APPS.name.in_(names))
+                    )
+                ).all()
+            }
+            note(
+                session,
+                *(AppStatusChanged(name, statuses[name], v) for name, v in versions.items()),
+            )
+            return versions
+
     async def delete(self, name: str) -> bool:
         """Remove the app with its operations and history; False if there was none."""
         async with self._access.writing() as session:
@@ -310,6 +340,32 @@ def _initial_status() -> dict[str, Any]:
     return _status_values(AppStatus(), Location())
 
 
+def _bound(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {f"status_{field}": value for field, value in values.items()}
+
+
+def _set_status_statement() -> sa.Update:
+    """UPDATE apps SET <status columns>, version = version + 1 WHERE name = :app_name, with
+    every value a named parameter: compiled once, run for a whole batch (executemany)."""
+    table = AppRow.__table__
+    assert isinstance(table, sa.Table)
+    columns = _status_values(AppStatus(), Location())
+    return (
+        sa.update(table)
+        .where(table.c.name == sa.bindparam("app_name"))
+        .values(
+            {
+                **{
+                    field: sa.bindparam(f"status_{field}", type_=table.c[field].type)
+                    for field in columns
+                },
+                "version": table.c.version + 1,
+                "updated_at": sa.bindparam("now", type_=table.c.updated_at.type),
+            }
+        )
+    )
+
+
 def _status_values(status: AppStatus, where: Location) -> dict[str, Any]:
     return {
         "sync_status": status.sync_status,
@@ -359,3 +415,6 @@ def _selected(labels: Mapping[str, str], selector: LabelSelector) -> bool:
     if callable(selector):
         return selector(labels)
     return all(labels.get(key) == value for key, value in selector.items())
+
+
+_SET_STATUS = _set_status_statement()

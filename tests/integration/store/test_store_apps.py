@@ -99,6 +99,34 @@ async def test_a_status_round_trips_with_every_field(store: Store) -> None:
     assert found.version == version == 2
 
 
+async def test_statuses_written_as_a_batch_round_trip_and_skip_unknown_apps(
+    store: Store,
+) -> None:
+    await store.apps.upsert(app("guestbook"))
+    await store.apps.upsert(app("redis"))
+    degraded = AppStatus(
+        sync_status="OutOfSync",
+        health_status="Degraded",
+        conditions=({"type": "SyncError", "message": "boom"},),
+        reconciled_at=datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC),
+        observed_revisions=("a" * 40,),
+        resources={"total": 1, "items": [{"kind": "Deployment", "name": "g"}]},
+    )
+    synced = AppStatus(sync_status="Synced", health_status="Healthy")
+
+    versions = await store.apps.set_statuses(
+        {"guestbook": degraded, "nobody": synced, "redis": synced}
+    )
+
+    assert versions == {"guestbook": 2, "redis": 2}
+    guestbook, redis = await store.apps.get("guestbook"), await store.apps.get("redis")
+    assert guestbook is not None and redis is not None
+    assert (guestbook.status, guestbook.version) == (degraded, 2)
+    assert (redis.status, redis.version) == (synced, 2)
+    assert await store.apps.get("nobody") is None
+    assert await store.apps.set_statuses({}) == {}
+
+
 async def test_a_status_written_against_an_old_version_is_refused(store: Store) -> None:
     created = await store.apps.upsert(app("guestbook"))
     await store.apps.upsert(app("guestbook"))
