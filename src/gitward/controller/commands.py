@@ -118,9 +118,17 @@ async def manual_request(
 
 
 async def rollback_request(
-    store: Store, record: AppRecord, history_id: int, settings: ControllerSettings
+    store: Store,
+    record: AppRecord,
+    history_id: int,
+    settings: ControllerSettings,
+    *,
+    prune: bool = False,
+    dry_run: bool = False,
 ) -> OperationRequest:
-    """A rollback to history entry ``history_id``: its sources at its commits."""
+    """A rollback to history entry ``history_id``: its sources at its commits. Like Argo CD's,
+    it prunes only when asked (``prune``); ``dry_run`` checks it against the cluster and
+    changes nothing."""
     app = parse_application(dict(record.document), file=record.file).value
     where = Location(file=app.file, obj=f"Application {app.name}")
     if app.sync_policy.is_automated:
@@ -143,7 +151,12 @@ async def rollback_request(
         revisions = [entry.commit_sha]
     sources = {k: v for k, v in source.items() if k in ("source", "sources")} or None
     chosen = OperationRequest(
-        sync=SyncRequest(revision=str(revisions[0]), wave_timeout_s=settings.wave_timeout_s),
+        sync=SyncRequest(
+            revision=str(revisions[0]),
+            prune=prune,
+            dry_run=dry_run,
+            wave_timeout_s=settings.wave_timeout_s,
+        ),
         revisions=tuple(str(r) for r in revisions),
         target_revisions=(entry.revision,),
         sources=sources,

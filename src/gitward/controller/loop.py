@@ -16,7 +16,7 @@ Public API::
     controller.refresh(app, hard=False)            # reconcile now (hard: resolve again)
     await controller.repository_changed(repo_url)  # a webhook: refresh the repo's apps
     await controller.sync(app, SyncRequest(...), initiated_by="alice")
-    await controller.rollback(app, history_id, initiated_by="alice")
+    await controller.rollback(app, history_id, initiated_by="alice", prune=False)
     await controller.terminate(app, initiated_by="alice")
     await controller.delete(app, cascade=None, initiated_by="alice")
     controller.events.subscribe()                  # AppEvent stream
@@ -307,11 +307,21 @@ class Controller:
         self.queue.add(app)
         return started
 
-    async def rollback(self, app: str, history_id: int, *, initiated_by: str) -> OperationRecord:
+    async def rollback(
+        self,
+        app: str,
+        history_id: int,
+        *,
+        initiated_by: str,
+        prune: bool = False,
+        dry_run: bool = False,
+    ) -> OperationRecord:
         """Deploy what history entry ``history_id`` deployed; refused while automated sync is
-        on (as in Argo CD)."""
+        on (as in Argo CD). Prunes only with ``prune``; ``dry_run`` changes nothing."""
         record = await commands.existing(self.store, app)
-        prepared = await commands.rollback_request(self.store, record, history_id, self.settings)
+        prepared = await commands.rollback_request(
+            self.store, record, history_id, self.settings, prune=prune, dry_run=dry_run
+        )
         started = await self.operator.start(app, prepared, initiated_by=initiated_by)
         self.queue.add(app)
         return started

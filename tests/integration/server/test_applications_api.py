@@ -209,6 +209,25 @@ async def test_a_rollback_to_an_unknown_history_entry_is_refused(api: Api) -> No
     assert "history entry 7" in answer.json()["message"]
 
 
+async def test_a_rollback_carries_its_prune_and_dry_run_flags(api: Api) -> None:
+    store = api.server.services.store
+    prod = await store.apps.get(PROD)
+    assert prod is not None
+    source = {"source": prod.document["spec"]["source"]}
+    await store.history.record(
+        PROD, revision="main", commit_sha="a" * 40, source=source, initiated_by="bob"
+    )
+    admin = await api.admin()
+    answer = await admin.post(
+        f"/api/v1/applications/{PROD}/rollback", json={"id": 1, "prune": True, "dryRun": True}
+    )
+    assert answer.status_code == 200, answer.text
+    started = await store.operations.latest(PROD)
+    assert started is not None
+    assert (started.request["prune"], started.request["dryRun"]) == (True, True)
+    assert started.request["kind"] == "rollback"
+
+
 async def test_history_lists_deployments_oldest_first(api: Api) -> None:
     store = api.server.services.store
     for sha in ("a" * 40, "b" * 40):

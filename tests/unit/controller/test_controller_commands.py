@@ -116,6 +116,11 @@ async def test_rollback_deploys_the_sources_and_commits_history_recorded(store: 
     assert (request.kind, request.revisions, request.sync.revision) == ("rollback", (SHA1,), SHA1)
     assert request.sources == {"source": old_source}
     assert request.sync.wave_timeout_s == 5
+    assert (request.sync.prune, request.sync.dry_run) == (False, False)
+    pruning = await commands.rollback_request(
+        store, stored, 1, ControllerSettings(), prune=True, dry_run=True
+    )
+    assert (pruning.sync.prune, pruning.sync.dry_run) == (True, True)
 
 
 def test_deleting_cascades_only_with_the_resources_finalizer() -> None:

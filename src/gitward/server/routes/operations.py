@@ -93,7 +93,9 @@ async def rollback_application(grant: AppRollback, services: Svc, body: Rollback
     record = grant.app
     app = parse_application(dict(record.document), file=record.file).value
     check_app(app, await project_of(services.store, app))
-    await services.controller.rollback(record.name, body.id, initiated_by=grant.actor)
+    await services.controller.rollback(
+        record.name, body.id, initiated_by=grant.actor, prune=body.prune, dry_run=body.dry_run
+    )
     return await full_app(services, record.name)
 
 
