@@ -177,7 +177,8 @@ class Controller:
             self.revisions.next_cycle()
             since = self.reads.mark()
             summaries = await self.store.apps.list()
-            self.reads.resync(summaries, since=since)
+            running = await self.store.operations.running()
+            self.reads.resync(summaries, running, since=since)
             for app in summaries:
                 delay = 0.0 if first else self._rng.uniform(0, self.settings.jitter_s)
                 self.queue.add_after(app.name, delay)

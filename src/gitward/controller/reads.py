@@ -5,9 +5,10 @@ names of its children. Read from the database each time, that is five transactio
 cycle, more than half of a no-op cycle's CPU. :class:`CachedReads` keeps them in memory instead,
 as Argo CD's controller keeps an informer cache: it loads a record the first time it is asked,
 and the store's change feed (:mod:`gitward.store.changes`) keeps it current from then on, the
-controller's own status writes included. Writes by another process are not in that feed, so
-:meth:`CachedReads.resync` (every reconciliation cycle, from the app list the cycle reads anyway)
-drops every record whose version moved and reloads the projects.
+controller's own status writes included. Writes by another process are not in that feed (nor
+one whose commit was cancelled before it could be published), so :meth:`CachedReads.resync`,
+every reconciliation cycle, compares the app list the cycle reads anyway and the live operations
+with what it keeps, drops whatever moved, and reloads the projects.
 
 :class:`DirectReads` reads the database every time (tools that look once, and tests).
 Neither may write: writes go to the store, and come back through its change feed.
@@ -15,7 +16,7 @@ Neither may write: writes go to the store, and come back through its change feed
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Protocol
 
@@ -70,6 +71,60 @@ class DirectReads:
         return await self._store.projects.list()
 
 
+class _Family:
+    """Every app's parent, and each parent's children: complete once :meth:`relist` ran.
+
+    Changes heard before the first list are recorded too, so that the list (a snapshot that
+    may be older than them) never overrides them.
+    """
+
+    def __init__(self) -> None:
+        self.complete = False
+        self._parents: dict[str, str | None] = {}
+        self._children: dict[str | None, set[str]] = {}
+        self._deleted: set[str] = set()  # deleted since the list this index was built from
+
+    def children(self, parent: str) -> list[str]:
+        return sorted(self._children.get(parent, ()))
+
+    def written(self, name: str, parent: str | None) -> None:
+        self._deleted.discard(name)
+        self._place(name, parent)
+
+    def deleted(self, name: str) -> None:
+        self._deleted.add(name)
+        self._unplace(name)
+
+    def relist(
+        self, listed: Mapping[str, str | None], changed_since: Callable[[str], bool]
+    ) -> None:
+        """Rebuild from a list, except for the names changed since it was read."""
+        parents = {
+            name: parent
+            for name, parent in listed.items()
+            if not changed_since(name) or name not in self._deleted
+        }
+        for name, parent in self._parents.items():
+            if changed_since(name):
+                parents[name] = parent
+        self._parents, self._children = {}, {}
+        for name, parent in parents.items():
+            self._place(name, parent)
+        self._deleted = {name for name in self._deleted if changed_since(name)}
+        self.complete = True
+
+    def _place(self, name: str, parent: str | None) -> None:
+        self._unplace(name)
+        self._parents[name] = parent
+        self._children.setdefault(parent, set()).add(name)
+
+    def _unplace(self, name: str) -> None:
+        if name in self._parents:
+            siblings = self._children.get(self._parents.pop(name))
+            if siblings is not None:
+                siblings.discard(name)
+
+
 class CachedReads:
     """The store's apps, operations and projects as this process last saw them committed.
 
@@ -85,7 +140,7 @@ class CachedReads:
         self._apps: dict[str, AppRecord] = {}
         self._latest: dict[str, OperationRecord | None] = {}
         self._projects: list[ProjectRecord] | None = None
-        self._parents: dict[str, str | None] | None = None  # every app's parent, once listed
+        self._family = _Family()
         self._seq = 0  # counts changes heard
         self._changes: dict[str, int] = {}  # per app name: the last change heard of it
         self._project_changes = 0  # the last change heard of any project
@@ -106,7 +161,9 @@ class CachedReads:
             self._unsubscribe = None
         self._apps.clear()
         self._latest.clear()
-        self._projects = self._parents = None
+        self._projects = None
+        self._family = _Family()
+        self._changes.clear()
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -120,9 +177,9 @@ class CachedReads:
         return record
 
     async def children(self, parent: str) -> list[str]:
-        if self._parents is None:
+        if not self._family.complete:
             return await self._direct.children(parent)
-        return sorted(name for name, of in self._parents.items() if of == parent)
+        return self._family.children(parent)
 
     async def latest_operation(self, app: str) -> OperationRecord | None:
         if app in self._latest:
@@ -148,39 +205,55 @@ class CachedReads:
         opened_before = self._unsubscribe is not None and self._opened <= begun
         return opened_before and self._changes.get(name, 0) <= begun
 
+    # -- catching up -----------------------------------------------------------------------------
+
     def mark(self) -> int:
-        """Where the change feed is now: pass it to :meth:`resync` with a list read after it."""
+        """Where the change feed is now: pass it to :meth:`resync` with lists read after it."""
         return self._seq
 
-    def resync(self, summaries: Iterable[AppSummary], *, since: int) -> None:
-        """Catch up with writes made elsewhere, given every app's summary as listed after
-        :meth:`mark` returned ``since`` (what changed here after that is newer than the list)."""
+    def resync(
+        self,
+        summaries: Iterable[AppSummary],
+        running: Iterable[OperationRecord],
+        *,
+        since: int,
+    ) -> None:
+        """Catch up with writes this process did not hear of (another process's, or one whose
+        commit was cancelled before it could be published), given every app's summary and
+        every live operation as read after :meth:`mark` returned ``since``. What changed here
+        after that is newer than the lists and stays."""
         if self._unsubscribe is None:
             return
         listed = {summary.name: summary for summary in summaries}
-        self._parents = self._parents_after(listed, since)
-        for name in {*self._apps, *self._latest}:
-            if self._changes.get(name, 0) > since:
-                continue
-            summary = listed.get(name)
-            record = self._apps.get(name)
-            if summary is None or (record is not None and summary.version != record.version):
-                self._forget(name)
+        live = {operation.app: operation.id for operation in running}
+
+        def changed_since(name: str) -> bool:
+            return self._changes.get(name, 0) > since
+
+        self._family.relist({n: s.parent for n, s in listed.items()}, changed_since)
+        stale = [
+            name
+            for name in {*self._apps, *self._latest}
+            if not changed_since(name) and self._moved(name, listed.get(name), live.get(name))
+        ]
+        for name in stale:
+            self._forget(name)
         self._projects = None
         self._seq += 1
         self._project_changes = self._seq
 
-    def _parents_after(self, listed: dict[str, AppSummary], since: int) -> dict[str, str | None]:
-        known = self._parents
-        parents = {
-            name: summary.parent
-            for name, summary in listed.items()
-            if known is None or name in known or self._changes.get(name, 0) <= since
-        }
-        for name, parent in (known or {}).items():
-            if self._changes.get(name, 0) > since:
-                parents[name] = parent
-        return parents
+    def _moved(self, name: str, summary: AppSummary | None, live_id: str | None) -> bool:
+        """Whether what is kept of ``name`` disagrees with the lists."""
+        if summary is None:
+            return True
+        record = self._apps.get(name)
+        if record is not None and record.version != summary.version:
+            return True
+        if name not in self._latest:
+            return False
+        latest = self._latest[name]
+        kept_live = latest.id if latest is not None and not latest.phase.completed else None
+        return kept_live != live_id
 
     # -- the change feed -------------------------------------------------------------------------
 
@@ -191,8 +264,7 @@ class CachedReads:
             self._status_changed(change)
         elif isinstance(change, AppDeleted):
             self._forget(change.name)
-            if self._parents is not None:
-                self._parents.pop(change.name, None)
+            self._family.deleted(change.name)
         elif isinstance(change, OperationWritten):
             self._operation_written(change.record)
         elif isinstance(change, ProjectWritten | ProjectDeleted):
@@ -205,8 +277,7 @@ class CachedReads:
         cached = self._apps.get(record.name)
         if cached is None or cached.version < record.version:
             self._apps[record.name] = record
-        if self._parents is not None:
-            self._parents[record.name] = record.parent
+        self._family.written(record.name, record.parent)
 
     def _status_changed(self, change: AppStatusChanged) -> None:
         self._touch(change.name)
@@ -221,9 +292,8 @@ class CachedReads:
     def _operation_written(self, record: OperationRecord) -> None:
         self._touch(record.app)
         cached = self._latest.get(record.app)
-        if cached is not None and cached.id == record.id and cached.updated_at > record.updated_at:
-            return  # an older step of the same operation, published late
-        # One live operation per app: whatever was just written is the app's latest.
+        if cached is not None and _older(record, than=cached):
+            return
         self._latest[record.app] = record
 
     def _forget(self, name: str) -> None:
@@ -234,3 +304,14 @@ class CachedReads:
     def _touch(self, name: str) -> None:
         self._seq += 1
         self._changes[name] = self._seq
+
+
+def _older(record: OperationRecord, *, than: OperationRecord) -> bool:
+    """Whether ``record`` (published late) is older than the kept ``than``. An app has one
+    live operation at most and a finished one never runs again, so no clock is needed: a
+    finished record is newer than a live one of the same operation, and while an operation
+    is live, what is published of another one is older news."""
+    kept = than
+    if record.id == kept.id:
+        return kept.phase.completed and not record.phase.completed
+    return not kept.phase.completed and record.phase.completed

@@ -184,33 +184,19 @@ class Apps:
             return version
 
     async def set_statuses(self, statuses: Mapping[str, AppStatus]) -> dict[str, int]:
-        """Record many statuses in one statement (a batch of refreshes that ended together);
-        returns the new version of each app that exists (the others are left out)."""
-        params = [
-            {
-                "app_name": name,
-                "now": self._clock(),
-                **_bound(_status_values(status, _where(name, None))),
-            }
-            for name, status in statuses.items()
-        ]
-        if not params:
-            return {}
-        names = list(statuses)
+        """Record many statuses in one transaction (a batch of refreshes that ended together);
+        returns the new version of each app that exists (the others are left out). One
+        statement, compiled once, runs for every app; each answers with its own new version."""
+        now = self._clock()
+        versions: dict[str, int] = {}
         async with self._access.writing() as session:
-            await session.execute(_SET_STATUS, params)
-            versions = {
-                str(name): int(version)
-                for name, version in (
-                    await session.execute(
-                        sa.select(_APPS.name, _APPS.version).where(_APPS.name.in_(names))
-                    )
-                ).all()
-            }
-            note(
-                session,
-                *(AppStatusChanged(name, statuses[name], v) for name, v in versions.items()),
-            )
+            for name, status in statuses.items():
+                values = _status_values(status, _where(name, None))
+                params = {"app_name": name, "now": now, **_bound(values)}
+                version = (await session.execute(_SET_STATUS, params)).scalar_one_or_none()
+                if version is not None:
+                    versions[name] = int(version)
+                    note(session, AppStatusChanged(name, status, int(version)))
             return versions
 
     async def delete(self, name: str) -> bool:
@@ -363,6 +349,7 @@ def _set_status_statement() -> sa.Update:
                 "updated_at": sa.bindparam("now", type_=table.c.updated_at.type),
             }
         )
+        .returning(table.c.version)
     )
 
 

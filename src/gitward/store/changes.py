@@ -3,8 +3,12 @@
 A reader that keeps its own copy of records (the controller keeps every app it reconciles in
 memory, as Argo CD's controller keeps an informer cache) learns here what it must update.
 A write transaction notes its changes as it makes them; they are published to every listener
-once, after it commits, in commit order (SQLite commits one at a time under the store's lock);
-a transaction that rolls back publishes nothing. Listeners are plain functions called on the
+once, after it commits; a transaction that rolls back publishes nothing. On SQLite, writes
+commit one at a time under the store's lock and are published under it, so in commit order; on
+PostgreSQL, two transactions on the same row are ordered by its lock and the later one needs
+more round trips to commit, so their publications follow commit order in practice, and a
+reader should still compare versions. A task cancelled while its commit is in flight may
+commit without publishing: readers that keep copies must catch up now and then anyway. Listeners are plain functions called on the
 event loop: they must be quick and must not raise (an error is logged and dropped).
 
 Only this process's writes are seen: a reader that must notice other processes' writes

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from controller_builders import application
+from controller_builders import T0, application
 
 from gitward.controller.reads import CachedReads, DirectReads, current_operation
 from gitward.model.application import parse_application
@@ -58,7 +59,7 @@ def reads(store: Store) -> CachedReads:
 
 async def resync(reads: CachedReads, store: Store) -> None:
     since = reads.mark()
-    reads.resync(await store.apps.list(), since=since)
+    reads.resync(await store.apps.list(), await store.operations.running(), since=since)
 
 
 async def test_a_record_is_read_once_and_then_served_from_memory(
@@ -133,7 +134,7 @@ async def test_an_app_deleted_during_a_resync_s_list_stays_deleted(
     listed = await store.apps.list()  # still has web
     await store.apps.delete("web")
 
-    reads.resync(listed, since=since)
+    reads.resync(listed, [], since=since)
 
     assert await reads.children("root") == []
     assert await reads.app("web") is None
@@ -209,3 +210,53 @@ async def test_a_closed_cache_reads_the_database_every_time(
     await store.apps.set_status("web", AppStatus(sync_status="Synced"))
     again = await reads.app("web")
     assert again is not None and again.status.sync_status == "Synced"
+
+
+async def test_a_child_made_while_the_first_list_is_read_is_not_lost(
+    store: Store, reads: CachedReads
+) -> None:
+    await store.apps.upsert(definition("root"))
+    since = reads.mark()
+    listed = await store.apps.list()  # before the child
+    await store.apps.upsert(definition("child", parent="root"))
+
+    reads.resync(listed, [], since=since)
+
+    assert await reads.children("root") == ["child"]
+
+
+async def test_an_operation_finished_by_a_clock_that_went_back_is_still_finished(
+    tmp_path: Path,
+) -> None:
+    now = [T0]
+    backwards = await Store.open(f"sqlite:///{tmp_path / 'clock.db'}", clock=lambda: now[0])
+    try:
+        reads = CachedReads(backwards)
+        reads.open()
+        await backwards.apps.upsert(definition("web"))
+        started = await backwards.operations.start("web", request=SYNC, requested_by="alice")
+        now[0] = T0 + timedelta(minutes=10)
+        stepped = await backwards.operations.save_step(started.id, {"wave": 1})
+        now[0] = T0 + timedelta(minutes=5)
+        done = await backwards.operations.finish(started.id, OperationPhase.SUCCEEDED)
+        assert done.updated_at < stepped.updated_at  # the clock went back
+
+        assert await reads.latest_operation("web") == done
+        assert await current_operation(reads, "web") is None
+    finally:
+        await backwards.close()
+
+
+async def test_a_resync_catches_operations_written_elsewhere(
+    store: Store, elsewhere: Store, reads: CachedReads
+) -> None:
+    await store.apps.upsert(definition("web"))
+    assert await current_operation(reads, "web") is None
+    started = await elsewhere.operations.start("web", request=SYNC, requested_by="alice")
+
+    await resync(reads, store)
+    assert await current_operation(reads, "web") == started
+
+    await elsewhere.operations.finish(started.id, OperationPhase.SUCCEEDED)
+    await resync(reads, store)
+    assert await current_operation(reads, "web") is None
