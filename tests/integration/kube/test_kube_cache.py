@@ -7,7 +7,8 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from kube_builders import config_map, crd, deployment
+from cluster_objects import crd
+from kube_builders import config_map, deployment
 
 from gitward.errors import ClusterUnavailableError
 from gitward.kube import CacheEvent, ClusterAccess, LiveCache, RemoteCluster, stamp

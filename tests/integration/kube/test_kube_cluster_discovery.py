@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from kube_builders import crd
+from cluster_objects import crd
 
 from gitward.errors import UnknownKindError
 from gitward.kube import RemoteCluster

@@ -115,32 +115,6 @@ def pod_hook(phase: str, name: str, image: str, **more: str) -> dict[str, Any]:
     }
 
 
-def crd(group: str = "example.com", kind: str = "Widget", plural: str = "widgets") -> dict:
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"{plural}.{group}"},
-        "spec": {
-            "group": group,
-            "scope": "Namespaced",
-            "names": {"kind": kind, "plural": plural, "singular": kind.lower()},
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "x-kubernetes-preserve-unknown-fields": True,
-                        }
-                    },
-                }
-            ],
-        },
-    }
-
-
 def widget(name: str, group: str = "example.com", kind: str = "Widget") -> dict[str, Any]:
     return {
         "apiVersion": f"{group}/v1",

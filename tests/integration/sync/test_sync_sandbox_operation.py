@@ -7,12 +7,12 @@ import asyncio
 import json
 from collections import Counter
 
+from cluster_objects import crd
 from sync_harness import (
     OPTIONS,
     Harness,
     application,
     config_map,
-    crd,
     deployment,
     job_hook,
     notes,
