@@ -2,7 +2,11 @@
 
 The controller learns of cluster changes through these caches: every change is handed to the
 listener with the apps it concerns, so an app whose objects drift (or whose sync waits on a
-rollout) is reconciled at once. It must not decide anything about apps.
+rollout) is reconciled at once. Caches are keyed by the cluster's access (address and
+credentials): when a cluster registered at runtime is forgotten or re-registered with other
+credentials, the registry retires its access and its cache is closed at once, so nothing reads
+(or is compared against) a forgotten cluster's objects; the next use of a replaced cluster
+builds a new cache over its new client. It must not decide anything about apps.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class LiveCaches:
         self._tracking = tracking
         self._backoff = backoff
         self._caches: dict[ClusterAccess, LiveCache] = {}
+        clusters.on_retire(self._retire)
 
     def of(self, destination: Destination) -> tuple[Cluster, LiveCache]:
         """The cluster and live cache a destination names; raises ``ClusterConfigError`` when
@@ -47,6 +52,12 @@ class LiveCaches:
 
     def all(self) -> list[LiveCache]:
         return list(self._caches.values())
+
+    async def _retire(self, access: ClusterAccess) -> None:
+        """The registry no longer uses ``access``: stop its cache's watches for good."""
+        cache = self._caches.pop(access, None)
+        if cache is not None:
+            await cache.close()
 
     async def close(self) -> None:
         """Stop every watch (the clients belong to the :class:`Clusters` registry)."""

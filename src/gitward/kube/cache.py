@@ -78,6 +78,7 @@ class LiveCache:
         self._tasks: dict[GroupKind, asyncio.Task[None]] = {}
         self._listeners: list[Listener] = []
         self._waiters: set[asyncio.Event] = set()
+        self._closed = False
 
     async def __aenter__(self) -> LiveCache:
         return self
@@ -95,8 +96,11 @@ class LiveCache:
     def watch_kinds(self, *kinds: GroupKind) -> None:
         """Keep these kinds (and their children's kinds) from now on; needs a running loop.
 
-        A kind registered before whose CRD was missing is looked for again at once.
+        A kind registered before whose CRD was missing is looked for again at once. A closed
+        cache starts no watch.
         """
+        if self._closed:
+            return
         for group_kind in _with_children(kinds):
             reflector = self._reflectors.get(group_kind)
             if reflector is not None:
@@ -126,8 +130,15 @@ class LiveCache:
         """Return once every kind registered so far is warm.
 
         Raises :class:`ClusterUnavailableError` after ``within`` seconds, naming the kinds
-        still cold and why.
+        still cold and why, and at once when the cache is closed (its cluster was forgotten or
+        its credentials replaced: a new cache serves it).
         """
+        if self._closed:
+            raise ClusterUnavailableError(
+                "the live cache was closed (the cluster was removed or its credentials replaced)",
+                where=Location(obj=f"cluster {self.cluster.name}"),
+                hint="The next refresh reads the cluster's current registration",
+            )
         pending = [r.warm.wait() for r in self._reflectors.values() if not r.warm.is_set()]
         try:
             async with asyncio.timeout(within):
@@ -196,7 +207,8 @@ class LiveCache:
                     self._waiters.discard(changed)
 
     async def close(self) -> None:
-        """Stop every watch (the cluster client stays open: it is not the cache's)."""
+        """Stop every watch for good (the cluster client stays open: it is not the cache's)."""
+        self._closed = True
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()

@@ -155,6 +155,7 @@ class RemoteCluster:
         )
         read = None if timeout_seconds is None else timeout_seconds + 30.0
         timeout = httpx2.Timeout(self._http.timeout.connect, read=read)
+        self._check_open(where)
         try:
             async with self._http.stream(
                 "GET", rt.path(namespace or ""), params=params, timeout=timeout
@@ -293,6 +294,7 @@ class RemoteCluster:
     ) -> httpx2.Response:
         content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
         headers = {"Accept": _JSON, "Content-Type": content_type} if content else {"Accept": _JSON}
+        self._check_open(where)
         try:
             response = await self._http.request(
                 method, path, params=params, content=content, headers=headers
@@ -306,6 +308,17 @@ class RemoteCluster:
         if response.status_code >= 400:
             raise self._failure(response, response.content, where)
         return response
+
+    def _check_open(self, where: Location) -> None:
+        """A closed client (its cluster forgotten or re-registered) is a passing failure: the
+        caller's next attempt finds the cluster's current client."""
+        if self._http.is_closed:
+            raise ClusterUnavailableError(
+                f"the connection to cluster {self._name} was closed (the cluster was removed "
+                "or its credentials replaced)",
+                where=where,
+                hint="The next attempt uses the cluster's current registration",
+            )
 
     def _failure(self, response: httpx2.Response, body: bytes, where: Location) -> Exception:
         return failures.from_response(

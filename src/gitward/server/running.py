@@ -7,11 +7,13 @@
         server.admin_password   # the first start's admin password, else None
 
 On entry the store is opened (and migrated), the first ``admin`` account is made with a random
-password, the controller is made over the configured clusters and repositories, the root app is
+password, the controller is made over the configured clusters and repositories, the clusters
+added through the API (stored) are registered next to the configured ones, the root app is
 bootstrapped when one is given, the controller starts reconciling, and the API listens (on a
 free port when ``port`` is 0). On exit the API stops taking requests (streams end), the
-controller stops after the step each worker is in (persisted; the next start resumes it), and
-the store closes. The caller owns signals: nothing here installs a handler.
+controller stops after the step each worker is in (persisted; the next start resumes it), the
+clusters' clients close, and the store closes. The caller owns signals: nothing here installs
+a handler.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from gitward.server.hooks import WebhookQueue
 from gitward.server.metrics import Metrics, TimedRenderer, timed_git, timed_refresher
 from gitward.server.policies import PolicyHolder
 from gitward.server.rbac import Policy
+from gitward.server.registrations import ClusterRegistrations
 from gitward.server.repocreds import RepoCredentials
 from gitward.server.services import Services
 from gitward.server.webhooks import DEFAULT_MAX_BYTES, WebhookSecrets
@@ -147,6 +150,7 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         admin_password = await authenticator.ensure_admin()
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
         services = await _services(config, store, authenticator, http)
+        stack.push_async_callback(services.clusters.registry.close)
         controller = services.controller
         stack.push_async_callback(controller.stop)
         tasks = _background(services)
@@ -177,10 +181,11 @@ async def _services(
         timeout=config.git_timeout_s,
         runner=timed_git(metrics),
     )
-    controller = Controller(
-        store, repos, Clusters(config.clusters), TimedRenderer(metrics), config.controller
-    )
+    clusters = Clusters(config.clusters)
+    controller = Controller(store, repos, clusters, TimedRenderer(metrics), config.controller)
     timed_refresher(controller, metrics)
+    registrations = ClusterRegistrations(clusters, store, controller.refresh)
+    await registrations.load()
     policy = config.rbac_policy or _policy(config.rbac_file)
     oidc = None
     if config.oidc is not None:
@@ -194,6 +199,7 @@ async def _services(
         metrics=metrics,
         webhooks=WebhookQueue(config.webhook_queue),
         repo_credentials=credentials,
+        clusters=registrations,
         version=gitward.__version__,
         cookies=CookiePolicy(),
         tls=tls,

@@ -1,8 +1,9 @@
 """What the API's handlers work with, gathered in one value the app factory is given.
 
 The store, the controller, authentication, the RBAC policy in force, the webhook queue, the
-metrics, and the few settings the handlers read. Tests build one over a real store and hand it
-to :func:`gitward.server.app.build_app`; ``gitward.server.running`` builds the real one. It must
+metrics, the registrations of clusters added through the API, and the few settings the
+handlers read. Tests build one over a real store and hand it to
+:func:`gitward.server.app.build_app`; ``gitward.server.running`` builds the real one. It must
 not start or stop anything itself.
 """
 
@@ -22,6 +23,7 @@ from gitward.store import Store
 if TYPE_CHECKING:
     from gitward.server.hooks import WebhookQueue
     from gitward.server.metrics import Metrics
+    from gitward.server.registrations import ClusterRegistrations
     from gitward.server.repocreds import RepoCredentials
 
 __all__ = ["Services"]
@@ -38,6 +40,8 @@ class Services:
     metrics: Metrics
     webhooks: WebhookQueue
     repo_credentials: RepoCredentials
+    clusters: ClusterRegistrations
+    """Clusters added through the API, in the controller's cluster registry."""
     version: str = "0.1.0"
     cookies: CookiePolicy = field(default_factory=CookiePolicy)
     tls: bool = False

@@ -2,8 +2,15 @@
 
 Credentials are write-only: they go into the store encrypted, and every read shows only
 ``has*`` flags. Repositories and clusters are addressed in paths by their URL, URL-encoded.
-Repository credentials reach the git port at once; clusters added here are recorded for the
-API and the UI (the controller's cluster registry is set when the server starts).
+Both take effect at once, as ``argocd repo add`` and ``argocd cluster add`` do: repository
+credentials reach the git port, and a cluster added, replaced or deleted here is registered in
+(or forgotten by) the controller's cluster registry as soon as the store has it, so an
+Application whose destination names it deploys there without a restart; the server loads
+every stored cluster into that registry when it starts (:mod:`gitward.server.registrations`).
+gitward reaches a cluster registered here with its bearer token (``config.bearerToken``), its
+CA (``tlsClientConfig.caData``) or ``insecure``; other kinds of credentials are refused, as is
+a server URL or name that the server's own configuration (kubeconfig, in-cluster service
+account) already answers for: the configuration always wins.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gitward.server import views
 from gitward.server.deps import Authenticated, Grant, Svc, Target, authorize, body_field
-from gitward.server.failures import CONFLICT, ApiError, denied
+from gitward.server.failures import CONFLICT, ApiError, denied, invalid
 from gitward.server.services import Services
 from gitward.store import AuditAction, ClusterDefinition, Credentials, RepoDefinition
 
@@ -152,6 +159,10 @@ async def create_cluster(
 ) -> Any:
     if not upsert and await services.store.clusters.get(body.server) is not None:
         raise ApiError(409, CONFLICT, "the cluster exists already; use upsert")
+    _check_usable(body)
+    refusal = services.clusters.refusal(body.server, body.name)
+    if refusal is not None:
+        raise ApiError(409, CONFLICT, refusal)
     config, tls = body.config, body.config.tls_client_config
     credentials = Credentials(
         username=config.username,
@@ -173,6 +184,7 @@ async def create_cluster(
     )
     record = await services.store.clusters.upsert(definition)
     await services.store.audit.append(grant.actor, AuditAction.CREATE, f"cluster {record.server}")
+    await services.clusters.register(record)
     return views.cluster_json(record)
 
 
@@ -181,4 +193,31 @@ async def delete_cluster(grant: ClusterDelete, services: Svc) -> Any:
     [server] = grant.target.objects
     await services.store.clusters.delete(server)
     await services.store.audit.append(grant.actor, AuditAction.DELETE, f"cluster {server}")
+    await services.clusters.forget(server)
     return {}
+
+
+def _check_usable(body: ClusterBody) -> None:
+    """Refuse a cluster gitward could not reach with what it was given."""
+    config, tls = body.config, body.config.tls_client_config
+    if not config.bearer_token.strip():
+        raise invalid(
+            f"cluster {body.server}: config.bearerToken is required; gitward reaches clusters "
+            "added through the API with a bearer token (and tlsClientConfig.caData or insecure)"
+        )
+    unsupported = [
+        field
+        for field, value in (
+            ("config.username", config.username),
+            ("config.password", config.password),
+            ("config.tlsClientConfig.certData", tls.cert_data),
+            ("config.tlsClientConfig.keyData", tls.key_data),
+            ("config.tlsClientConfig.serverName", tls.server_name),
+        )
+        if value
+    ]
+    if unsupported:
+        raise invalid(
+            f"cluster {body.server}: {', '.join(unsupported)} cannot be used yet; "
+            "authenticate with config.bearerToken only"
+        )
