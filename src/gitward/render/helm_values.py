@@ -26,7 +26,7 @@ import helm_python as helm
 
 from gitward.errors import Location, ManifestError, SourceError
 from gitward.git import paths
-from gitward.redaction import redact
+from gitward.redaction import redact, redact_url
 from gitward.render import manifests
 from gitward.render.request import RenderRequest
 
@@ -116,13 +116,19 @@ def _value_file(
     where = request.where(f"helm.valueFiles[{index}]")
     path, shown = _resolve_value_file(request, raw, env, where)
     if not path.exists():
+        missing = f"value file {shown!r} does not exist{_in_ref_source(request, raw)}"
         if request.source.helm.ignore_missing_value_files:
-            warnings.append(f"{where}: value file {shown!r} does not exist, skipped")
+            warnings.append(f"{where}: {missing}, skipped")
             return None
+        relative_to = (
+            "the root of the repository of the source with that `ref`"
+            if raw.startswith("$")
+            else "the chart directory"
+        )
         raise SourceError(
-            f"value file {shown!r} does not exist",
+            missing,
             where=where,
-            hint="Check the path (relative to the chart directory), or set "
+            hint=f"Check the path (relative to {relative_to}), or set "
             "`ignoreMissingValueFiles: true`",
         )
     if not path.is_file():
@@ -165,6 +171,18 @@ def _resolve_value_file(
         )
     relative = paths.join_source_path(request.source_path, text)
     return paths.resolve_inside(request.root, relative, where=where, must_exist=False), relative
+
+
+def _in_ref_source(request: RenderRequest, raw: str) -> str:
+    """Where a ``$ref/...`` value file was looked for: the source with that ``ref`` (its
+    field and repository), so that an error points at the repository that lacks the file."""
+    if not raw.startswith("$"):
+        return ""
+    name = raw.partition("/")[0][1:]
+    for index, source in enumerate(request.app.sources):
+        if source.ref == name:
+            return f" in spec.sources[{index}] (ref: {name}, {redact_url(source.repo_url)})"
+    return ""
 
 
 def _inline_values(request: RenderRequest, warnings: list[str]) -> Values:

@@ -7,7 +7,9 @@ maps it to the temp clone (``Repositories(local=...)``). The controller never se
 clone "as is": it resolves ``main`` with ``git ls-remote`` on the clone and checks out the
 commit it names (``checkout_commit``), so every test commit is a real new revision, exactly as
 with a remote. The git runner is the real one behind a switch that makes ``ls-remote`` and
-``fetch`` fail the way an unreachable remote does.
+``fetch`` fail the way an unreachable remote does. Tests that need more repositories (a chart in
+one, values in another) make them with ``new_repository`` and map their URLs through
+``World.repositories``.
 """
 
 from __future__ import annotations
@@ -71,12 +73,37 @@ def make_repository(where: Path) -> Path:
     """The example copied into a fresh repository on branch main, one commit."""
     repo = where / "ai-chatbot-infra"
     shutil.copytree(EXAMPLE, repo)
+    _init(repo)
+    commit_all(repo, "initial")
+    return repo
+
+
+def new_repository(repo: Path, files: Mapping[str, str]) -> str:
+    """A fresh repository on branch main holding ``files`` (path -> text); its first commit."""
+    repo.mkdir(parents=True)
+    _init(repo)
+    write_files(repo, files)
+    return commit_all(repo, "initial")
+
+
+def write_files(repo: Path, files: Mapping[str, str]) -> None:
+    for name, text in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def commit_all(repo: Path, message: str) -> str:
+    """Commit every change of the work tree (new and deleted files too); the new commit."""
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def _init(repo: Path) -> None:
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.email", "ci@example.com")
     git(repo, "config", "user.name", "CI")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "initial")
-    return repo
 
 
 class SwitchableGit:
@@ -114,13 +141,14 @@ class World:
     controller: Controller | None = None
     subscription: Subscription | None = None
     controllers: list[Controller] = field(default_factory=list)
+    repositories: dict[str, Path] = field(default_factory=dict)
+    """More repoURLs served from local clones, besides the example's."""
 
     # -- the controller ----------------------------------------------------------------------
 
     def new_controller(self, settings: ControllerSettings | None = None) -> Controller:
-        repos = Repositories(
-            self.tmp / "git-cache", local={REPO_URL: self.repo}, runner=self.git_runner
-        )
+        local = {REPO_URL: self.repo, **self.repositories}
+        repos = Repositories(self.tmp / "git-cache", local=local, runner=self.git_runner)
         controller = Controller(
             self.store,
             repos,

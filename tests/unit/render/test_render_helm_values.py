@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from render_builders import chart_files, helm_source, write
+from render_builders import application, chart_files, helm_source, write
 
 from gitward.errors import ManifestError, PathEscapeError, SourceError
-from gitward.model.sources import HelmFileParameter, HelmParameter
-from gitward.render import Rendered
+from gitward.model.sources import HelmFileParameter, HelmParameter, Source
+from gitward.render import Rendered, Renderer
 
 CHART_VALUES = "tier: chart\nimage:\n  repository: nginx\n  tag: chart\nkeep: chart\n"
 
@@ -216,6 +216,24 @@ def test_a_missing_value_file_is_an_error_naming_the_field(
     assert caught.value.where.field == "spec.source.helm.valueFiles[0]"
     assert "envs/missing.yaml" in caught.value.message
     assert "ignoreMissingValueFiles" in caught.value.hint
+
+
+def test_a_value_file_missing_from_a_ref_source_names_that_source_and_its_repository(
+    echo_chart: Path, tmp_path: Path
+) -> None:
+    config = write(tmp_path / "config-repo", {"prod/values.yaml": "tier: from-ref\n"})
+    chart = helm_source("charts/app", value_files=("$config/qa/values.yaml",))
+    ref = Source(repo_url="https://ci:s3cret@git.example.com/config.git", ref="config")
+    app = application(chart, ref)
+    with pytest.raises(SourceError) as caught:
+        Renderer().render(app, chart, echo_chart, sha=None, refs={"config": config})
+    assert caught.value.where.field == "spec.sources[0].helm.valueFiles[0]"
+    assert caught.value.problem == (
+        "value file '$config/qa/values.yaml' does not exist in spec.sources[1] "
+        "(ref: config, https://******@git.example.com/config.git)"
+    )
+    assert "root of the repository of the source with that `ref`" in caught.value.hint
+    assert "s3cret" not in caught.value.message
 
 
 def test_missing_value_files_are_skipped_with_a_warning_when_allowed(
