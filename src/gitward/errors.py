@@ -35,6 +35,7 @@ Nothing here logs; callers decide. Messages never carry credentials (see ``gitwa
     │   ├── RecordInUseError *      a project that apps still use
     │   ├── StoreConfigError *      a bad URL, a wrong or malformed secret key, a newer schema
     │   └── StoreUnavailableError † the database could not be reached
+    ├── SyncWindowError             a sync window of the app's project forbids the sync now
     └── UsageError                  the command line is wrong (CLI exit code 2)
 
     * also a ConfigError (stalls until the input changes); † also a TransientError (retries).
@@ -43,6 +44,7 @@ Nothing here logs; callers decide. Messages never carry credentials (see ``gitwa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 __all__ = [
     "ClusterConfigError",
@@ -63,6 +65,7 @@ __all__ = [
     "RenderError",
     "RevisionNotFoundError",
     "SourceError",
+    "SyncWindowError",
     "ToolUnavailableError",
     "TransientError",
     "UnknownKindError",
@@ -210,6 +213,25 @@ class ClusterUnavailableError(KubeError, TransientError):
         hint: str = "",
     ) -> None:
         self.retry_after = retry_after
+        super().__init__(problem, where=where, hint=hint)
+
+
+class SyncWindowError(GitwardError):
+    """A sync window of the app's project forbids the sync now (neither a configuration error:
+    the same request passes later, nor a transient one: retrying at once does not help).
+
+    ``until`` is when a sync may start, when that is known.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        until: datetime | None = None,
+        where: Location | None = None,
+        hint: str = "",
+    ) -> None:
+        self.until = until
         super().__init__(problem, where=where, hint=hint)
 
 

@@ -12,6 +12,7 @@ Modules, in the order data flows through them::
     deciding     decide(): whether an app syncs by itself now (pure)
     statuses     StatusWriter: statuses stored, those that finish together in one transaction
     gating       wave_gate(): later waves of an app-of-apps wait for earlier ones
+    windows      the project's sync windows: the automated gate, refusals, held operations
     requests     OperationRequest: what an operation was asked to do, as stored
     commands     requests for sync, automated sync and rollback; bootstrap of root apps
     operating    Operator: persisted, resumable, terminable sync operations

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from gitward import health
+from gitward.controller.conditions import SYNC_WINDOW_BLOCKED
 from gitward.health import Health, HealthStatus
 from gitward.model import annotations as argocd
 from gitward.model.objects import Manifest, ResourceKey
@@ -108,9 +109,12 @@ def child_health(
     :mod:`gitward.health.applications`). A manual child is never synced by anyone but a person,
     so waiting for it to be deployed would wait forever: once it has been reconciled after
     ``applied_at``, a child with nothing deployed yet counts as Healthy, with a message saying
-    it waits for a sync request.
+    it waits for a sync request. An automated child that a sync window holds is judged like a
+    manual one until the window lets it sync (a freeze of prod must not fail the root's sync;
+    Argo CD's parent does not wait for a child to be synced either).
     """
-    if is_automated(obj):
+    held = _held_by_window(obj)
+    if is_automated(obj) and not held:
         return health.assess(obj, expected_revision=expected_revision, applied_at=applied_at)
     judged = health.assess(obj, applied_at=applied_at)
     if judged.status is HealthStatus.PROGRESSING and not _fresh(obj, applied_at):
@@ -119,10 +123,17 @@ def child_health(
     reported = (status.get("health") or {}).get("status")
     if reported == HealthStatus.MISSING.value:
         sync = (status.get("sync") or {}).get("status") or "Unknown"
-        return Health(
-            HealthStatus.HEALTHY, f"manual sync policy: {sync}, waiting for a sync request"
-        )
+        waiting = "held by a sync window" if held else "manual sync policy"
+        wanted = "the window" if held else "a sync request"
+        return Health(HealthStatus.HEALTHY, f"{waiting}: {sync}, waiting for {wanted}")
     return health.assess(obj)
+
+
+def _held_by_window(obj: Manifest) -> bool:
+    conditions = (obj.get("status") or {}).get("conditions")
+    return isinstance(conditions, list) and any(
+        isinstance(c, Mapping) and c.get("type") == SYNC_WINDOW_BLOCKED for c in conditions
+    )
 
 
 def _fresh(obj: Manifest, applied_at: datetime | None) -> bool:

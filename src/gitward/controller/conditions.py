@@ -19,6 +19,7 @@ __all__ = [
     "ORPHANED_RESOURCE_WARNING",
     "SHARED_RESOURCE_WARNING",
     "SYNC_ERROR",
+    "SYNC_WINDOW_BLOCKED",
     "Conditions",
 ]
 
@@ -28,6 +29,10 @@ INVALID_SPEC_ERROR = "InvalidSpecError"
 """The Application itself is wrong: unreadable, or not allowed by its project or cluster."""
 SYNC_ERROR = "SyncError"
 """An automated sync did not happen or failed."""
+SYNC_WINDOW_BLOCKED = "SyncWindowBlocked"
+"""A sync window of the app's project holds an automated sync that would start now; the
+message names the window and when a sync may start. Not an error nor a warning: the freeze is
+meant (gitward's own kind; Argo CD only logs "Sync prevented by sync window")."""
 ORPHANED_RESOURCE_WARNING = "OrphanedResourceWarning"
 SHARED_RESOURCE_WARNING = "SharedResourceWarning"
 

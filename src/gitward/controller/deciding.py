@@ -11,7 +11,10 @@ The rules, in order:
   it with exponential backoff (first at once, then 2 s, x3, at most 300 s by default) and
   retries a failed revision the same way;
 * a new (revision, source) syncs at once, unless an earlier sync wave of its app-of-apps has not
-  reached it yet (the wave gate): then it waits.
+  reached it yet (the wave gate): then it waits;
+* whatever would sync by itself (a new revision, a selfHeal correction or retry) waits while a
+  sync window of the app's project blocks automated syncs (the window gate, as Argo CD skips
+  ``autoSync`` while ``CanSync(false)`` is false), until the window lets it.
 
 ``retry`` (``syncPolicy.retry``) is handed to the operation, which retries a failed attempt
 within itself. No I/O, no clock: the caller passes ``now``.
@@ -75,10 +78,13 @@ class LastSync:
 
 @dataclass(frozen=True, slots=True)
 class Gate:
-    """The wave gate of an app-of-apps child: open, or closed with the reason."""
+    """A gate in front of automated syncs (the wave gate of an app-of-apps child, the sync
+    windows of the app's project): open, or closed with the reason and, when known, the time
+    it opens (``until``)."""
 
     open: bool = True
     reason: str = ""
+    until: datetime | None = None
 
 
 OPEN = Gate()
@@ -122,10 +128,12 @@ class Sync:
 
 @dataclass(frozen=True, slots=True)
 class Wait:
-    """Sync later: at ``until``, or (None) when something the app waits on changes."""
+    """Sync later: at ``until``, or (None) when something the app waits on changes.
+    ``window``: a sync window holds the sync."""
 
     reason: str
     until: datetime | None = None
+    window: bool = False
 
 
 Decision = Idle | Sync | Wait
@@ -139,14 +147,41 @@ def decide(
     now: datetime,
     operation_running: bool = False,
     gate: Gate = OPEN,
+    window: Gate = OPEN,
     backoff: SelfHealBackoff | None = None,
     synced_since_last: bool = False,
 ) -> Decision:
     """What the app should do now (see the module docstring for the rules).
 
-    ``synced_since_last``: the app was seen Synced after its last sync ended, so a new drift
-    starts the selfHeal backoff afresh.
+    ``gate``: the wave gate; ``window``: the sync windows' gate. ``synced_since_last``: the app
+    was seen Synced after its last sync ended, so a new drift starts the selfHeal backoff afresh.
     """
+    decision = _decide(
+        policy,
+        comparison,
+        last,
+        now=now,
+        operation_running=operation_running,
+        gate=gate,
+        backoff=backoff,
+        synced_since_last=synced_since_last,
+    )
+    if isinstance(decision, Sync) and not window.open:
+        return Wait(window.reason, until=window.until, window=True)
+    return decision
+
+
+def _decide(
+    policy: SyncPolicy,
+    comparison: Comparison,
+    last: LastSync | None,
+    *,
+    now: datetime,
+    operation_running: bool,
+    gate: Gate,
+    backoff: SelfHealBackoff | None,
+    synced_since_last: bool,
+) -> Decision:
     stop = _no_sync(policy, comparison, operation_running=operation_running)
     if stop is not None:
         return stop

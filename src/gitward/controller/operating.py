@@ -11,8 +11,13 @@ operation finished without its history entry, or the reverse.
 
 A child app is judged as its parent should see it: Healthy only once it has been reconciled
 after the parent applied it and, for an automated child, is Synced at the commit its
-targetRevision names now; a manual child only needs to have been reconciled. It must not decide
-whether to sync: the caller starts operations.
+targetRevision names now; a manual child only needs to have been reconciled.
+
+Sync windows apply here as in Argo CD's ``SyncAppState``: a person's sync or rollback that the
+app's windows block is refused when it is asked for (unless a window allows manual syncs), and
+an operation running when a window closes on it waits, still Running, before its next step
+("blocked by sync window", retries included) until the window lets it go on, unless the window
+has ``syncOverrun``. It must not decide whether to sync: the caller starts operations.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest
+from gitward.controller.windows import BLOCKED, check_manual, project_of, running_verdict
 from gitward.errors import GitwardError, TransientError
 from gitward.health import Health, HealthStatus
 from gitward.kube import Tracking
@@ -89,7 +95,10 @@ class Operator:
     async def start(
         self, app: str, request: OperationRequest, *, initiated_by: str
     ) -> OperationRecord:
-        """Persist a new operation (refused while another runs) and audit who started it."""
+        """Persist a new operation (refused while another runs, and for a person's sync or
+        rollback while a sync window blocks it) and audit who started it."""
+        if not request.automated:
+            await self._check_windows(app, request)
         operation = SyncOperation.start(request.sync, now=self.clock())
         record = await self.store.operations.start(
             app, request=request.to_dict(), requested_by=initiated_by, state=operation.to_dict()
@@ -115,6 +124,10 @@ class Operator:
             return await self._end(record, OperationPhase.ERROR, err.message, dict(record.state))
         if record.terminate and not state.completed:
             state = state.terminate()
+        elif not request.sync.dry_run:
+            held = await self._held(record, target, request)
+            if held is not None:
+                return held
         try:
             context, port = await self._context(target, request, record)
         except TransientError as err:
@@ -130,6 +143,43 @@ class Operator:
         stored = await self.store.operations.save_step(record.id, saved, message=new.message)
         self._publish(stored, new.phase.value, new.message)
         return Stepped(stored, new.wake_at, finished=False)
+
+    # -- sync windows ------------------------------------------------------------------------------
+
+    async def _check_windows(self, name: str, request: OperationRequest) -> None:
+        record = await self.reads.app(name)
+        if record is None:
+            return  # the store refuses the operation
+        app = target_app(record, request)
+        project = project_of(await self.reads.projects(), app)
+        what = "rollback" if request.kind == "rollback" else "sync"
+        check_manual(project, app, self.clock(), what=what, dry_run=request.sync.dry_run)
+
+    async def _held(
+        self, record: OperationRecord, app: Application, request: OperationRequest
+    ) -> Stepped | None:
+        """Hold the operation before its next step while a sync window blocks it."""
+        now = self.clock()
+        try:
+            project = project_of(await self.reads.projects(), app)
+        except GitwardError as err:
+            return await self._hold(record, f"{BLOCKED}: {err.message}", None)
+        found = running_verdict(
+            project, app, now, manual=not request.automated, started_at=record.created_at
+        )
+        if found.allowed:
+            return None
+        return await self._hold(record, f"Sync operation {BLOCKED}: {found.reason}", found.until)
+
+    async def _hold(self, record: OperationRecord, message: str, until: datetime | None) -> Stepped:
+        wake = until or self.clock() + timedelta(seconds=self.settings.reconciliation_s or 60.0)
+        if record.message == message:
+            return Stepped(record, wake, finished=False)
+        stored = await self.store.operations.save_step(
+            record.id, dict(record.state), message=message
+        )
+        self._publish(stored, stored.phase.value, message)
+        return Stepped(stored, wake, finished=False)
 
     # -- the context of a step -------------------------------------------------------------------
 

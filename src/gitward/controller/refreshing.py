@@ -6,7 +6,8 @@ it declares (an app-of-apps: they are the parent's resources, kept in the store,
 the cluster); read the live objects from the destination's live cache (bounded wait) and, for
 child apps and projects, from the store; compare, judge health, and note shared and orphaned
 resources (warnings); then decide whether the app syncs by itself (SyncError when it should but
-may not). Each step sets only its own conditions.
+may not, SyncWindowBlocked while a sync window of its project holds it). Each step sets only its
+own conditions.
 
 Errors decide what happens: a configuration error leaves the app Unknown until the input changes;
 a passing one (git or the cluster unreachable) keeps the app's last known state with a condition
@@ -34,12 +35,14 @@ from gitward.controller.deciding import (
     Idle,
     LastSync,
     SelfHealBackoff,
+    Wait,
     decide,
 )
 from gitward.controller.desired import Desired, GitSide
 from gitward.controller.gating import wave_gate
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
+from gitward.controller.windows import automated_gate
 from gitward.diff import ResourceStatus, SyncStatus
 from gitward.errors import ConfigError, GitwardError, Location, TransientError
 from gitward.kube import LiveCache, Tracking
@@ -129,7 +132,7 @@ class _Run:
         except GitwardError as err:
             return self._unknown(err)
         self._warn(app, project, cache, compared, desired.objects)
-        return await self._decided(app, desired, compared)
+        return await self._decided(app, project, desired, compared)
 
     # -- the steps ---------------------------------------------------------------------------
 
@@ -273,7 +276,9 @@ class _Run:
 
     # -- deciding ------------------------------------------------------------------------------
 
-    async def _decided(self, app: Application, desired: Desired, compared: Compared) -> Refreshed:
+    async def _decided(
+        self, app: Application, project: AppProject, desired: Desired, compared: Compared
+    ) -> Refreshed:
         diff = compared.diff
         counted = [r for r in diff.resources if r.status is not ResourceStatus.REQUIRES_PRUNING]
         source = fingerprint(app)
@@ -294,6 +299,7 @@ class _Run:
             now=self.now,
             operation_running=latest is not None and not latest.phase.completed,
             gate=await self._gate(app, comparison),
+            window=self._window(app, project, comparison),
             backoff=SelfHealBackoff(
                 self.r.settings.self_heal_base_s,
                 self.r.settings.self_heal_factor,
@@ -302,6 +308,8 @@ class _Run:
             synced_since_last=self._synced_since(last),
         )
         self._sync_error(decision, last, desired.revisions)
+        if isinstance(decision, Wait) and decision.window:
+            self.conditions.set(kinds.SYNC_WINDOW_BLOCKED, decision.reason)
         status = AppStatus(
             sync_status=diff.status.value,
             health_status=compared.health.status.value,
@@ -323,6 +331,11 @@ class _Run:
             if record is not None:
                 siblings.append(record)
         return wave_gate(app, comparison.revisions, siblings)
+
+    def _window(self, app: Application, project: AppProject, comparison: Comparison) -> Gate:
+        if not app.sync_policy.is_automated or comparison.status != "OutOfSync":
+            return OPEN
+        return automated_gate(project, app, self.now)
 
     def _synced_since(self, last: LastSync | None) -> bool:
         previous = self.record.status

@@ -2,7 +2,9 @@
 
 Parses ``argoproj.io/v1alpha1`` AppProject documents and answers the questions the rest of
 gitward asks of a project (is this repository allowed? this destination? this kind?). Matching
-uses Argo CD's glob rules (``*`` and ``?``, ``!`` to negate a destination). Pure data: no I/O.
+uses Argo CD's glob rules (``*`` and ``?``, ``!`` to negate a destination). Sync windows are
+checked here (a bad schedule, duration or time zone is an error naming the field) and evaluated by
+:mod:`gitward.model.windows`. Pure data: no I/O.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from gitward.errors import Location
 from gitward.model import annotations as argocd
 from gitward.model.application import Destination, validate_name
 from gitward.model.fields import Fields, Parsed, Warnings, object_name
+from gitward.model.windows import SyncWindow, check_window
 
 __all__ = [
     "AppProject",
@@ -64,20 +67,6 @@ class ProjectRole:
     description: str = ""
     policies: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SyncWindow:
-    """``spec.syncWindows[]``: when syncs are allowed or denied (cron schedule + duration)."""
-
-    kind: str
-    schedule: str
-    duration: str
-    applications: tuple[str, ...] = ()
-    namespaces: tuple[str, ...] = ()
-    clusters: tuple[str, ...] = ()
-    manual_sync: bool = False
-    time_zone: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +224,17 @@ def _window(fields: Fields) -> SyncWindow:
         clusters=fields.texts("clusters"),
         manual_sync=fields.flag("manualSync"),
         time_zone=fields.text("timeZone"),
+        and_operator=fields.flag("andOperator"),
+        sync_overrun=fields.flag("syncOverrun"),
+        description=fields.text("description"),
     )
+    check_window(window, fields.where)
+    if not (window.applications or window.namespaces or window.clusters):
+        fields.warnings.add(
+            fields.where(),
+            "this sync window names no applications, namespaces or clusters, so it applies to "
+            "no app; list at least one",
+        )
     fields.finish()
     return window
 

@@ -2,7 +2,8 @@
 
 Every refusal a handler or dependency makes is an :class:`ApiError`; every gitward error that
 escapes a handler is mapped to one by :func:`api_error_of` (configuration errors are the
-caller's: 400; transient ones 503; a live operation or a stale write 409). Unknown objects and
+caller's: 400; transient ones 503; a live operation, a stale write or a sync window that blocks
+the sync 409). Unknown objects and
 forbidden ones give the same 403, so names cannot be enumerated. Codes are part of the API:
 never rename one. Messages are redacted and never carry a secret; this module does not log.
 """
@@ -11,7 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gitward.errors import ConfigError, GitwardError, TransientError, UsageError
+from gitward.errors import (
+    ConfigError,
+    GitwardError,
+    SyncWindowError,
+    TransientError,
+    UsageError,
+)
 from gitward.redaction import redact
 from gitward.server.auth import AuthError, PasswordRejectedError, RateLimitedError
 from gitward.server.auth.failures import OidcUnavailableError
@@ -82,7 +89,7 @@ _BY_KIND: tuple[tuple[type[GitwardError] | tuple[type[GitwardError], ...], int, 
     (PasswordRejectedError, 400, INVALID_ARGUMENT),
     (OidcUnavailableError, 503, UNAVAILABLE),
     (AuthError, 401, UNAUTHENTICATED),
-    ((OperationRunningError, StaleWriteError, RecordInUseError), 409, CONFLICT),
+    ((OperationRunningError, StaleWriteError, RecordInUseError, SyncWindowError), 409, CONFLICT),
     ((ConfigError, UsageError, RecordNotFoundError), 400, INVALID_ARGUMENT),
     (TransientError, 503, UNAVAILABLE),
 )

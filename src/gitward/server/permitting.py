@@ -4,7 +4,9 @@ every object a sync would apply (hooks included) of a kind the project's cluster
 resource allow and deny lists let through.
 
 The controller reports the same violations as conditions when it refreshes; the API refuses
-them before anything is stored or started, with a ``ConfigError`` naming the field (400).
+them before anything is stored or started, with a ``ConfigError`` naming the field (400). A sync
+or rollback that a sync window of the project blocks is refused first, before anything is
+rendered, with a ``SyncWindowError`` naming the window (409).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 
 from gitward.controller.appofapps import is_argo_object
 from gitward.controller.loop import Controller
+from gitward.controller.windows import check_manual
 from gitward.errors import ConfigError, Location
 from gitward.model.application import Application
 from gitward.model.kinds import is_namespaced
@@ -20,7 +23,7 @@ from gitward.model.objects import Manifest, ResourceKey
 from gitward.model.project import AppProject, default_project, parse_project
 from gitward.store import Store
 
-__all__ = ["check_app", "check_objects", "check_sync", "project_of"]
+__all__ = ["check_app", "check_objects", "check_rollback", "check_sync", "project_of"]
 
 DEFAULT_PROJECT = "default"
 
@@ -77,11 +80,17 @@ def check_objects(app: Application, project: AppProject, objects: Sequence[Manif
 
 
 async def check_sync(
-    store: Store, controller: Controller, app: Application, revision: str = ""
+    store: Store,
+    controller: Controller,
+    app: Application,
+    revision: str = "",
+    *,
+    dry_run: bool = False,
 ) -> None:
-    """Refuse a sync the project does not permit, looking at what it would apply."""
+    """Refuse a sync the project does not permit now, looking at what it would apply."""
     project = await project_of(store, app)
     check_app(app, project)
+    check_manual(project, app, controller.clock(), dry_run=dry_run)
     if revision and not app.multi_source:
         where = Location(file=app.file, obj=f"Application {app.name}", field="spec.source")
         found = await controller.git.revisions.resolve(
@@ -92,3 +101,14 @@ async def check_sync(
         revisions = await controller.git.resolve(app)
     rendered = await controller.git.render(app, revisions)
     check_objects(app, project, rendered.objects)
+
+
+async def check_rollback(
+    store: Store, controller: Controller, app: Application, *, dry_run: bool = False
+) -> None:
+    """Refuse a rollback the project does not permit now (an automated app's rollback is
+    refused by the controller, with its own reason)."""
+    project = await project_of(store, app)
+    check_app(app, project)
+    if not app.sync_policy.is_automated:
+        check_manual(project, app, controller.clock(), what="rollback", dry_run=dry_run)

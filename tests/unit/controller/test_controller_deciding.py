@@ -66,6 +66,7 @@ class Case:
     last: LastSync | None = None
     running: bool = False
     gate: Gate = field(default_factory=Gate)
+    window: Gate = field(default_factory=Gate)
     synced_since_last: bool = False
     expect: type = Idle
     reason: str = ""
@@ -74,7 +75,10 @@ class Case:
     attempts: int | None = None
     selective: bool | None = None
     wait_s: float | None = None
+    held: bool | None = None
 
+
+FREEZE = Gate(False, "automated sync blocked by sync window: deny window", NOW + timedelta(hours=8))
 
 CASES = [
     Case("a manual app only reports OutOfSync", MANUAL, reason="waiting for a sync request"),
@@ -199,6 +203,48 @@ CASES = [
         gate=Gate(False, "waiting for ai-chatbot-dev"),
         expect=Sync,
     ),
+    Case(
+        "a sync window holds a new revision until it lets syncs start",
+        AUTO,
+        window=FREEZE,
+        expect=Wait,
+        reason="blocked by sync window",
+        wait_s=8 * 3600,
+        held=True,
+    ),
+    Case(
+        "a sync window holds selfHeal drift correction",
+        HEAL,
+        last=synced_before(),
+        window=FREEZE,
+        expect=Wait,
+        held=True,
+    ),
+    Case(
+        "a sync window holds a selfHeal retry of a failed revision",
+        HEAL,
+        last=synced_before("Failed", self_heal_attempts=1, ago_s=3.0),
+        window=FREEZE,
+        expect=Wait,
+        held=True,
+    ),
+    Case(
+        "the selfHeal backoff still counts while a window is closed",
+        HEAL,
+        last=synced_before(self_heal_attempts=1, ago_s=1.0),
+        window=FREEZE,
+        expect=Wait,
+        wait_s=1.0,
+        held=False,
+    ),
+    Case(
+        "a sync window changes nothing for a manual app",
+        MANUAL,
+        window=FREEZE,
+        reason="waiting for a sync request",
+    ),
+    Case("a sync window changes nothing for a Synced app", AUTO, compared("Synced"), window=FREEZE),
+    Case("an open sync window lets a new revision sync", AUTO, window=Gate(), expect=Sync),
 ]
 
 
@@ -211,6 +257,7 @@ def test_the_decision_follows_the_rule(case: Case) -> None:
         now=NOW,
         operation_running=case.running,
         gate=case.gate,
+        window=case.window,
         backoff=SelfHealBackoff(),
         synced_since_last=case.synced_since_last,
     )
@@ -233,6 +280,8 @@ def check_details(case: Case, decision: Decision) -> None:
             assert (decision.resources == {DEPLOYMENT}) is case.selective
     if isinstance(decision, Wait) and case.wait_s is not None:
         assert decision.until == NOW + timedelta(seconds=case.wait_s)
+    if isinstance(decision, Wait) and case.held is not None:
+        assert decision.window is case.held
 
 
 def test_the_retry_policy_is_handed_to_the_operation() -> None:

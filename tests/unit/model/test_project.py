@@ -80,7 +80,9 @@ def test_the_default_project_allows_everything() -> None:
 def test_roles_and_sync_windows_are_read() -> None:
     proj = project(
         roles=[{"name": "ci", "policies": ["p, proj:dev:ci, applications, sync, dev/*, allow"]}],
-        syncWindows=[{"kind": "deny", "schedule": "0 22 * * *", "duration": "1h"}],
+        syncWindows=[
+            {"kind": "deny", "schedule": "0 22 * * *", "duration": "1h", "applications": ["*"]}
+        ],
     )
     assert proj.roles[0].policies[0].startswith("p, proj:dev:ci")
     assert proj.sync_windows[0].kind == "deny"

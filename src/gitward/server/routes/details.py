@@ -1,18 +1,24 @@
 """An app's details: ``/resource-tree``, ``/managed-resources`` (per-resource diff),
-``/manifests`` (desired), ``/revisions/history`` and ``/events``.
+``/manifests`` (desired), ``/revisions/history``, ``/events`` and ``/syncwindows``.
 
 Read-only; each needs ``get`` on the app. What is computed (rendered objects, live copies,
-diffs) comes from ``gitward.server.inspecting``, with Secret values masked.
+diffs) comes from ``gitward.server.inspecting``, with Secret values masked; the state of the
+app's sync windows from ``gitward.model.windows``.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
+from gitward.controller.windows import target_of
+from gitward.model.application import parse_application
+from gitward.model.windows import Opening, closes_at, verdict
 from gitward.server import inspecting, views
 from gitward.server.deps import Grant, Svc, app_in_path, authorize
+from gitward.server.permitting import project_of
 
 __all__ = ["router"]
 
@@ -55,3 +61,47 @@ async def events(grant: AppGet, services: Svc) -> Any:
     """The cluster's Events about the app's objects."""
     inspection = await inspecting.inspect(services.controller, grant.app, live=False)
     return {"items": await inspecting.events(services.controller, inspection)}
+
+
+@router.get("/api/v1/applications/{name}/syncwindows")
+async def sync_windows(grant: AppGet, services: Svc) -> Any:
+    """The windows of the app's project that apply to it, which are open, and whether a person
+    may sync now (``canSync``, as Argo CD's) and the controller by itself (``canAutoSync``)."""
+    record = grant.app
+    app = parse_application(dict(record.document), file=record.file).value
+    project = await project_of(services.store, app)
+    now = services.controller.clock()
+    target = target_of(app)
+    manual = verdict(project.sync_windows, target, now, manual=True)
+    automated = verdict(project.sync_windows, target, now)
+    return {
+        "assignedWindows": [_window_json(o) for o in manual.assigned],
+        "activeWindows": [_window_json(o) for o in manual.active],
+        "canSync": manual.allowed,
+        "canAutoSync": automated.allowed,
+        "message": automated.reason or manual.reason,
+        "nextSyncAt": _time(automated.until),
+    }
+
+
+def _window_json(found: Opening) -> dict[str, Any]:
+    window = found.window
+    shown: dict[str, Any] = {
+        "kind": window.kind,
+        "schedule": window.schedule,
+        "duration": window.duration,
+        "manualSync": window.manual_sync,
+        "timeZone": window.time_zone or "UTC",
+        "active": found.open,
+    }
+    if found.open:
+        shown["closesAt"] = _time(closes_at(found))
+    else:
+        shown["opensAt"] = _time(found.start)
+    if window.description:
+        shown["description"] = window.description
+    return shown
+
+
+def _time(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None

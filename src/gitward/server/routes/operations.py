@@ -1,9 +1,10 @@
 """``/api/v1/applications/{name}/sync``, ``/rollback`` and ``/operation`` (DELETE: terminate).
 
-A sync is checked against the app's project first (sources, destination, and every object it
-would apply, hooks included), then handed to the controller, which persists it before anything
-is applied; the answer is the app with its new ``operationState``. A rollback follows the
-controller's rules (refused while automated sync is on).
+A sync is checked against the app's project first (its sync windows, sources, destination, and
+every object it would apply, hooks included), then handed to the controller, which persists it
+before anything is applied; the answer is the app with its new ``operationState``. A rollback
+follows the controller's rules (refused while automated sync is on). A sync or rollback that a
+sync window blocks is refused with 409, naming the window and when a sync may start.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from gitward.model.application import parse_application
 from gitward.model.objects import ResourceKey
 from gitward.server.deps import Grant, Svc, app_in_path, authorize
 from gitward.server.failures import CONFLICT, ApiError
-from gitward.server.permitting import check_app, check_sync, project_of
+from gitward.server.permitting import check_rollback, check_sync
 from gitward.server.routes.applications import full_app
 from gitward.sync import SyncRequest
 
@@ -82,7 +83,9 @@ async def sync_application(grant: AppSync, services: Svc, body: SyncBody | None 
     wanted = body or SyncBody()
     record = grant.app
     app = parse_application(dict(record.document), file=record.file).value
-    await check_sync(services.store, services.controller, app, wanted.revision)
+    await check_sync(
+        services.store, services.controller, app, wanted.revision, dry_run=wanted.dry_run
+    )
     await services.controller.sync(record.name, wanted.request(), initiated_by=grant.actor)
     return await full_app(services, record.name)
 
@@ -92,7 +95,7 @@ async def rollback_application(grant: AppRollback, services: Svc, body: Rollback
     """Deploy again what history entry ``id`` deployed."""
     record = grant.app
     app = parse_application(dict(record.document), file=record.file).value
-    check_app(app, await project_of(services.store, app))
+    await check_rollback(services.store, services.controller, app, dry_run=body.dry_run)
     await services.controller.rollback(
         record.name, body.id, initiated_by=grant.actor, prune=body.prune, dry_run=body.dry_run
     )
