@@ -91,11 +91,20 @@ async def manual_request(
     git: GitSide,
     settings: ControllerSettings,
 ) -> OperationRequest:
-    """A person's sync: at ``request.revision`` (single-source apps), else at what each
-    source's targetRevision names now (resolved afresh)."""
+    """A person's sync: at ``request.revision`` (single-source apps; refused for multi-source
+    ones, whose revision Argo CD before 2.11 silently ignored), else at what each source's
+    targetRevision names now (resolved afresh)."""
     app = parse_application(dict(record.document), file=record.file).value
     request = request or SyncRequest()
-    if request.revision and not app.multi_source:
+    if request.revision and app.multi_source:
+        raise ConfigError(
+            f"a sync of multi-source application {app.name} cannot name one revision "
+            f"({request.revision!r}) for its {len(app.sources)} sources",
+            where=Location(file=app.file, obj=f"Application {app.name}", field="revision"),
+            hint="Sync without a revision (every source at its targetRevision), or change "
+            "the targetRevision of the source in Git",
+        )
+    if request.revision:
         where = Location(file=app.file, obj=f"Application {app.name}", field="spec.source")
         found = await git.revisions.resolve(
             app.source.repo_url, request.revision, where=where, hard=True

@@ -17,6 +17,7 @@ __all__ = [
     "COMPARISON_ERROR",
     "INVALID_SPEC_ERROR",
     "ORPHANED_RESOURCE_WARNING",
+    "REPEATED_RESOURCE_WARNING",
     "SHARED_RESOURCE_WARNING",
     "SYNC_ERROR",
     "SYNC_WINDOW_BLOCKED",
@@ -34,6 +35,9 @@ SYNC_WINDOW_BLOCKED = "SyncWindowBlocked"
 message names the window and when a sync may start. Not an error nor a warning: the freeze is
 meant (gitward's own kind; Argo CD only logs "Sync prevented by sync window")."""
 ORPHANED_RESOURCE_WARNING = "OrphanedResourceWarning"
+REPEATED_RESOURCE_WARNING = "RepeatedResourceWarning"
+"""The app's sources declare one object more than once; the last declaration is compared and
+applied (as in Argo CD)."""
 SHARED_RESOURCE_WARNING = "SharedResourceWarning"
 
 _LIMIT = 2000

@@ -160,11 +160,12 @@ class _Run:
                 where=where.at("spec.destination"),
                 hint="Add the destination to the project's `destinations`, or deploy elsewhere",
             )
-        for source in app.sources:
+        for index, source in enumerate(app.sources):
+            field = f"spec.sources[{index}].repoURL" if app.multi_source else "spec.source.repoURL"
             if not project.allows_repo(source.repo_url):
                 raise ConfigError(
                     f"repository {source.repo_url} is not permitted in project {project.name!r}",
-                    where=where.at("spec.source.repoURL"),
+                    where=where.at(field),
                     hint="Add the repository to the project's `sourceRepos`",
                 )
         return project
@@ -258,6 +259,8 @@ class _Run:
             self.conditions.set(kinds.COMPARISON_ERROR, compared.diff.error)
         if compared.shared:
             self.conditions.set(kinds.SHARED_RESOURCE_WARNING, "; ".join(compared.shared))
+        if compared.diff.warnings:
+            self.conditions.set(kinds.REPEATED_RESOURCE_WARNING, "; ".join(compared.diff.warnings))
         orphaned = project.orphaned_resources
         if orphaned is not None and orphaned.warn:
             candidates = [obj for kind in cache.kinds() for obj in cache.of_kind(*kind)]

@@ -8,8 +8,9 @@ commit one at a time under the store's lock and are published under it, so in co
 PostgreSQL, two transactions on the same row are ordered by its lock and the later one needs
 more round trips to commit, so their publications follow commit order in practice, and a
 reader should still compare versions. A task cancelled while its commit is in flight may
-commit without publishing: readers that keep copies must catch up now and then anyway. Listeners are plain functions called on the
-event loop: they must be quick and must not raise (an error is logged and dropped).
+commit without publishing: readers that keep copies must catch up now and then anyway.
+Listeners are plain functions called on the event loop: they must be quick and must not raise
+(an error is logged and dropped).
 
 Only this process's writes are seen: a reader that must notice other processes' writes
 compares versions now and then (:class:`~gitward.store.records.AppSummary` has them).

@@ -245,3 +245,31 @@ async def test_a_values_file_missing_from_the_ref_source_is_a_comparison_error_a
     )
     assert dev.status.conditions == ()
     assert moved != restored
+
+
+async def test_an_object_declared_by_two_sources_is_a_repeated_resource_warning(
+    world: World,
+) -> None:
+    def settings(colour: str) -> str:
+        header = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
+        return f"{header}data: {{colour: {colour}}}\n"
+
+    repository = world.tmp / "twice"
+    new_repository(
+        repository, {"a/settings.yaml": settings("red"), "b/settings.yaml": settings("blue")}
+    )
+    world.repositories["https://git.example.com/teams/twice.git"] = repository
+    sources = [
+        {"repoURL": "https://git.example.com/teams/twice.git", "targetRevision": "main", "path": p}
+        for p in ("a", "b")
+    ]
+    controller = await world.start()
+    await controller.bootstrap(application("twice", sources, automated=True))
+
+    twice = await world.until_app("twice", sync_status="Synced", health_status="Healthy")
+
+    [condition] = twice.status.conditions
+    assert condition["type"] == "RepeatedResourceWarning"
+    assert "ConfigMap" in condition["message"] and "settings" in condition["message"]
+    live = await world.live("ConfigMap", "twice", "settings", group="")
+    assert live is not None and live["data"] == {"colour": "blue"}  # the last one, as Argo CD

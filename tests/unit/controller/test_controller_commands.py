@@ -11,11 +11,15 @@ from controller_builders import SHA1, SHA2, application, record
 
 from gitward.controller import commands
 from gitward.controller.comparing import orphans
+from gitward.controller.desired import GitSide
 from gitward.controller.requests import OperationRequest
+from gitward.controller.revisions import RevisionCache
 from gitward.errors import ConfigError, Location, ManifestError, UsageError
+from gitward.git.repo import Repositories
 from gitward.kube.tracking import DEFAULT_TRACKING
 from gitward.model.application import parse_application
 from gitward.model.objects import ResourceKey
+from gitward.render import Renderer
 from gitward.settings import ControllerSettings, Settings
 from gitward.store import AppDefinition, OperationPhase, RecordNotFoundError, Store
 from gitward.sync import SyncRequest
@@ -160,3 +164,25 @@ def test_controller_settings_come_from_the_environment_and_refuse_junk() -> None
     assert settings.controller.jitter_s == 60.0
     with pytest.raises(ConfigError, match="GITWARD_RECONCILIATION_JITTER"):
         Settings.from_env({"GITWARD_RECONCILIATION_JITTER": "soon"})
+
+
+async def test_a_sync_of_a_multi_source_app_naming_one_revision_is_refused(
+    store: Store, tmp_path: Path
+) -> None:
+    document = application("web", automated=False)
+    source = document["spec"].pop("source")
+    document["spec"]["sources"] = [source, {"repoURL": source["repoURL"], "ref": "values"}]
+    await store.apps.upsert(AppDefinition.of(parse_application(document).value, document))
+    stored = await store.apps.get("web")
+    assert stored is not None
+    with pytest.raises(ConfigError, match="cannot name one revision") as refused:
+        await commands.manual_request(
+            stored, SyncRequest(revision="v2"), git_side(tmp_path), ControllerSettings()
+        )
+    assert refused.value.where.field == "revision"
+    assert "targetRevision" in refused.value.hint
+
+
+def git_side(cache: Path) -> GitSide:
+    repos = Repositories(cache / "git")
+    return GitSide(repos, RevisionCache(repos.resolve), Renderer())
