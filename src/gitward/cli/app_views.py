@@ -76,7 +76,7 @@ def app_list(apps: list[Any], *, wide: bool) -> str:
             text(app, "spec", "project"),
             text(app, "status", "sync", "status") or "Unknown",
             text(app, "status", "health", "status") or "Unknown",
-            short_revision(text(app, "status", "sync", "revision")) or "-",
+            _commits(dig(app, "status", "sync")) or "-",
         ]
         if wide:
             row += [destination_text(app), sync_policy_text(app)]
@@ -102,7 +102,9 @@ def app_summary(app: object, *, show_operation: bool = False) -> str:
 def operation_summary(app: object) -> str:
     """The last operation of an app: what, which revision, how it ended, per-resource results."""
     state = dig(app, "status", "operationState")
-    revision = text(state, "operation", "sync", "revision") or text(state, "syncResult", "revision")
+    asked, result = dig(state, "operation", "sync"), dig(state, "syncResult")
+    revision = text(asked, "revision") or text(result, "revision")
+    revision = revision or _source_commits(asked) or _source_commits(result)
     block = fields(
         [
             ("Operation", "Sync"),
@@ -186,10 +188,12 @@ def _summary_fields(app: object) -> list[tuple[str, str]]:
 
 
 def _sync_status(app: object) -> str:
-    """``Synced to HEAD (1a2b3c4)`` / ``OutOfSync from main (1a2b3c4)`` as Argo CD writes it."""
+    """``Synced to HEAD (1a2b3c4)`` / ``OutOfSync from main (1a2b3c4)`` as Argo CD writes it;
+    a multi-source app's ``Synced to main, v2 (1a2b3c4, 5d6e7f8)``, in source order."""
     status = text(app, "status", "sync", "status") or "Unknown"
-    target = text(app, "spec", "source", "targetRevision") or "HEAD"
-    revision = short_revision(text(app, "status", "sync", "revision"))
+    sources = _list(dig(app, "spec", "sources")) or [dig(app, "spec", "source")]
+    target = ", ".join(text(source, "targetRevision") or "HEAD" for source in sources)
+    revision = _commits(dig(app, "status", "sync"))
     preposition = "to" if status == "Synced" else "from"
     return f"{status} {preposition} {target}" + (f" ({revision})" if revision else "")
 
@@ -217,8 +221,18 @@ def _resources_table(app: object, resources: list[Any]) -> str:
 
 def _history_revision(entry: object) -> str:
     target = text(entry, "targetRevision") or text(entry, "source", "targetRevision")
-    revision = short_revision(text(entry, "revision"))
+    revision = _commits(entry)
     return f"{target} ({revision})" if target and revision else revision or target
+
+
+def _commits(document: object) -> str:
+    """``revision`` cut short, or, when it is empty (a multi-source app), every source's
+    commit from ``revisions``, cut short and joined with ", "."""
+    return short_revision(text(document, "revision")) or _source_commits(document)
+
+
+def _source_commits(document: object) -> str:
+    return ", ".join(short_revision(str(item)) for item in _list(dig(document, "revisions")))
 
 
 def _history_id(entry: object) -> int:

@@ -65,8 +65,10 @@ def app_summary_json(summary: AppSummary) -> Json:
     sync status and revision, health status, and when it was looked at.
 
     As in Argo CD's JSON, empty source and destination fields are left out (``repoURL`` stays).
-    A multi-source app shows its first source as ``spec.source``; ``spec.syncPolicy`` holds only
-    ``automated``, and is absent for a manual app.
+    A multi-source app shows its first source as ``spec.source`` and that source's commit as
+    ``status.sync.revision`` (the list's columns cannot tell it from a single-source app; its
+    ``revisions`` are in the app's own JSON); ``spec.syncPolicy`` holds only ``automated``, and
+    is absent for a manual app.
     """
     source = {"repoURL": summary.repo_url}
     if summary.source_path:
@@ -101,18 +103,23 @@ def app_json(
     operation: OperationRecord | None = None,
     history: Sequence[HistoryEntry] = (),
 ) -> Json:
-    """The whole Application: metadata and spec as written, the status the controller found."""
+    """The whole Application: metadata and spec as written, the status the controller found.
+
+    As in Argo CD, a single-source app's ``status.sync`` has the commit in ``revision``; a
+    multi-source app's has ``revision`` empty and one commit per source, in source order, in
+    ``revisions``. ``comparedTo`` holds ``sources`` or ``source``, never both.
+    """
     document = dict(record.document)
     metadata = dict(document.get("metadata") or {})
     metadata.setdefault("namespace", "argocd")
     spec = dict(document.get("spec") or {})
     status = record.status
-    compared = {key: spec[key] for key in ("source", "sources", "destination") if key in spec}
+    chosen = _deployed_sources(spec)
+    compared = {**chosen, **{key: spec[key] for key in ("destination",) if key in spec}}
     body: Json = {
         "sync": {
             "status": status.sync_status,
-            "revision": status.observed_revisions[0] if status.observed_revisions else "",
-            "revisions": list(status.observed_revisions),
+            **_revision_fields(chosen, status.observed_revisions),
             "comparedTo": compared,
         },
         "health": {"status": status.health_status, "message": status.health_message},
@@ -122,7 +129,7 @@ def app_json(
         "resources": list(_resources(status.resources)),
     }
     if operation is not None:
-        body["operationState"] = operation_state_json(operation)
+        body["operationState"] = operation_state_json(operation, spec)
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
@@ -130,6 +137,29 @@ def app_json(
         "spec": spec,
         "status": body,
     }
+
+
+def _deployed_sources(holder: Mapping[str, Any]) -> Json:
+    """``{"sources": [...]}`` when ``holder`` (a spec, a stored history source, an operation's
+    sources) has a non-empty ``sources`` list, which wins over ``source`` as in Argo CD; else
+    ``{"source": {...}}``; ``{}`` when it has neither."""
+    sources = holder.get("sources")
+    if isinstance(sources, list) and sources:
+        return {"sources": sources}
+    source = holder.get("source")
+    return {"source": source} if isinstance(source, dict) else {}
+
+
+def _revision_fields(chosen: Mapping[str, Any], revisions: Sequence[str]) -> Json:
+    """Argo CD's ``revision``/``revisions`` pair: the commit in ``revision`` for one source;
+    ``revision`` empty and every source's commit in ``revisions`` for several."""
+    if "sources" in chosen:
+        return {"revision": "", "revisions": list(revisions)}
+    return {"revision": revisions[0] if revisions else ""}
+
+
+def _texts(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def _resources(summary: Mapping[str, Any]) -> list[Json]:
@@ -140,11 +170,16 @@ def _resources(summary: Mapping[str, Any]) -> list[Json]:
 
 
 def history_json(entry: HistoryEntry) -> Json:
-    """One deployment, as Argo CD's ``status.history[]``: ``revision`` is the commit."""
-    source = entry.source if isinstance(entry.source, dict) else {}
+    """One deployment, as Argo CD's ``status.history[]``: ``revision`` and ``source`` for a
+    single-source app; ``revision`` empty, ``sources`` and ``revisions`` (one commit per
+    source) for a multi-source one. ``targetRevision`` is gitward's: the targetRevisions as
+    written."""
+    stored = entry.source if isinstance(entry.source, dict) else {}
+    chosen = _deployed_sources(stored)
+    revisions = _texts(stored.get("revisions")) if "sources" in chosen else [entry.commit_sha]
     shown: Json = {
         "id": entry.id,
-        "revision": entry.commit_sha,
+        **_revision_fields(chosen, revisions),
         "targetRevision": entry.revision,
         "deployedAt": when(entry.deployed_at),
         "initiatedBy": {
@@ -154,22 +189,25 @@ def history_json(entry: HistoryEntry) -> Json:
         "phase": entry.phase.value,
         "message": entry.message,
     }
-    for key in ("source", "sources", "revisions"):
-        if key in source:
-            shown[key] = source[key]
-    return shown
+    return {**shown, **chosen}
 
 
-def operation_state_json(record: OperationRecord) -> Json:
-    """Argo CD's ``status.operationState`` of the app's newest operation."""
+def operation_state_json(record: OperationRecord, spec: Mapping[str, Any] | None = None) -> Json:
+    """Argo CD's ``status.operationState`` of the app's newest operation.
+
+    The sources deployed are those the request names (a rollback's), else the app's ``spec``.
+    For a multi-source app ``operation.sync`` has ``revisions`` (one commit per source) and
+    ``syncResult`` has ``revision`` empty, ``revisions`` and ``sources``; for a single-source
+    one they have ``revision`` (and ``source``), as Argo CD's SyncOperation and
+    SyncOperationResult do. ``operation.sync`` names sources only for a rollback.
+    """
     request = dict(record.request)
     state = dict(record.state)
     results = state.get("results") if isinstance(state.get("results"), list) else []
-    sync = {
-        key: request.get(key)
-        for key in ("revision", "prune", "dryRun", "resources", "syncOptions")
-        if key in request
-    }
+    named = request.get("sources")
+    chosen = _deployed_sources(named if isinstance(named, dict) else spec or {})
+    revision = str(request.get("revision") or "")
+    revisions = _texts(request.get("revisions")) or ([revision] if revision else [])
     return {
         "phase": record.phase.value,
         "message": record.message,
@@ -180,14 +218,32 @@ def operation_state_json(record: OperationRecord) -> Json:
                 "username": record.requested_by,
                 "automated": bool(request.get("automated")),
             },
-            "sync": sync,
+            "sync": _sync_asked(request, chosen, revisions, rollback=isinstance(named, dict)),
             "kind": request.get("kind", "sync"),
         },
         "syncResult": {
-            "revision": request.get("revision", ""),
+            **_revision_fields(chosen, revisions),
+            **chosen,
             "resources": [_result_json(item) for item in results or [] if isinstance(item, dict)],
         },
     }
+
+
+def _sync_asked(
+    request: Mapping[str, Any], chosen: Json, revisions: list[str], *, rollback: bool
+) -> Json:
+    """Argo CD's ``operation.sync``: the flags asked for, ``revision`` or (multi-source)
+    ``revisions``, and the sources a rollback deploys instead of the app's own."""
+    asked = {
+        key: request[key]
+        for key in ("prune", "dryRun", "resources", "syncOptions")
+        if key in request
+    }
+    if "sources" in chosen:
+        asked["revisions"] = revisions
+    elif "revision" in request:
+        asked["revision"] = request["revision"]
+    return {**asked, **chosen} if rollback else asked
 
 
 def _result_json(item: Mapping[str, Any]) -> Json:

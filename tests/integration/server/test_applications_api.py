@@ -8,6 +8,8 @@ from typing import Any
 
 from conftest import DEV, PROD, REPO_URL, ROOT, STAGING, Api, git
 
+from gitward.store import AppStatus
+
 
 def guestbook(project: str = "dev", namespace: str = "dev", **spec: Any) -> dict[str, Any]:
     return {
@@ -255,3 +257,190 @@ async def test_manifests_are_the_rendered_desired_objects(api: Api) -> None:
     answer = (await admin.get(f"/api/v1/applications/{ROOT}/manifests")).json()
     kinds = sorted({json.loads(text)["kind"] for text in answer["manifests"]})
     assert kinds == ["AppProject", "Application"]
+
+
+def chart_with_values(**spec: Any) -> dict[str, Any]:
+    """guestbook from two sources: the chart from main, a ``ref: values`` source from branch
+    ``values``."""
+    document = guestbook(**spec)
+    document["spec"].pop("source")
+    document["spec"]["sources"] = [
+        {"repoURL": REPO_URL, "targetRevision": "main", "path": "helm/ai-chatbot"},
+        {"repoURL": REPO_URL, "targetRevision": "values", "ref": "values"},
+    ]
+    return document
+
+
+def branch_values_behind_main(api: Api) -> tuple[str, str]:
+    """Branch ``values`` at the first commit and main one commit ahead; their commits."""
+    git(api.repo, "branch", "values")
+    git(api.repo, "commit", "-q", "--allow-empty", "-m", "ahead")
+    return git(api.repo, "rev-parse", "main"), git(api.repo, "rev-parse", "values")
+
+
+async def test_a_multi_source_apps_sync_status_has_one_commit_per_source_and_no_revision(
+    api: Api,
+) -> None:
+    admin = await api.admin()
+    document = chart_with_values()
+    await admin.post("/api/v1/applications", json=document)
+    store = api.server.services.store
+    await store.apps.set_status(
+        "guestbook", AppStatus(sync_status="Synced", observed_revisions=("a" * 40, "b" * 40))
+    )
+
+    app = (await admin.get("/api/v1/applications/guestbook")).json()
+
+    assert app["status"]["sync"] == {
+        "status": "Synced",
+        "revision": "",
+        "revisions": ["a" * 40, "b" * 40],
+        "comparedTo": {
+            "sources": document["spec"]["sources"],
+            "destination": document["spec"]["destination"],
+        },
+    }
+
+
+async def test_a_single_source_apps_sync_status_has_the_commit_in_revision_only(
+    api: Api,
+) -> None:
+    admin = await api.admin()
+    document = guestbook()
+    await admin.post("/api/v1/applications", json=document)
+    store = api.server.services.store
+    await store.apps.set_status("guestbook", AppStatus(observed_revisions=("a" * 40,)))
+
+    app = (await admin.get("/api/v1/applications/guestbook")).json()
+
+    assert app["status"]["sync"] == {
+        "status": "Unknown",
+        "revision": "a" * 40,
+        "comparedTo": {
+            "source": document["spec"]["source"],
+            "destination": document["spec"]["destination"],
+        },
+    }
+
+
+async def test_a_multi_source_sync_shows_revisions_and_sources_in_its_operation_state(
+    api: Api,
+) -> None:
+    main, values = branch_values_behind_main(api)
+    admin = await api.admin()
+    document = chart_with_values()
+    await admin.post("/api/v1/applications", json=document)
+
+    answer = await admin.post("/api/v1/applications/guestbook/sync", json={"prune": True})
+
+    assert answer.status_code == 200, answer.text
+    state = answer.json()["status"]["operationState"]
+    assert state["operation"]["sync"] == {
+        "prune": True,
+        "dryRun": False,
+        "resources": None,
+        "syncOptions": [],
+        "revisions": [main, values],
+    }
+    assert state["syncResult"] == {
+        "revision": "",
+        "revisions": [main, values],
+        "sources": document["spec"]["sources"],
+        "resources": [],
+    }
+
+
+async def test_a_single_source_sync_shows_revision_and_source_in_its_sync_result(
+    api: Api,
+) -> None:
+    admin = await api.admin()
+    head = git(api.repo, "rev-parse", "HEAD")
+    document = guestbook()
+    await admin.post("/api/v1/applications", json=document)
+
+    answer = await admin.post("/api/v1/applications/guestbook/sync", json={})
+
+    state = answer.json()["status"]["operationState"]
+    assert state["operation"]["sync"]["revision"] == head
+    assert "revisions" not in state["operation"]["sync"]
+    assert state["syncResult"] == {
+        "revision": head,
+        "source": document["spec"]["source"],
+        "resources": [],
+    }
+
+
+async def test_a_multi_source_history_entry_has_revisions_and_sources_and_no_revision(
+    api: Api,
+) -> None:
+    admin = await api.admin()
+    sources = chart_with_values()["spec"]["sources"]
+    await admin.post("/api/v1/applications", json=chart_with_values())
+    await api.server.services.store.history.record(
+        "guestbook",
+        revision="main, values",
+        commit_sha="a" * 40,
+        source={"sources": sources, "revisions": ["a" * 40, "b" * 40]},
+        initiated_by="bob",
+    )
+
+    history = (await admin.get("/api/v1/applications/guestbook/revisions/history")).json()
+    app = (await admin.get("/api/v1/applications/guestbook")).json()
+
+    [entry] = history["items"]
+    assert {key: entry[key] for key in ("revision", "revisions", "sources")} == {
+        "revision": "",
+        "revisions": ["a" * 40, "b" * 40],
+        "sources": sources,
+    }
+    assert "source" not in entry
+    assert app["status"]["history"] == history["items"]
+
+
+async def test_a_multi_source_rollback_names_the_sources_and_commits_it_deploys(
+    api: Api,
+) -> None:
+    admin = await api.admin()
+    sources = chart_with_values()["spec"]["sources"]
+    await admin.post("/api/v1/applications", json=chart_with_values())
+    await api.server.services.store.history.record(
+        "guestbook",
+        revision="main, values",
+        commit_sha="a" * 40,
+        source={"sources": sources, "revisions": ["a" * 40, "b" * 40]},
+        initiated_by="bob",
+    )
+
+    answer = await admin.post("/api/v1/applications/guestbook/rollback", json={"id": 1})
+
+    assert answer.status_code == 200, answer.text
+    state = answer.json()["status"]["operationState"]
+    assert state["operation"]["kind"] == "rollback"
+    assert (state["operation"]["sync"]["revisions"], state["operation"]["sync"]["sources"]) == (
+        ["a" * 40, "b" * 40],
+        sources,
+    )
+    assert "revision" not in state["operation"]["sync"]
+    assert (state["syncResult"]["revision"], state["syncResult"]["revisions"]) == (
+        "",
+        ["a" * 40, "b" * 40],
+    )
+
+
+async def test_a_multi_source_list_item_shows_its_first_source_and_that_sources_commit(
+    api: Api,
+) -> None:
+    admin = await api.admin()
+    document = chart_with_values()
+    await admin.post("/api/v1/applications", json=document)
+    store = api.server.services.store
+    await store.apps.set_status("guestbook", AppStatus(observed_revisions=("a" * 40, "b" * 40)))
+
+    [item] = (await admin.get("/api/v1/applications", params={"name": "guestbook"})).json()["items"]
+
+    assert item["spec"]["source"] == {
+        "repoURL": REPO_URL,
+        "path": "helm/ai-chatbot",
+        "targetRevision": "main",
+    }
+    assert item["status"]["sync"] == {"status": "Unknown", "revision": "a" * 40}
