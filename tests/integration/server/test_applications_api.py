@@ -370,11 +370,10 @@ async def test_a_single_source_sync_shows_revision_and_source_in_its_sync_result
     }
 
 
-async def test_a_multi_source_history_entry_has_revisions_and_sources_and_no_revision(
-    api: Api,
-) -> None:
-    admin = await api.admin()
-    sources = chart_with_values()["spec"]["sources"]
+async def deployed_chart_with_values(api: Api, admin: Any) -> list[Any]:
+    """The multi-source guestbook, created, with one deployment of both sources in its history;
+    returns its sources."""
+    sources: list[Any] = chart_with_values()["spec"]["sources"]
     await admin.post("/api/v1/applications", json=chart_with_values())
     await api.server.services.store.history.record(
         "guestbook",
@@ -383,6 +382,14 @@ async def test_a_multi_source_history_entry_has_revisions_and_sources_and_no_rev
         source={"sources": sources, "revisions": ["a" * 40, "b" * 40]},
         initiated_by="bob",
     )
+    return sources
+
+
+async def test_a_multi_source_history_entry_has_revisions_and_sources_and_no_revision(
+    api: Api,
+) -> None:
+    admin = await api.admin()
+    sources = await deployed_chart_with_values(api, admin)
 
     history = (await admin.get("/api/v1/applications/guestbook/revisions/history")).json()
     app = (await admin.get("/api/v1/applications/guestbook")).json()
@@ -401,15 +408,7 @@ async def test_a_multi_source_rollback_names_the_sources_and_commits_it_deploys(
     api: Api,
 ) -> None:
     admin = await api.admin()
-    sources = chart_with_values()["spec"]["sources"]
-    await admin.post("/api/v1/applications", json=chart_with_values())
-    await api.server.services.store.history.record(
-        "guestbook",
-        revision="main, values",
-        commit_sha="a" * 40,
-        source={"sources": sources, "revisions": ["a" * 40, "b" * 40]},
-        initiated_by="bob",
-    )
+    sources = await deployed_chart_with_values(api, admin)
 
     answer = await admin.post("/api/v1/applications/guestbook/rollback", json={"id": 1})
 
