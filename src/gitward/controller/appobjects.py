@@ -67,7 +67,9 @@ def application_object(record: AppRecord, operation: OperationRecord | None = No
         status["reconciledAt"] = _time(record.status.reconciled_at)
     if record.status.conditions:
         status["conditions"] = [dict(c) for c in record.status.conditions]
-    shown = _operation_state(operation, record.status.observed_revisions)
+    shown = _operation_state(
+        operation, record.status.observed_revisions, multi_source=_multi_source(document)
+    )
     if shown:
         status["operationState"] = shown
     return {
@@ -151,15 +153,21 @@ def _fresh(obj: Manifest, applied_at: datetime | None) -> bool:
 def _sync(record: AppRecord, document: Mapping[str, Any]) -> dict[str, Any]:
     sync: dict[str, Any] = {"status": record.status.sync_status}
     revisions = list(record.status.observed_revisions)
-    if "sources" in _mapping(document.get("spec")):
+    if _multi_source(document):
         sync["revisions"] = revisions
     elif revisions:
         sync["revision"] = revisions[0]
     return sync
 
 
+def _multi_source(document: Mapping[str, Any]) -> bool:
+    """Whether the Application has ``spec.sources`` (a non-empty list), as Argo CD decides."""
+    sources = _mapping(document.get("spec")).get("sources")
+    return isinstance(sources, list) and bool(sources)
+
+
 def _operation_state(
-    operation: OperationRecord | None, revisions: tuple[str, ...]
+    operation: OperationRecord | None, revisions: tuple[str, ...], *, multi_source: bool
 ) -> dict[str, Any] | None:
     if operation is None:
         return None
@@ -170,7 +178,11 @@ def _operation_state(
         "phase": operation.phase.value,
         "message": operation.message,
         "startedAt": _time(operation.created_at),
-        "syncResult": {"revisions": list(synced)},
+        "syncResult": (
+            {"revisions": list(synced)}
+            if multi_source
+            else {"revision": synced[0] if synced else ""}
+        ),
     }
     if operation.finished_at is not None:
         state["finishedAt"] = _time(operation.finished_at)

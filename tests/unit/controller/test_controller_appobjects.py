@@ -68,3 +68,24 @@ def test_a_manual_child_with_nothing_deployed_does_not_hold_its_parent_back() ->
 def test_a_manual_child_reporting_degraded_stays_degraded() -> None:
     broken = record(application("prod", automated=False), health="Degraded")
     assert child_health(application_object(broken)).status is HealthStatus.DEGRADED
+
+
+def test_a_multi_source_child_shows_one_commit_per_source_as_argo_cd_does() -> None:
+    document = application("dev")
+    source = document["spec"].pop("source")
+    document["spec"]["sources"] = [source, {"repoURL": source["repoURL"], "ref": "values"}]
+    synced = operation("dev", OperationPhase.SUCCEEDED, (SHA1, SHA2), "")
+    obj = application_object(record(document, revisions=(SHA1, SHA2)), synced)
+    assert obj["status"]["sync"] == {"status": "Synced", "revisions": [SHA1, SHA2]}
+    assert obj["status"]["operationState"]["syncResult"] == {"revisions": [SHA1, SHA2]}
+
+    single = application_object(
+        record(application("dev")), operation("dev", OperationPhase.SUCCEEDED, (SHA1,), "")
+    )
+    assert single["status"]["operationState"]["syncResult"] == {"revision": SHA1}
+    document["spec"]["sources"] = []  # an empty list is not multi-source
+    document["spec"]["source"] = source
+    assert application_object(record(document))["status"]["sync"] == {
+        "status": "Synced",
+        "revision": SHA1,
+    }
