@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_support import DEPLOY, PODS, STRATEGIC, apply, deployment, wait_for
+from sandbox_support import DEPLOY, MERGE, PODS, STRATEGIC, apply, deployment, wait_for
 
 from gitward.kube.sandbox import Sandbox, SandboxOptions
 
@@ -186,6 +186,67 @@ async def test_a_job_completes(client: httpx.AsyncClient) -> None:
     assert done["status"]["succeeded"] == 1
     pod = (await client.get(PODS)).json()["items"][0]
     assert pod["status"]["phase"] == "Succeeded"
+
+
+JOBS = "/apis/batch/v1/namespaces/default/jobs"
+
+
+def _ttl_job(name: str, ttl: int, finalizers: tuple[str, ...] = ()) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"name": name}
+    if finalizers:
+        metadata["finalizers"] = list(finalizers)
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": metadata,
+        "spec": {
+            "ttlSecondsAfterFinished": ttl,
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "m", "image": "busybox:1"}],
+                }
+            },
+        },
+    }
+
+
+async def test_a_job_with_a_ttl_of_zero_is_deleted_once_it_completes(
+    client: httpx.AsyncClient,
+) -> None:
+    await client.post(JOBS, json=_ttl_job("once", 0))
+
+    async def gone() -> bool:
+        return (await client.get(f"{JOBS}/once")).status_code == 404
+
+    assert await wait_for(gone, what="the TTL controller deleting the job")
+
+
+async def test_a_finalizer_keeps_a_job_deleted_by_its_ttl_until_it_is_removed(
+    client: httpx.AsyncClient,
+) -> None:
+    held = "example.com/hold"
+    await client.post(JOBS, json=_ttl_job("kept", 0, (held,)))
+
+    async def terminating() -> dict[str, Any]:
+        obj = await _get(client, f"{JOBS}/kept")
+        return obj if obj["metadata"].get("deletionTimestamp") else {}
+
+    marked = await wait_for(terminating, what="the TTL controller marking the job deleted")
+    assert _conditions(marked)["Complete"]["status"] == "True"
+    assert held in marked["metadata"]["finalizers"]
+
+    async def only_ours() -> dict[str, Any]:
+        obj = await _get(client, f"{JOBS}/kept")
+        return obj if obj["metadata"]["finalizers"] == [held] else {}
+
+    last = await wait_for(only_ours, what="foreground deletion of the job's pods")
+    patch = {
+        "metadata": {"finalizers": None, "resourceVersion": last["metadata"]["resourceVersion"]}
+    }
+    answer = await client.patch(f"{JOBS}/kept", json=patch, headers=MERGE)
+    assert answer.status_code == 200
+    assert (await client.get(f"{JOBS}/kept")).status_code == 404
 
 
 async def test_a_statefulset_creates_ordered_pods_and_claims(client: httpx.AsyncClient) -> None:

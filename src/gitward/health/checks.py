@@ -29,14 +29,12 @@ from gitward.health import (
 )
 from gitward.health.customizations import HealthCustomizations
 from gitward.health.status import Health, HealthStatus
-from gitward.model.annotations import APP_GROUP, APP_KIND
+from gitward.model.annotations import APP_GROUP, APP_KIND, HOOK_FINALIZER
 from gitward.model.objects import Manifest, api_group
 
 __all__ = ["BUILT_IN", "Check", "assess"]
 
 Check = Callable[[Manifest], Health]
-
-HOOK_FINALIZER = "argocd.argoproj.io/hook-finalizer"
 
 BUILT_IN: Mapping[tuple[str, str], Check] = {
     ("apps", "Deployment"): workloads.deployment,

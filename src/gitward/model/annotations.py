@@ -19,6 +19,7 @@ __all__ = [
     "HELM_HOOK_WEIGHT",
     "HOOK",
     "HOOK_DELETE_POLICY",
+    "HOOK_FINALIZER",
     "IGNORE_HEALTHCHECK",
     "IN_CLUSTER_NAME",
     "IN_CLUSTER_SERVER",
@@ -51,6 +52,8 @@ TRACKING_ID: Final = _PREFIX + "tracking-id"
 TRACKING_LABEL: Final = "app.kubernetes.io/instance"
 
 RESOURCES_FINALIZER: Final = "resources-finalizer.argocd.argoproj.io"
+HOOK_FINALIZER: Final = _PREFIX + "hook-finalizer"
+"""On every hook object a sync creates, until the sync has recorded how the hook ended."""
 
 HELM_HOOK: Final = "helm.sh/hook"
 HELM_HOOK_WEIGHT: Final = "helm.sh/hook-weight"

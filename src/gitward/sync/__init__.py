@@ -32,9 +32,9 @@ Public API::
     live_from_cache(cache, desired, app), read_live(cluster, desired, app, kinds=...)
 
 Modules by concept: request, state, results (values); options, hooks, tasks, plan (planning);
-applying, pruning, checking, validating, running, calls (acting through the cluster port);
-operation (the step); retrying; live. Nothing here talks to a cluster except through
-:class:`gitward.kube.Cluster`.
+applying, pruning, checking, finalizing (the hook finalizer), validating, running, calls (acting
+through the cluster port); operation (the step); retrying; live. Nothing here talks to a
+cluster except through :class:`gitward.kube.Cluster`.
 """
 
 from __future__ import annotations

@@ -5,11 +5,14 @@ the fields it declares, as with Argo CD's ``ServerSideApply=true`` (``--force-co
 with client-side ``kubectl apply``, which overwrites without asking. The object carries the app's
 tracking mark (the plan stamped it).
 
-A hook whose delete policy is BeforeHookCreation (the default) and whose object exists is deleted
-first; the task waits until it is gone and is then created. ``Replace=true`` replaces the object
-whole (HTTP PUT, ``kubectl replace``); with ``Force=true`` as well it is deleted and created
-again (``kubectl replace --force``), except CustomResourceDefinitions and Namespaces, which are
-never deleted for a replace (that would delete everything in them, as Argo CD also avoids).
+A hook is created with the hook finalizer (the plan added it), and its result says so, so that
+it is released later (:mod:`gitward.sync.finalizing`). A hook whose delete policy is
+BeforeHookCreation (the default) and whose object exists is deleted first (losing a hook
+finalizer an earlier sync left on it); the task waits until it is gone and is then created.
+``Replace=true`` replaces the object whole (HTTP PUT, ``kubectl replace``); with ``Force=true``
+as well it is deleted and created again (``kubectl replace --force``), except
+CustomResourceDefinitions and Namespaces, which are never deleted for a replace (that would
+delete everything in them, as Argo CD also avoids).
 After a CRD is applied, the step waits (bounded) for it to be Established, so that its custom
 resources can follow.
 """
@@ -29,6 +32,7 @@ from gitward.sync.calls import (
 )
 from gitward.sync.checking import hook_outcome, resource_outcome
 from gitward.sync.context import SyncContext
+from gitward.sync.finalizing import remove_finalizer
 from gitward.sync.hooks import DeletePolicy
 from gitward.sync.ledger import Outcome
 from gitward.sync.results import ResultCode, TaskStatus
@@ -86,14 +90,15 @@ async def _apply_hook(task: Task, context: SyncContext) -> Outcome:
     assert task.target is not None and task.hook is not None
     current = await fresh(context.cluster, task.key, task.api_version)
     if current is not None and task.hook.deletes(DeletePolicy.BEFORE_HOOK_CREATION):
+        await remove_finalizer(context.cluster, task.key, task.api_version, uid_of(current))
         waiting = await _delete_first(task, current, context, "Background")
         if waiting is not None:
             return waiting
         current = None
     answer = await context.cluster.apply(task.target, force=True, field_validation=validation(task))
-    checked = await hook_outcome(task, answer, context)
+    checked = hook_outcome(answer, context)
     code = change_code(current, answer)
-    return Outcome(checked.status, code, checked.message, uid_of(answer))
+    return Outcome(checked.status, code, checked.message, uid_of(answer), finalizer=True)
 
 
 async def _replace(task: Task, context: SyncContext, *, final: bool) -> Outcome:

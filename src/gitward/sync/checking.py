@@ -3,21 +3,21 @@
 A resource in a wave that others wait on is done when it is Healthy (or carries
 ``argocd.argoproj.io/ignore-healthcheck: "true"``) and fails when Degraded; anything else keeps
 its wave waiting. A hook is done when Healthy (a Job complete, a Pod succeeded or ready) and
-fails when Degraded, Unknown or deleted before it finished; then its delete policy is applied at
-once: ``HookSucceeded`` deletes a hook that succeeded, ``HookFailed`` one that failed (per hook,
-as the policies read; Argo CD applies them when the whole operation ends). A deleted object is
-done when it is gone, or replaced by another with a new uid.
+fails when Degraded, Unknown or gone; the hook finalizer keeps it from going before that is
+seen, so gone means someone removed the finalizer. Its delete policy is applied when it is
+released (:mod:`gitward.sync.finalizing`): ``HookSucceeded`` deletes a hook that succeeded,
+``HookFailed`` one that failed (per hook, as the policies read; Argo CD applies them when the
+whole operation ends). A deleted object is done when it is gone, or replaced by another with a
+new uid. This module must not write to a cluster.
 """
 
 from __future__ import annotations
 
-from gitward.errors import GitwardError, TransientError
 from gitward.health import Health, HealthStatus
-from gitward.model.annotations import IGNORE_HEALTHCHECK
+from gitward.model.annotations import HOOK_FINALIZER, IGNORE_HEALTHCHECK
 from gitward.model.objects import Manifest
-from gitward.sync.calls import delete, error_text, fresh, uid_of
+from gitward.sync.calls import fresh, uid_of
 from gitward.sync.context import SyncContext
-from gitward.sync.hooks import DeletePolicy
 from gitward.sync.ledger import Outcome
 from gitward.sync.results import ResourceResult, ResultCode, TaskStatus
 from gitward.sync.tasks import Action, Task
@@ -37,7 +37,7 @@ async def check(task: Task, result: ResourceResult, context: SyncContext) -> Out
             return Outcome(None, None, "")  # the old copy is gone: create it now
         return Outcome(TaskStatus.DELETING, result.code, result.message)
     if task.is_hook:
-        return await hook_outcome(task, current, context)
+        return hook_outcome(current, context)
     return resource_outcome(task, current, context, result.code)
 
 
@@ -59,43 +59,24 @@ def resource_outcome(
     return Outcome(TaskStatus.RUNNING, code, text)
 
 
-async def hook_outcome(task: Task, live: Manifest | None, context: SyncContext) -> Outcome:
-    """A hook: done when healthy, failed when degraded or gone; its delete policy applied."""
+def hook_outcome(live: Manifest | None, context: SyncContext) -> Outcome:
+    """A hook: done when healthy, failed when degraded or gone. Its object keeps the hook
+    finalizer: :mod:`gitward.sync.finalizing` releases it (and applies the delete policy) once
+    this outcome is stored."""
     if live is None:
         return Outcome(
             TaskStatus.FAILED,
             None,
-            "the hook object was deleted before it finished (is its ttlSecondsAfterFinished 0?)",
+            "the hook object was deleted before it finished (did something remove its "
+            f"{HOOK_FINALIZER} finalizer?)",
+            finalizer=False,
         )
     health = context.assess(live)
     if health.status is HealthStatus.HEALTHY:
-        outcome = Outcome(TaskStatus.SUCCEEDED, None, health.message or "hook succeeded")
-        policy = DeletePolicy.HOOK_SUCCEEDED
-    elif health.status in _FAILING:
-        outcome = Outcome(TaskStatus.FAILED, None, _health_text(health))
-        policy = DeletePolicy.HOOK_FAILED
-    else:
-        return Outcome(TaskStatus.RUNNING, None, _health_text(health))
-    assert task.hook is not None
-    if not task.hook.deletes(policy):
-        return outcome
-    return await _delete_hook(task, live, context, outcome, policy)
-
-
-async def _delete_hook(
-    task: Task, live: Manifest, context: SyncContext, outcome: Outcome, policy: DeletePolicy
-) -> Outcome:
-    try:
-        await delete(context.cluster, task.key, live, "Background")
-    except TransientError:
-        raise
-    except GitwardError as err:
-        return Outcome(
-            TaskStatus.FAILED,
-            None,
-            f"{outcome.message}; it could not be deleted ({policy}): {error_text(err, task)}",
-        )
-    return Outcome(outcome.status, None, f"{outcome.message}; deleted ({policy})")
+        return Outcome(TaskStatus.SUCCEEDED, None, health.message or "hook succeeded")
+    if health.status in _FAILING:
+        return Outcome(TaskStatus.FAILED, None, _health_text(health))
+    return Outcome(TaskStatus.RUNNING, None, _health_text(health))
 
 
 def _ignores_health(live: Manifest) -> bool:

@@ -19,8 +19,11 @@ An object is a hook when it carries ``argocd.argoproj.io/hook`` or, failing that
 
 Where Argo CD silently drops a value it does not know (``hook: Presync`` makes a hook that never
 runs), gitward refuses the object with an error naming it: a typo must not skip a migration.
-A hook named by ``metadata.generateName`` gets a name unique to the sync operation.
-Hooks are never the app's resources: they are not pruned. This module must not talk to a cluster.
+A hook named by ``metadata.generateName`` gets a name unique to the sync operation, and every
+hook object is created carrying ``argocd.argoproj.io/hook-finalizer`` (:func:`with_finalizer`),
+as Argo CD does, so that it cannot vanish before the sync has read how it ended
+(:mod:`gitward.sync.finalizing` removes it). Hooks are never the app's resources: they are not
+pruned. This module must not talk to a cluster.
 """
 
 from __future__ import annotations
@@ -30,11 +33,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gitward.errors import Location, ManifestError
-from gitward.model.annotations import HELM_HOOK, HELM_HOOK_DELETE_POLICY, HOOK, HOOK_DELETE_POLICY
+from gitward.model.annotations import (
+    HELM_HOOK,
+    HELM_HOOK_DELETE_POLICY,
+    HOOK,
+    HOOK_DELETE_POLICY,
+    HOOK_FINALIZER,
+)
 from gitward.model.objects import Manifest
 from gitward.sync.results import SyncPhase
 
-__all__ = ["DeletePolicy", "Hook", "HookType", "hook_name", "hook_of", "is_skipped"]
+__all__ = [
+    "DeletePolicy",
+    "Hook",
+    "HookType",
+    "finalizers_of",
+    "hook_name",
+    "hook_of",
+    "is_skipped",
+    "with_finalizer",
+]
 
 
 class HookType(enum.StrEnum):
@@ -135,6 +153,21 @@ def hook_name(obj: Manifest, *, revision: str, phase: SyncPhase, operation_id: s
         return name
     prefix = str(metadata.get("generateName") or "")
     return f"{prefix}{revision[:7]}-{phase.value}-{operation_id}".lower()
+
+
+def with_finalizer(obj: Manifest) -> Manifest:
+    """``obj`` with the hook finalizer added to its own finalizers (once)."""
+    metadata = obj.get("metadata") or {}
+    finalizers = finalizers_of(obj)
+    if HOOK_FINALIZER in finalizers:
+        return obj
+    return {**obj, "metadata": {**metadata, "finalizers": [*finalizers, HOOK_FINALIZER]}}
+
+
+def finalizers_of(obj: Manifest | None) -> list[str]:
+    metadata = (obj or {}).get("metadata")
+    found = metadata.get("finalizers") if isinstance(metadata, dict) else None
+    return [str(item) for item in found] if isinstance(found, list) else []
 
 
 def _annotations(obj: Manifest) -> Mapping[str, str]:

@@ -19,12 +19,14 @@ __all__ = ["Ledger", "Outcome"]
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What running or checking a task found. ``status`` None puts the task back to pending
-    (its old copy is gone: it can be created now)."""
+    (its old copy is gone: it can be created now). ``finalizer``: whether the object now carries
+    the hook finalizer (None: as recorded before)."""
 
     status: TaskStatus | None
     code: ResultCode | None
     message: str
     uid: str = ""
+    finalizer: bool | None = None
 
 
 class Ledger:
@@ -61,7 +63,12 @@ class Ledger:
             api_version=task.api_version,
             uid=outcome.uid or (previous.uid if previous is not None else ""),
             order=order,
+            finalizer=_finalizer(outcome, previous),
         )
+
+    def replace(self, result: ResourceResult) -> None:
+        """Record ``result`` in place of the one with its task id (kept in its order)."""
+        self._by_id[result.task_id] = result
 
     def results(self) -> tuple[ResourceResult, ...]:
         return tuple(sorted(self._by_id.values(), key=lambda item: item.order))
@@ -73,3 +80,9 @@ class Ledger:
         order = self._next
         self._next += 1
         return order
+
+
+def _finalizer(outcome: Outcome, previous: ResourceResult | None) -> bool:
+    if outcome.finalizer is not None:
+        return outcome.finalizer
+    return previous.finalizer if previous is not None else False

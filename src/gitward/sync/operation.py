@@ -14,6 +14,11 @@ run the SyncFail hooks, then fail. A failed attempt is retried with backoff whil
 retry policy allows (``not_before`` says when). ``terminate`` stops an operation at its next
 step: running hooks are deleted and nothing else starts. A cluster that does not answer pauses
 the operation without failing it; the wave timeout still runs.
+
+Hook objects carry the hook finalizer until their result is stored: every step first releases
+the hooks whose end an earlier step recorded (:mod:`gitward.sync.finalizing`), a step that sees
+a hook end asks to be called again at once, and an operation never ends (succeeded, failed,
+retried, terminated) while one of its hooks still holds the finalizer.
 """
 
 from __future__ import annotations
@@ -29,11 +34,12 @@ from gitward.sync.applying import apply_task
 from gitward.sync.calls import delete, error_text, fresh
 from gitward.sync.checking import check
 from gitward.sync.context import SyncContext
+from gitward.sync.finalizing import Hooks, release, release_held, remove_finalizer
 from gitward.sync.ledger import Ledger, Outcome
 from gitward.sync.options import PruneMode
 from gitward.sync.plan import Plan, plan_sync
 from gitward.sync.pruning import prune_task
-from gitward.sync.results import OperationPhase, ResultCode, TaskStatus
+from gitward.sync.results import OperationPhase, ResourceResult, ResultCode, TaskStatus
 from gitward.sync.retrying import next_attempt
 from gitward.sync.running import run_batch, run_by_kind
 from gitward.sync.state import SyncOperation, WaveMark
@@ -83,8 +89,17 @@ class _Step:
         self.validated = state.validated
         self.failure = state.failure
         self.mark = state.mark
+        self.hooks: Hooks = {}
 
     async def run(self) -> SyncOperation:
+        try:
+            return await self._attempt()
+        except TransientError as err:
+            retry_after = getattr(err, "retry_after", None) or 0.0
+            wait = max(self.context.poll_interval_s, retry_after)
+            return self._state(message=f"waiting for the cluster: {err.message}", wait=wait)
+
+    async def _attempt(self) -> SyncOperation:
         try:
             plan = plan_sync(
                 self.state.request,
@@ -93,21 +108,18 @@ class _Step:
                 recorded=self.state.results,
             )
         except ConfigError as err:
-            return self._attempt_failed(err.message)
-        try:
-            if not self.validated:
-                stopped = await self._validate(plan)
-                if stopped is not None:
-                    return stopped
-            for skip in plan.skipped:
-                if self.ledger.get(skip.task) is None:
-                    outcome = Outcome(TaskStatus.SUCCEEDED, ResultCode.PRUNE_SKIPPED, skip.message)
-                    self.ledger.record(skip.task, outcome)
-            return await self._advance(plan)
-        except TransientError as err:
-            retry_after = getattr(err, "retry_after", None) or 0.0
-            wait = max(self.context.poll_interval_s, retry_after)
-            return self._state(message=f"waiting for the cluster: {err.message}", wait=wait)
+            return await self._attempt_failed(err.message)
+        self.hooks = {task.id: task.hook for task in plan.tasks if task.hook is not None}
+        await release_held(self.ledger, self.hooks, self.context, finished_only=True)
+        if not self.validated:
+            stopped = await self._validate(plan)
+            if stopped is not None:
+                return stopped
+        for skip in plan.skipped:
+            if self.ledger.get(skip.task) is None:
+                outcome = Outcome(TaskStatus.SUCCEEDED, ResultCode.PRUNE_SKIPPED, skip.message)
+                self.ledger.record(skip.task, outcome)
+        return await self._advance(plan)
 
     # -- the dry run ----------------------------------------------------------------------
 
@@ -126,7 +138,9 @@ class _Step:
             self.ledger.record(task, Outcome(TaskStatus.FAILED, ResultCode.FAILED, found.message))
         if refused:
             text = _listing(refused, self.ledger)
-            return self._attempt_failed(f"one or more objects failed to apply (dry run): {text}")
+            return await self._attempt_failed(
+                f"one or more objects failed to apply (dry run): {text}"
+            )
         self.validated = True
         if not self.state.request.dry_run:
             return None
@@ -152,7 +166,7 @@ class _Step:
             active = fail_hooks if self.failure else normal
             group = self._current_group(active)
             if group is None:
-                return self._finished(fail_hooks)
+                return await self._finished(fail_hooks)
             if await self._run_pending(group, normal, plan):
                 continue
             if self._timed_out(group):
@@ -235,16 +249,34 @@ class _Step:
 
     # -- ends -----------------------------------------------------------------------------
 
-    def _finished(self, fail_hooks: Sequence[Task]) -> SyncOperation:
+    async def _finished(self, fail_hooks: Sequence[Task]) -> SyncOperation:
+        held = await self._release_before_end()
+        if held is not None:
+            return held
         if not self.failure:
             return self._done(OperationPhase.SUCCEEDED, f"successfully synced: {self._summary()}")
         message = self.failure
         failed_hooks = self._with(fail_hooks, TaskStatus.FAILED)
         if failed_hooks:
             message += f"; SyncFail hooks failed: {_listing(failed_hooks, self.ledger)}"
-        return self._attempt_failed(message)
+        return await self._attempt_failed(message)
 
-    def _attempt_failed(self, message: str) -> SyncOperation:
+    async def _release_before_end(self) -> SyncOperation | None:
+        """Hooks of this attempt must not keep their finalizer past its end. Those that ended
+        in this step are released in the next, once their results are stored (a waiting
+        state, to be called again at once, is returned); those still running are released
+        now."""
+        ended = _ended_holding(self.ledger)
+        if ended:
+            names = f"{ended[0].key}" + (f" and {len(ended) - 1} more" if len(ended) > 1 else "")
+            return self._state(message=f"removing the hook finalizer from {names}", wait=0.0)
+        await release_held(self.ledger, self.hooks, self.context, finished_only=False)
+        return None
+
+    async def _attempt_failed(self, message: str) -> SyncOperation:
+        held = await self._release_before_end()
+        if held is not None:
+            return held
         state = self.state
         retry = state.request.retry
         if retry is None or state.request.dry_run:
@@ -282,7 +314,8 @@ class _Step:
             text = f"waiting for completion of hook {_names(hooks, 'hooks')}"
         else:
             text = f"waiting for healthy state of {_names(unfinished, 'resources')}"
-        return self._state(message=text, wait=self.context.poll_interval_s)
+        wait = 0.0 if _ended_holding(self.ledger) else self.context.poll_interval_s
+        return self._state(message=text, wait=wait)
 
     def _state(self, *, message: str, wait: float | None) -> SyncOperation:
         return replace(
@@ -314,6 +347,11 @@ class _Step:
 _ACTIVE = (TaskStatus.RUNNING, TaskStatus.DELETING)
 
 
+def _ended_holding(ledger: Ledger) -> list[ResourceResult]:
+    """Hooks recorded as ended whose objects still hold the hook finalizer."""
+    return [r for r in ledger.results() if r.finalizer and r.status.done]
+
+
 def _names(tasks: Sequence[Task], what: str) -> str:
     if not tasks:
         return what
@@ -332,7 +370,8 @@ def _listing(tasks: Sequence[Task], ledger: Ledger) -> str:
 
 
 async def _terminate(state: SyncOperation, context: SyncContext, now: datetime) -> SyncOperation:
-    """Delete the hooks still running, then fail the operation as terminated."""
+    """Delete the hooks still running and release every hook that holds the finalizer, then
+    fail the operation as terminated."""
     ledger = Ledger(state.results)
     try:
         plan: Plan | None = plan_sync(
@@ -340,15 +379,19 @@ async def _terminate(state: SyncOperation, context: SyncContext, now: datetime) 
         )
     except ConfigError:
         plan = None
+    tasks = plan.tasks if plan else ()
+    hooks = {task.id: task.hook for task in tasks if task.hook is not None}
     problems: list[str] = []
-    running = [t for t in (plan.tasks if plan else ()) if t.is_hook and ledger.status(t) in _ACTIVE]
+    running = [t for t in tasks if t.is_hook and ledger.status(t) in _ACTIVE]
     try:
         for task in running:
-            problem = await _stop_hook(task, context)
-            outcome = Outcome(TaskStatus.FAILED, None, problem or "terminated")
+            found = ledger.get(task)
+            problem = await _stop_hook(task, found.uid if found else "", context)
+            outcome = Outcome(TaskStatus.FAILED, None, problem or "terminated", finalizer=False)
             ledger.record(task, outcome)
             if problem:
                 problems.append(f"{task.key}: {problem}")
+        problems.extend(await _release_all(ledger, hooks, context))
     except TransientError as err:
         wake = now + timedelta(seconds=context.poll_interval_s)
         return replace(state, results=ledger.results(), message=err.message, wake_at=wake)
@@ -367,9 +410,23 @@ async def _terminate(state: SyncOperation, context: SyncContext, now: datetime) 
     )
 
 
-async def _stop_hook(task: Task, context: SyncContext) -> str:
-    """Delete a running hook's object; ``""`` when done, else why it could not be."""
+async def _release_all(ledger: Ledger, hooks: Hooks, context: SyncContext) -> list[str]:
+    """Release every hook still holding the finalizer; what went wrong, by hook."""
+    problems = []
+    for result in ledger.results():
+        if result.finalizer:
+            released, problem = await release(result, hooks.get(result.task_id), context)
+            ledger.replace(released)
+            if problem:
+                problems.append(f"{result.key}: {problem}")
+    return problems
+
+
+async def _stop_hook(task: Task, uid: str, context: SyncContext) -> str:
+    """Remove a running hook's finalizer and delete its object; ``""`` when done, else why it
+    could not be."""
     try:
+        await remove_finalizer(context.cluster, task.key, task.api_version, uid)
         live = await fresh(context.cluster, task.key, task.api_version)
         if live is not None:
             await delete(context.cluster, task.key, live, "Background")

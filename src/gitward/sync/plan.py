@@ -5,7 +5,7 @@ operation makes the same plan and finds its recorded results by task. What the p
 
 * which desired objects are applied (hooks by phase, ``Skip`` objects never, a selective sync
   only the chosen keys, ``ApplyOutOfSyncOnly`` only those diff says differ), each stamped with
-  the app's tracking mark;
+  the app's tracking mark, and hooks with the hook finalizer;
 * the destination namespace under ``CreateNamespace=true`` (with managedNamespaceMetadata);
 * what is pruned: only live objects that carry this app's own tracking mark (never another
   app's, never a copied mark, never a hook or an object with an owner), and nothing at all when
@@ -28,7 +28,7 @@ from gitward.model.annotations import HELM_HOOK_WEIGHT, SYNC_WAVE
 from gitward.model.application import sync_wave
 from gitward.model.objects import Manifest, ResourceKey
 from gitward.sync.context import SyncContext
-from gitward.sync.hooks import Hook, hook_name, hook_of, is_skipped
+from gitward.sync.hooks import Hook, hook_name, hook_of, is_skipped, with_finalizer
 from gitward.sync.options import (
     PruneMode,
     ResourceOptions,
@@ -155,7 +155,7 @@ class _Applies:
             )
             metadata = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "generateName"}
             named = {**obj, "metadata": {**metadata, "name": name}}
-            target = stamp(named, self.context.app.name, self.context.tracking)
+            target = with_finalizer(stamp(named, self.context.app.name, self.context.tracking))
             key = ResourceKey.of(target)
             yield Task(
                 key, phase, stage_of(phase), wave, Action.APPLY, target, None, hook, resource

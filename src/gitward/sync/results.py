@@ -78,6 +78,8 @@ class ResourceResult:
 
     ``code`` is None only while a hook or replaced object waits for its old copy to be deleted.
     ``uid`` is the uid of the object the task created, or of the one it is deleting.
+    ``finalizer``: the hook object still carries ``argocd.argoproj.io/hook-finalizer``, so
+    Kubernetes cannot delete it before this result is stored; a later step removes it.
     """
 
     key: ResourceKey
@@ -90,6 +92,7 @@ class ResourceResult:
     api_version: str = ""
     uid: str = ""
     order: int = 0
+    finalizer: bool = False
 
     @property
     def task_id(self) -> tuple[SyncPhase, ResourceKey]:
@@ -110,6 +113,7 @@ class ResourceResult:
             "apiVersion": self.api_version,
             "uid": self.uid,
             "order": self.order,
+            "hookFinalizer": self.finalizer,
         }
 
     @classmethod
@@ -134,6 +138,7 @@ class ResourceResult:
             api_version=_text(data, "apiVersion", where),
             uid=_text(data, "uid", where),
             order=_integer(data, "order", where),
+            finalizer=data.get("hookFinalizer") is True,
         )
 
 

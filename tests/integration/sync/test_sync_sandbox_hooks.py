@@ -64,8 +64,10 @@ async def test_before_hook_creation_deletes_the_previous_hook_object_first(harne
     assert first["metadata"]["uid"] != second["metadata"]["uid"]
     assert harness.writes() == [
         ("apply", "Job", "migrate"),
+        ("patch", "Job", "migrate"),  # the hook finalizer removed once the first run ended
         ("delete", "Job", "migrate"),
         ("apply", "Job", "migrate"),
+        ("patch", "Job", "migrate"),
     ]
 
 

@@ -1,5 +1,8 @@
 """The Job controller: run pods until ``completions`` succeeded (``parallelism`` at a time),
-then mark the Job Complete; CronJobs are accepted and left alone (no schedule runs).
+then mark the Job Complete; CronJobs are accepted and left alone (no schedule runs). A finished
+Job with ``ttlSecondsAfterFinished`` is deleted (foreground, as Kubernetes' TTL-after-finished
+controller does) that long after this controller saw it finish, scaled by ``time_scale``; its
+finalizers keep it Terminating until they are removed.
 This module must not decide when a pod finishes; the kubelet simulation does.
 """
 
@@ -37,10 +40,13 @@ class JobController(KindReconciler):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self.pods = ctx.rtype("v1", "Pod")
+        self._finished_at: dict[str, float] = {}
 
     def sync(self, obj: dict[str, Any]) -> float | None:
         spec = obj.get("spec") or {}
-        if _finished(obj) or spec.get("suspend"):
+        if _finished(obj):
+            return self._expire(obj)
+        if spec.get("suspend"):
             return None
         pods = self.ctx.owned(self.pods, obj)
         succeeded = sum(1 for p in pods if (p.get("status") or {}).get("phase") == "Succeeded")
@@ -62,6 +68,21 @@ class JobController(KindReconciler):
                 obj, "Normal", "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}"
             )
         self._report(obj, succeeded, failed, completions)
+        return None
+
+    def _expire(self, obj: dict[str, Any]) -> float | None:
+        """Delete a finished Job once its TTL has passed; the delay until then, else None."""
+        ttl = (obj.get("spec") or {}).get("ttlSecondsAfterFinished")
+        if not isinstance(ttl, int) or isinstance(ttl, bool):
+            return None
+        uid = str(obj["metadata"]["uid"])
+        now = self.ctx.monotonic()
+        since = self._finished_at.setdefault(uid, now)
+        left = ttl * self.ctx.options.time_scale - (now - since)
+        if left > 0:
+            return left
+        self._finished_at.pop(uid, None)
+        self.ctx.delete(self.rt, obj, "Foreground")
         return None
 
     def _fail(self, obj: dict[str, Any], succeeded: int, failed: int) -> None:
