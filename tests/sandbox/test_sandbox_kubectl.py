@@ -93,6 +93,10 @@ def test_kubectl_server_side_apply_then_diff_shows_no_change(kubectl: Kubectl) -
     applied = kubectl("apply", "--server-side", "-f", "-", stdin=MANIFEST)
     assert applied.returncode == 0, applied.stderr
     assert "deployment.apps/web serverside-applied" in applied.stdout
+    # Until the rollout is done the simulated controller writes the status, and kubectl diff
+    # (a read, then a dry-run apply) would see it move between its two requests.
+    settled = kubectl("rollout", "status", "deployment/web", "-n", "shop", "--timeout=30s")
+    assert settled.returncode == 0, settled.stderr
     same = kubectl("diff", "--server-side", "-f", "-", stdin=MANIFEST)
     assert same.returncode == 0, same.stdout + same.stderr
     changed = kubectl("diff", "--server-side", "-f", "-", stdin=MANIFEST.replace("1.27", "1.28"))
