@@ -244,17 +244,24 @@ class World:
             except TimeoutError:
                 continue
 
-    async def until_app(self, name: str, *, within: float = 30.0, **wanted: Any) -> AppRecord:
+    async def until_app(
+        self, name: str, *, within: float = 30.0, idle: bool | None = None, **wanted: Any
+    ) -> AppRecord:
         """Wait until the app's stored status has every ``wanted`` field value
-        (``sync_status``, ``health_status``, ``observed_revisions``)."""
+        (``sync_status``, ``health_status``, ``observed_revisions``) and, with ``idle`` (the
+        default when ``sync_status="Synced"`` is wanted), no operation runs: a sync's last
+        step (releasing its hooks, writing history) may come after the status says Synced."""
         found: list[AppRecord] = []
+        idle = wanted.get("sync_status") == "Synced" if idle is None else idle
 
         async def check() -> bool:
             record = await self.store.apps.get(name)
             if record is None:
                 return False
             found[:] = [record]
-            return all(getattr(record.status, k) == v for k, v in wanted.items())
+            if not all(getattr(record.status, k) == v for k, v in wanted.items()):
+                return False
+            return not idle or await self.store.operations.current(name) is None
 
         try:
             await self.until(check, within, f"{name} {wanted}")

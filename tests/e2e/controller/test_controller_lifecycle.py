@@ -46,7 +46,7 @@ async def test_rollback_deploys_a_recorded_revision_and_is_refused_while_automat
         return await world.backend_image("prod") == f"{BACKEND}:{first_tag}"
 
     await world.until(rolled_back, what="prod back at the first release")
-    await world.until_app(PROD, sync_status="OutOfSync")  # Git still says v2.0.0
+    await world.until_app(PROD, sync_status="OutOfSync", idle=True)  # Git still says v2.0.0
     newest = (await world.store.history.list(PROD))[0]
     assert (newest.id, newest.initiated_by, newest.commit_sha) == (
         3,

@@ -207,7 +207,7 @@ async def test_history_keeps_every_sources_commit_and_a_rollback_deploys_the_ear
         return await deployment(world, PROD) == (3, f"{IMAGE}:1.0.0")
 
     await world.until(rolled_back, what="prod back at the first values")
-    await world.until_app(PROD, sync_status="OutOfSync", observed_revisions=second)
+    await world.until_app(PROD, sync_status="OutOfSync", observed_revisions=second, idle=True)
     newest = (await world.store.history.list(PROD))[0]
     assert (newest.id, newest.initiated_by, newest.source["revisions"]) == (
         3,
