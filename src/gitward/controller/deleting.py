@@ -4,8 +4,9 @@ With ``resources-finalizer.argocd.argoproj.io`` (or when asked to cascade), dele
 deletes what it tracks in its destination cluster (foreground, as Argo CD), except objects
 marked ``argocd.argoproj.io/sync-options: Delete=false``; its child apps are deleted too, each
 by its own finalizer, and the projects it applied when no app uses them any more. Without it,
-resources are left in place. This module deletes resources only; the app's record is the
-caller's.
+resources are left in place. A hook still holding the hook finalizer (its sync was cut short
+by the deletion) is released before it is deleted. This module deletes resources only; the app's
+record is the caller's.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from gitward.model import annotations as argocd
 from gitward.model.application import Application
 from gitward.model.objects import Manifest, ResourceKey
 from gitward.store import AppRecord, RecordInUseError, Store
+from gitward.sync.finalizing import remove_finalizer
 
 __all__ = ["Deletion", "keeps_on_delete"]
 
@@ -78,12 +80,22 @@ class Deletion:
                 kept.append(f"{key} was kept (Delete=false)")
                 continue
             try:
+                await _release_hook(cluster, key, obj)
                 await cluster.delete(key, propagation="Foreground")
             except NotFoundError:
                 continue
             except GitwardError as err:
                 kept.append(f"{key} could not be deleted: {err.message}")
         return kept
+
+
+async def _release_hook(cluster: Cluster, key: ResourceKey, obj: Manifest) -> None:
+    """A hook of a sync cut short by the deletion may still carry the hook finalizer: remove
+    it first, or the object would stay Terminating for ever."""
+    metadata = obj.get("metadata") or {}
+    if argocd.HOOK_FINALIZER in (metadata.get("finalizers") or ()):
+        api_version = str(obj.get("apiVersion") or "")
+        await remove_finalizer(cluster, key, api_version, str(metadata.get("uid") or ""))
 
 
 def _recorded_kinds(record: AppRecord) -> list[ResourceKey]:

@@ -180,13 +180,24 @@ def _check_schedule(schedule: str, where: Location) -> None:
         raise ManifestError(f"{schedule!r}: {err}", where=where, hint=hint) from None
 
 
+_LONGEST_S = 2_562_047 * 3600  # Go's time.Duration holds about 2,562,047 hours
+
+
 def _check_duration(duration: str, where: Location) -> None:
     hint = 'Write a duration with a unit, such as "30m", "1h" or "8h30m"'
     if re.fullmatch(r"\s*\d+(\.\d+)?\s*", duration):
         raise ManifestError(f"duration {duration!r} has no unit", where=where, hint=hint)
-    if parse_duration(duration, where) <= 0:
+    seconds = parse_duration(duration, where)
+    if seconds <= 0:
         raise ManifestError(
             f"duration {duration!r} is not longer than zero", where=where, hint=hint
+        )
+    if seconds > _LONGEST_S:
+        raise ManifestError(
+            f"duration {duration!r} is longer than a window can be (Go's limit, "
+            f"{_LONGEST_S // 3600}h, which Argo CD refuses beyond as well)",
+            where=where,
+            hint="A window that never closes is a project without that window: remove it",
         )
 
 

@@ -43,8 +43,8 @@ _POLICY_OF = {
 async def remove_finalizer(cluster: Cluster, key: ResourceKey, api_version: str, uid: str) -> None:
     """Remove the hook finalizer from the object ``uid`` names, if it still carries it; an
     object gone or replaced by another (a new uid) is left alone. A conflict (someone wrote
-    the object in between) reads it again and retries; raises the ConflictError when that
-    keeps happening."""
+    the object in between) reads it again and retries; when that keeps happening, a
+    TransientError: the next step tries again, the finalizer is not given up."""
     for attempt in range(_CONFLICT_RETRIES):
         live = await fresh(cluster, key, api_version)
         finalizers = finalizers_of(live)
@@ -57,9 +57,12 @@ async def remove_finalizer(cluster: Cluster, key: ResourceKey, api_version: str,
             return
         except NotFoundError:
             return
-        except ConflictError:
+        except ConflictError as err:
             if attempt == _CONFLICT_RETRIES - 1:
-                raise
+                raise TransientError(
+                    f"{key} keeps changing while its hook finalizer is removed ({err.problem})",
+                    hint="gitward tries again at the next step",
+                ) from err
 
 
 async def release(

@@ -108,6 +108,9 @@ class _Step:
                 recorded=self.state.results,
             )
         except ConfigError as err:
+            # Without a plan no hook's delete policy is known: release the finalizers (every
+            # result here was stored by an earlier step), so that the failure can end.
+            await release_held(self.ledger, {}, self.context, finished_only=False)
             return await self._attempt_failed(err.message)
         self.hooks = {task.id: task.hook for task in plan.tasks if task.hook is not None}
         await release_held(self.ledger, self.hooks, self.context, finished_only=True)

@@ -7,6 +7,7 @@ import pytest
 from controller_world import BACKEND, DEV, PROD, ROOT, STAGING, World
 
 from gitward.errors import ConfigError
+from gitward.model.annotations import HOOK_FINALIZER
 from gitward.model.objects import ResourceKey
 
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
@@ -130,3 +131,26 @@ async def test_apps_removed_from_git_are_deleted_with_their_resources_only_with_
         (f"Application {DEV}", True),
         (f"Application {PROD}", False),
     }
+
+
+async def test_deleting_an_app_mid_sync_leaves_no_hook_stuck_on_its_finalizer(
+    world: World,
+) -> None:
+    await deployed(world)
+    assert world.controller is not None
+    world.sandbox.faults.mark_image_missing(f"{BACKEND}:{world.backend_tag('prod')}")
+    await world.controller.sync(PROD, initiated_by="alice")
+    hook = ("Job", "prod", "ai-chatbot-prod-db-migrate")
+
+    async def hook_holds_the_finalizer() -> bool:
+        job = await world.live(*hook, group="batch")
+        return job is not None and HOOK_FINALIZER in job["metadata"].get("finalizers", [])
+
+    await world.until(hook_holds_the_finalizer, what="prod's migration hook running")
+
+    assert await world.controller.delete(PROD, cascade=True, initiated_by="alice")
+
+    async def hook_gone() -> bool:
+        return await world.live(*hook, group="batch") is None
+
+    await world.until(hook_gone, what="the hook deleted, not left Terminating")

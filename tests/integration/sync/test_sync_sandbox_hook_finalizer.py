@@ -7,7 +7,16 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sync_harness import DELETE_POLICY, Harness, config_map, job_hook, pod_hook, results, waved
+from sync_harness import (
+    DELETE_POLICY,
+    Harness,
+    application,
+    config_map,
+    job_hook,
+    pod_hook,
+    results,
+    waved,
+)
 
 from gitward.model.annotations import HOOK_FINALIZER
 from gitward.sync import OperationPhase, SyncOperation, TaskStatus
@@ -177,4 +186,25 @@ async def test_a_restart_between_a_hook_finishing_and_its_release_finishes_clean
         assert results(done)["Job/migrate"] == ("succeeded", "created")
         assert "deleted (HookSucceeded)" in results_of(done, "migrate").message
     assert await harness.get(hook) is None
+    assert await held_hooks(harness) == []
+
+
+async def test_a_plan_that_fails_after_a_hook_ended_releases_the_hook_and_ends(
+    harness: Harness,
+) -> None:
+    hook = job_hook("PreSync", "migrate")
+    desired = [hook, waved(config_map("settings"), 0)]
+
+    def ended_holding(state: SyncOperation) -> bool:
+        return any(r.status is TaskStatus.SUCCEEDED and r.finalizer for r in state.results)
+
+    state = await step_until(harness, desired, harness.start(), ended_holding)
+    unplannable = application(options=("PrunePropagationPolicy=bogus",))
+    for _ in range(3):  # one step ends it; a loop that never ends fails here
+        if state.completed:
+            break
+        state = await harness.step(state, desired, app=unplannable)
+
+    assert state.phase is OperationPhase.FAILED, state.message
+    assert "PrunePropagationPolicy" in state.message
     assert await held_hooks(harness) == []

@@ -364,6 +364,8 @@ BAD = [
     ("schedule", {"schedule": "0 0 31 2 *"}, "names no date that exists"),
     ("duration", {"duration": "3600"}, "has no unit"),
     ("duration", {"duration": "0s"}, "is not longer than zero"),
+    ("duration", {"duration": "99999999999h"}, "is longer than a window can be"),
+    ("duration", {"duration": "26280000h"}, "is longer than a window can be"),
     ("duration", {"duration": "soon"}, "'soon' is not a duration"),
     ("timeZone", {"timeZone": "Mars/Olympus"}, "'Mars/Olympus' is not a time zone"),
     ("timeZone", {"timeZone": "Europe"}, "'Europe' is not a time zone"),
