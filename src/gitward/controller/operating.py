@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,6 +50,8 @@ from gitward.sync import SyncContext, SyncOperation, live_from_cache, step
 __all__ = ["Operator", "Stepped", "target_app"]
 
 _APPLIED = "childrenApplied"
+_HELD_SINCE = "heldSince"
+"""When a sync window began to hold the operation (kept in its stored state until it resumes)."""
 
 Expected = dict[str, str | tuple[str, ...] | None]
 
@@ -128,6 +130,7 @@ class Operator:
             held = await self._held(record, target, request)
             if held is not None:
                 return held
+            state = _after_hold(state, record.state, self.clock())
         try:
             context, port = await self._context(target, request, record)
         except TransientError as err:
@@ -172,12 +175,12 @@ class Operator:
         return await self._hold(record, f"Sync operation {BLOCKED}: {found.reason}", found.until)
 
     async def _hold(self, record: OperationRecord, message: str, until: datetime | None) -> Stepped:
-        wake = until or self.clock() + timedelta(seconds=self.settings.reconciliation_s or 60.0)
+        now = self.clock()
+        wake = until or now + timedelta(seconds=self.settings.reconciliation_s or 60.0)
         if record.message == message:
             return Stepped(record, wake, finished=False)
-        stored = await self.store.operations.save_step(
-            record.id, dict(record.state), message=message
-        )
+        state = {_HELD_SINCE: now.isoformat(), **record.state}  # the first hold's start stays
+        stored = await self.store.operations.save_step(record.id, state, message=message)
         self._publish(stored, stored.phase.value, message)
         return Stepped(stored, wake, finished=False)
 
@@ -322,6 +325,18 @@ def _source_record(app: AppRecord, request: OperationRequest) -> dict[str, Any]:
         spec = app.document.get("spec") or {}
         chosen = {k: spec[k] for k in ("source", "sources") if isinstance(spec, dict) and k in spec}
     return {**copy.deepcopy(chosen), "revisions": list(request.revisions)}
+
+
+def _after_hold(state: SyncOperation, stored: Mapping[str, Any], now: datetime) -> SyncOperation:
+    """``state`` resuming after a sync window held it: the time held does not count toward the
+    current wave's timeout (a freeze of hours would otherwise fail the wave at once)."""
+    try:
+        since = datetime.fromisoformat(str(stored[_HELD_SINCE]))
+    except (KeyError, ValueError):
+        return state
+    if state.mark is None or now <= since:
+        return state
+    return replace(state, mark=replace(state.mark, since=state.mark.since + (now - since)))
 
 
 def _applied(state: Mapping[str, Any]) -> dict[str, datetime]:

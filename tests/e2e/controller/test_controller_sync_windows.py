@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from controller_world import DEV, FAST, FAST_CACHE, REPO_URL, World, drained
+from controller_world import BACKEND, DEV, FAST, FAST_CACHE, REPO_URL, World, drained
 
 from gitward.controller.conditions import SYNC_WINDOW_BLOCKED
 from gitward.controller.loop import Controller
@@ -139,3 +139,31 @@ async def test_a_sync_running_when_a_window_opens_waits_for_it_to_end(world: Wor
     finished = await world.store.operations.latest(DEV)
     assert finished is not None and finished.id == started.id
     assert finished.phase.value == "Succeeded"
+
+
+async def test_the_time_a_window_holds_a_wave_does_not_count_toward_its_timeout(
+    world: World,
+) -> None:
+    clock = Clock(NIGHT.replace(hour=21, minute=59, second=50))
+    controller = await frozen_dev(world, clock, automated=False)
+    image = f"{BACKEND}:{world.backend_tag('dev')}"
+    world.sandbox.faults.mark_image_missing(image)  # the migration hook waits for it
+    await controller.start()
+    started = await controller.sync(DEV, initiated_by="alice")
+
+    async def message_says(text: str) -> bool:
+        current = await world.store.operations.current(DEV)
+        return current is not None and text in current.message
+
+    await world.until(lambda: message_says("hook"), what="dev's sync waiting on its hook")
+    clock.set(NIGHT.replace(hour=22, minute=0, second=0))  # the freeze begins
+    controller.refresh(DEV)
+    await world.until(lambda: message_says("blocked by sync window"), what="dev's sync held")
+    clock.set(MORNING)  # eight hours later the freeze ends; the wave's timeout is 30 s
+    world.sandbox.faults.restore_image(image)
+    controller.refresh(DEV)
+
+    await world.until_app(DEV, sync_status="Synced", health_status="Healthy", within=60)
+    finished = await world.store.operations.latest(DEV)
+    assert finished is not None and finished.id == started.id
+    assert finished.phase.value == "Succeeded", finished.message
