@@ -37,7 +37,7 @@ from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest
-from gitward.controller.windows import BLOCKED, check_manual, project_of, running_verdict
+from gitward.controller.windows import BLOCKED, check_manual, running_verdict
 from gitward.errors import GitwardError, TransientError
 from gitward.health import Health, HealthStatus
 from gitward.kube import Tracking
@@ -154,7 +154,7 @@ class Operator:
         if record is None:
             return  # the store refuses the operation
         app = target_app(record, request)
-        project = project_of(await self.reads.projects(), app)
+        project = await self.reads.project(app.project)
         what = "rollback" if request.kind == "rollback" else "sync"
         check_manual(project, app, self.clock(), what=what, dry_run=request.sync.dry_run)
 
@@ -164,7 +164,7 @@ class Operator:
         """Hold the operation before its next step while a sync window blocks it."""
         now = self.clock()
         try:
-            project = project_of(await self.reads.projects(), app)
+            project = await self.reads.project(app.project)
         except GitwardError as err:
             return await self._hold(record, f"{BLOCKED}: {err.message}", None)
         found = running_verdict(

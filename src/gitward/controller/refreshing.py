@@ -49,7 +49,7 @@ from gitward.kube import LiveCache, Tracking
 from gitward.model.application import Application, parse_application
 from gitward.model.kinds import is_namespaced
 from gitward.model.objects import Manifest, ResourceKey
-from gitward.model.project import AppProject, default_project, parse_project
+from gitward.model.project import AppProject, default_project
 from gitward.settings import ControllerSettings
 from gitward.store import AppRecord, AppStatus, OperationRecord
 from gitward.sync import live_from_cache
@@ -142,10 +142,9 @@ class _Run:
 
     async def _project(self, app: Application) -> AppProject:
         where = Location(file=app.file, obj=f"Application {app.name}")
-        projects = await self.r.reads.projects()
-        stored = next((p for p in projects if p.name == app.project), None)
+        stored = await self.r.reads.project(app.project)
         if stored is not None:
-            project = parse_project(dict(stored.document), file=stored.file).value
+            project = stored
         elif app.project == "default":
             project = default_project()
         else:

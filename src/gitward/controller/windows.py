@@ -1,8 +1,9 @@
 """Sync windows as the controller and the API apply them to one app.
 
-The rules live in :mod:`gitward.model.windows`. This module finds an app's windows (the
-``syncWindows`` of its project) and turns a verdict into what each caller needs: the gate that
-holds automated syncs in :func:`~gitward.controller.deciding.decide`, the refusal of a manual
+The rules live in :mod:`gitward.model.windows`. This module takes an app's windows (the
+``syncWindows`` of its project, as :class:`~gitward.controller.reads.StoreReads` parses it) and
+turns a verdict into what each caller needs: the gate that holds automated syncs in
+:func:`~gitward.controller.deciding.decide`, the refusal of a manual
 sync or rollback (a ``SyncWindowError`` naming the window and when a sync may start), and the
 hold of an operation that a window closed on. Dry runs change nothing, so no window holds them
 (Argo CD refuses them too). It must not decide anything else, nor write.
@@ -16,11 +17,10 @@ from datetime import datetime
 from gitward.controller.deciding import OPEN, Gate
 from gitward.errors import Location, SyncWindowError
 from gitward.model.application import Application
-from gitward.model.project import AppProject, parse_project
+from gitward.model.project import AppProject
 from gitward.model.windows import SyncWindow, Target, Verdict, verdict
-from gitward.store import ProjectRecord
 
-__all__ = ["automated_gate", "check_manual", "project_of", "running_verdict", "target_of"]
+__all__ = ["automated_gate", "check_manual", "running_verdict", "target_of"]
 
 BLOCKED = "blocked by sync window"
 """How Argo CD words it (``Cannot sync: Blocked by sync window``); messages start with it."""
@@ -35,15 +35,6 @@ def target_of(app: Application) -> Target:
         server=destination.server,
         cluster=destination.name,
     )
-
-
-def project_of(projects: Sequence[ProjectRecord], app: Application) -> AppProject | None:
-    """The app's project among ``projects`` (None: not stored, e.g. the built-in ``default``,
-    which has no windows). Raises ``ManifestError`` for a project that does not parse."""
-    stored = next((p for p in projects if p.name == app.project), None)
-    if stored is None:
-        return None
-    return parse_project(dict(stored.document), file=stored.file).value
 
 
 def automated_gate(project: AppProject | None, app: Application, now: datetime) -> Gate:

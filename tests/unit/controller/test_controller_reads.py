@@ -260,3 +260,20 @@ async def test_a_resync_catches_operations_written_elsewhere(
     await elsewhere.operations.finish(started.id, OperationPhase.SUCCEEDED)
     await resync(reads, store)
     assert await current_operation(reads, "web") is None
+
+
+async def test_a_project_is_parsed_once_per_version(store: Store, reads: CachedReads) -> None:
+    window = {"kind": "deny", "schedule": "0 22 * * *", "duration": "8h", "applications": ["*"]}
+    document = {"metadata": {"name": "team"}, "spec": {"syncWindows": [window]}}
+    assert await reads.project("team") is None
+    await store.projects.upsert(ProjectDefinition(name="team", document=document))
+
+    first = await reads.project("team")
+    assert first is not None and first.sync_windows[0].schedule == "0 22 * * *"
+    assert await reads.project("team") is first
+    assert await DirectReads(store).project("team") == first
+
+    changed = {**document, "spec": {"syncWindows": [{**window, "duration": "1h"}]}}
+    await store.projects.upsert(ProjectDefinition(name="team", document=changed))
+    again = await reads.project("team")
+    assert again is not None and again.sync_windows[0].duration == "1h"

@@ -11,12 +11,11 @@ from controller_builders import T0, application, record
 
 from gitward.controller.appobjects import application_object, child_health
 from gitward.controller.conditions import SYNC_WINDOW_BLOCKED
-from gitward.controller.windows import automated_gate, check_manual, project_of
+from gitward.controller.windows import automated_gate, check_manual
 from gitward.errors import SyncWindowError
 from gitward.health import HealthStatus
 from gitward.model.application import parse_application
 from gitward.model.project import AppProject, parse_project
-from gitward.store import ProjectRecord
 
 NIGHT = datetime(2026, 1, 5, 23, 0, tzinfo=UTC)
 NOON = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -72,14 +71,6 @@ def test_manual_sync_windows_and_dry_runs_let_a_person_through() -> None:
     check_manual(prod({**NIGHTS, "manualSync": True}), APP, NIGHT)
     check_manual(prod(NIGHTS), APP, NIGHT, dry_run=True)
     check_manual(prod(NIGHTS), APP, NOON)
-
-
-def test_the_apps_project_is_found_among_the_stored_ones() -> None:
-    document = {"metadata": {"name": "default"}, "spec": {"syncWindows": [NIGHTS]}}
-    stored = ProjectRecord("default", document, "projects.yaml", 1, T0, T0)
-    found = project_of([stored], APP)
-    assert found is not None and found.sync_windows[0].schedule == "0 22 * * *"
-    assert project_of([], APP) is None
 
 
 def held(at: datetime, *, sync: str = "OutOfSync", health: str = "Missing") -> dict[str, Any]:
