@@ -10,6 +10,7 @@ import yaml
 from controller_world import BACKEND, DEV, FAST, PROD, ROOT, STAGING, World
 
 from gitward.model.objects import ResourceKey
+from gitward.store import OperationRecord
 
 
 async def deployed(world: World, **settings: float) -> None:
@@ -117,17 +118,17 @@ async def test_a_child_ending_degraded_fails_the_parents_sync_naming_it(world: W
     world.edit_env_apps(pin_backend)
     pinned = world.commit("pin a backend build that crashes in dev and staging")
 
+    failed: list[OperationRecord] = []  # as seen: selfHeal may start the next one at once
+
     async def root_sync_failed() -> bool:
         latest = await world.store.operations.latest(ROOT)
-        return (
-            latest is not None
-            and latest.phase.value == "Failed"
-            and latest.request["revisions"] == [pinned]
-        )
+        if latest is None or latest.phase.value != "Failed":
+            return False
+        failed[:] = [latest]
+        return latest.request["revisions"] == [pinned]
 
     await world.until(root_sync_failed, within=60, what="the root app's sync failed")
-    latest = await world.store.operations.latest(ROOT)
-    assert latest is not None
+    [latest] = failed
     assert f"argoproj.io/Application argocd/{DEV}" in latest.message
     assert "Degraded" in latest.message, latest.message
     staging = await world.app(STAGING)
