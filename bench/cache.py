@@ -37,8 +37,8 @@ BATCH = 200
 APPS = 10
 _SERVE = """
 import sys
-from gitward.kube.sandbox import SandboxOptions
-from gitward.kube.sandbox.cli import serve
+from gitward.sandbox import SandboxOptions
+from gitward.sandbox.cli import serve
 serve(0, sys.argv[1], options=SandboxOptions(controllers=False, request_log_size=100))
 """
 

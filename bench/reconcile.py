@@ -56,7 +56,7 @@ SMALL, WIDE = "small", "wide"
 _POLL_S = 0.1
 _SERVE = """
 import asyncio, sys
-from gitward.kube.sandbox import Latency, Sandbox, SandboxOptions
+from gitward.sandbox import Latency, Sandbox, SandboxOptions
 sandbox = Sandbox(SandboxOptions(controllers=False, request_log_size=100), own_signals=True)
 sandbox.faults.set_latency(Latency(p50=float(sys.argv[2])))
 sandbox.write_kubeconfig(sys.argv[1])

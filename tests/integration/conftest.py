@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from gitward.kube import ClusterAccess, RemoteCluster
-from gitward.kube.sandbox import Sandbox, SandboxOptions
 from gitward.model.annotations import IN_CLUSTER_NAME, IN_CLUSTER_SERVER
+from gitward.sandbox import Sandbox, SandboxOptions
 
 
 @pytest.fixture

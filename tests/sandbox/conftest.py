@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from gitward.kube.sandbox import Sandbox, SandboxOptions
+from gitward.sandbox import Sandbox, SandboxOptions
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sandbox_support import CM, configmap, wait_for
 
-from gitward.kube.sandbox import ErrorRate, Latency, Sandbox
+from gitward.sandbox import ErrorRate, Latency, Sandbox
 
 
 async def test_an_error_rate_of_one_fails_every_request_with_503(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gitward.kube.sandbox import Sandbox, SandboxOptions
+from gitward.sandbox import Sandbox, SandboxOptions
 
 TOOLS = Path(__file__).resolve().parents[2] / ".tools" / "bin"
 

@@ -16,7 +16,7 @@ from lightkube.resources.core_v1 import ConfigMap
 from sandbox_support import deployment
 from test_sandbox_discovery import application, application_crd
 
-from gitward.kube.sandbox import Sandbox
+from gitward.sandbox import Sandbox
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ import httpx
 import yaml
 from sandbox_support import CM, DEPLOY, apply, configmap, deployment, wait_for
 
-import gitward.kube.sandbox as sandbox_package
+import gitward.sandbox as sandbox_package
 from gitward.errors import ConfigError
-from gitward.kube.sandbox import Sandbox, SandboxOptions
+from gitward.sandbox import Sandbox, SandboxOptions
 
 
 async def test_the_request_log_records_verbs_in_order(
@@ -111,9 +111,7 @@ def test_a_corrupt_state_file_is_a_config_error_naming_the_file(tmp_path: Path) 
 
 def test_serve_runs_in_the_foreground_until_interrupted(tmp_path: Path) -> None:
     kubeconfig, state = tmp_path / "kubeconfig", tmp_path / "state.json"
-    code = (
-        f"from gitward.kube.sandbox.cli import serve; serve(0, {str(kubeconfig)!r}, {str(state)!r})"
-    )
+    code = f"from gitward.sandbox.cli import serve; serve(0, {str(kubeconfig)!r}, {str(state)!r})"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env

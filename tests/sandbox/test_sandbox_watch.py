@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sandbox_support import CM, MERGE, configmap
 
-from gitward.kube.sandbox import Sandbox, SandboxOptions
+from gitward.sandbox import Sandbox, SandboxOptions
 
 
 async def _events(

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sandbox_support import DEPLOY, MERGE, PODS, STRATEGIC, apply, deployment, wait_for
 
-from gitward.kube.sandbox import Sandbox, SandboxOptions
+from gitward.sandbox import Sandbox, SandboxOptions
 
 
 @pytest.fixture

@@ -28,8 +28,8 @@ from gitward.cli.failing import abort, abort_on
 from gitward.cli.server import announce_server, until_interrupted
 from gitward.errors import GitwardError
 from gitward.kube import ClusterAccess, RemoteCluster
-from gitward.kube.sandbox import DEMO_OPTIONS, Sandbox
 from gitward.model.annotations import IN_CLUSTER_NAME, IN_CLUSTER_SERVER
+from gitward.sandbox import DEMO_OPTIONS, Sandbox
 from gitward.server.running import RunningServer, ServerConfig, run_server
 from gitward.settings import ControllerSettings
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from gitward.kube import sandbox as sandboxes
+from gitward import sandbox as sandboxes
 
 __all__ = ["sandbox"]
 

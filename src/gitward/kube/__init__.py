@@ -4,7 +4,7 @@ Everything gitward does to or reads from a cluster goes through :class:`Cluster`
 apply, create, replace, patch, delete, watch, discovery) and :class:`LiveCache` (watch-fed live
 objects, by key, app and owner). :class:`Clusters` finds the cluster an Application's
 destination names; :mod:`tracking` marks objects as an app's the way Argo CD does. The sandbox
-API server lives in :mod:`gitward.kube.sandbox` and is reached only over HTTP, like a real
+API server lives in :mod:`gitward.sandbox` and is reached only over HTTP, like a real
 cluster.
 """
 

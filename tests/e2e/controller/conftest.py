@@ -9,8 +9,8 @@ import pytest
 from controller_world import SwitchableGit, World, make_repository
 
 from gitward.kube import ClusterAccess, RemoteCluster
-from gitward.kube.sandbox import Sandbox, SandboxOptions
 from gitward.model.annotations import IN_CLUSTER_NAME, IN_CLUSTER_SERVER
+from gitward.sandbox import Sandbox, SandboxOptions
 from gitward.store import Store
 
 

@@ -31,9 +31,9 @@ from gitward.errors import NotFoundError
 from gitward.git.repo import Repositories
 from gitward.git.running import GitResult, run_git
 from gitward.kube import Backoff, ClusterAccess, Clusters, RemoteCluster
-from gitward.kube.sandbox import Sandbox
 from gitward.model.objects import ResourceKey
 from gitward.render import Renderer
+from gitward.sandbox import Sandbox
 from gitward.settings import ControllerSettings
 from gitward.store import AppRecord, Store
 

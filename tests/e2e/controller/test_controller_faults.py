@@ -8,7 +8,7 @@ from collections import Counter
 
 from controller_world import BACKEND, DEV, ROOT, STAGING, World
 
-from gitward.kube.sandbox import ErrorRate
+from gitward.sandbox import ErrorRate
 
 
 async def deployed(world: World) -> str:

@@ -26,8 +26,8 @@ from typer.testing import CliRunner, Result
 
 from gitward.cli.main import app as cli
 from gitward.kube import ClusterAccess
-from gitward.kube.sandbox import Sandbox, SandboxOptions
 from gitward.model.annotations import IN_CLUSTER_NAME, IN_CLUSTER_SERVER
+from gitward.sandbox import Sandbox, SandboxOptions
 from gitward.server.running import ServerConfig, run_server
 from gitward.settings import ControllerSettings
 

@@ -13,9 +13,9 @@ from kube_builders import config_map, deployment
 from gitward.errors import ClusterUnavailableError
 from gitward.kube import CacheEvent, ClusterAccess, LiveCache, RemoteCluster, stamp
 from gitward.kube.index import LAST_APPLIED
-from gitward.kube.sandbox import ErrorRate, Sandbox, SandboxOptions
 from gitward.model.annotations import TRACKING_ID
 from gitward.model.objects import ResourceKey
+from gitward.sandbox import ErrorRate, Sandbox, SandboxOptions
 
 CONFIG_MAPS = ("", "ConfigMap")
 WITHIN = 10.0

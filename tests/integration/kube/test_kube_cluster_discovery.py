@@ -7,8 +7,8 @@ from cluster_objects import crd
 
 from gitward.errors import UnknownKindError
 from gitward.kube import RemoteCluster
-from gitward.kube.sandbox import Sandbox
 from gitward.model.objects import ResourceKey
+from gitward.sandbox import Sandbox
 
 
 def discovery_requests(sandbox: Sandbox) -> int:

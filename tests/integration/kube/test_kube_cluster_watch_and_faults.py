@@ -14,8 +14,8 @@ from kube_builders import config_map
 
 from gitward.errors import ClusterUnavailableError, ExpiredError, TransientError
 from gitward.kube import ClusterAccess, RemoteCluster, WatchEvent
-from gitward.kube.sandbox import ErrorRate, Sandbox, SandboxOptions
 from gitward.model.objects import ResourceKey
+from gitward.sandbox import ErrorRate, Sandbox, SandboxOptions
 
 SETTINGS = ResourceKey("", "ConfigMap", "default", "w")
 

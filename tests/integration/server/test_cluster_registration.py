@@ -24,9 +24,9 @@ import pytest
 from conftest import Api, git
 
 from gitward.kube import ClusterAccess, RemoteCluster
-from gitward.kube.sandbox import Sandbox, SandboxOptions
 from gitward.model.annotations import IN_CLUSTER_SERVER
 from gitward.model.objects import ResourceKey
+from gitward.sandbox import Sandbox, SandboxOptions
 from gitward.server.running import ServerConfig, run_server
 from gitward.settings import ControllerSettings
 

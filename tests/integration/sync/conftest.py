@@ -6,7 +6,7 @@ import pytest
 from sync_harness import Harness
 
 from gitward.kube import RemoteCluster
-from gitward.kube.sandbox import Sandbox, SandboxOptions
+from gitward.sandbox import Sandbox, SandboxOptions
 
 
 @pytest.fixture

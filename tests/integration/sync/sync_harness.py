@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 from gitward.kube import RemoteCluster
-from gitward.kube.sandbox import Sandbox
 from gitward.model.application import parse_application
 from gitward.model.objects import ResourceKey
+from gitward.sandbox import Sandbox
 from gitward.sync import (
     SyncContext,
     SyncOperation,

@@ -22,8 +22,8 @@ from sync_harness import (
 )
 
 from gitward.kube import ClusterAccess, LiveCache, RemoteCluster
-from gitward.kube.sandbox import ErrorRate
 from gitward.model.application import Backoff, Retry
+from gitward.sandbox import ErrorRate
 from gitward.sync import (
     OperationPhase,
     SyncContext,

@@ -1,2 +1,0 @@
-"""Simulated controllers: what kube-controller-manager, the scheduler and kubelets would do,
-fast enough for tests. See :mod:`gitward.kube.sandbox.controllers.manager`."""

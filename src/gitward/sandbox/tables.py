@@ -1,0 +1,124 @@
+"""``Table`` responses (``Accept: application/json;as=Table;g=meta.k8s.io;v=v1``), which is what
+``kubectl get`` prints.
+
+Columns are per kind for the workloads people look at, Name and Age otherwise, plus a CRD's
+``additionalPrinterColumns`` when they are simple ``.status.x``/``.spec.x`` paths. This module
+must not read the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from gitward.sandbox.kinds import ResourceType
+
+__all__ = ["table", "wants_table"]
+
+Cells = Callable[[dict[str, Any]], list[Any]]
+
+
+def wants_table(accept: str) -> bool:
+    return "as=Table" in accept
+
+
+def _age(obj: dict[str, Any]) -> str:
+    created = (obj.get("metadata") or {}).get("creationTimestamp")
+    if not created:
+        return "<unknown>"
+    then = datetime.strptime(str(created), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    seconds = int((datetime.now(UTC) - then).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds // size}{unit}"
+    return f"{max(seconds, 0)}s"
+
+
+def _get(obj: dict[str, Any], dotted: str, default: Any = "") -> Any:
+    node: Any = obj
+    for part in dotted.strip(".").split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return default if node is None else node
+
+
+def _deployment(obj: dict[str, Any]) -> list[Any]:
+    spec_replicas = _get(obj, "spec.replicas", 0)
+    ready = _get(obj, "status.readyReplicas", 0)
+    return [
+        f"{ready}/{spec_replicas}",
+        _get(obj, "status.updatedReplicas", 0),
+        _get(obj, "status.availableReplicas", 0),
+    ]
+
+
+def _pod(obj: dict[str, Any]) -> list[Any]:
+    statuses = _get(obj, "status.containerStatuses", [])
+    total = len(_get(obj, "spec.containers", []))
+    ready = sum(1 for s in statuses if s.get("ready"))
+    reason = _get(obj, "status.phase", "Pending")
+    for status in statuses:
+        waiting = (status.get("state") or {}).get("waiting")
+        if waiting and waiting.get("reason"):
+            reason = waiting["reason"]
+    if _get(obj, "metadata.deletionTimestamp"):
+        reason = "Terminating"
+    restarts = sum(int(s.get("restartCount", 0)) for s in statuses)
+    return [f"{ready}/{total}", reason, restarts]
+
+
+_COLUMNS: dict[str, tuple[list[str], Cells]] = {
+    "Deployment": (["Ready", "Up-to-date", "Available"], _deployment),
+    "Pod": (["Ready", "Status", "Restarts"], _pod),
+    "Namespace": (["Status"], lambda o: [_get(o, "status.phase")]),
+    "Job": (
+        ["Status", "Completions"],
+        lambda o: [
+            "Complete"
+            if _get(o, "status.succeeded", 0) >= _get(o, "spec.completions", 1)
+            else "Running",
+            f"{_get(o, 'status.succeeded', 0)}/{_get(o, 'spec.completions', 1)}",
+        ],
+    ),
+}
+
+
+def _columns(rtype: ResourceType) -> tuple[list[str], Cells]:
+    if rtype.builtin:
+        return _COLUMNS.get(rtype.kind, ([], lambda o: []))
+    printable = [c for c in rtype.printer_columns if str(c.get("jsonPath", "")).count("[") == 0]
+    printable = [c for c in printable if c.get("jsonPath") != ".metadata.creationTimestamp"]
+    names = [str(c.get("name", "")) for c in printable]
+    return names, lambda o: [_get(o, str(c["jsonPath"])) for c in printable]
+
+
+def _partial(obj: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": obj.get("metadata") or {},
+    }
+
+
+def table(
+    rtype: ResourceType, objects: list[dict[str, Any]], resource_version: str, whole: bool
+) -> dict[str, Any]:
+    """A ``meta.k8s.io/v1`` Table of ``objects`` (``whole``: rows carry full objects)."""
+    names, cells = _columns(rtype)
+    definitions = [{"name": "Name", "type": "string", "format": "name", "priority": 0}]
+    definitions += [{"name": n, "type": "string", "format": "", "priority": 0} for n in names]
+    definitions.append({"name": "Age", "type": "string", "format": "", "priority": 0})
+    rows = [
+        {
+            "cells": [obj["metadata"]["name"], *cells(obj), _age(obj)],
+            "object": obj if whole else _partial(obj),
+        }
+        for obj in objects
+    ]
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": {"resourceVersion": resource_version},
+        "columnDefinitions": definitions,
+        "rows": rows,
+    }
