@@ -13,10 +13,14 @@ that Flux, cert-manager, Knative, KEDA and most operators set), in this order:
    InProgress). These "abnormal-true" conditions decide before ``Ready``, as in kstatus;
 4. ``Ready``: a verdict recorded for an older generation (the condition's own
    ``observedGeneration``) is Progressing; ``True`` is Healthy; ``Unknown`` is Progressing;
-   ``False`` is Degraded, unless its reason says the work is still under way (``Progressing``,
-   ``Creating``, ``DependencyNotReady``...: Progressing). kstatus itself ignores ``Ready`` and would
-   call a resource whose ``Ready`` is False Current; a failure the controller reports is what an
-   operator needs to see, so gitward goes further here;
+   ``False`` is Degraded when its reason names a failure (``...Failed``, ``...Error``,
+   ``Invalid...``, ``Denied``, ``BackOff``, ``...Expired``, ``...Exceeded``), and Progressing with
+   the controller's message otherwise (``Creating``, ``ClusterIsNotReady``, no reason). kstatus
+   itself ignores ``Ready`` and would call a resource whose ``Ready`` is False Current; a failure
+   the controller reports is what an operator needs to see. But a Degraded resource fails its sync
+   wave at once, and many operators say ``Ready=False`` for as long as they are creating things,
+   so only a reason that says "failed" is taken as a failure: any other stays Progressing, and a
+   wave waiting on it ends at its timeout with the controller's message;
 5. none of these conditions: Healthy (kstatus Current).
 
 The helpers below are shared by the checks of specific kinds that refine these rules. This module
@@ -32,31 +36,35 @@ from gitward.health.status import Health, HealthStatus
 from gitward.model.objects import Manifest
 
 __all__ = [
-    "IN_PROGRESS_REASONS",
+    "FAILURE_WORDS",
     "custom_resource",
     "detail",
     "is_true",
+    "names_a_failure",
     "ready",
     "stale_condition",
     "stale_generation",
 ]
 
-IN_PROGRESS_REASONS = frozenset(
-    {
-        "Progressing",
-        "Reconciling",
-        "InProgress",
-        "Creating",
-        "Pending",
-        "Provisioning",
-        "Initializing",
-        "Updating",
-        "Deleting",
-        "DependencyNotReady",
-        "Waiting",
-    }
+FAILURE_WORDS = (
+    "fail",
+    "error",
+    "invalid",
+    "denied",
+    "forbidden",
+    "unauthorized",
+    "backoff",
+    "crash",
+    "expired",
+    "exceeded",
 )
-"""``Ready=False`` reasons that mean "not yet" rather than "failed"."""
+"""Words of a ``Ready=False`` reason (compared case-insensitively) that mean "failed"."""
+
+
+def names_a_failure(reason: object) -> bool:
+    """Whether a condition's reason says something failed (see ``FAILURE_WORDS``)."""
+    text = str(reason or "").lower()
+    return any(word in text for word in FAILURE_WORDS)
 
 
 def is_true(condition: dict[str, Any] | None) -> bool:
@@ -123,9 +131,10 @@ def ready(obj: Manifest, condition: dict[str, Any]) -> Health:
     status = condition.get("status")
     if status == "True":
         return Health(HealthStatus.HEALTHY, detail(condition))
-    if status == "False" and condition.get("reason") not in IN_PROGRESS_REASONS:
+    if status == "False" and names_a_failure(condition.get("reason")):
         return Health(HealthStatus.DEGRADED, detail(condition, "Ready is False"))
-    return Health(HealthStatus.PROGRESSING, detail(condition, "Waiting to become ready"))
+    fallback = "Ready is False" if status == "False" else "Waiting to become ready"
+    return Health(HealthStatus.PROGRESSING, detail(condition, fallback))
 
 
 def custom_resource(obj: Manifest) -> Health:
