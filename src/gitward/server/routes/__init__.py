@@ -10,9 +10,11 @@ from gitward.server.routes import (
     details,
     meta,
     operations,
+    permissions,
     projects,
     session,
     stream,
+    ui,
     webhook,
 )
 
@@ -27,6 +29,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     stream.router,
     projects.router,
     connections.router,
+    permissions.router,
     accounts.router,
     webhook.router,
+    ui.router,
 )
