@@ -15,14 +15,20 @@ export function nodeKey(node) {
   return [node.group || "", node.kind, node.namespace || "", node.name].join("/");
 }
 
+/** A resource entry in Argo CD's terms: a resource not in the cluster is OutOfSync and Missing. */
+function argoStates(resource) {
+  if (resource.status !== "Missing") return resource;
+  return { ...resource, status: "OutOfSync", health: resource.health || { status: "Missing", message: "" } };
+}
+
 /** Nodes from the resource tree and the app's resource list, with parents and sync states. */
 export function buildNodes(app, treeNodes) {
   const byKey = new Map();
-  const managed = new Map((app.status?.resources || []).map((r) => [nodeKey(r), r]));
+  const managed = new Map((app.status?.resources || []).map((r) => [nodeKey(r), argoStates(r)]));
   for (const node of treeNodes) {
     const key = nodeKey(node);
     const resource = managed.get(key);
-    byKey.set(key, { ...node, key, managed: Boolean(resource), status: resource?.status, parents: [], children: [] });
+    byKey.set(key, { ...node, key, managed: Boolean(resource), status: resource?.status, health: node.health || resource?.health, parents: [], children: [] });
   }
   for (const [key, resource] of managed) {
     if (!byKey.has(key)) byKey.set(key, { ...resource, key, managed: true, parents: [], children: [] });
