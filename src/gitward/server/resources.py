@@ -15,10 +15,11 @@ from typing import Any
 
 from gitward import diff
 from gitward.controller.loop import Controller
-from gitward.errors import InvalidError, Location, NotFoundError
+from gitward.errors import NotFoundError
 from gitward.kube import Cluster, LogOptions
 from gitward.model.objects import Manifest, ResourceKey
 from gitward.server import inspecting, views
+from gitward.server.failures import NOT_FOUND, ApiError, invalid
 from gitward.store import AppRecord
 
 __all__ = [
@@ -56,16 +57,19 @@ async def resource_in_tree(controller: Controller, record: AppRecord, key: Resou
         if found == key:
             cluster, _ = controller.caches.of(inspection.app.destination)
             return cluster
-    raise NotFoundError(
-        f"{key} is not a resource of application {record.name}",
-        where=Location(obj=f"application {record.name}"),
-        hint="Name a resource from the app's resource tree (gitward app resources NAME)",
+    raise ApiError(
+        404,
+        NOT_FOUND,
+        f"{key} is not a resource of application {record.name}: name one of its resource tree",
     )
 
 
 async def live_object(cluster: Cluster, key: ResourceKey) -> Manifest:
     """The live object, Secret values masked."""
-    live = await cluster.get(key)
+    try:
+        live = await cluster.get(key)
+    except NotFoundError as err:
+        raise ApiError(404, NOT_FOUND, f"{key} is no longer in the cluster") from err
     masked, _ = diff.hide_secret_data(live, None)
     return masked or {}
 
@@ -73,11 +77,7 @@ async def live_object(cluster: Cluster, key: ResourceKey) -> Manifest:
 def pod_log(cluster: Cluster, key: ResourceKey, options: LogOptions) -> AsyncGenerator[str, None]:
     """The Pod's container log, line by line."""
     if key.group != "" or key.kind != "Pod":
-        raise InvalidError(
-            f"{key} has no log: only Pods do",
-            where=Location(field="podName"),
-            hint="Name a Pod of the app's resource tree",
-        )
+        raise invalid(f"{key} has no log: only Pods do; name a Pod of the app's resource tree")
     return cluster.logs(key.namespace, key.name, options)
 
 
@@ -89,18 +89,21 @@ def actions_for(key: ResourceKey) -> list[ResourceAction]:
 async def run_action(cluster: Cluster, key: ResourceKey, action: str) -> Manifest:
     """Run ``action``; today ``restart`` (a new pod-template annotation: a rolling restart)."""
     if action not in {a.name for a in actions_for(key)}:
-        raise InvalidError(
-            f"{key.kind} has no action {action!r}",
-            where=Location(field="action"),
-            hint=f"Actions of {key.kind}: {', '.join(a.name for a in actions_for(key)) or 'none'}",
-        )
+        known = ", ".join(a.name for a in actions_for(key)) or "none"
+        raise invalid(f"{key.kind} has no action {action!r} (its actions: {known})")
     moment = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     patch: dict[str, Any] = {
         "spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: moment}}}}
     }
-    return await cluster.patch(key, patch, patch_type="merge")
+    try:
+        return await cluster.patch(key, patch, patch_type="merge")
+    except NotFoundError as err:
+        raise ApiError(404, NOT_FOUND, f"{key} is no longer in the cluster") from err
 
 
 async def delete(cluster: Cluster, key: ResourceKey, *, orphan: bool = False) -> None:
     """Delete the resource (its dependents too, unless ``orphan``)."""
-    await cluster.delete(key, propagation="Orphan" if orphan else "Foreground")
+    try:
+        await cluster.delete(key, propagation="Orphan" if orphan else "Foreground")
+    except NotFoundError as err:
+        raise ApiError(404, NOT_FOUND, f"{key} is no longer in the cluster") from err

@@ -1,7 +1,7 @@
 // A resource's panel: summary, live and desired manifests, the diff (inline or side by side),
 // its events, and for a Pod its containers' logs (follow, choose the container, download).
 // Secret values arrive masked from the API; nothing here unmasks them.
-import { appPath, get } from "./api.js";
+import { api, appPath, canI, get } from "./api.js";
 import { clear, h, when } from "./dom.js";
 import { healthBadge, syncBadge } from "./status.js";
 
@@ -29,6 +29,7 @@ export function openPanel(host, app, node, managed, events) {
     host.hidden = true;
     host.replaceChildren();
   };
+  const tools = h("div", { class: "panel-actions" });
   clear(
     host,
     h(
@@ -37,9 +38,11 @@ export function openPanel(host, app, node, managed, events) {
       h("div", {}, h("div", { class: "muted" }, node.kind), h("h2", {}, node.name)),
       h("button", { type: "button", class: "close", "aria-label": "Close", onclick: close }, "×"),
     ),
+    tools,
     tabBar,
     body,
   );
+  resourceActions(tools, app, node, close);
   host.hidden = false;
   host.onkeydown = (event) => {
     if (event.key === "Escape") close();
@@ -47,6 +50,54 @@ export function openPanel(host, app, node, managed, events) {
   show("Summary");
   tabBar.firstChild.focus();
   return close;
+}
+
+function resourceQuery(node) {
+  return new URLSearchParams({ namespace: node.namespace || "", resourceName: node.name, group: node.group || "", kind: node.kind });
+}
+
+/** Restart (workloads) and delete, each offered only when the user's role allows it. */
+async function resourceActions(tools, app, node, close) {
+  const object = `${app.spec?.project || "default"}/${app.metadata.name}`;
+  const query = resourceQuery(node);
+  const status = h("span", { class: "muted small", role: "status" });
+  const run = async (label, work) => {
+    status.textContent = `${label}…`;
+    try {
+      await work();
+      status.textContent = `${label}: done.`;
+    } catch (err) {
+      status.textContent = `${label} failed: ${err.message}`;
+    }
+  };
+  const buttons = [];
+  const actions = await get(appPath(app.metadata.name, `/resource/actions?${query}`)).then((a) => a.actions || [], () => []);
+  for (const action of actions) {
+    if (await canI("applications", `action/${node.group || ""}/${node.kind}/${action.name}`, object)) {
+      buttons.push(h("button", { type: "button", disabled: action.disabled, "data-resource-action": action.name, onclick: () => run(action.name[0].toUpperCase() + action.name.slice(1), () => api("POST", appPath(app.metadata.name, `/resource/actions?${query}`), action.name)) }, action.name[0].toUpperCase() + action.name.slice(1)));
+    }
+  }
+  const path = `delete/${node.group || ""}/${node.kind}/${node.namespace || ""}/${node.name}`;
+  if (await canI("applications", path, object)) {
+    buttons.push(h("button", { type: "button", class: "danger", "data-resource-action": "delete", onclick: () => confirmDelete(node, () => run("Delete", async () => { await api("DELETE", appPath(app.metadata.name, `/resource?${query}`)); close(); })) }, "Delete"));
+  }
+  clear(tools, buttons, status);
+}
+
+function confirmDelete(node, then) {
+  const dialog = h(
+    "dialog",
+    { class: "dialog", "aria-label": "Delete resource" },
+    h("h2", {}, `Delete ${node.kind} ${node.name}?`),
+    h("p", {}, "gitward deletes it from the cluster now; an automated app with self-heal creates it again from Git."),
+    h("form", { method: "dialog" }, h("div", { class: "buttons" }, h("button", { value: "cancel" }, "Cancel"), h("button", { value: "delete", class: "danger", "data-confirm": "delete-resource" }, "Delete"))),
+  );
+  dialog.addEventListener("close", () => {
+    if (dialog.returnValue === "delete") then();
+    dialog.remove();
+  });
+  document.body.append(dialog);
+  dialog.showModal();
 }
 
 function summary(node, item) {
@@ -91,7 +142,7 @@ function pre(text) {
 async function manifestTab(body, app, node, liveJson) {
   if (liveJson) return clear(body, pre(pretty(liveJson)));
   clear(body, h("p", { class: "muted" }, "Loading…"));
-  const query = new URLSearchParams({ namespace: node.namespace || "", resourceName: node.name, group: node.group || "", kind: node.kind });
+  const query = resourceQuery(node);
   try {
     const answer = await get(appPath(app.metadata.name, `/resource?${query}`));
     clear(body, pre(pretty(answer.manifest)));
@@ -194,6 +245,17 @@ function logsTab(body, app, node) {
   return () => controller?.abort();
 }
 
+/** One NDJSON line of the log stream, as text (null for the closing marker). */
+function logContent(line) {
+  if (!line.trim()) return null;
+  try {
+    const { result } = JSON.parse(line);
+    return result?.last ? null : `${result?.content ?? ""}\n`;
+  } catch {
+    return `${line}\n`;
+  }
+}
+
 async function streamLogs(path, output, signal) {
   try {
     const answer = await fetch(path, { credentials: "same-origin", signal });
@@ -205,11 +267,18 @@ async function streamLogs(path, output, signal) {
     }
     const reader = answer.body.getReader();
     const decoder = new TextDecoder();
+    let pending = "";
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      output.append(decoder.decode(value, { stream: true }));
-      output.scrollTop = output.scrollHeight;
+      pending += decoder.decode(value, { stream: true });
+      const lines = pending.split("\n");
+      pending = lines.pop();
+      const text = lines.map(logContent).filter((line) => line !== null).join("");
+      if (text) {
+        output.append(text);
+        output.scrollTop = output.scrollHeight;
+      }
     }
   } catch (err) {
     if (err.name !== "AbortError") output.append(`\n[${err.message}]`);
