@@ -45,6 +45,7 @@ export async function appView(view, name, navigate) {
     drawFacts(facts, app, name);
     drawTreeTools(treeTools, state, drawTree);
     drawTree();
+    performance.mark("gitward:app-drawn");
   }
 
   const perform = async (label, work) => {

@@ -55,12 +55,14 @@ export async function appsView(view, navigate) {
 
   try {
     const list = await get("/api/v1/applications");
+    performance.mark("gitward:apps-fetched");
     for (const app of list.items || []) apps.set(app.metadata.name, app);
   } catch (err) {
     clear(body, h("p", { class: "error", role: "alert" }, err.message));
     return () => {};
   }
   draw();
+  performance.mark("gitward:apps-drawn");
   const stop = follow("", (type, app) => {
     if (!app?.metadata?.name) return;
     if (type === "DELETED") apps.delete(app.metadata.name);
