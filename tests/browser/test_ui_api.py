@@ -189,3 +189,15 @@ def test_deleting_a_resource_removes_it_and_self_heal_brings_it_back(admin: http
         return uid != before["metadata"]["uid"]
 
     until(recreated)
+
+
+def test_a_revision_has_its_author_date_and_message(world: UiWorld, admin: httpx.Client) -> None:
+    sha = git(world.repo, "rev-list", "--max-parents=0", "HEAD")
+    answer = admin.get(f"/api/v1/applications/{DEV}/revisions/{sha}/metadata")
+    assert answer.status_code == 200, answer.text
+    meta = answer.json()
+    assert meta["author"] == "CI <ci@example.com>"
+    assert meta["message"] == "ai-chatbot-infra, as in the strategy document"
+    assert meta["date"].startswith("20")
+    other = admin.get(f"/api/v1/applications/{DEV}/revisions/{sha}/metadata?sourceIndex=3")
+    assert other.status_code == 400

@@ -49,7 +49,8 @@ def test_logging_in_shows_the_demo_apps_with_their_states(page: Any, world: UiWo
         "data-health", "Healthy", timeout=60_000
     )
     expect(tile(page, PROD).locator("[data-sync]")).to_have_attribute("data-sync", "OutOfSync")
-    expect(page.locator("[data-count=total]")).to_have_text("4 apps")
+    expect(page.locator("[data-count=total]")).to_have_text(re.compile(r"^\d+ apps$"))
+    expect(page.locator("[data-count=sync-OutOfSync]")).to_be_visible()
     screenshot(page, "applications")
 
 
@@ -72,6 +73,7 @@ def test_dev_shows_its_tree_down_to_pods(page: Any, world: UiWorld) -> None:
     expect(page.locator("[data-kind=Pod]").first).to_be_visible(timeout=60_000)
     expect(page.locator("[data-kind=ReplicaSet]").first).to_be_visible()
     expect(page.locator("[data-kind=Deployment]").first).to_be_visible()
+    expect(page.locator(".summary .commit")).to_contain_text(" — CI <ci@example.com>")
     screenshot(page, "application-tree")
     page.locator("[data-kind=Deployment]").first.click()
     page.click("[role=tab]:has-text('Live')")

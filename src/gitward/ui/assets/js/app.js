@@ -129,7 +129,7 @@ function drawFacts(facts, app, name) {
       { class: "facts" },
       h("dt", {}, "Project"), h("dd", {}, spec.project || "default"),
       h("dt", {}, sources.length > 1 ? "Sources" : "Source"),
-      h("dd", {}, sources.map((source, i) => h("div", { class: "source" }, externalLink(source.repoURL, source.repoURL), ` ${source.path || source.chart || ""} @ ${source.targetRevision || "HEAD"}`, revisions[i] ? h("span", { class: "mono", title: revisions[i] }, ` (${shortSha(revisions[i])})`) : null))),
+      h("dd", {}, sources.map((source, i) => h("div", { class: "source" }, externalLink(source.repoURL, source.repoURL), ` ${source.path || source.chart || ""} @ ${source.targetRevision || "HEAD"}`, revisions[i] ? h("span", { class: "mono", title: revisions[i] }, ` (${shortSha(revisions[i])})`) : null, revisions[i] ? commitOf(name, revisions[i], i) : null))),
       h("dt", {}, "Destination"), h("dd", {}, `${dest.name || dest.server || ""} / ${dest.namespace || ""}`),
       h("dt", {}, "Sync policy"), h("dd", { "data-policy": spec.syncPolicy?.automated ? "automated" : "manual" }, policy),
       h("dt", {}, "Reconciled"), h("dd", { title: when(status.reconciledAt) }, since(status.reconciledAt)),
@@ -139,6 +139,18 @@ function drawFacts(facts, app, name) {
     operation ? lastOperation(operation) : null,
     windowsOf(name),
   );
+}
+
+/** The commit's message, author and date, filled in when the server has read them. */
+function commitOf(name, revision, index) {
+  const holder = h("div", { class: "commit muted small", "data-commit": revision });
+  get(appPath(name, `/revisions/${encodeURIComponent(revision)}/metadata?sourceIndex=${index}`))
+    .then((meta) => {
+      const subject = (meta.message || "").split("\n")[0];
+      clear(holder, h("span", { class: "commit-message" }, subject), ` — ${meta.author || "unknown author"}, ${when(meta.date)}`);
+    })
+    .catch(() => holder.remove());
+  return holder;
 }
 
 function linkOf(title, value) {
