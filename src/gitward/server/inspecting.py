@@ -17,6 +17,7 @@ from typing import Any
 from gitward import diff, health
 from gitward.controller.appofapps import is_argo_object
 from gitward.controller.appsport import children_live
+from gitward.controller.comparing import as_applied
 from gitward.controller.loop import Controller
 from gitward.errors import GitwardError
 from gitward.kube import LiveCache
@@ -41,12 +42,14 @@ _TREE_DEPTH = 4
 
 @dataclass(frozen=True)
 class Inspection:
-    """An app's desired and live objects, and the live cache they came from."""
+    """An app's desired and live objects, and the live cache they came from; ``predicted``
+    holds the server's dry-run answers when the app uses server-side diff."""
 
     app: Application
     desired: list[Manifest]
     live: list[Manifest]
     cache: LiveCache | None
+    predicted: dict[ResourceKey, Manifest] | None = None
 
 
 async def desired_of(
@@ -74,7 +77,9 @@ async def inspect(controller: Controller, record: AppRecord, *, live: bool = Tru
     found = live_from_cache(cache, in_cluster, app.name)
     argo = [ResourceKey.of(obj) for obj in desired if is_argo_object(obj)]
     found.extend(await children_live(controller.reads, app.name, argo))
-    return Inspection(app, desired, found, cache)
+    refresher = controller.refresher
+    predicted = await refresher.predicted(app, cache, desired, found, fresh=False)
+    return Inspection(app, desired, found, cache, predicted)
 
 
 def managed_resources(inspection: Inspection) -> list[dict[str, Any]]:
@@ -86,11 +91,12 @@ def managed_resources(inspection: Inspection) -> list[dict[str, Any]]:
         if owning_app(obj, DEFAULT_TRACKING) == app.name
     }
     compared = diff.compare_app(
-        inspection.desired,
+        as_applied(app, inspection.desired, DEFAULT_TRACKING),
         inspection.live,
         ignore=app.ignore_differences,
         tracked=tracked,
         namespace=app.destination.namespace,
+        predicted=inspection.predicted,
     )
     return [
         {
