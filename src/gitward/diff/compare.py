@@ -144,10 +144,10 @@ def compare_resource(
     """:func:`compare` for a resource whose key the caller has already settled (the app level
     fills in default namespaces and knows which kinds are cluster-scoped). ``predicted`` is the
     server's answer to a dry-run apply of ``desired``; it replaces the local prediction."""
-    record = last_applied if last_applied is not None else recorded(live)
-    extraneous = desired is None and _ignores_extraneous(live)
     if predicted is not None and desired is not None and live is not None:
         return _compare_predicted(key, desired, live, predicted, ignore=ignore, jq=jq)
+    record = last_applied if last_applied is not None else recorded(live, desired)
+    extraneous = desired is None and _ignores_extraneous(live)
     try:
         target, current, previous = _prepared(key, desired, live, record, rules=ignore, jq=jq)
     except GitwardError as error:
@@ -240,13 +240,20 @@ def _without(ignored: Ignored, obj: Manifest | None, jq: JqRunner) -> Manifest |
     return cleaned
 
 
-def recorded(live: Manifest | None) -> Manifest | None:
+def recorded(live: Manifest | None, desired: Manifest | None = None) -> Manifest | None:
     """What was applied last to ``live``: the part gitward's server-side apply owns, else what
-    kubectl (or a client-side apply) wrote in its last-applied annotation; None: no record."""
+    kubectl (or a client-side apply) wrote in its last-applied annotation; None: no record.
+
+    With ``desired``, gitward's record comes back empty when ``desired`` still declares every
+    field of it: it would remove nothing, and the comparison is the same but cheaper."""
     if live is None:
         return None
-    owned = fieldsets.applied_record(live, FIELD_MANAGER)
-    return owned if owned is not None else _annotated(live)
+    tree = fieldsets.applied_tree(live, FIELD_MANAGER)
+    if tree is None:
+        return _annotated(live)
+    if desired is not None and not fieldsets.leaves_out(tree, desired):
+        return {}
+    return fieldsets.applied_record(live, FIELD_MANAGER)
 
 
 def _annotated(live: Manifest | None) -> Manifest | None:

@@ -25,7 +25,13 @@ from typing import Any
 
 from gitward.diff.paths import Path
 
-__all__ = ["applied_record", "applied_tree", "manager_fields", "owned_paths"]
+__all__ = [
+    "applied_record",
+    "applied_tree",
+    "leaves_out",
+    "manager_fields",
+    "owned_paths",
+]
 
 
 def manager_fields(live: Any, managers: Iterable[str]) -> list[dict[str, Any]]:
@@ -75,6 +81,27 @@ def applied_record(live: Any, manager: str) -> dict[str, Any] | None:
         if name in live:
             record[name] = live[name]
     return record
+
+
+def leaves_out(fields: dict[str, Any], obj: Any) -> bool:
+    """Whether ``obj`` lacks (or leaves empty) any field or list element the ``fieldsV1`` tree
+    ``fields`` names: if not, a record made of that tree removes nothing from ``obj``."""
+    for element, children in fields.items():
+        if element == ".":
+            continue
+        kind, _, raw = element.partition(":")
+        if kind == "f":
+            child = obj.get(raw) if isinstance(obj, dict) else None
+            if child is None or child in ({}, []):
+                return True
+        else:
+            index = _step(kind, raw, obj)
+            if not isinstance(index, int):
+                return True
+            child = obj[index]
+        if isinstance(children, dict) and leaves_out(children, child):
+            return True
+    return False
 
 
 def _owned_part(fields: dict[str, Any], node: Any) -> Any:
