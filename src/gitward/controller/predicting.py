@@ -108,8 +108,8 @@ class DryRuns:
             raise
         except GitwardError as err:
             raise ConfigError(
-                f"the server-side diff's dry-run apply of {key} was refused: "
-                f"{redact(err.message, *secret_values([target]))}",
+                "the server-side diff's dry-run apply was refused: "
+                f"{redact(err.problem, *secret_values([target]))}",
                 where=Location(obj=str(key)),
                 hint="Fix the object in Git (a sync would be refused the same way), or turn "
                 "server-side diff off for the app with compare-options ServerSideDiff=false",
