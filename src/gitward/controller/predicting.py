@@ -77,11 +77,13 @@ class DryRuns:
         *,
         fresh: bool = False,
     ) -> dict[ResourceKey, Manifest]:
-        """The server's prediction for every target that exists live, by key; ``fresh`` asks
-        again even where nothing changed (a hard refresh)."""
+        """The server's prediction for every target that exists live (hooks left out), by key;
+        ``fresh`` asks again even where nothing changed (a hard refresh)."""
         known = {} if fresh else self._answers.get(app, {})
         limit = asyncio.Semaphore(_AT_ONCE)
-        keyed = [(ResourceKey.of(t), t) for t in targets if ResourceKey.of(t) in live]
+        keyed = [
+            (ResourceKey.of(t), t) for t in targets if ResourceKey.of(t) in live and not _is_hook(t)
+        ]
 
         async def one(key: ResourceKey, target: Manifest) -> tuple[ResourceKey, _Answer]:
             applied, version = _digest(target), _version(live[key])
@@ -115,6 +117,15 @@ class DryRuns:
                 "server-side diff off for the app with compare-options ServerSideDiff=false",
             ) from err
         return _kept(answer)
+
+
+def _is_hook(obj: Manifest) -> bool:
+    """Hooks run during a sync and are never compared (a hook Job left from the last sync would
+    refuse a dry run: its spec is immutable)."""
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    return isinstance(annotations, dict) and (
+        argocd.HOOK in annotations or argocd.HELM_HOOK in annotations
+    )
 
 
 def _digest(target: Manifest) -> str:

@@ -109,6 +109,7 @@ class Refresher:
     ) -> dict[ResourceKey, Manifest] | None:
         """The server's dry-run predictions when ``app`` uses server-side diff, else None."""
         if not server_side_diff(app, self.settings):
+            self.dry_runs.forget(app.name)
             return None
         targets = [
             obj for obj in as_applied(app, desired, self.tracking) if not is_argo_object(obj)

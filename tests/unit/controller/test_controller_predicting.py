@@ -100,6 +100,15 @@ async def test_only_live_objects_are_dry_run_forced_and_their_managed_fields_dro
     assert "managedFields" not in predicted["metadata"]
 
 
+async def test_hooks_are_never_dry_run() -> None:
+    cluster, dry_runs = FakeCluster(), DryRuns()
+    hook = config_map("migrate")
+    hook["metadata"]["annotations"] = {"argocd.argoproj.io/hook": "PreSync"}
+
+    assert await predict(dry_runs, cluster, [hook], [config_map("migrate")]) == {}
+    assert cluster.applied == []
+
+
 async def test_an_answer_is_reused_until_git_or_live_changes_or_a_hard_refresh() -> None:
     cluster, dry_runs = FakeCluster(), DryRuns()
     target = config_map("web", a="1")
