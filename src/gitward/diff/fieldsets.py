@@ -19,6 +19,7 @@ manager applied last as far as the object still shows it. The diff uses gitward'
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -177,9 +178,8 @@ def _step(kind: str, raw: str, node: Any) -> str | int | None:
     if kind == "i":
         index = int(raw) if raw.isdigit() else -1
         return index if 0 <= index < len(node) else None
-    try:
-        wanted = json.loads(raw)
-    except ValueError:
+    wanted = _parsed(raw)
+    if wanted is _INVALID:
         return None
     for index, element in enumerate(node):
         if (kind == "k" and _has_key(element, wanted)) or (kind == "v" and element == wanted):
@@ -202,11 +202,21 @@ def _key_value(element: dict[str, Any], name: str) -> Any:
 def _key_names(kind: str, raw: str) -> frozenset[str]:
     if kind != "k":
         return frozenset()
-    try:
-        key = json.loads(raw)
-    except ValueError:
-        return frozenset()
+    key = _parsed(raw)
     return frozenset(key) if isinstance(key, dict) else frozenset()
+
+
+_INVALID: Any = object()
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(raw: str) -> Any:
+    """The JSON of an element token (``{"name":"web"}``), parsed once per distinct text (the
+    same keys recur in every object of a kind); never changed by callers."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return _INVALID
 
 
 def _at(node: Any, step: str | int) -> Any:
