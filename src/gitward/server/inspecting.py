@@ -21,7 +21,7 @@ from gitward.controller.comparing import as_applied
 from gitward.controller.loop import Controller
 from gitward.errors import GitwardError
 from gitward.kube import LiveCache
-from gitward.kube.tracking import DEFAULT_TRACKING, owning_app
+from gitward.kube.tracking import DEFAULT_TRACKING, Tracking, owning_app
 from gitward.model.application import Application, parse_application
 from gitward.model.objects import Manifest, ResourceKey
 from gitward.store import AppRecord
@@ -50,6 +50,8 @@ class Inspection:
     live: list[Manifest]
     cache: LiveCache | None
     predicted: dict[ResourceKey, Manifest] | None = None
+    tracking: Tracking = DEFAULT_TRACKING
+    """How the controller marks and reads an app's objects (the comparison stamps desired so)."""
 
 
 async def desired_of(
@@ -79,7 +81,7 @@ async def inspect(controller: Controller, record: AppRecord, *, live: bool = Tru
     found.extend(await children_live(controller.reads, app.name, argo))
     refresher = controller.refresher
     predicted = await refresher.predicted(app, cache, desired, found, fresh=False)
-    return Inspection(app, desired, found, cache, predicted)
+    return Inspection(app, desired, found, cache, predicted, refresher.tracking)
 
 
 def managed_resources(inspection: Inspection) -> list[dict[str, Any]]:
@@ -88,10 +90,10 @@ def managed_resources(inspection: Inspection) -> list[dict[str, Any]]:
     tracked = {
         ResourceKey.of(obj)
         for obj in inspection.live
-        if owning_app(obj, DEFAULT_TRACKING) == app.name
+        if owning_app(obj, inspection.tracking) == app.name
     }
     compared = diff.compare_app(
-        as_applied(app, inspection.desired, DEFAULT_TRACKING),
+        as_applied(app, inspection.desired, inspection.tracking),
         inspection.live,
         ignore=app.ignore_differences,
         tracked=tracked,

@@ -238,3 +238,25 @@ async def test_server_side_diff_sees_removals_and_asks_again_only_when_something
     await world.controller.sync(APP, initiated_by="alice")
     await world.until_app(APP, sync_status="Synced", health_status="Healthy")
     assert (await live(world, CONFIG))["data"] == {"mode": "fast"}
+
+
+async def test_a_dry_run_the_server_refuses_is_a_comparison_error_naming_the_resource(
+    world: World,
+) -> None:
+    repo = await deployed(world, server_side_diff=True)
+    broken = manifests(removed=False).replace(
+        "labels:\n        app: web", "labels:\n        app: other"
+    )
+    assert broken != manifests(removed=False)
+    write_files(repo, {"app/objects.yaml": broken})
+    commit_all(repo, "a template the selector no longer matches")
+    assert world.controller is not None
+    world.controller.refresh(APP, hard=True)
+
+    record = await world.until_app(APP, sync_status="Unknown")
+
+    [condition] = [c for c in record.status.conditions if c["type"] == "ComparisonError"]
+    assert "Deployment shop/web" in condition["message"]
+    assert "dry-run apply was refused" in condition["message"]
+    web = await live(world, WEB)
+    assert web["spec"]["template"]["metadata"]["labels"] == {"app": "web"}
