@@ -191,16 +191,33 @@ def _application(name: str, metadata: Fields, spec: Fields, file: str | None) ->
     )
 
 
+_WAVE_MIN, _WAVE_MAX = -(2**63), 2**63 - 1  # Go's int on 64-bit, which Argo CD parses into
+
+
 def sync_wave(notes: Mapping[str, str], where: Location) -> int:
-    """The ``argocd.argoproj.io/sync-wave`` annotation as an integer (default 0)."""
-    text = notes.get(argocd.SYNC_WAVE, "0").strip() or "0"
+    """The ``argocd.argoproj.io/sync-wave`` annotation as an integer (default 0).
+
+    Argo CD reads it with Go's ``strconv.Atoi`` (a 64-bit int) and silently uses 0 for anything
+    else; gitward refuses a wave that is not an integer in that range, naming the annotation.
+    """
+    text = str(notes.get(argocd.SYNC_WAVE, "0")).strip() or "0"
+    field = where.at(f"{where.field}[{argocd.SYNC_WAVE}]")
     if not re.fullmatch(r"[+-]?\d+", text):
         raise ManifestError(
-            f"sync wave {text!r} is not an integer",
-            where=where.at(f"{where.field}[{argocd.SYNC_WAVE}]"),
+            f"sync wave {text[:40]!r} is not an integer",
+            where=field,
             hint='Write the wave as a quoted integer, e.g. "1" or "-5"',
         )
-    return int(text)
+    digits = text.lstrip("+-").lstrip("0")
+    wave = int(text) if len(digits) <= 19 else _WAVE_MAX + 1  # int() refuses 4,300+ digits
+    if not _WAVE_MIN <= wave <= _WAVE_MAX:
+        raise ManifestError(
+            f"sync wave {text[:40]} is outside the 64-bit integer range Argo CD reads waves in",
+            where=field,
+            hint=f"Use a wave between {_WAVE_MIN} and {_WAVE_MAX}; small numbers such as "
+            '"-1", "0" and "5" are usual',
+        )
+    return wave
 
 
 def _sources(spec: Fields) -> tuple[tuple[Source, ...], bool]:

@@ -153,6 +153,8 @@ class Renderer:
         scoped = self._cluster_scoped | finishing.cluster_scoped_by_crds(objects)
         finishing.default_namespaces(objects, request.namespace, scoped)
         finishing.check_unique(objects, request.obj)
+        finishing.check_waves(objects)
+        finishing.check_secret_data(objects)
         return Rendered(
             objects=[item.manifest for item in objects],
             origins=[item.origin.file for item in objects],
