@@ -51,6 +51,13 @@ def render(
     cache_dir: Annotated[
         Path | None, typer.Option(help="Mirrors and checkouts [default: ~/.cache/gitward].")
     ] = None,
+    show_secrets: Annotated[
+        bool,
+        typer.Option(
+            "--show-secrets",
+            help="Print Secret data and stringData values (masked as ++++++++ by default).",
+        ),
+    ] = False,
 ) -> None:
     """Render every application of an app-of-apps tree, with no cluster."""
     try:
@@ -60,7 +67,7 @@ def render(
         shown = _select(renders, app_name)
     except GitwardError as error:
         abort_on(error)
-    output.show_renders(shown, out.value)
+    output.show_renders(shown, out.value, show_secrets=show_secrets)
     if not all(item.ok for item in shown):
         raise typer.Exit(EXIT_FAILED)
 
