@@ -8,6 +8,7 @@ any failed (all others are still rendered and shown), 2 for usage errors.
 from __future__ import annotations
 
 import asyncio
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -20,8 +21,8 @@ from gitward.controller.preview import AppRender, TreeRenderer
 from gitward.controller.sources import GitWorkspace, SourceRendering, read_root_file
 from gitward.errors import GitwardError, UsageError
 from gitward.git.repo import Repositories
-from gitward.render import Renderer
-from gitward.settings import default_cache_dir
+from gitward.render import Limits, Renderer
+from gitward.settings import RenderSettings, default_cache_dir
 
 __all__ = ["OutputFormat", "render"]
 
@@ -82,7 +83,9 @@ async def _render_tree(
         for remote in work_tree.remotes:
             local.setdefault(remote, work_tree.root)
     repos = Repositories(cache_dir, local=local)
-    tree = TreeRenderer(GitWorkspace(repos, revision), SourceRendering(Renderer()))
+    limits = Limits(max_files=RenderSettings.from_env(os.environ).max_files)
+    renderer = Renderer(limits=limits)
+    tree = TreeRenderer(GitWorkspace(repos, revision), SourceRendering(renderer))
     return await tree.render_tree(declared.apps, declared.projects, declared.app_warnings)
 
 
