@@ -64,7 +64,7 @@ def server(
             "--repo-dir",
             metavar="URL=DIR",
             help="Serve repoURL URL (however an app spells it) from directory DIR; repeatable "
-            "[env GITWARD_REPO_DIRS, comma-separated].",
+            "(env GITWARD_REPO_DIRS, comma-separated).",
         ),
     ] = None,
     allow_local_repos: Annotated[
@@ -73,14 +73,14 @@ def server(
             "--allow-local-repos",
             metavar="DIR",
             help="Let apps name git repositories under DIR by path or file:// URL; repeatable "
-            "[env GITWARD_ALLOW_LOCAL_REPOS; default: refused].",
+            "(env GITWARD_ALLOW_LOCAL_REPOS; default: none, local repoURLs are refused).",
         ),
     ] = None,
     render_max_files: Annotated[
         int | None,
         typer.Option(
-            help="Manifest files one directory source may read [env GITWARD_RENDER_MAX_FILES; "
-            "default: 10000].",
+            help="Manifest files one directory source may read (env GITWARD_RENDER_MAX_FILES; "
+            "default: 10000).",
             min=1,
         ),
     ] = None,
