@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from gitward.cli import output
-from gitward.cli.failing import EXIT_FAILED, abort_on
+from gitward.cli.failing import EXIT_FAILED, EXIT_USAGE, abort, abort_on
 from gitward.controller.preview import AppRender, TreeRenderer
 from gitward.controller.sources import GitWorkspace, SourceRendering, read_root_file
 from gitward.errors import GitwardError, UsageError
@@ -68,6 +68,8 @@ def render(
         shown = _select(renders, app_name)
     except GitwardError as error:
         abort_on(error)
+    except OSError as error:  # a path of the command line the system cannot look at
+        abort(_os_problem(error), EXIT_USAGE)
     output.show_renders(shown, out.value, show_secrets=show_secrets)
     if not all(item.ok for item in shown):
         raise typer.Exit(EXIT_FAILED)
@@ -100,6 +102,12 @@ def _parse_mapping(text: str) -> tuple[str, Path]:
     if not path.is_dir():
         raise UsageError(f"--repo {text!r}: {directory} is not a directory")
     return url, path.resolve()
+
+
+def _os_problem(error: OSError) -> str:
+    name = str(error.filename or "")
+    shown = name if len(name) <= 100 else f"{name[:100]}…"
+    return f"{shown}: {error.strerror or type(error).__name__}" if shown else str(error)
 
 
 def _select(renders: list[AppRender], app_name: str | None) -> list[AppRender]:

@@ -48,3 +48,22 @@ def test_a_path_too_long_fails_its_app_with_a_located_error(
     assert "too long for a file system" in error
     assert len(error) < 500
     assert apps_shown["ai-chatbot-staging"]["errors"] == []
+
+
+@pytest.mark.parametrize("where", ["root", "repo"])
+def test_a_command_line_path_too_long_is_a_one_line_usage_error(tmp_path: Path, where: str) -> None:
+    long = str(tmp_path / ("x" * 5000))
+    root_file = long if where == "root" else str(EXAMPLE / ROOT_APP)
+    args = ["--repo", f"{REPO_URL}={long}"] if where == "repo" else []
+
+    result = subprocess.run(
+        [sys.executable, "-m", "gitward", "render", root_file, *args,
+         "--cache-dir", str(tmp_path / "cache")],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ")
+    assert "File name too long" in result.stderr
+    assert len(result.stderr) < 400
