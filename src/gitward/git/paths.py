@@ -88,27 +88,41 @@ def resolve_inside(root: Path, relative: str, *, where: Location, must_exist: bo
     return candidate
 
 
-def check_tree_inside(root: Path, directory: Path, *, where: Location) -> None:
-    """Reject any symlink under ``directory`` (a chart, a manifest folder) that leaves ``root``.
+def check_tree_inside(
+    root: Path, directory: Path, *, where: Location, max_files: int | None = None
+) -> None:
+    """Reject any symlink under ``directory`` (a chart, a manifest folder) that leaves ``root``,
+    and (given ``max_files``) a directory holding more files than that.
 
     Run before a renderer reads a whole directory, so that a link such as
     ``templates/secret.yaml -> /etc/shadow`` is refused rather than rendered. Links that stay
     inside ``root`` are allowed.
     """
     try:
-        _check_tree(root.resolve(), directory, where=where)
+        _check_tree(root.resolve(), directory, where=where, max_files=max_files)
     except OSError as err:
         raise _unreadable(directory.name, err, where) from err
 
 
-def _check_tree(real_root: Path, directory: Path, *, where: Location) -> None:
+def _check_tree(
+    real_root: Path, directory: Path, *, where: Location, max_files: int | None
+) -> None:
     if not _is_within(Path(os.path.realpath(directory)), real_root):
         raise PathEscapeError(
             f"directory {directory.name!r} is outside the repository",
             where=where,
             hint="Name a directory inside the repository",
         )
+    files = 0
     for current, dirnames, filenames in os.walk(directory, followlinks=False):
+        files += len(filenames)
+        if max_files is not None and files > max_files:
+            raise SourceError(
+                f"directory {directory.name!r} holds more than {max_files:,} files",
+                where=where,
+                hint="Move generated or vendored files out of the directory, or raise the "
+                "limit (GITWARD_RENDER_MAX_FILES, gitward server --render-max-files)",
+            )
         for name in (*dirnames, *filenames):
             entry = Path(current, name)
             if entry.is_symlink() and not _is_within(Path(os.path.realpath(entry)), real_root):

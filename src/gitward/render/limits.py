@@ -25,8 +25,8 @@ class Limits:
     ``max_alias_nodes``: nodes that YAML aliases may add to a document once expanded.
     ``max_objects``: Kubernetes objects one source may produce.
     ``max_files``: manifest files (``*.yaml``, ``*.yml``, ``*.json`` that include/exclude let
-    through) one directory source may read; ``GITWARD_RENDER_MAX_FILES`` sets it for the
-    server and ``gitward render``.
+    through) one directory source may read, and files a Helm chart directory may hold;
+    ``GITWARD_RENDER_MAX_FILES`` sets it for the server and ``gitward render``.
     ``tool_timeout_s``: wall-clock bound on an external tool (kustomize).
     """
 
