@@ -1,9 +1,10 @@
 """Exceptions nothing expected: a bug, or an OS failure that no check turned into an error.
 
-A refresh that meets one must still tell the user something: it becomes a ``GitwardError``
-whose message (type and text, redacted, bounded) is set as the app's condition, so the app shows
-*why* it is Unknown instead of looping silently. The traceback goes to the log once per app and
-kind of failure, not on every retry. It must not decide what the app does next.
+A refresh or an operation step that meets one must still tell the user something: it becomes a
+``GitwardError`` whose message (type and text, redacted, bounded) is set as the app's condition
+(a refresh) or ends the operation in Error (a sync step; nothing is pruned), so the app shows
+*why* instead of looping silently. The traceback goes to the log once per app and kind of
+failure, not on every retry. It must not decide what the app does next.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ class UnexpectedErrors:
             if len(self._logged) >= _REMEMBERED:
                 self._logged.clear()
             self._logged.add(key)
-            log.error("%s: unexpected error in a refresh", app, exc_info=err)
+            log.error("%s: unexpected error", app, exc_info=err)
         return GitwardError(
             f"unexpected error: {kind}: {text}" if text else f"unexpected error: {kind}",
             hint="This is a gitward bug or a failure of the machine it runs on; the server log "
-            "has the details. gitward tries again at the next refresh",
+            "has the details",
         )

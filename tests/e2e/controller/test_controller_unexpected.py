@@ -85,3 +85,45 @@ async def test_an_unexpected_exception_sets_a_condition_and_is_logged_once(
     assert len(logged) == 1
     assert logged[0].exc_info is not None
     assert controller is world.controller
+
+
+class BreaksDevSyncs(Renderer):
+    """A renderer whose bug shows only once ``armed``: dev's next render (its refresh) passes,
+    every later one (the sync that refresh starts) raises."""
+
+    armed = False
+    passed = 0
+
+    async def render_async(
+        self, app: Application, source: Source, root: Path, **kwargs: Any
+    ) -> Rendered:
+        if app.name == DEV and BreaksDevSyncs.armed:
+            BreaksDevSyncs.passed += 1
+            if BreaksDevSyncs.passed > 1:
+                raise RuntimeError("renderer bug during a sync")
+        return await super().render_async(app, source, root, **kwargs)
+
+
+async def test_an_unexpected_exception_in_a_sync_ends_the_operation_in_error(
+    world: World,
+) -> None:
+    await world.start(renderer=BreaksDevSyncs())
+    await world.bootstrap()
+    before = await world.until_app(DEV, sync_status="Synced", health_status="Healthy", within=90)
+    image = await world.backend_image("dev")
+    BreaksDevSyncs.armed = True
+    world.set_backend_tag("dev", "sha-4444444")
+    world.commit("ci: backend sha-4444444 to dev")
+    assert world.controller is not None
+    world.controller.refresh(DEV, hard=True)
+
+    async def errored() -> bool:
+        latest = await world.store.operations.latest(DEV)
+        return latest is not None and latest.phase.value == "Error"
+
+    await world.until(errored, within=60, what="dev's sync ended in Error")
+    latest = await world.store.operations.latest(DEV)
+    assert latest is not None
+    assert "unexpected error: RuntimeError: renderer bug during a sync" in latest.message
+    assert await world.backend_image("dev") == image  # nothing applied, nothing pruned
+    assert before.status.observed_revisions != ()
