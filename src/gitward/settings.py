@@ -15,15 +15,19 @@ from gitward.errors import ConfigError, Location
 
 __all__ = [
     "DEFAULT_GIT_TIMEOUT_S",
+    "DEFAULT_RENDER_MAX_FILES",
     "ControllerSettings",
     "GitSettings",
+    "RenderSettings",
     "ServerSettings",
     "Settings",
     "default_cache_dir",
     "default_data_dir",
+    "parse_repo_dir",
 ]
 
 DEFAULT_GIT_TIMEOUT_S = 90.0
+DEFAULT_RENDER_MAX_FILES = 10_000
 
 
 def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -52,6 +56,22 @@ class GitSettings:
     """Bare mirrors (``mirrors/``) and one materialised tree per commit (``trees/``)."""
     timeout_s: float = DEFAULT_GIT_TIMEOUT_S
     """A git command running longer than this is killed, with everything it started."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSettings:
+    """Bounds on rendering that an operator may change (the others are fixed)."""
+
+    max_files: int = DEFAULT_RENDER_MAX_FILES
+    """Manifest files one directory source may read (``$GITWARD_RENDER_MAX_FILES``)."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RenderSettings:
+        return cls(
+            max_files=int(
+                _number(env, "GITWARD_RENDER_MAX_FILES", DEFAULT_RENDER_MAX_FILES, minimum=1)
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +143,12 @@ class ServerSettings:
     webhook_gitlab_secret: str = field(default="", repr=False)
     webhook_bitbucket_uuid: str = field(default="", repr=False)
     webhook_bitbucket_server_secret: str = field(default="", repr=False)
+    repo_dirs: tuple[tuple[str, Path], ...] = ()
+    """repoURLs served from directories on this machine, however an Application spells the URL
+    (``$GITWARD_REPO_DIRS``: ``URL=DIR`` pairs separated by commas)."""
+    allow_local_repos: tuple[Path, ...] = ()
+    """Directories whose git repositories Applications may name by path or ``file://`` URL
+    (``$GITWARD_ALLOW_LOCAL_REPOS``, separated like PATH); none: such repoURLs are refused."""
 
     @property
     def database(self) -> str:
@@ -151,6 +177,16 @@ class ServerSettings:
             webhook_gitlab_secret=env.get("GITWARD_WEBHOOK_GITLAB_SECRET", ""),
             webhook_bitbucket_uuid=env.get("GITWARD_WEBHOOK_BITBUCKET_UUID", ""),
             webhook_bitbucket_server_secret=env.get("GITWARD_WEBHOOK_BITBUCKET_SERVER_SECRET", ""),
+            repo_dirs=tuple(
+                parse_repo_dir(text, "GITWARD_REPO_DIRS")
+                for text in env.get("GITWARD_REPO_DIRS", "").split(",")
+                if text.strip()
+            ),
+            allow_local_repos=tuple(
+                Path(text.strip()).expanduser()
+                for text in env.get("GITWARD_ALLOW_LOCAL_REPOS", "").split(os.pathsep)
+                if text.strip()
+            ),
         )
 
 
@@ -161,6 +197,7 @@ class Settings:
     git: GitSettings = field(default_factory=GitSettings)
     controller: ControllerSettings = field(default_factory=ControllerSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
+    render: RenderSettings = field(default_factory=RenderSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -179,7 +216,20 @@ class Settings:
             git=GitSettings(cache_dir=default_cache_dir(env), timeout_s=timeout),
             controller=controller,
             server=ServerSettings.from_env(env),
+            render=RenderSettings.from_env(env),
         )
+
+
+def parse_repo_dir(text: str, given_as: str) -> tuple[str, Path]:
+    """``URL=DIR`` as (URL, DIR), split at the first ``=`` as ``gitward render --repo`` does."""
+    url, separator, directory = text.strip().partition("=")
+    if not separator or not url.strip() or not directory.strip():
+        raise ConfigError(
+            f"{text.strip()!r} is not URL=DIR",
+            where=Location(obj=given_as),
+            hint="Write https://github.com/org/repo.git=/path/to/checkout",
+        )
+    return url.strip(), Path(directory.strip()).expanduser()
 
 
 def _path(env: Mapping[str, str], name: str) -> Path | None:

@@ -43,6 +43,7 @@ from gitward.controller.gating import wave_gate
 from gitward.controller.predicting import DryRuns, server_side_diff
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
+from gitward.controller.unexpected import UnexpectedErrors
 from gitward.controller.windows import automated_gate
 from gitward.diff import ResourceStatus, SyncStatus
 from gitward.errors import ConfigError, GitwardError, Location, TransientError
@@ -97,6 +98,7 @@ class Refresher:
         self.clock = clock
         self.tracking = tracking
         self.dry_runs = DryRuns()
+        self.unexpected = UnexpectedErrors()
 
     async def predicted(
         self,
@@ -153,6 +155,8 @@ class _Run:
             return self._keep_last(err)
         except GitwardError as err:
             return self._unknown(err)
+        except Exception as err:  # a bug: shown on the app, logged once with its traceback
+            return self._unknown(self.r.unexpected.error_of(self.record.name, err))
         self._warn(app, project, cache, compared, desired.objects)
         return await self._decided(app, project, desired, compared)
 
