@@ -5,9 +5,11 @@ An operation (a manual, automated or rollback sync) is written to the store with
 before anything is applied. Each step builds a fresh sync context: the desired objects rendered
 at the operation's own commits (cached by SHA), the live objects from the destination's cache
 and, for an app-of-apps, the child apps and projects from the store through :class:`AppsPort`;
-then the sync engine's re-entrant ``step`` runs and its state is stored. A finished operation is
-recorded in the app's history in the same transaction that ends it, so a crash never leaves an
-operation finished without its history entry, or the reverse.
+then the sync engine's re-entrant ``step`` runs and its state is stored. A sync that succeeded
+is a deployment: it is recorded in the app's history in the same transaction that ends it, so a
+crash never leaves an operation finished without its history entry, or the reverse. As in Argo
+CD, a failed one is not history (a rollback must never pick it): it stays in the operation
+state, the events and the audit log.
 
 A child app is judged as its parent should see it: Healthy only once it has been reconciled
 after the parent applied it and, for an automated child, is Synced at the commit its
@@ -256,7 +258,7 @@ class Operator:
         phase = OperationPhase(new.phase.value)
         async with self.store.transaction() as tx:
             done = await tx.operations.finish(record.id, phase, message=new.message, state=saved)
-            if not request.sync.dry_run:
+            if phase is OperationPhase.SUCCEEDED and not request.sync.dry_run:
                 await tx.history.record(
                     app.name,
                     revision=", ".join(request.target_revisions or request.revisions),
