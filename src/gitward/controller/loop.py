@@ -49,6 +49,7 @@ from gitward.controller.reads import CachedReads, current_operation
 from gitward.controller.refreshing import Refreshed, Refresher
 from gitward.controller.revisions import RevisionCache
 from gitward.controller.statuses import StatusWriter
+from gitward.controller.written import Written
 from gitward.errors import GitwardError
 from gitward.git import normalize_repo_url
 from gitward.git.repo import Repositories
@@ -101,6 +102,8 @@ class Controller:
         )
         common: dict[str, Any] = {"settings": self.settings, "clock": clock, "tracking": tracking}
         self.reads = CachedReads(store)
+        self.written = Written()
+        common["written"] = self.written
         self.refresher = Refresher(self.reads, self.git, self.caches, **common)
         self.operator = Operator(
             store,

@@ -40,6 +40,7 @@ from gitward.controller.events import AppEvent, EventStream
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest
 from gitward.controller.windows import BLOCKED, check_manual, running_verdict
+from gitward.controller.written import Written
 from gitward.errors import GitwardError, TransientError
 from gitward.health import Health, HealthStatus
 from gitward.kube import Tracking
@@ -84,8 +85,10 @@ class Operator:
         events: EventStream,
         on_applied: Callable[[str], None],
         delete_app: Callable[[str, str], Awaitable[object]],
+        written: Written | None = None,
     ) -> None:
         self.store = store
+        self.written = written
         self.reads = reads
         self.git = git
         self.caches = caches
@@ -208,6 +211,7 @@ class Operator:
             delete_app=lambda child: self.delete_app(child, f"application {app.name}"),
             clock=self.clock,
             applied=_applied(record.state),
+            on_written=self._on_written(app.name),
         )
         expected = await self._expectations(app.name, argo)
         context = SyncContext(
@@ -221,6 +225,12 @@ class Operator:
             poll_interval_s=self.settings.poll_interval_s,
         )
         return context, port
+
+    def _on_written(self, app: str) -> Callable[[ResourceKey, Manifest], None] | None:
+        written = self.written
+        if written is None:
+            return None
+        return lambda key, answer: written.wrote(app, key, answer)
 
     async def _expectations(self, parent: str, declared: list[Manifest]) -> Expected:
         """For each automated child app: the commits its targetRevisions name now."""

@@ -3,7 +3,8 @@
 Read the Application and check it against its project (InvalidSpecError); resolve each source's
 revision, check it out and render it (ComparisonError); pick out the Applications and AppProjects
 it declares (an app-of-apps: they are the parent's resources, kept in the store, never sent to
-the cluster); read the live objects from the destination's live cache (bounded wait) and, for
+the cluster); read the live objects from the destination's live cache (bounded waits: until it
+is warm, and until it has heard of what the app's sync just wrote) and, for
 child apps and projects, from the store; compare, judge health, and note shared and orphaned
 resources (warnings); then decide whether the app syncs by itself (SyncError when it should but
 may not, SyncWindowBlocked while a sync window of its project holds it). Each step sets only its
@@ -43,6 +44,7 @@ from gitward.controller.gating import wave_gate
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
 from gitward.controller.windows import automated_gate
+from gitward.controller.written import Written
 from gitward.diff import ResourceStatus, SyncStatus
 from gitward.errors import ConfigError, GitwardError, Location, TransientError
 from gitward.kube import LiveCache, Tracking
@@ -88,8 +90,10 @@ class Refresher:
         settings: ControllerSettings,
         clock: Callable[[], datetime],
         tracking: Tracking,
+        written: Written | None = None,
     ) -> None:
         self.reads = reads
+        self.written = written
         self.git = git
         self.caches = caches
         self.settings = settings
@@ -216,6 +220,8 @@ class _Run:
         keys = [*(ResourceKey.of(obj) for obj in in_cluster), *self._recorded_keys()]
         cache.watch_kinds_of(keys)
         await cache.wait_warm(within=self.r.settings.cache_warm_s)
+        if self.r.written is not None:  # a sync just wrote: compare with at least that
+            await self.r.written.caught_up(app.name, cache)
         kinds = {(key.group, key.kind) for key in keys}
         stale = [
             s
