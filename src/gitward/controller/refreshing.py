@@ -59,6 +59,7 @@ from gitward.sync import live_from_cache
 __all__ = ["Refreshed", "Refresher", "last_sync"]
 
 _ANCESTRY_LIMIT = 16
+_RETRIES = "gitward retries with backoff"
 
 
 @dataclass(frozen=True)
@@ -367,9 +368,11 @@ class _Run:
     # -- when a step fails -------------------------------------------------------------------
 
     def _keep_last(self, err: GitwardError) -> Refreshed:
+        kept = "the last known state is kept"
+        said = _RETRIES in err.message  # the error's own hint may say so already
         self.conditions.set(
             kinds.COMPARISON_ERROR,
-            f"{err.message} (the last known state is kept; gitward retries with backoff)",
+            f"{err.message} ({kept})" if said else f"{err.message} ({kept}; {_RETRIES})",
         )
         self.conditions.keep(besides=kinds.COMPARISON_ERROR)
         status = replace(self.record.status, conditions=self.conditions.result())
