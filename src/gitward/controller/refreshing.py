@@ -117,6 +117,7 @@ class _Run:
         self.conditions = Conditions(record.status.conditions, self.now)
         self.stage = kinds.INVALID_SPEC_ERROR
         self.problems: list[str] = []
+        self.spec_warnings: list[str] = []
 
     async def run(self) -> Refreshed:
         try:
@@ -125,6 +126,7 @@ class _Run:
             self.stage = kinds.COMPARISON_ERROR
             revisions = await self.r.git.resolve(app, hard=self.hard)
             desired = await self.r.git.render(app, revisions)
+            self._spec_warnings(desired.warnings)
             await self._children(app, desired)
             self._permitted(app, project, desired.objects)
             self.stage = kinds.INVALID_SPEC_ERROR
@@ -143,7 +145,16 @@ class _Run:
 
     def _parse(self) -> Application:
         document = dict(self.record.document)
-        return parse_application(document, file=self.record.file).value
+        parsed = parse_application(document, file=self.record.file)
+        self._spec_warnings(parsed.warnings)
+        return parsed.value
+
+    def _spec_warnings(self, found: Sequence[str]) -> None:
+        """Fields gitward ignores or reads differently, and what rendering skipped: a
+        warning condition on the app (set at once, so an app that fails later shows it too)."""
+        self.spec_warnings.extend(found)
+        if self.spec_warnings:
+            self.conditions.set(kinds.SPEC_WARNING, "; ".join(self.spec_warnings))
 
     async def _project(self, app: Application) -> AppProject:
         where = Location(file=app.file, obj=f"Application {app.name}")

@@ -93,6 +93,12 @@ async def test_prod_shows_out_of_sync_until_a_person_syncs_it(world: World) -> N
     await deployed(world)
     prod = await world.until_app(PROD, sync_status="OutOfSync")
     assert (await world.store.operations.latest(PROD)) is None
+    [warning] = prod.status.conditions  # the document's `manual: {}` reaches the app
+    assert warning["type"] == "SpecWarning"
+    assert (
+        f"Application {PROD}: spec.syncPolicy.manual: `manual` is not an Argo CD"
+        in (warning["message"])
+    )
     assert world.controller is not None
     await world.controller.sync(PROD, initiated_by="release-manager")
     await world.until_app(PROD, sync_status="Synced", health_status="Healthy")

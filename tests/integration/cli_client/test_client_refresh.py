@@ -64,3 +64,19 @@ def test_app_get_without_refresh_shows_the_last_compared_commit(slow_world: Worl
 
     assert result.exit_code == 0, result.output
     assert '"revision": "' + before + '"' in result.stdout
+
+
+def test_app_get_shows_a_warning_for_fields_gitward_ignores(slow_world: World) -> None:
+    document = application("guestbook")
+    document["spec"]["syncPolicy"]["manual"] = {}
+    document["spec"]["source"]["directory"] = {"recurse": False, "exlude": "*.json"}
+    with slow_world.api() as client:
+        answer = client.put("/api/v1/applications/guestbook", json=document)
+        assert answer.status_code == 200, answer.text
+
+    result = slow_world.run("app", "get", "guestbook", "--refresh")
+
+    assert result.exit_code == 0, result.output
+    [row] = [line for line in result.stdout.splitlines() if line.startswith("SpecWarning")]
+    assert "Application guestbook: spec.syncPolicy.manual: `manual` is not an Argo CD" in row
+    assert "spec.source.directory.exlude: unknown field, ignored; did you mean `exclude`?" in row
