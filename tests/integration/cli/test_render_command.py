@@ -268,3 +268,29 @@ def test_a_source_gitward_cannot_render_fails_the_command_naming_the_field(
     assert "directory.exclude" in files
     [options] = found["jsonnet-options"]["errors"]
     assert "spec.source.directory.jsonnet: jsonnet is not evaluated by gitward" in options
+
+
+def test_value_file_globs_expand_in_sorted_order_inside_the_repository(
+    example: Path, tmp_path: Path
+) -> None:
+    overrides = example / "gitops" / "dev" / "overrides"
+    overrides.mkdir()
+    (overrides / "10-replicas.yaml").write_text("backend:\n  replicaCount: 5\n")
+    (overrides / "20-replicas.yaml").write_text("backend:\n  replicaCount: 7\n")
+    apps_file = example / "gitops" / "app-of-apps" / "argocd-env-apps.yaml"
+    text = apps_file.read_text().replace(
+        "        - ../../gitops/dev/values.yaml\n",
+        "        - ../../gitops/dev/values.yaml\n        - ../../gitops/dev/overrides/*.yaml\n",
+    )
+    apps_file.write_text(text)
+
+    code, payload = render_json(example, tmp_path)
+
+    assert code == 0
+    dev = by_name(payload)["ai-chatbot-dev"]
+    backend = [
+        o
+        for o in dev["objects"]
+        if o["kind"] == "Deployment" and o["metadata"]["name"].endswith("backend")
+    ]
+    assert [o["spec"]["replicas"] for o in backend] == [7]
