@@ -39,6 +39,7 @@ from typing import Any
 
 from gitward.controller import commands
 from gitward.controller.caches import LiveCaches
+from gitward.controller.capabilities import ClusterCapabilities
 from gitward.controller.deciding import Sync, Wait
 from gitward.controller.deleting import Deletion
 from gitward.controller.desired import GitSide
@@ -100,6 +101,7 @@ class Controller:
         self.caches = LiveCaches(
             clusters, listener=self._heard, tracking=tracking, backoff=cache_backoff
         )
+        self.git.capabilities = ClusterCapabilities(self.caches).of
         common: dict[str, Any] = {"settings": self.settings, "clock": clock, "tracking": tracking}
         self.reads = CachedReads(store)
         self.written = Written()

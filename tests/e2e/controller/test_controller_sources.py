@@ -183,3 +183,54 @@ async def test_a_jsonnet_file_in_the_source_directory_is_an_error_and_prunes_not
     assert "web/extra.jsonnet is jsonnet" in condition["message"]
     assert await world.live("ConfigMap", APP, "config-3", group="") is not None
     assert len(await syncs_of(world)) == 1
+
+
+CAPABILITIES_CHART = {
+    "chart/Chart.yaml": "apiVersion: v2\nname: caps\nversion: 0.1.0\n",
+    "chart/templates/caps.yaml": """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: capabilities
+data:
+  kubeVersion: {{ .Capabilities.KubeVersion.Version | quote }}
+  deployments: {{ .Capabilities.APIVersions.Has "apps/v1/Deployment" | quote }}
+  widgets: {{ .Capabilities.APIVersions.Has "example.com/v1/Widget" | quote }}
+""",
+}
+
+
+async def test_a_helm_chart_sees_the_destination_clusters_capabilities(world: World) -> None:
+    repo = world.tmp / "caps-repo"
+    new_repository(repo, CAPABILITIES_CHART)
+    world.repositories[REPO_URL] = repo
+    controller = await world.start()
+    cluster_app = dict(application({"path": "chart"}))
+    await controller.bootstrap(cluster_app)
+    await world.until_app(APP, sync_status="Synced", health_status="Healthy", within=60)
+
+    shown = (await world.live("ConfigMap", APP, "capabilities", group=""))["data"]
+
+    assert shown == {
+        "kubeVersion": "v1.35.0-gitward-sandbox",
+        "deployments": "true",
+        "widgets": "false",
+    }
+
+
+async def test_an_apps_helm_kube_version_and_api_versions_override_the_clusters(
+    world: World,
+) -> None:
+    repo = world.tmp / "caps-repo"
+    new_repository(repo, CAPABILITIES_CHART)
+    world.repositories[REPO_URL] = repo
+    controller = await world.start()
+    helm = {"kubeVersion": "1.29", "apiVersions": ["example.com/v1/Widget"]}
+    await controller.bootstrap(application({"path": "chart", "helm": helm}))
+    record = await world.until_app(APP, sync_status="Synced", health_status="Healthy", within=60)
+
+    shown = (await world.live("ConfigMap", APP, "capabilities", group=""))["data"]
+
+    # the app's list replaces the cluster's (as in Argo CD): Helm's defaults name no kinds
+    assert shown == {"kubeVersion": "v1.29", "deployments": "false", "widgets": "true"}
+    assert record.status.conditions == ()  # no "not supported" warning any more
