@@ -406,6 +406,7 @@ class Controller:
             initiated_by, AuditAction.DELETE, f"Application {name}", details
         )
         self.queue.forget(name)
+        self.written.forget(name)
         self.events.publish(AppEvent(app=name, kind="deleted", initiated_by=initiated_by))
         if record.parent is not None:
             self.queue.add(record.parent)

@@ -57,6 +57,10 @@ class Written:
         )
         self._by_app.setdefault(app, {})[key] = seen
 
+    def forget(self, app: str) -> None:
+        """``app`` is gone: nothing of it is waited for."""
+        self._by_app.pop(app, None)
+
     def pending(self, app: str) -> int:
         """How many writes of ``app`` the next comparison waits for."""
         return len(self._by_app.get(app, {}))
