@@ -150,8 +150,6 @@ def _chart_dir(request: RenderRequest) -> Path:
     return chart_dir
 
 
-
-
 def _release_name(request: RenderRequest) -> str:
     options = request.source.helm
     release = (options.release_name if options else "") or request.app.name
