@@ -239,18 +239,31 @@ def _history_id(name: str, app: object, wanted: int | None) -> int:
         e["id"] for e in listed if isinstance(e, dict) and isinstance(e.get("id"), int)
     )
     if wanted is None:
-        if len(ids) < 2:
-            raise UsageError(
-                f"app {name!r} has no earlier deployment to roll back to",
-                hint=f"See gitward app history {name}",
-            )
-        return ids[-2]
+        return _previous_deployment(name, listed)
     if wanted not in ids:
         raise UsageError(
             f"app {name!r} has no deployment with history ID {wanted}",
             hint=f"See the IDs with gitward app history {name}",
         )
     return wanted
+
+
+def _previous_deployment(name: str, entries: list[Any]) -> int:
+    """The deployment before the current one (the newest): syncs that succeeded only, as
+    history kept before gitward recorded only those may hold failed ones."""
+    deployed: list[int] = sorted(
+        e["id"]
+        for e in entries
+        if isinstance(e, dict)
+        and isinstance(e.get("id"), int)
+        and e.get("phase", "Succeeded") == "Succeeded"
+    )
+    if len(deployed) < 2:
+        raise UsageError(
+            f"app {name!r} has no earlier deployment to roll back to",
+            hint=f"See gitward app history {name}",
+        )
+    return deployed[-2]
 
 
 def _message(state: object) -> str:

@@ -39,9 +39,14 @@ apps.command("set")(app_settings.set_app)
 
 AppName = Annotated[str, typer.Argument(help="The application's name.", show_default=False)]
 OutputFlag = Annotated[Format | None, typer.Option("-o", "--output", help="Output format.")]
-RefreshFlag = Annotated[bool, typer.Option("--refresh", help="Compare with Git again first.")]
+RefreshFlag = Annotated[
+    bool, typer.Option("--refresh", help="Resolve the branch and compare with Git again first.")
+]
 HardRefreshFlag = Annotated[
-    bool, typer.Option("--hard-refresh", help="Render the manifests again, then compare.")
+    bool,
+    typer.Option(
+        "--hard-refresh", help="As --refresh (renders are kept by commit: nothing to drop)."
+    ),
 ]
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_APP_NAMESPACE",
     "application_object",
     "child_health",
+    "child_state",
     "is_app_key",
     "is_automated",
     "is_project_key",
@@ -129,6 +130,30 @@ def child_health(
         wanted = "the window" if held else "a sync request"
         return Health(HealthStatus.HEALTHY, f"{waiting}: {sync}, waiting for {wanted}")
     return health.assess(obj)
+
+
+def child_state(obj: Manifest, manifest_status: str, judged: Health) -> dict[str, Any]:
+    """How a parent's resource list shows a child app: its own sync status, and the worse of
+    its own health and the parent's verdict ``judged``. The parent's verdict alone hides a
+    child's state (a manual child that waits for a person counts as Healthy for the parent's
+    waves, its manifest matching Git as Synced); the child's own health alone hides what the
+    parent saw (a failed sync, an error condition: Degraded).
+
+    A child whose Application manifest itself differs from Git keeps that status
+    (OutOfSync, Missing): the parent has a change to apply first."""
+    status = _mapping(obj.get("status"))
+    reported = _mapping(status.get("health"))
+    own = Health(
+        HealthStatus.parse(reported.get("status")) or HealthStatus.UNKNOWN,
+        str(reported.get("message") or ""),
+    )
+    shown_health = own if own.status >= judged.status else judged
+    shown: dict[str, Any] = {
+        "health": {"status": shown_health.status.value, "message": shown_health.message}
+    }
+    if manifest_status == "Synced":
+        shown["status"] = str(_mapping(status.get("sync")).get("status") or "Unknown")
+    return shown
 
 
 def _held_by_window(obj: Manifest) -> bool:

@@ -8,6 +8,10 @@ Applications and AppProjects to the store (apply = upsert and refresh the child 
 the object with the child's status; delete = the controller's delete, which honours the child's
 resources finalizer) and everything else to the real cluster.
 
+Every write that reaches the real cluster is reported to ``on_written`` with the API server's
+answer, so that the comparison after the sync waits until the live cache has heard of it
+(:mod:`~gitward.controller.written`).
+
 :func:`children_live` gives a refresh the same view. It must not talk to a cluster about
 Applications or AppProjects.
 """
@@ -92,8 +96,10 @@ class AppsPort:
         delete_app: Callable[[str], Awaitable[object]],
         clock: Callable[[], datetime],
         applied: dict[str, datetime] | None = None,
+        on_written: Callable[[ResourceKey, Manifest], None] | None = None,
     ) -> None:
         self._cluster = cluster
+        self._on_written = on_written
         self._store = store
         self._parent = parent
         self._on_applied = on_applied
@@ -190,19 +196,22 @@ class AppsPort:
             return await self._apply_app(manifest, dry_run=dry_run)
         if is_project_key(key):
             return await self._apply_project(manifest, dry_run=dry_run)
-        return await self._cluster.apply(
+        answer = await self._cluster.apply(
             manifest, force=force, dry_run=dry_run, field_validation=field_validation
         )
+        return self._written(key, answer, dry_run)
 
     async def create(self, manifest: Manifest, *, dry_run: bool = False) -> Manifest:
         if _argo(*_group_kind(manifest)):
             return await self.apply(manifest, dry_run=dry_run)
-        return await self._cluster.create(manifest, dry_run=dry_run)
+        answer = await self._cluster.create(manifest, dry_run=dry_run)
+        return self._written(ResourceKey.of(manifest), answer, dry_run)
 
     async def replace(self, manifest: Manifest, *, dry_run: bool = False) -> Manifest:
         if _argo(*_group_kind(manifest)):
             return await self.apply(manifest, dry_run=dry_run)
-        return await self._cluster.replace(manifest, dry_run=dry_run)
+        answer = await self._cluster.replace(manifest, dry_run=dry_run)
+        return self._written(ResourceKey.of(manifest), answer, dry_run)
 
     async def patch(
         self,
@@ -219,9 +228,10 @@ class AppsPort:
                 where=Location(obj=str(key)),
                 hint="Change the Application in Git; its parent applies it whole",
             )
-        return await self._cluster.patch(
+        answer = await self._cluster.patch(
             key, patch, patch_type=patch_type, dry_run=dry_run, version=version
         )
+        return self._written(key, answer, dry_run)
 
     async def delete(
         self,
@@ -234,7 +244,7 @@ class AppsPort:
         version: str | None = None,
     ) -> Manifest | None:
         if not _argo(key.group, key.kind):
-            return await self._cluster.delete(
+            left = await self._cluster.delete(
                 key,
                 propagation=propagation,
                 uid=uid,
@@ -242,6 +252,10 @@ class AppsPort:
                 dry_run=dry_run,
                 version=version,
             )
+            if self._on_written is not None and not dry_run:
+                gone = {"metadata": {"uid": uid or ""}, "deleted": True}
+                self._on_written(key, left if left and left.get("kind") == key.kind else gone)
+            return left
         await self.get(key)  # NotFoundError when it is already gone
         if dry_run:
             return None
@@ -254,6 +268,11 @@ class AppsPort:
     def logs(self, namespace: str, pod: str, options: LogOptions) -> AsyncGenerator[str, None]:
         """Pods are the real cluster's: their logs come from it."""
         return self._cluster.logs(namespace, pod, options)
+
+    def _written(self, key: ResourceKey, answer: Manifest, dry_run: bool) -> Manifest:
+        if self._on_written is not None and not dry_run:
+            self._on_written(key, answer)
+        return answer
 
     async def close(self) -> None:
         """The real cluster's client belongs to the controller's registry: nothing to do."""

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitward import diff, health
-from gitward.controller.appobjects import DEFAULT_APP_NAMESPACE, child_health, is_app_key
+from gitward.controller.appobjects import (
+    DEFAULT_APP_NAMESPACE,
+    child_health,
+    child_state,
+    is_app_key,
+)
 from gitward.controller.appofapps import is_argo_object
 from gitward.health import Health, HealthStatus, ManagedResource
 from gitward.kube.tracking import Tracking, owning_app, stamp
@@ -127,6 +132,8 @@ def _summary(result: diff.AppDiff, managed: Sequence[ManagedResource]) -> dict[s
         if found is not None and found.live is not None:
             verdict = found.health or health.assess(found.live)
             entry["health"] = {"status": verdict.status.value, "message": verdict.message}
+            if is_app_key(resource.key):  # shown as the child app itself stands
+                entry.update(child_state(found.live, entry["status"], verdict))
         items.append(entry)
     return {
         "items": items,

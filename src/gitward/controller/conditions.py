@@ -19,6 +19,7 @@ __all__ = [
     "ORPHANED_RESOURCE_WARNING",
     "REPEATED_RESOURCE_WARNING",
     "SHARED_RESOURCE_WARNING",
+    "SPEC_WARNING",
     "SYNC_ERROR",
     "SYNC_WINDOW_BLOCKED",
     "Conditions",
@@ -39,6 +40,11 @@ REPEATED_RESOURCE_WARNING = "RepeatedResourceWarning"
 """The app's sources declare one object more than once; the last declaration is compared and
 applied (as in Argo CD)."""
 SHARED_RESOURCE_WARNING = "SharedResourceWarning"
+SPEC_WARNING = "SpecWarning"
+"""The app asks for something gitward reads differently from Argo CD or does not do: a field it
+does not know or support (named with its path), the strategy document's ``syncPolicy.manual``,
+or what rendering skipped. gitward's own kind (a Kubernetes API server would refuse or prune an
+unknown field before Argo CD saw it); named like Argo CD's warnings, so it shows as one."""
 
 _LIMIT = 2000
 

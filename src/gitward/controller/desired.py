@@ -11,7 +11,7 @@ of a commit never change, and asking the git port again would run git (``rev-par
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from gitward.controller.revisions import RevisionCache
@@ -21,10 +21,14 @@ from gitward.git import normalize_repo_url
 from gitward.git.refs import is_commit_sha
 from gitward.git.repo import Checkout, Repositories
 from gitward.model.application import Application
+from gitward.model.capabilities import Capabilities
 from gitward.model.objects import Manifest
 from gitward.render import Renderer
 
-__all__ = ["Desired", "GitSide"]
+__all__ = ["CapabilitiesOf", "Desired", "GitSide"]
+
+CapabilitiesOf = Callable[[Application], Awaitable[Capabilities | None]]
+"""The destination cluster's capabilities for an app's Helm charts."""
 
 CHECKOUTS_KEPT = 1024
 """Checkouts remembered by (repository, commit); older ones are asked for again."""
@@ -48,6 +52,8 @@ class GitSide:
         self.revisions = revisions
         self._rendering = SourceRendering(renderer)
         self._checkouts: OrderedDict[tuple[str, str], Checkout] = OrderedDict()
+        self.capabilities: CapabilitiesOf | None = None
+        """Set by the controller; None (``gitward render``): Helm's defaults."""
 
     async def resolve(self, app: Application, *, hard: bool = False) -> tuple[str, ...]:
         """The commit each source's targetRevision names now."""
@@ -67,10 +73,13 @@ class GitSide:
             checkouts.append(await self._checkout(source.repo_url, sha, _where(app, index)))
         refs = {s.ref: c for s, c in zip(app.sources, checkouts, strict=True) if s.ref}
         desired = Desired(tuple(revisions))
+        capabilities = await self.capabilities(app) if self.capabilities is not None else None
         for source, checkout in zip(app.sources, checkouts, strict=True):
             if source.ref and not (source.path or source.chart):
                 continue
-            rendered, warnings = await self._rendering.render_source(app, source, checkout, refs)
+            rendered, warnings = await self._rendering.render_source(
+                app, source, checkout, refs, capabilities
+            )
             desired.objects.extend(obj for obj, _ in rendered)
             desired.origins.extend(origin for _, origin in rendered)
             desired.warnings.extend(warnings)

@@ -14,6 +14,7 @@ Public API::
     await controller.start(); ...; await controller.stop()     # or: async with controller:
     await controller.bootstrap(path_or_document)   # root apps (and projects) into the store
     controller.refresh(app, hard=False)            # reconcile now (hard: resolve again)
+    await controller.refreshed(app, within=20.0)   # a person's refresh: resolve again, await it
     await controller.repository_changed(repo_url)  # a webhook: refresh the repo's apps
     await controller.sync(app, SyncRequest(...), initiated_by="alice")
     await controller.rollback(app, history_id, initiated_by="alice", prune=False)
@@ -38,6 +39,7 @@ from typing import Any
 
 from gitward.controller import commands
 from gitward.controller.caches import LiveCaches
+from gitward.controller.capabilities import ClusterCapabilities
 from gitward.controller.deciding import Sync, Wait
 from gitward.controller.deleting import Deletion
 from gitward.controller.desired import GitSide
@@ -48,6 +50,7 @@ from gitward.controller.reads import CachedReads, current_operation
 from gitward.controller.refreshing import Refreshed, Refresher
 from gitward.controller.revisions import RevisionCache
 from gitward.controller.statuses import StatusWriter
+from gitward.controller.written import Written
 from gitward.errors import GitwardError
 from gitward.git import normalize_repo_url
 from gitward.git.repo import Repositories
@@ -98,8 +101,11 @@ class Controller:
         self.caches = LiveCaches(
             clusters, listener=self._heard, tracking=tracking, backoff=cache_backoff
         )
+        self.git.capabilities = ClusterCapabilities(self.caches).of
         common: dict[str, Any] = {"settings": self.settings, "clock": clock, "tracking": tracking}
         self.reads = CachedReads(store)
+        self.written = Written()
+        common["written"] = self.written
         self.refresher = Refresher(self.reads, self.git, self.caches, **common)
         self.operator = Operator(
             store,
@@ -121,6 +127,7 @@ class Controller:
         self.queue = _queue(self.settings)
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         self._hard: set[str] = set()
+        self._awaited: dict[str, list[asyncio.Future[None]]] = {}
         self._running: asyncio.Task[None] | None = None
 
     # -- running -------------------------------------------------------------------------------
@@ -194,6 +201,17 @@ class Controller:
     # -- one reconcile -------------------------------------------------------------------------
 
     async def _reconcile(self, name: str) -> bool:
+        """Reconcile ``name``; whoever awaited a refresh asked for before it began is told
+        when it ends (stored), whether it succeeded or not."""
+        awaited = self._awaited.pop(name, [])
+        try:
+            return await self._reconcile_one(name)
+        finally:
+            for future in awaited:
+                if not future.done():
+                    future.set_result(None)
+
+    async def _reconcile_one(self, name: str) -> bool:
         record = await self.reads.app(name)
         if record is None:
             self.queue.forget(name)
@@ -276,6 +294,29 @@ class Controller:
         if hard:
             self._hard.add(app)
         self.queue.add(app)
+
+    async def refreshed(self, app: str, *, hard: bool = False, within: float) -> bool:
+        """A person's refresh (Argo CD's ``?refresh=normal|hard``): resolve ``app``'s
+        revisions again (a branch may have moved), reconcile it, and return once its status is
+        stored; False when that took longer than ``within`` seconds (it goes on regardless).
+        gitward renders by commit SHA, so a hard refresh finds what a normal one does."""
+        if self._running is None:  # not reconciling (stopped, or an API-only test server)
+            self.refresh(app, hard=True)
+            return False
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._awaited.setdefault(app, []).append(future)
+        self.refresh(app, hard=True)
+        try:
+            await asyncio.wait_for(asyncio.shield(future), within)
+        except TimeoutError:
+            return False
+        finally:
+            waiting = self._awaited.get(app)
+            if waiting is not None and future in waiting:
+                waiting.remove(future)
+                if not waiting:
+                    del self._awaited[app]
+        return True
 
     async def repository_changed(self, repo_url: str) -> list[str]:
         """A push to ``repo_url`` (a webhook): resolve it again and refresh its apps."""
@@ -366,6 +407,7 @@ class Controller:
         )
         self.queue.forget(name)
         self.refresher.dry_runs.forget(name)
+        self.written.forget(name)
         self.events.publish(AppEvent(app=name, kind="deleted", initiated_by=initiated_by))
         if record.parent is not None:
             self.queue.add(record.parent)

@@ -5,9 +5,11 @@ An operation (a manual, automated or rollback sync) is written to the store with
 before anything is applied. Each step builds a fresh sync context: the desired objects rendered
 at the operation's own commits (cached by SHA), the live objects from the destination's cache
 and, for an app-of-apps, the child apps and projects from the store through :class:`AppsPort`;
-then the sync engine's re-entrant ``step`` runs and its state is stored. A finished operation is
-recorded in the app's history in the same transaction that ends it, so a crash never leaves an
-operation finished without its history entry, or the reverse.
+then the sync engine's re-entrant ``step`` runs and its state is stored. A sync that succeeded
+is a deployment: it is recorded in the app's history in the same transaction that ends it, so a
+crash never leaves an operation finished without its history entry, or the reverse. As in Argo
+CD, a failed one is not history (a rollback must never pick it): it stays in the operation
+state, the events and the audit log.
 
 A child app is judged as its parent should see it: Healthy only once it has been reconciled
 after the parent applied it and, for an automated child, is Synced at the commit its
@@ -39,6 +41,7 @@ from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest
 from gitward.controller.unexpected import UnexpectedErrors
 from gitward.controller.windows import BLOCKED, check_manual, running_verdict
+from gitward.controller.written import Written
 from gitward.errors import GitwardError, TransientError
 from gitward.health import Health, HealthStatus
 from gitward.kube import Tracking
@@ -83,8 +86,10 @@ class Operator:
         events: EventStream,
         on_applied: Callable[[str], None],
         delete_app: Callable[[str, str], Awaitable[object]],
+        written: Written | None = None,
     ) -> None:
         self.store = store
+        self.written = written
         self.reads = reads
         self.git = git
         self.caches = caches
@@ -226,6 +231,7 @@ class Operator:
             delete_app=lambda child: self.delete_app(child, f"application {app.name}"),
             clock=self.clock,
             applied=_applied(record.state),
+            on_written=self._on_written(app.name),
         )
         expected = await self._expectations(app.name, argo)
         context = SyncContext(
@@ -239,6 +245,12 @@ class Operator:
             poll_interval_s=self.settings.poll_interval_s,
         )
         return context, port
+
+    def _on_written(self, app: str) -> Callable[[ResourceKey, Manifest], None] | None:
+        written = self.written
+        if written is None:
+            return None
+        return lambda key, answer: written.wrote(app, key, answer)
 
     async def _expectations(self, parent: str, declared: list[Manifest]) -> Expected:
         """For each automated child app: the commits its targetRevisions name now."""
@@ -276,7 +288,7 @@ class Operator:
         phase = OperationPhase(new.phase.value)
         async with self.store.transaction() as tx:
             done = await tx.operations.finish(record.id, phase, message=new.message, state=saved)
-            if not request.sync.dry_run:
+            if phase is OperationPhase.SUCCEEDED and not request.sync.dry_run:
                 await tx.history.record(
                     app.name,
                     revision=", ".join(request.target_revisions or request.revisions),

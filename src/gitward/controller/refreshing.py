@@ -3,7 +3,8 @@
 Read the Application and check it against its project (InvalidSpecError); resolve each source's
 revision, check it out and render it (ComparisonError); pick out the Applications and AppProjects
 it declares (an app-of-apps: they are the parent's resources, kept in the store, never sent to
-the cluster); read the live objects from the destination's live cache (bounded wait) and, for
+the cluster); read the live objects from the destination's live cache (bounded waits: until it
+is warm, and until it has heard of what the app's sync just wrote) and, for
 child apps and projects, from the store; compare, judge health, and note shared and orphaned
 resources (warnings); then decide whether the app syncs by itself (SyncError when it should but
 may not, SyncWindowBlocked while a sync window of its project holds it). Each step sets only its
@@ -45,6 +46,7 @@ from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
 from gitward.controller.unexpected import UnexpectedErrors
 from gitward.controller.windows import automated_gate
+from gitward.controller.written import Written
 from gitward.diff import ResourceStatus, SyncStatus
 from gitward.errors import ConfigError, GitwardError, Location, TransientError
 from gitward.kube import LiveCache, Tracking
@@ -59,6 +61,7 @@ from gitward.sync import live_from_cache
 __all__ = ["Refreshed", "Refresher", "last_sync"]
 
 _ANCESTRY_LIMIT = 16
+_RETRIES = "gitward retries with backoff"
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,10 @@ class Refresher:
         settings: ControllerSettings,
         clock: Callable[[], datetime],
         tracking: Tracking,
+        written: Written | None = None,
     ) -> None:
         self.reads = reads
+        self.written = written
         self.git = git
         self.caches = caches
         self.settings = settings
@@ -135,6 +140,7 @@ class _Run:
         self.conditions = Conditions(record.status.conditions, self.now)
         self.stage = kinds.INVALID_SPEC_ERROR
         self.problems: list[str] = []
+        self.spec_warnings: list[str] = []
 
     async def run(self) -> Refreshed:
         try:
@@ -143,6 +149,7 @@ class _Run:
             self.stage = kinds.COMPARISON_ERROR
             revisions = await self.r.git.resolve(app, hard=self.hard)
             desired = await self.r.git.render(app, revisions)
+            self._spec_warnings(desired.warnings)
             await self._children(app, desired)
             self._permitted(app, project, desired.objects)
             self.stage = kinds.INVALID_SPEC_ERROR
@@ -164,7 +171,16 @@ class _Run:
 
     def _parse(self) -> Application:
         document = dict(self.record.document)
-        return parse_application(document, file=self.record.file).value
+        parsed = parse_application(document, file=self.record.file)
+        self._spec_warnings(parsed.warnings)
+        return parsed.value
+
+    def _spec_warnings(self, found: Sequence[str]) -> None:
+        """Fields gitward ignores or reads differently, and what rendering skipped: a
+        warning condition on the app (set at once, so an app that fails later shows it too)."""
+        self.spec_warnings.extend(found)
+        if self.spec_warnings:
+            self.conditions.set(kinds.SPEC_WARNING, "; ".join(self.spec_warnings))
 
     async def _project(self, app: Application) -> AppProject:
         where = Location(file=app.file, obj=f"Application {app.name}")
@@ -242,6 +258,8 @@ class _Run:
         keys = [*(ResourceKey.of(obj) for obj in in_cluster), *self._recorded_keys()]
         cache.watch_kinds_of(keys)
         await cache.wait_warm(within=self.r.settings.cache_warm_s)
+        if self.r.written is not None:  # a sync just wrote: compare with at least that
+            await self.r.written.caught_up(app.name, cache)
         kinds = {(key.group, key.kind) for key in keys}
         stale = [
             s
@@ -387,9 +405,11 @@ class _Run:
     # -- when a step fails -------------------------------------------------------------------
 
     def _keep_last(self, err: GitwardError) -> Refreshed:
+        kept = "the last known state is kept"
+        said = _RETRIES in err.message  # the error's own hint may say so already
         self.conditions.set(
             kinds.COMPARISON_ERROR,
-            f"{err.message} (the last known state is kept; gitward retries with backoff)",
+            f"{err.message} ({kept})" if said else f"{err.message} ({kept}; {_RETRIES})",
         )
         self.conditions.keep(besides=kinds.COMPARISON_ERROR)
         status = replace(self.record.status, conditions=self.conditions.result())

@@ -4,7 +4,9 @@ A hundred apps on one repository and branch must not run a hundred ``git ls-remo
 reconciliation period. Resolutions are kept for the current cycle (the controller starts a new
 one every period) and shared by every app that asks; apps that ask at the same moment share one
 call. A hard refresh resolves again, and a webhook's "this repository changed" forgets the
-repository's entries. Failures are never kept: the next ask tries again.
+repository's entries. Failures are never kept: the next ask tries again. A failure of a
+shared call reaches every app that waited on it as its own: the error names the asking app's
+source, never the app whose call ran git.
 
 It must not check out or render anything.
 """
@@ -12,9 +14,10 @@ It must not check out or render anything.
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Awaitable, Callable
 
-from gitward.errors import Location
+from gitward.errors import GitwardError, Location
 from gitward.git import normalize_repo_url
 from gitward.git.refs import Revision
 
@@ -66,6 +69,8 @@ class RevisionCache:
         while (pending := self._pending.get(key)) is not None:
             try:
                 return await asyncio.shield(pending)
+            except GitwardError as err:
+                raise _for_caller(err, where) from err
             except asyncio.CancelledError:
                 if not pending.cancelled():
                     raise  # this caller was cancelled
@@ -94,3 +99,13 @@ class RevisionCache:
             self._known[key] = found
         pending.set_result(found)
         return found
+
+
+def _for_caller(err: GitwardError, where: Location | None) -> GitwardError:
+    """The shared call's error, located at this caller's source instead of the first one's."""
+    if where is None or err.where == where:
+        return err
+    mine = copy.copy(err)
+    mine.where = where
+    mine.args = (mine.message,)
+    return mine

@@ -14,6 +14,7 @@ from gitward.controller.appofapps import Declared, declared_by
 from gitward.errors import Location, UsageError
 from gitward.git.repo import Checkout, Repositories
 from gitward.model.application import Application
+from gitward.model.capabilities import Capabilities
 from gitward.model.objects import Manifest
 from gitward.model.sources import Source
 from gitward.render import Renderer, manifests
@@ -49,6 +50,7 @@ class SourceRendering:
         source: Source,
         checkout: Checkout,
         refs: Mapping[str, Checkout],
+        capabilities: Capabilities | None = None,
     ) -> tuple[list[tuple[Manifest, str | None]], list[str]]:
         rendered = await self._renderer.render_async(
             app,
@@ -58,6 +60,7 @@ class SourceRendering:
             refs={name: ref.root for name, ref in refs.items()},
             ref_shas={name: ref.sha for name, ref in refs.items() if ref.sha},
             file=app.file,
+            capabilities=capabilities,
         )
         return list(zip(rendered.objects, rendered.origins, strict=True)), rendered.warnings
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitward.errors import Location, NotFoundError, UnknownKindError
+from gitward.model.capabilities import Capabilities
 
 __all__ = ["Discovery", "Fetch", "ResourceType"]
 
@@ -78,6 +79,23 @@ class Discovery:
         if found is None:
             raise self._unknown(group, kind, version)
         return found
+
+    async def capabilities(self) -> Capabilities:
+        """The server's version and every group/version (and its kinds) it serves, asked
+        afresh (resource lists already known are reused: a group-version's kinds only change
+        with a CRD, which a miss in :meth:`resolve` notices)."""
+        version = await self._fetch("/version", "the cluster's version")
+        async with self._lock:
+            self._versions = await self._fetch_groups("the cluster's APIs")
+            versions = dict(self._versions)
+        found: set[str] = set()
+        for group, group_versions in versions.items():
+            for item in group_versions:
+                api = f"{group}/{item}" if group else item
+                found.add(api)
+                kinds = await self._resource_list(group, item, "the cluster's APIs", fresh=False)
+                found.update(f"{api}/{kind}" for kind in kinds)
+        return Capabilities(str(version.get("gitVersion") or ""), tuple(sorted(found)))
 
     def forget(self) -> None:
         """Drop everything learnt, so that the next lookups ask the server again."""

@@ -71,6 +71,8 @@ class DirectoryOptions:
     recurse: bool = False
     include: str = ""
     exclude: str = ""
+    jsonnet: bool = False
+    """``directory.jsonnet`` is set: gitward does not evaluate jsonnet, so rendering refuses."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,9 @@ class Source:
     helm: HelmOptions | None = None
     directory: DirectoryOptions | None = None
     kustomize: KustomizeOptions | None = None
+    plugin: bool = False
+    """A ``plugin`` block is set: gitward runs no config management plugin, so rendering
+    refuses (it never renders such a source as a directory or a kustomization instead)."""
 
     @property
     def revision(self) -> str:
@@ -121,8 +126,9 @@ def parse_source(fields: Fields) -> Source:
         helm=_optional(fields, "helm", _parse_helm),
         directory=_optional(fields, "directory", _parse_directory),
         kustomize=_optional(fields, "kustomize", _parse_kustomize),
+        plugin=fields.has("plugin"),
     )
-    fields.unsupported("plugin", "config management plugins are not run; render with Helm instead")
+    fields.ignore("plugin")  # kept: rendering refuses it, naming the field
     fields.finish()
     if source.chart and source.path:
         raise ManifestError(
@@ -198,11 +204,12 @@ def _file_parameter(fields: Fields) -> HelmFileParameter:
 
 
 def _parse_directory(fields: Fields) -> DirectoryOptions:
-    fields.unsupported("jsonnet", "jsonnet is not evaluated; render its output into YAML")
+    fields.ignore("jsonnet")  # kept: rendering refuses it, naming the field
     return DirectoryOptions(
         recurse=fields.flag("recurse"),
         include=fields.text("include"),
         exclude=fields.text("exclude"),
+        jsonnet=fields.has("jsonnet"),
     )
 
 

@@ -5,6 +5,8 @@ Argo CD's ``GetAppSourceType``: an explicit ``helm``, ``kustomize`` or ``directo
 means Helm, and otherwise the source directory is looked at: a kustomization file means
 kustomize (it wins over a ``Chart.yaml`` in the same directory, as Argo CD's discovery lets the
 later file decide), a ``Chart.yaml`` means Helm, anything else is a directory of manifests.
+A ``plugin`` source (a config management plugin) is refused: gitward runs no plugin, and
+rendering the directory instead would deploy something else than Argo CD does (or nothing).
 It must not render anything.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from gitward.errors import ManifestError
+from gitward.errors import ManifestError, SourceError
 from gitward.render.kustomize import KUSTOMIZATION_FILES
 from gitward.render.request import RenderRequest
 
@@ -28,6 +30,14 @@ class Generator(StrEnum):
 def detect_generator(request: RenderRequest) -> Generator:
     """The generator for ``request.source``; raises when several are configured explicitly."""
     source = request.source
+    if source.plugin:
+        raise SourceError(
+            "config management plugins are not run by gitward, so this source cannot be "
+            "rendered (nothing is deployed or pruned for it)",
+            where=request.where("plugin"),
+            hint="Commit the plugin's output as YAML (or a Helm chart or kustomization) and "
+            "point the source at it without `plugin`",
+        )
     explicit = [
         generator
         for generator, options in (

@@ -5,7 +5,10 @@ subdirectories with ``recurse``), in path order, keeping those that ``include`` 
 ``exclude`` does not (Argo CD's globs, matched against the path relative to the source directory).
 Hidden directories (``.git``, ``.github``) are skipped. A file that is not a Kubernetes manifest
 at all (say, a Helm values file lying next to manifests) is skipped with a warning, as Argo CD
-ignores it; a broken manifest, and any broken ``.json`` file, is an error. Symlinks may point
+ignores it; a broken manifest, and any broken ``.json`` file, is an error. Argo CD evaluates
+``*.jsonnet`` files (and reads ``directory.jsonnet``); gitward does not, so a ``.jsonnet`` file
+the directory would render, or a ``directory.jsonnet`` block, is an error rather than a silent
+gap in what is deployed. Symlinks may point
 anywhere inside the repository but never out of it; each file and all files together are
 size-bounded, and so is the number of manifest files read (``Limits.max_files``).
 It must not run any tool: Helm and kustomize sources have their own modules.
@@ -25,7 +28,7 @@ from gitward.render.request import Generated, RenderRequest
 
 __all__ = ["render_directory"]
 
-_MANIFEST_FILE = re.compile(r".*\.(yaml|yml|json)")
+_MANIFEST_FILE = re.compile(r".*\.(yaml|yml|json|jsonnet)")
 _LOOKS_LIKE_MANIFEST = ("apiVersion:", "kind:", "metadata:")
 
 
@@ -45,6 +48,13 @@ def render_directory(request: RenderRequest) -> Generated:
             hint="Point `path` at a directory of manifests",
         )
     options = request.source.directory or DirectoryOptions()
+    if options.jsonnet:
+        raise SourceError(
+            "jsonnet is not evaluated by gitward, so this source cannot be rendered "
+            "(nothing is deployed or pruned for it)",
+            where=request.where("directory.jsonnet"),
+            hint="Commit the jsonnet's output as YAML and remove `directory.jsonnet`",
+        )
     generated = Generated()
     for candidate in _candidates(request, directory, options, generated.warnings):
         shown = request.repo_path(candidate.relative)
@@ -67,14 +77,14 @@ def _candidates(
         for name in sorted(filenames):
             entry = Path(current, name)
             relative = entry.relative_to(directory).as_posix()
-            if name.endswith(".jsonnet"):
-                warnings.append(f"{request.repo_path(relative)}: jsonnet is not evaluated, skipped")
             if not _MANIFEST_FILE.fullmatch(name):
                 continue
             if (exclude and exclude.fullmatch(relative)) or (
                 include and not include.fullmatch(relative)
             ):
                 continue
+            if name.endswith(".jsonnet"):
+                raise _jsonnet_file(request, relative)
             real = _real_file(request, entry, relative, real_root, warnings)
             if real is None:
                 continue
@@ -83,6 +93,16 @@ def _candidates(
             found.append(_Candidate(real, relative))
             _check_count(request, len(found))
     return found
+
+
+def _jsonnet_file(request: RenderRequest, relative: str) -> SourceError:
+    return SourceError(
+        f"{request.repo_path(relative)} is jsonnet, which Argo CD evaluates and gitward does "
+        "not, so this source cannot be rendered (nothing is deployed or pruned for it)",
+        where=request.where("path"),
+        hint="Commit the jsonnet's output as YAML, or leave the file out with "
+        "`directory.exclude: '*.jsonnet'`",
+    )
 
 
 def _pattern(request: RenderRequest, field: str, text: str) -> re.Pattern[str] | None:

@@ -29,7 +29,7 @@ from gitward.errors import ManifestError, RenderError, SourceError
 from gitward.git import paths
 from gitward.model import annotations as argocd
 from gitward.redaction import redact
-from gitward.render import helm_values, manifests
+from gitward.render import capabilities, helm_values, manifests
 from gitward.render.cache import ChartCache
 from gitward.render.manifests import Sourced
 from gitward.render.request import Generated, RenderRequest
@@ -74,7 +74,7 @@ def render_helm(request: RenderRequest, charts: ChartCache[LoadedChart] | None =
         )
     chart_dir = _chart_dir(request)
     generated = Generated()
-    _warn_unsupported(request, generated.warnings)
+    generated.warnings.extend(capabilities.check(request))
     values = helm_values.user_values(request)
     generated.warnings.extend(values.warnings)
     release = _release_name(request)
@@ -120,9 +120,7 @@ def _render_loaded(
 ) -> tuple[list[Sourced], dict[str, str]]:
     crds = _crd_objects(request, loaded.chart)
     try:
-        templates = loaded.chart.render(
-            target.values, name=target.name, namespace=target.namespace, is_install=True
-        )
+        templates = capabilities.render(loaded.chart, target, request)
     except helm.HelmError as err:
         raise _render_error(request, err) from err
     finally:
@@ -152,16 +150,6 @@ def _chart_dir(request: RenderRequest) -> Path:
         request.root, chart_dir, where=request.where("path"), max_files=request.limits.max_files
     )
     return chart_dir
-
-
-def _warn_unsupported(request: RenderRequest, warnings: list[str]) -> None:
-    options = request.source.helm
-    if options is None:
-        return
-    if options.kube_version:
-        warnings.append(f"{request.where('helm.kubeVersion')}: not supported yet, ignored")
-    if options.api_versions:
-        warnings.append(f"{request.where('helm.apiVersions')}: not supported yet, ignored")
 
 
 def _release_name(request: RenderRequest) -> str:

@@ -8,13 +8,17 @@ that it later deletes a chart default) and writes the ``--set`` expressions into
 module builds that one dict; coalescing it with the chart's own values is Helm's job.
 
 Value files are read only from inside a checkout: relative to the chart, anywhere inside the
-repository, or inside another source's checkout through ``$ref/path``. Remote (``http(s)://``)
+repository, or inside another source's checkout through ``$ref/path``. An entry with ``*``,
+``?`` or ``[`` is a glob, expanded in place as Argo CD does (:mod:`~gitward.render.valueglobs`):
+a file an explicit entry names is left to that entry, a file two globs match comes at the
+first, and a glob that matches nothing is an error unless ``ignoreMissingValueFiles``. Remote (``http(s)://``)
 value files are refused: gitward never fetches URLs named by a repository.
 It must not load or render a chart.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -24,10 +28,10 @@ from typing import Any
 
 import helm_python as helm
 
-from gitward.errors import Location, ManifestError, SourceError
+from gitward.errors import GitwardError, Location, ManifestError, SourceError
 from gitward.git import paths
 from gitward.redaction import redact, redact_url
-from gitward.render import manifests
+from gitward.render import manifests, valueglobs
 from gitward.render.request import RenderRequest
 
 __all__ = ["UserValues", "argocd_env", "envsubst", "merge_values", "user_values"]
@@ -100,9 +104,19 @@ def user_values(request: RenderRequest) -> UserValues:
     if options is None:
         return result
     env = argocd_env(request)
+    explicit = _explicit_files(request, env)
+    globbed: set[Path] = set()
     for index, raw in enumerate(options.value_files):
-        layer = _value_file(request, index, raw, env, result.warnings)
-        if layer is not None:
+        if not _is_pattern(raw, env):
+            layer = _value_file(request, index, raw, env, result.warnings)
+            if layer is not None:
+                result.values = merge_values(result.values, layer)
+            continue
+        for path, shown in _glob_files(request, index, raw, env, result.warnings):
+            if path in explicit or path in globbed:
+                continue  # as in Argo CD: an explicit entry places it; else the first match
+            globbed.add(path)
+            layer = _read_value_file(request, path, shown)
             result.values = merge_values(result.values, layer)
     result.values = merge_values(result.values, _inline_values(request, result.warnings))
     result.values = _apply_parameters(request, result.values, env)
@@ -135,8 +149,62 @@ def _value_file(
         raise SourceError(
             f"value file {shown!r} is not a file", where=where, hint="Name a YAML file"
         )
+    return _read_value_file(request, path, shown)
+
+
+def _read_value_file(request: RenderRequest, path: Path, shown: str) -> Values:
     text = manifests.read_text(path, shown=shown, limits=request.limits)
     return _parse_values(text, Location(file=shown, obj=request.obj), what="values file")
+
+
+def _is_pattern(raw: str, env: Mapping[str, str]) -> bool:
+    """A glob entry (never a URL: those are refused as they are)."""
+    text = envsubst(raw, env)
+    return valueglobs.is_glob(text) and not paths.looks_like_url(text)
+
+
+def _explicit_files(request: RenderRequest, env: Mapping[str, str]) -> set[Path]:
+    """The files the plain entries name: a glob leaves them to their own entry's place."""
+    assert request.source.helm is not None
+    found = set()
+    for index, raw in enumerate(request.source.helm.value_files):
+        if not _is_pattern(raw, env):
+            where = request.where(f"helm.valueFiles[{index}]")
+            with contextlib.suppress(GitwardError):  # reported at its own turn
+                found.add(_resolve_value_file(request, raw, env, where)[0])
+    return found
+
+
+def _glob_files(
+    request: RenderRequest, index: int, raw: str, env: Mapping[str, str], warnings: list[str]
+) -> list[tuple[Path, str]]:
+    """The files a glob entry matches, in Argo CD's order (see ``valueglobs``), with how each
+    is shown; none is an error unless ``ignoreMissingValueFiles``."""
+    assert request.source.helm is not None
+    where = request.where(f"helm.valueFiles[{index}]")
+    if raw.startswith("$"):
+        ref, _, rest = raw.partition("/")
+        root = _ref_root(request, raw, ref, where)
+        pattern, shown_prefix = envsubst(rest, env), f"{ref}/"
+    else:
+        root = request.root
+        pattern = paths.join_source_path(request.source_path, envsubst(raw, env))
+        shown_prefix = ""
+    matched = valueglobs.expand(root, pattern, where=where)
+    if not matched:
+        problem = f"values file glob {raw!r} matched no files{_in_ref_source(request, raw)}"
+        if request.source.helm.ignore_missing_value_files:
+            warnings.append(f"{where}: {problem}, skipped")
+            return []
+        raise SourceError(
+            problem,
+            where=where,
+            hint="Add a matching file, fix the pattern, or set `ignoreMissingValueFiles: true`",
+        )
+    return [
+        (paths.resolve_inside(root, relative, where=where), f"{shown_prefix}{relative}")
+        for relative in matched
+    ]
 
 
 def _resolve_value_file(
@@ -145,14 +213,7 @@ def _resolve_value_file(
     """The real path of a value file and how to show it (relative to its repository)."""
     if raw.startswith("$"):
         ref, _, rest = raw.partition("/")
-        root = request.refs.get(ref[1:])
-        if root is None:
-            known = ", ".join(f"${name}" for name in sorted(request.refs)) or "none"
-            raise ManifestError(
-                f"value file {raw!r} names source ref {ref!r}, which no source of the app has",
-                where=where,
-                hint=f"Use one of the refs of the app's sources ({known}), or a path",
-            )
+        root = _ref_root(request, raw, ref, where)
         relative = envsubst(rest, env) or "."
         return paths.resolve_inside(root, relative, where=where, must_exist=False), raw
     text = envsubst(raw, env)
@@ -171,6 +232,18 @@ def _resolve_value_file(
         )
     relative = paths.join_source_path(request.source_path, text)
     return paths.resolve_inside(request.root, relative, where=where, must_exist=False), relative
+
+
+def _ref_root(request: RenderRequest, raw: str, ref: str, where: Location) -> Path:
+    root = request.refs.get(ref[1:])
+    if root is None:
+        known = ", ".join(f"${name}" for name in sorted(request.refs)) or "none"
+        raise ManifestError(
+            f"value file {raw!r} names source ref {ref!r}, which no source of the app has",
+            where=where,
+            hint=f"Use one of the refs of the app's sources ({known}), or a path",
+        )
+    return root
 
 
 def _in_ref_source(request: RenderRequest, raw: str) -> str:

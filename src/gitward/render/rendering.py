@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gitward.errors import SourceError
 from gitward.model import kinds
 from gitward.model.application import Application
+from gitward.model.capabilities import Capabilities
 from gitward.model.objects import Manifest
 from gitward.model.sources import Source
 from gitward.render import finishing
@@ -84,14 +85,17 @@ class Renderer:
         refs: Mapping[str, Path] | None = None,
         file: str | None = None,
         ref_shas: Mapping[str, str] | None = None,
+        capabilities: Capabilities | None = None,
     ) -> Rendered:
         """The objects of ``source`` (one of ``app.sources``) read from the checkout ``root``.
 
         ``sha`` is the commit ``root`` holds (None for a working directory: no caching);
         ``refs`` maps the ``ref`` names of the app's other sources to their checkout roots and
-        ``ref_shas`` to their commits; ``file`` is where the Application was read from.
+        ``ref_shas`` to their commits; ``file`` is where the Application was read from;
+        ``capabilities`` describe the destination cluster to a Helm chart.
         """
         request = self._request(app, source, root, sha=sha, refs=refs, file=file)
+        request = replace(request, capabilities=capabilities)
         key = _cache_key(request, ref_shas or {})
         return self._cached(key) or self._render_and_keep(request, key)
 
@@ -105,10 +109,12 @@ class Renderer:
         refs: Mapping[str, Path] | None = None,
         file: str | None = None,
         ref_shas: Mapping[str, str] | None = None,
+        capabilities: Capabilities | None = None,
     ) -> Rendered:
         """:meth:`render`, in a worker thread unless the cache has it (a hit costs less than
         the trip to a thread)."""
         request = self._request(app, source, root, sha=sha, refs=refs, file=file)
+        request = replace(request, capabilities=capabilities)
         key = _cache_key(request, ref_shas or {})
         hit = self._cached(key)
         if hit is not None:
@@ -201,6 +207,7 @@ def _cache_key(request: RenderRequest, ref_shas: Mapping[str, str]) -> Hashable 
         request.namespace,
         request.app_file,
         tuple(sorted((name, ref_shas[name]) for name in used)),
+        request.capabilities,
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from gitward.errors import Location
 from gitward.git import paths
 from gitward.model.application import Application
+from gitward.model.capabilities import Capabilities
 from gitward.model.sources import Source
 from gitward.render.limits import DEFAULT_LIMITS, Limits
 from gitward.render.manifests import Sourced
@@ -36,6 +37,9 @@ class RenderRequest:
     refs: Mapping[str, Path] = field(default_factory=dict)
     app_file: str | None = None
     limits: Limits = DEFAULT_LIMITS
+    capabilities: Capabilities | None = None
+    """The destination cluster's version and APIs, for Helm's ``.Capabilities`` (None: Helm's
+    defaults, as ``helm template`` without a cluster)."""
 
     @property
     def obj(self) -> str:

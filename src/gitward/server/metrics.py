@@ -1,4 +1,5 @@
-"""Prometheus metrics: apps, syncs, reconciles, git, rendering, the work queue and the API.
+"""Prometheus metrics: apps (state and conditions), syncs, reconciles, git, rendering, the
+work queue and the API.
 
 Each server has its own registry (tests run several servers in one process). The numbers come
 from seams, not from edits to the engines: the controller's event stream (app status, sync
@@ -39,6 +40,7 @@ class _AppInfo:
     project: str
     sync_status: str
     health_status: str
+    conditions: tuple[str, ...] = ()
 
 
 class _AppInfoCollector(Collector):
@@ -56,6 +58,15 @@ class _AppInfoCollector(Collector):
         for name, info in sorted(self._apps.items()):
             family.add_metric([name, info.project, info.sync_status, info.health_status], 1)
         yield family
+        conditions = GaugeMetricFamily(
+            "gitward_app_condition",
+            "An application's condition, as Argo CD's argocd_app_condition (value 1)",
+            labels=["name", "project", "condition"],
+        )
+        for name, info in sorted(self._apps.items()):
+            for condition in info.conditions:
+                conditions.add_metric([name, info.project, condition], 1)
+        yield conditions
 
 
 class Metrics:
@@ -122,8 +133,11 @@ class Metrics:
 
     async def load(self, store: Store) -> None:
         """Every app's state as stored now (at start, and on every scrape)."""
+        conditions = await store.apps.condition_types()
         stored = {
-            app.name: _AppInfo(app.project, app.sync_status, app.health_status)
+            app.name: _AppInfo(
+                app.project, app.sync_status, app.health_status, conditions.get(app.name, ())
+            )
             for app in await store.apps.list()
         }
         self.apps.clear()
@@ -163,7 +177,8 @@ class Metrics:
             self.sync_seconds.observe(now - started)
 
     def set_status(self, name: str, project: str, status: AppStatus) -> None:
-        self.apps[name] = _AppInfo(project, status.sync_status, status.health_status)
+        types = tuple(str(c.get("type")) for c in status.conditions)
+        self.apps[name] = _AppInfo(project, status.sync_status, status.health_status, types)
 
 
 # -- seams ------------------------------------------------------------------------------------

@@ -130,6 +130,16 @@ class Apps:
             row = await session.get(AppRow, name)
             return None if row is None else app_record(row)
 
+    async def condition_types(self) -> dict[str, tuple[str, ...]]:
+        """Each app's condition types, for metrics: two columns, no documents."""
+        query = sa.select(_APPS.name, _APPS.conditions)
+        async with self._access.reading() as session:
+            rows = (await session.execute(query)).all()
+        return {
+            name: tuple(str(c.get("type")) for c in conditions or () if isinstance(c, dict))
+            for name, conditions in rows
+        }
+
     async def list(
         self,
         *,

@@ -31,6 +31,7 @@ from gitward.errors import NotFoundError
 from gitward.git.repo import Repositories
 from gitward.git.running import GitResult, run_git
 from gitward.kube import Backoff, ClusterAccess, Clusters, RemoteCluster
+from gitward.kube.clusters import Connector
 from gitward.model.objects import ResourceKey
 from gitward.render import Renderer
 from gitward.sandbox import Sandbox
@@ -143,6 +144,8 @@ class World:
     controllers: list[Controller] = field(default_factory=list)
     repositories: dict[str, Path] = field(default_factory=dict)
     """More repoURLs served from local clones, besides the example's."""
+    connect: Connector | None = None
+    """How the controller connects to the sandbox (None: the real client, as configured)."""
 
     # -- the controller ----------------------------------------------------------------------
 
@@ -154,7 +157,7 @@ class World:
         controller = Controller(
             self.store,
             repos,
-            Clusters([self.access]),
+            Clusters([self.access], connect=self.connect),
             renderer or Renderer(),
             settings or self.settings,
             cache_backoff=FAST_CACHE,

@@ -94,9 +94,18 @@ async def test_a_missing_image_stops_at_dev_and_leaves_staging_untouched(world: 
         )
 
     await world.until(dev_degraded_in_the_tree, what="the root app shows dev Degraded")
-    failed = [h for h in await world.store.history.list(DEV) if h.commit_sha == bad]
-    assert failed and failed[-1].phase.value == "Failed"
-    assert "db-migrate" in failed[-1].message
+
+    async def dev_operation_failed() -> bool:
+        latest = await world.store.operations.latest(DEV)
+        return latest is not None and latest.phase.completed
+
+    await world.until(dev_operation_failed, what="dev's sync of the bad commit ends")
+    failed = await world.store.operations.latest(DEV)
+    assert failed is not None and failed.request["revisions"] == [bad]
+    assert failed.phase.value == "Failed" and "db-migrate" in failed.message
+    assert all(h.commit_sha != bad for h in await world.store.history.list(DEV))
+    audit = await world.store.audit.list(target=f"Application {DEV}", action="sync")
+    assert any(a.details["revisions"] == [bad] for a in audit)
     staging = await world.until_app(STAGING, observed_revisions=(bad,), sync_status="OutOfSync")
     assert await world.backend_image("staging") == f"{BACKEND}:latest"
     assert all(h.commit_sha != bad for h in await world.store.history.list(STAGING))

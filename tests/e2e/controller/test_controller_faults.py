@@ -48,6 +48,8 @@ async def test_git_unreachable_keeps_the_last_state_and_recovers_by_itself(world
     [condition] = dev.status.conditions
     assert condition["type"] == "ComparisonError"
     assert "last known state is kept" in condition["message"]
+    assert f"Application {DEV}:" in condition["message"]
+    assert condition["message"].count("retries with backoff") == 1
     assert await resource_names(world, "dev") == before
 
     world.git_runner.offline = False

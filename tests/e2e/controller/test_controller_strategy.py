@@ -89,13 +89,35 @@ async def test_staging_follows_a_promotion_only_after_dev_is_healthy_at_it(world
     assert order.index("dev healthy") < order.index("staging sync")
 
 
+async def until_root_shows(world: World, child: str, state: tuple[str, str]) -> None:
+    """Wait until the root app's resource list shows ``child`` with this (sync, health)."""
+
+    async def shown() -> bool:
+        items = (await world.app(ROOT)).status.resources.get("items") or []
+        return any(
+            (item["name"], item["status"], item.get("health", {}).get("status")) == (child, *state)
+            for item in items
+            if item["kind"] == "Application"
+        )
+
+    await world.until(shown, what=f"the root app lists {child} as {state}")
+
+
 async def test_prod_shows_out_of_sync_until_a_person_syncs_it(world: World) -> None:
     await deployed(world)
     prod = await world.until_app(PROD, sync_status="OutOfSync")
     assert (await world.store.operations.latest(PROD)) is None
+    [warning] = prod.status.conditions  # the document's `manual: {}` reaches the app
+    assert warning["type"] == "SpecWarning"
+    assert (
+        f"Application {PROD}: spec.syncPolicy.manual: `manual` is not an Argo CD"
+        in (warning["message"])
+    )
+    await until_root_shows(world, PROD, ("OutOfSync", "Missing"))  # as prod itself stands
     assert world.controller is not None
     await world.controller.sync(PROD, initiated_by="release-manager")
     await world.until_app(PROD, sync_status="Synced", health_status="Healthy")
+    await until_root_shows(world, PROD, ("Synced", "Healthy"))
     assert await world.backend_image("prod") == f"{BACKEND}:{world.backend_tag('prod')}"
     [entry] = await world.store.history.list(PROD)
     assert entry.initiated_by == "release-manager"

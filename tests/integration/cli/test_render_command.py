@@ -211,3 +211,86 @@ def test_usage_errors_exit_2_with_one_line(args: list[str], message: str, tmp_pa
     assert result.returncode == 2
     assert result.stderr.startswith(message)
     assert "Traceback" not in result.stderr
+
+
+def _unrenderable_sources(repo: Path) -> Path:
+    """A repository whose apps name sources gitward cannot render, as Argo CD's example apps
+    do (jsonnet-guestbook, a config management plugin), beside plain manifests."""
+    (repo / "guestbook").mkdir(parents=True)
+    (repo / "guestbook" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\ndata:\n  a: b\n"
+    )
+    (repo / "jsonnet-guestbook").mkdir()
+    (repo / "jsonnet-guestbook" / "guestbook-ui.jsonnet").write_text("{ kind: 'List' }\n")
+    sources = {
+        "plugin-app": {"path": "guestbook", "plugin": {"name": "my-plugin"}},
+        "jsonnet-files": {"path": "jsonnet-guestbook"},
+        "jsonnet-options": {"path": "guestbook", "directory": {"jsonnet": {"tlas": []}}},
+        "plain": {"path": "guestbook"},
+    }
+    documents = [
+        {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": name, "namespace": "argocd"},
+            "spec": {
+                "project": "default",
+                "source": {"repoURL": REPO_URL, "targetRevision": "main", **source},
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": name},
+            },
+        }
+        for name, source in sources.items()
+    ]
+    apps = repo / "apps.yaml"
+    apps.write_text("---\n".join(json.dumps(document) + "\n" for document in documents))
+    return apps
+
+
+def test_a_source_gitward_cannot_render_fails_the_command_naming_the_field(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    apps = _unrenderable_sources(repo)
+    cache = str(tmp_path / "cache")
+    result = CliRunner().invoke(
+        app,
+        ["render", str(apps), "--repo", f"{REPO_URL}={repo}", "-o", "json", "--cache-dir", cache],
+    )
+
+    assert result.exit_code == 1
+    found = by_name(json.loads(result.stdout))
+    assert [found[name]["objects"] for name in found if name != "plain"] == [[], [], []]
+    assert len(found["plain"]["objects"]) == 1 and not found["plain"]["errors"]
+    [plugin] = found["plugin-app"]["errors"]
+    assert "Application plugin-app: spec.source.plugin: config management plugins" in plugin
+    [files] = found["jsonnet-files"]["errors"]
+    assert "jsonnet-guestbook/guestbook-ui.jsonnet is jsonnet" in files
+    assert "directory.exclude" in files
+    [options] = found["jsonnet-options"]["errors"]
+    assert "spec.source.directory.jsonnet: jsonnet is not evaluated by gitward" in options
+
+
+def test_value_file_globs_expand_in_sorted_order_inside_the_repository(
+    example: Path, tmp_path: Path
+) -> None:
+    overrides = example / "gitops" / "dev" / "overrides"
+    overrides.mkdir()
+    (overrides / "10-replicas.yaml").write_text("backend:\n  replicaCount: 5\n")
+    (overrides / "20-replicas.yaml").write_text("backend:\n  replicaCount: 7\n")
+    apps_file = example / "gitops" / "app-of-apps" / "argocd-env-apps.yaml"
+    text = apps_file.read_text().replace(
+        "        - ../../gitops/dev/values.yaml\n",
+        "        - ../../gitops/dev/values.yaml\n        - ../../gitops/dev/overrides/*.yaml\n",
+    )
+    apps_file.write_text(text)
+
+    code, payload = render_json(example, tmp_path)
+
+    assert code == 0
+    dev = by_name(payload)["ai-chatbot-dev"]
+    backend = [
+        o
+        for o in dev["objects"]
+        if o["kind"] == "Deployment" and o["metadata"]["name"].endswith("backend")
+    ]
+    assert [o["spec"]["replicas"] for o in backend] == [7]

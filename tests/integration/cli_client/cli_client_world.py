@@ -132,8 +132,16 @@ def application(name: str, *, namespace: str = "", automated: bool = False) -> d
 class ServerThread:
     """A gitward server with a sandbox cluster, on an event loop of its own thread."""
 
-    def __init__(self, tmp: Path, repo: Path, *, reconcile: bool = True) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        repo: Path,
+        *,
+        reconcile: bool = True,
+        controller: ControllerSettings = FAST,
+    ) -> None:
         self.tmp, self.repo, self.reconcile = tmp, repo, reconcile
+        self.controller = controller
         self.url = ""
         self.admin_password = ""
         self._ready = threading.Event()
@@ -178,7 +186,7 @@ class ServerThread:
                 data_dir=self.tmp / "server",
                 clusters=(access,),
                 local_repos={REPO_URL: self.repo},
-                controller=FAST,
+                controller=self.controller,
                 reconcile=self.reconcile,
             )
             async with run_server(config) as server:

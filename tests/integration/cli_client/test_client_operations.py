@@ -303,3 +303,33 @@ def test_a_pipeline_of_processes_gets_argocds_exit_codes(guestbook: World) -> No
     assert waited.returncode == 0, waited.stderr
     assert after.returncode == 0, after.stdout + after.stderr
     assert after.stdout == ""
+
+
+def test_a_failed_sync_is_not_history_and_rollback_picks_the_previous_deployment(
+    guestbook: World,
+) -> None:
+    sync(guestbook)
+    first = guestbook.wait_for_app("guestbook", is_synced_and_healthy)["status"]["sync"]
+    changed = copy.deepcopy(MANIFESTS["configmap.yaml"])
+    changed["data"]["greeting"] = "bonjour"
+    commit_change(guestbook.repo, "configmap.yaml", changed, "say bonjour")
+    guestbook.run("app", "get", "guestbook", "--refresh")
+    sync(guestbook)
+    broken = copy.deepcopy(MANIFESTS["deployment.yaml"])
+    broken["spec"]["replicas"] = "three"
+    bad_sha = commit_change(guestbook.repo, "deployment.yaml", broken, "break the deployment")
+    guestbook.run("app", "get", "guestbook", "--refresh")
+    assert guestbook.run("app", "sync", "guestbook", "--timeout", "60").exit_code == 1
+
+    app = guestbook.app("guestbook")
+    assert app["status"]["operationState"]["phase"] in ("Failed", "Error")
+    assert app["status"]["operationState"]["syncResult"]["revision"] == bad_sha
+    assert [(h["id"], h["phase"]) for h in app["status"]["history"]] == [
+        (1, "Succeeded"),
+        (2, "Succeeded"),
+    ]
+    result = guestbook.run("app", "rollback", "guestbook", "--timeout", "60")
+
+    assert result.exit_code == 0, result.output
+    state = guestbook.app("guestbook")["status"]["operationState"]
+    assert state["operation"]["sync"]["revision"] == first["revision"]

@@ -5,9 +5,12 @@ when none is configured)."""
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import replace
 from urllib.parse import quote
 
-from conftest import DEV, PROD, Api
+import pytest
+from conftest import DEV, PROD, Api, ApiFactory
 
 from gitward.controller.events import AppEvent
 
@@ -88,6 +91,21 @@ async def test_settings_show_nothing_sensitive_and_only_when_logged_in(api: Api)
     assert "password" not in json.dumps(settings).lower()
 
 
+async def test_rbac_warnings_are_logged_at_start_and_shown_by_settings(
+    api_factory: ApiFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="gitward.server.rbac"):
+        api = await api_factory()
+    admin = await api.admin()
+
+    warnings = (await admin.get("/api/v1/settings")).json()["rbacWarnings"]
+
+    [default_role] = [w for w in warnings if w.startswith("policy.default names 'role:viewer'")]
+    assert "the default role grants nothing" in default_role
+    logged = [r.getMessage() for r in caplog.records if r.name == "gitward.server.rbac.policy"]
+    assert any("argocd-rbac-cm.yaml: policy.default names 'role:viewer'" in line for line in logged)
+
+
 async def test_version_health_docs_and_metrics_answer_anyone(api: Api) -> None:
     client = api.client()
     assert (await client.get("/api/version")).json() == {"Version": "0.1.0"}
@@ -97,6 +115,7 @@ async def test_version_health_docs_and_metrics_answer_anyone(api: Api) -> None:
     assert "/api/v1/applications/{name}/sync" in paths
     metrics = (await client.get("/metrics")).text
     assert f'gitward_app_info{{health_status="Unknown",name="{DEV}"' in metrics
+    assert "# TYPE gitward_app_condition gauge" in metrics
     assert "gitward_api_request_total" in metrics
     assert "gitward_queue_depth" in metrics
 
@@ -144,3 +163,19 @@ async def test_the_stream_keeps_apps_the_caller_may_not_see_to_itself(api: Api) 
         async for line in s.aiter_lines():
             seen.append(line)
     assert not [line for line in seen if line.startswith("data: ")]
+
+
+async def test_metrics_carry_each_apps_conditions_as_argocd_app_condition_does(api: Api) -> None:
+    store = api.server.services.store
+    record = await store.apps.get(PROD)
+    assert record is not None
+    warning = {"type": "SpecWarning", "message": "spec.syncPolicy.manual: not Argo CD's"}
+    await store.apps.set_status(PROD, replace(record.status, conditions=(warning,)))
+
+    metrics = (await api.client().get("/metrics")).text
+
+    assert (
+        f'gitward_app_condition{{condition="SpecWarning",name="{PROD}",project="prod"}} 1.0'
+        in metrics
+    )
+    assert f'gitward_app_condition{{condition="SpecWarning",name="{DEV}"' not in metrics

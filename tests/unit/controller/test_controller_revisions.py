@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gitward.controller.revisions import RevisionCache
-from gitward.errors import GitUnavailableError
+from gitward.errors import GitUnavailableError, Location
 from gitward.git.refs import RefKind, Revision
 
 REPO = "https://github.com/example/infra.git"
@@ -116,3 +116,28 @@ async def test_an_answer_from_an_older_cycle_is_not_kept() -> None:
     remote.gate.set()
     await asking
     assert cache.known(REPO, "main") is None
+
+
+async def test_a_shared_failure_names_each_asking_apps_own_source() -> None:
+    gate = asyncio.Event()
+
+    async def unreachable(repo_url: str, revision: str, *, where: Location | None = None) -> Any:
+        await gate.wait()
+        raise GitUnavailableError("Could not resolve host: github.com", where=where)
+
+    cache = RevisionCache(unreachable)
+    asking = [
+        Location(file="apps.yaml", obj=f"Application {name}", field="spec.source")
+        for name in ("dev", "staging", "prod")
+    ]
+    calls = [asyncio.create_task(cache.resolve(REPO, "main", where=where)) for where in asking]
+    await asyncio.sleep(0)  # every caller is waiting on the one git call
+    gate.set()
+    errors = await asyncio.gather(*calls, return_exceptions=True)
+
+    assert cache.calls == 1
+    assert [str(err) for err in errors] == [
+        f"apps.yaml: Application {name}: spec.source: Could not resolve host: github.com"
+        for name in ("dev", "staging", "prod")
+    ]
+    assert all(isinstance(err, GitUnavailableError) for err in errors)

@@ -10,6 +10,7 @@ import pytest
 from render_builders import application, by_kind_name, chart_files, configmap, helm_source, write
 
 from gitward.errors import ManifestError, PathEscapeError, RenderError, SourceError
+from gitward.model.capabilities import Capabilities
 from gitward.model.sources import Source
 from gitward.render import Limits, Rendered, Renderer
 
@@ -296,12 +297,46 @@ def test_a_symlink_inside_the_repository_is_followed(
     assert [o["metadata"]["name"] for o in render(helm_source()).objects] == ["shared"]
 
 
-def test_kube_version_options_are_reported_as_unsupported(
+CAPABILITIES_TEMPLATE = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: caps
+data:
+  version: {{ .Capabilities.KubeVersion.Version | quote }}
+  widgets: {{ .Capabilities.APIVersions.Has "example.com/v1/Widget" | quote }}
+"""
+
+
+def _capabilities(rendered: Rendered) -> dict[str, str]:
+    data: dict[str, str] = rendered.objects[0]["data"]
+    return data
+
+
+def test_helm_sees_the_clusters_capabilities_and_the_apps_override_them(repo: Path) -> None:
+    write(repo, chart_files(templates={"caps.yaml": CAPABILITIES_TEMPLATE}))
+    cluster = Capabilities("v1.28.3", ("example.com/v1", "example.com/v1/Widget"))
+    renderer = Renderer()
+
+    def rendered(source: Source, capabilities: Capabilities | None) -> dict[str, str]:
+        found = renderer.render(
+            application(source), source, repo, sha=None, capabilities=capabilities
+        )
+        return _capabilities(found)
+
+    assert rendered(helm_source(), cluster) == {"version": "v1.28.3", "widgets": "true"}
+    overridden = helm_source(kube_version="1.30", api_versions=("other.io/v1",))
+    assert rendered(overridden, cluster) == {"version": "v1.30", "widgets": "false"}
+    assert rendered(helm_source(), None)["widgets"] == "false"  # Helm's defaults, offline
+
+
+def test_a_kube_version_that_is_no_version_is_an_error_naming_the_field(
     repo: Path, render: Callable[..., Rendered]
 ) -> None:
     write(repo, chart_files())
-    rendered = render(helm_source(kube_version="1.29"))
-    assert any("kubeVersion" in warning for warning in rendered.warnings)
+    with pytest.raises(ManifestError) as caught:
+        render(helm_source(kube_version="latest"))
+    assert "spec.source.helm.kubeVersion" in caught.value.message
 
 
 def test_a_disabled_subchart_in_one_render_does_not_vanish_from_the_next(repo: Path) -> None:

@@ -29,4 +29,14 @@ def test_render_and_its_async_twin_take_the_same_arguments() -> None:
     sync = inspect.signature(Renderer.render).parameters
     asynchronous = inspect.signature(Renderer.render_async).parameters
     assert list(sync) == list(asynchronous)
-    assert list(sync) == ["self", "app", "source", "root", "sha", "refs", "file", "ref_shas"]
+    assert list(sync) == [
+        "self",
+        "app",
+        "source",
+        "root",
+        "sha",
+        "refs",
+        "file",
+        "ref_shas",
+        "capabilities",
+    ]

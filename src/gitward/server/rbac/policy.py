@@ -19,11 +19,13 @@ Argo CD's:
 line, a rollback needs ``sync``, which is the only thing Argo CD ever checks for a rollback.
 
 Casbin enforcers are built once per project and kept; a ``Policy`` is immutable and safe to
-share. Nothing here does I/O (``from_file`` reads the one file it is given).
+share. Nothing here does I/O (``from_file`` reads the one file it is given and logs what is
+wrong with it).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -37,6 +39,8 @@ from gitward.server.rbac.enforcing import ALLOW, DENY, Enforcer, Verdict
 from gitward.server.rbac.lines import PolicyLines
 from gitward.server.rbac.loading import DEFAULT_SCOPES, PolicySource
 from gitward.server.rbac.projects import project_lines
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Decision", "Policy", "Subject", "subject_from_claims"]
 
@@ -129,8 +133,12 @@ class Policy:
 
     @classmethod
     def from_file(cls, path: str | Path) -> Policy:
-        """A policy.csv file or an argocd-rbac-cm ConfigMap file."""
-        return cls(loading.read_file(path))
+        """A policy.csv file or an argocd-rbac-cm ConfigMap file; each warning is logged
+        (at start and at every reload: this is the one path that reads the file)."""
+        policy = cls(loading.read_file(path))
+        for warning in policy.warnings:
+            log.warning("RBAC policy %s: %s", path, warning)
+        return policy
 
     @property
     def default_role(self) -> str:

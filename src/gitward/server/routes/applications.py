@@ -40,6 +40,9 @@ AppUpdate = Annotated[Grant, Depends(authorize("applications", "update", app_upd
 AppDelete = Annotated[Grant, Depends(authorize("applications", "delete", app_in_path))]
 
 Document = Annotated[dict[str, Any], Body(description="An argoproj.io/v1alpha1 Application")]
+REFRESH_WAIT_S = 20.0
+"""How long a ``?refresh=`` request waits for the refresh (the CLI's requests time out at 30 s);
+past it the answer shows the state as it is, and the refresh goes on."""
 _KEPT_METADATA = ("name", "namespace", "labels", "annotations", "finalizers")
 
 
@@ -76,9 +79,13 @@ async def create_application(
 async def get_application(
     grant: AppGet, services: Svc, refresh: Literal["normal", "hard"] | None = None
 ) -> Any:
-    """The app with its status, operation and history; ``refresh`` reconciles it now."""
+    """The app with its status, operation and history; ``refresh`` resolves its revisions
+    again and reconciles it first, answering once that is done (at most ``REFRESH_WAIT_S``
+    seconds, as Argo CD's answer waits for its refresh)."""
     if refresh is not None:
-        services.controller.refresh(grant.app.name, hard=refresh == "hard")
+        await services.controller.refreshed(
+            grant.app.name, hard=refresh == "hard", within=REFRESH_WAIT_S
+        )
     return await full_app(services, grant.app.name)
 
 

@@ -39,5 +39,7 @@ async def metrics(services: Svc) -> Response:
 
 @router.get("/api/v1/settings")
 async def settings(grant: Authenticated, services: Svc) -> Any:
-    """What a client may know about this server's configuration."""
-    return dict(services.public_settings)
+    """What a client may know about this server's configuration, and what is wrong with the
+    RBAC policy in force (``rbacWarnings``: gitward's own key; the admin who can fix the file
+    sees them without reading the server's log)."""
+    return {**services.public_settings, "rbacWarnings": list(services.policies.base.warnings)}
