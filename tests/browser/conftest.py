@@ -7,26 +7,12 @@ one can only come from injected script.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from browsing import chromium_path
 from ui_world import UiWorld
-
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
-
-
-def chromium_path() -> str | None:
-    configured = os.environ.get("GITWARD_CHROMIUM")
-    if configured:
-        return configured
-    for name in CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +22,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiWorld]:
     started.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    """Chromium for one test. Playwright's sync API runs an event loop in this thread while it is
+    started, which would make every later asyncio test of the same worker fail ("asyncio.run()
+    cannot be called from a running event loop"), so it lives no longer than a test."""
     path = chromium_path()
     if path is None:
         if os.environ.get("GITWARD_REQUIRE_TOOLS") == "1":
@@ -68,25 +57,3 @@ def page(browser: Any, world: UiWorld) -> Iterator[Any]:
     context.close()
     assert not dialogs, f"a script opened a dialog (injected script ran): {dialogs}"
     assert not errors, f"the page raised: {errors}"
-
-
-def log_in(page: Any, world: UiWorld) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", world.admin_password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/applications")
-
-
-def as_user(page: Any, world: UiWorld, name: str, *groups: str) -> None:
-    """Be a single sign-on user of ``groups`` (the session cookie the OIDC login would set)."""
-    cookie, token = world.session_for(name, *groups)
-    page.context.add_cookies([{"name": cookie, "value": token, "url": world.url}])
-
-
-def screenshot(page: Any, name: str) -> None:
-    """Keep a picture of the page for the user guide (docs/images), when asked to."""
-    target = os.environ.get("GITWARD_SCREENSHOTS")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(target) / f"{name}.png"))

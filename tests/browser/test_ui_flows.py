@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import log_in, screenshot
+from browsing import log_in, screenshot
 from playwright.sync_api import expect
 from ui_world import UiWorld
 

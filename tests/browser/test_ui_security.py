@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from conftest import as_user, log_in
+from browsing import as_user, log_in
 from playwright.sync_api import expect
 from ui_world import DEVELOPERS_ONLY, REPO_URL, UiWorld
 

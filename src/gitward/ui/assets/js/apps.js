@@ -126,7 +126,11 @@ function drawFilters(bar, all, query, setParam) {
   }
   bar.dataset.drawn = "1";
   const search = h("input", { type: "search", name: "search", placeholder: "Search by name", "aria-label": "Search by name", value: query.get("search") || "" });
-  search.addEventListener("input", () => setParam("search", search.value.trim()));
+  let typing = null;
+  search.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => setParam("search", search.value.trim()), 60);
+  });
   const label = h("input", { type: "search", name: "label", placeholder: "label=value", "aria-label": "Label", value: query.get("label") || "" });
   label.addEventListener("change", () => setParam("label", label.value.trim()));
   const selects = ["project", "sync", "health", "cluster", "namespace"].map((key) => {
