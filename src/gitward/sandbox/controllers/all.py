@@ -4,6 +4,7 @@ real component uses."""
 from __future__ import annotations
 
 from gitward.sandbox.controllers import addresses
+from gitward.sandbox.controllers.autoscalers import HpaController
 from gitward.sandbox.controllers.base import Context
 from gitward.sandbox.controllers.daemonsets import DaemonSetController
 from gitward.sandbox.controllers.deployments import DeploymentController
@@ -12,6 +13,7 @@ from gitward.sandbox.controllers.jobs import JobController
 from gitward.sandbox.controllers.manager import Reconciler
 from gitward.sandbox.controllers.namespaces import NamespaceController
 from gitward.sandbox.controllers.pods import Kubelet
+from gitward.sandbox.controllers.quotas import QuotaController
 from gitward.sandbox.controllers.replicasets import ReplicaSetController
 from gitward.sandbox.controllers.statefulsets import StatefulSetController
 from gitward.sandbox.faults import Faults
@@ -40,6 +42,7 @@ def build_reconcilers(
         addresses.LoadBalancerController(controllers),
         addresses.IngressStatusController(controllers),
         addresses.ClaimBinder(controllers),
-        addresses.HpaStatusController(controllers),
+        HpaController(controllers),
+        QuotaController(controllers),
         addresses.CrdStatusController(apiserver),
     ]
