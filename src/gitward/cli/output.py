@@ -9,13 +9,15 @@ import json
 import sys
 from collections import Counter
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from gitward.controller.preview import AppRender
-from gitward.model.application import Application
 from gitward.redaction import MASK
+
+if TYPE_CHECKING:  # only render's output needs them, and a client command must not load them
+    from gitward.controller.preview import AppRender
+    from gitward.model.application import Application
 
 __all__ = [
     "Format",

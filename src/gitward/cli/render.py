@@ -10,18 +10,17 @@ from __future__ import annotations
 import asyncio
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gitward.cli import output
 from gitward.cli.failing import EXIT_FAILED, abort_on
-from gitward.controller.preview import AppRender, TreeRenderer
-from gitward.controller.sources import GitWorkspace, SourceRendering, read_root_file
 from gitward.errors import GitwardError, UsageError
-from gitward.git.repo import Repositories
-from gitward.render import Renderer
 from gitward.settings import default_cache_dir
+
+if TYPE_CHECKING:
+    from gitward.controller.preview import AppRender
 
 __all__ = ["OutputFormat", "render"]
 
@@ -68,6 +67,16 @@ def render(
 async def _render_tree(
     root_file: Path, mappings: list[str], revision: str | None, cache_dir: Path
 ) -> list[AppRender]:
+    # The controller, git and the Helm SDK load only when a render runs (a fast CLI).
+    from gitward.controller.preview import TreeRenderer  # noqa: PLC0415
+    from gitward.controller.sources import (  # noqa: PLC0415
+        GitWorkspace,
+        SourceRendering,
+        read_root_file,
+    )
+    from gitward.git.repo import Repositories  # noqa: PLC0415
+    from gitward.render import Renderer  # noqa: PLC0415
+
     declared = read_root_file(root_file)
     local = dict(_parse_mapping(text) for text in mappings)
     work_tree = await Repositories(cache_dir).worktree_info(root_file)

@@ -10,8 +10,6 @@ from typing import Annotated
 
 import typer
 
-from gitward import sandbox as sandboxes
-
 __all__ = ["sandbox"]
 
 
@@ -27,4 +25,6 @@ def sandbox(
     ] = None,
 ) -> None:
     """Run a sandbox Kubernetes cluster until Ctrl-C."""
+    from gitward import sandbox as sandboxes  # noqa: PLC0415 - loaded only when it runs
+
     sandboxes.serve(port, kubeconfig, state, announce=typer.echo)
