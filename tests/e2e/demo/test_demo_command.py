@@ -70,18 +70,16 @@ def until(condition: Any, within: float, what: str) -> None:
 
 
 def run_printed(command: str, tmp_path: Path, then: tuple[str, ...]) -> str:
-    """Run a command line the demo printed (as a person pastes it), then ``gitward *then``."""
+    """Run a command line the demo printed, as a person pastes it (whatever runs gitward there:
+    ``gitward``, a venv's ``bin/gitward`` or ``python -m gitward``), then the same with
+    ``*then``."""
     env = {**os.environ, "GITWARD_CONFIG": str(tmp_path / "cli-config.yaml")}
     words = shlex.split(command)
-    assert words[0] == "gitward"
-    for argv in (words[1:], list(then)):
+    program = words[: words.index("login")]
+    assert program in (["gitward"], [str(Path(sys.executable).parent / "gitward")])
+    for argv in (words, [*program, *then]):
         done = subprocess.run(
-            [sys.executable, "-m", "gitward", *argv],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+            argv, env=env, capture_output=True, text=True, timeout=120, check=False
         )
         assert done.returncode == 0, done.stderr
     return done.stdout
@@ -101,7 +99,9 @@ def test_the_demo_serves_deploys_dev_and_staging_and_stops_on_ctrl_c(tmp_path: P
         password = (tmp_path / "admin-password").read_text().strip()
         assert f"(shown once): {password}" in "".join(lines)
         assert stat.S_IMODE((tmp_path / "admin-password").stat().st_mode) == 0o600
-        assert f"gitward login {url.removeprefix('http://')}" in "".join(lines)
+        assert f" login {url.removeprefix('http://')} --insecure" in "".join(lines)
+        assert f"kubeconfig: {tmp_path / 'kubeconfig'}" in "".join(lines)
+        assert f"Webhook URL for git push events: {url}/api/webhook" in "".join(lines)
         with httpx.Client(base_url=url, timeout=30) as client:
             assert client.get("/healthz").text == "ok"
             token = client.post(
@@ -117,7 +117,7 @@ def test_the_demo_serves_deploys_dev_and_staging_and_stops_on_ctrl_c(tmp_path: P
             assert {"Deployment", "ReplicaSet", "Pod"} <= kinds
             diffs = client.get(f"/api/v1/applications/{PROD}/managed-resources").json()
             assert {item["status"] for item in diffs["items"]} == {"Missing"}
-        printed_login = next(line for line in lines if line.startswith("  gitward login "))
+        printed_login = next(line for line in lines if " login 127.0.0.1:" in line)
         shown = run_printed(printed_login, tmp_path, then=("app", "get", PROD))
         assert "Sync Policy:        manual" in shown
     finally:
