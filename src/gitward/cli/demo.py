@@ -14,7 +14,6 @@ installed gitward runs the demo from any directory.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 import shutil
@@ -57,7 +56,9 @@ def demo(
     example = example_dir()
     if example is None:
         abort("the example repository is missing from this gitward installation: reinstall it")
-    from gitward.server.running import listening_socket  # noqa: PLC0415 - the heavy part
+    import asyncio  # noqa: PLC0415 - the demo's own imports load only when it runs
+
+    from gitward.server.running import listening_socket  # noqa: PLC0415
 
     try:
         listening_socket("127.0.0.1", port).close()  # a port in use fails before any work

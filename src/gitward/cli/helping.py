@@ -5,7 +5,8 @@ options and ``{name}`` for arguments. :class:`PlainHelpGroup` is the root comman
 the command tree is built it turns every parameter in it into one that names its value as
 kubectl and argocd do, so no command module has to spell a metavar.
 
-It changes only what help shows, never how a command line is parsed.
+It changes only what help shows and how fast plain values are read (:mod:`values`: no
+pydantic for a string, a number or a path), never what a command line means.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from typing import Any, get_args, get_origin
 
 from typer._click import Command as ClickCommand
 from typer._click import Context
+from typer._coercion import RuntimeParam, build_runtime_param
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+from gitward.cli.values import PlainValues
 
 __all__ = ["PlainHelpGroup", "value_word"]
 
@@ -32,7 +36,8 @@ class _PlainHelpOption(ClickCommand):
 
 
 class PlainHelpGroup(_PlainHelpOption, TyperGroup):
-    """A Typer group whose whole command tree shows plain value names in its help."""
+    """A Typer group whose whole command tree shows plain value names in its help and reads
+    plain values without pydantic."""
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
@@ -48,6 +53,9 @@ class _PlainCommand(_PlainHelpOption, TyperCommand):
 
 
 class _PlainOption(TyperOption):
+    def get_runtime_param(self) -> RuntimeParam:
+        return _plain_values(self)
+
     def display_type_rich(self, ctx: Context) -> str | None:
         if self.metavar is not None:
             return self.metavar
@@ -60,6 +68,9 @@ class _PlainOption(TyperOption):
 
 
 class _PlainArgument(TyperArgument):
+    def get_runtime_param(self) -> RuntimeParam:
+        return _plain_values(self)
+
     def display_type_rich(self, ctx: Context) -> str | None:
         return None  # the argument's own name (NAME) says it
 
@@ -68,6 +79,17 @@ class _PlainArgument(TyperArgument):
         if self.nargs != 1:
             name += "..."
         return name if self.required else f"[{name}]"
+
+
+def _plain_values(param: TyperOption | TyperArgument) -> RuntimeParam:
+    """The parameter's reading: plain values without pydantic (see :mod:`values`)."""
+    if param._runtime_param is None:
+        param._runtime_param = PlainValues(
+            parameter_info=param.type_descriptor.parameter_info,
+            annotation=param.type_descriptor.annotation,
+            typer_reading=lambda: build_runtime_param(param.type_descriptor),
+        )
+    return param._runtime_param
 
 
 def value_word(param: TyperOption | TyperArgument) -> str:

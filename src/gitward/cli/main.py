@@ -24,6 +24,7 @@ __all__ = ["app", "run"]
 
 app = typer.Typer(
     cls=PlainHelpGroup,
+    rich_markup_mode=None,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

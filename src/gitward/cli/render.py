@@ -7,7 +7,6 @@ any failed (all others are still rendered and shown), 2 for usage errors.
 
 from __future__ import annotations
 
-import asyncio
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -52,6 +51,8 @@ def render(
     ] = None,
 ) -> None:
     """Render every application of an app-of-apps tree, with no cluster."""
+    import asyncio  # noqa: PLC0415 - loaded only when a render runs
+
     try:
         renders = asyncio.run(
             _render_tree(root_app_file, repo or [], revision, cache_dir or default_cache_dir())
