@@ -20,8 +20,10 @@ __all__ = [
     "operation_summary",
     "progress_line",
     "short_revision",
+    "sync_count",
     "sync_policy_text",
     "text",
+    "to_the_second",
 ]
 
 TERMINAL_PHASES = frozenset({"Succeeded", "Failed", "Error"})
@@ -135,13 +137,23 @@ def operation_summary(app: object) -> str:
     return block + "\n" + table(headers, rows)
 
 
+def to_the_second(moment: str) -> str:
+    """An RFC 3339 time without its fraction of a second (``2026-12-07T14:05:01Z``), as
+    Kubernetes writes times; anything else as it is."""
+    seconds, dot, rest = moment.partition(".")
+    if not dot:
+        return moment
+    zone = rest.lstrip("0123456789")
+    return seconds + zone
+
+
 def history_table(app: object) -> str:
     """``gitward app history``: ID, DATE, REVISION, INITIATED BY, oldest first."""
     entries = sorted(_list(dig(app, "status", "history")), key=_history_id)
     rows = [
         [
             text(entry, "id"),
-            text(entry, "deployedAt"),
+            to_the_second(text(entry, "deployedAt")),
             _history_revision(entry),
             text(entry, "initiatedBy", "username") or "-",
         ]

@@ -71,3 +71,9 @@ def test_a_sync_of_chosen_resources_counts_against_those_only() -> None:
     line = app_views.progress_line(running([{"status": "Synced"}], chosen=2))
 
     assert line == "web: operation Running, sync OutOfSync, health Missing, 1/2 resources synced"
+
+
+def test_history_shows_times_to_the_second() -> None:
+    assert app_views.to_the_second("2026-12-07T14:05:01.123456Z") == "2026-12-07T14:05:01Z"
+    assert app_views.to_the_second("2026-12-07T14:05:01+01:00") == "2026-12-07T14:05:01+01:00"
+    assert app_views.to_the_second("2026-12-07T14:05:01.5+01:00") == "2026-12-07T14:05:01+01:00"
