@@ -47,7 +47,9 @@ DEMO_CONTROLLER = ControllerSettings(reconciliation_s=5.0, jitter_s=1.0, workers
 
 
 def demo(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: a free one).")] = 8080,
+    port: Annotated[
+        int, typer.Option(help="Port on 127.0.0.1 (0: a free one).", min=0, max=65535)
+    ] = 8080,
     data_dir: Annotated[
         Path | None, typer.Option(help="Where the demo keeps its repository and database.")
     ] = None,
@@ -137,7 +139,7 @@ async def _run(place: Path, repo: Path, port: int) -> None:
             bootstrap=repo / ROOT_APP,
         )
         async with run_server(config) as running:
-            password = await _remember_password(place, running)
+            password = await remember_password(place, running)
             announce_server(running, typer.echo)
             typer.echo(tries(running.url, password, repo, place, kubeconfig))
             await until_interrupted()
@@ -157,7 +159,7 @@ async def _apply_namespaces(access: ClusterAccess, text: str) -> None:
         await cluster.close()
 
 
-async def _remember_password(place: Path, running: RunningServer) -> str:
+async def remember_password(place: Path, running: RunningServer) -> str:
     """The admin password, kept in ``<data-dir>/admin-password`` (0600): the first start's;
     on a later start the one kept there while it still logs in, else a new one (the file was
     lost, or the password was changed since), so the printed login always works."""

@@ -24,6 +24,13 @@ if TYPE_CHECKING:
 __all__ = ["OutputFormat", "render"]
 
 
+# render runs once: it does not retry, and it can read a repository from a directory instead.
+_REACH_HINT = (
+    "Check that the repoURL is right and reachable and that its credentials are configured, "
+    "or render a local copy of it: --repo URL=DIR"
+)
+
+
 class OutputFormat(StrEnum):
     TABLE = "table"
     YAML = "yaml"
@@ -47,7 +54,12 @@ def render(
     app_name: Annotated[str | None, typer.Option("--app", help="Show only this app.")] = None,
     out: Annotated[OutputFormat, typer.Option("-o", "--output")] = OutputFormat.TABLE,
     cache_dir: Annotated[
-        Path | None, typer.Option(help="Mirrors and checkouts [default: ~/.cache/gitward].")
+        Path | None,
+        typer.Option(
+            envvar="GITWARD_CACHE_DIR",
+            help="Where the git mirrors and checkouts of remote repositories are kept.",
+            show_default="$XDG_CACHE_HOME/gitward or ~/.cache/gitward",
+        ),
     ] = None,
 ) -> None:
     """Render every application of an app-of-apps tree, with no cluster."""
@@ -84,7 +96,7 @@ async def _render_tree(
     if work_tree is not None:
         for remote in work_tree.remotes:
             local.setdefault(remote, work_tree.root)
-    repos = Repositories(cache_dir, local=local)
+    repos = Repositories(cache_dir, local=local, reach_hint=_REACH_HINT)
     tree = TreeRenderer(GitWorkspace(repos, revision), SourceRendering(Renderer()))
     return await tree.render_tree(declared.apps, declared.projects, declared.app_warnings)
 

@@ -67,7 +67,10 @@ def server(
         str | None, setting("GITWARD_HOST", "Address to listen on.", _SERVER.host)
     ] = None,
     port: Annotated[
-        int | None, setting("GITWARD_PORT", "Port to listen on (0: a free one).", _SERVER.port)
+        int | None,
+        setting(
+            "GITWARD_PORT", "Port to listen on (0: a free one).", _SERVER.port, min=0, max=65535
+        ),
     ] = None,
     tls_cert: Annotated[
         Path | None, setting("GITWARD_TLS_CERT", "PEM certificate: serve HTTPS.", "plain HTTP")

@@ -300,22 +300,22 @@ def listening_socket(host: str, port: int) -> socket.socket:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         sock.listen(128)
-    except OSError as err:
+    except (OSError, OverflowError) as err:
         sock.close()
         raise _cannot_listen(host, port, err) from err
     sock.setblocking(False)
     return sock
 
 
-def _cannot_listen(host: str, port: int, err: OSError) -> ConfigError:
+def _cannot_listen(host: str, port: int, err: OSError | OverflowError) -> ConfigError:
     where = Location(obj=f"{host}:{port}")
-    if err.errno == errno.EADDRINUSE:
+    if isinstance(err, OSError) and err.errno == errno.EADDRINUSE:
         return ConfigError(
             "the port is in use by another program (another gitward?)",
             where=where,
             hint="Stop it, or choose another port with --port (GITWARD_PORT); 0 picks a free one",
         )
-    reason = err.strerror or str(err)
+    reason = (err.strerror if isinstance(err, OSError) else None) or str(err)
     return ConfigError(
         f"cannot listen there: {reason}",
         where=where,

@@ -211,3 +211,17 @@ def test_usage_errors_exit_2_with_one_line(args: list[str], message: str, tmp_pa
     assert result.returncode == 2
     assert result.stderr.startswith(message)
     assert "Traceback" not in result.stderr
+
+
+def test_an_unreachable_repository_says_to_serve_a_local_copy_and_promises_no_retry(
+    example: Path, tmp_path: Path
+) -> None:
+    root = example / ROOT_APP
+    root.write_text(root.read_text().replace(REPO_URL, "https://git.invalid/team/infra.git"))
+
+    result = gitward("render", str(root), cwd=tmp_path, cache=tmp_path / "cache")
+
+    assert result.returncode == 1
+    assert "https://git.invalid/team/infra.git" in result.stdout
+    assert result.stdout.rstrip().endswith("or render a local copy of it: --repo URL=DIR")
+    assert "retries" not in result.stdout
