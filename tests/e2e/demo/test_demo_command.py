@@ -85,6 +85,20 @@ def run_printed(command: str, tmp_path: Path, then: tuple[str, ...]) -> str:
     return done.stdout
 
 
+def run_step_one(lines: list[str], tmp_path: Path) -> str:
+    """Step 1 as printed (commit a new image tag, wait for staging at that commit, list the
+    apps), run by a shell as a person pastes it; what it printed."""
+    start = next(i for i, line in enumerate(lines) if line.startswith("1. Push"))
+    step = "".join(lines[start + 1 :]).split("\n\n")[0].strip("\n")
+    done = subprocess.run(
+        ["bash", "-c", f"set -e\n{step}"],
+        env={**os.environ, "GITWARD_CONFIG": str(tmp_path / "cli-config.yaml")},
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_the_demo_serves_deploys_dev_and_staging_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "gitward", "demo", "--port", "0", "--data-dir", str(tmp_path)],
@@ -120,6 +134,14 @@ def test_the_demo_serves_deploys_dev_and_staging_and_stops_on_ctrl_c(tmp_path: P
         printed_login = next(line for line in lines if " login 127.0.0.1:" in line)
         shown = run_printed(printed_login, tmp_path, then=("app", "get", PROD))
         assert "Sync Policy:        manual" in shown
+        listed = run_step_one(lines, tmp_path)
+        head = subprocess.run(
+            ["git", "-C", str(tmp_path / "ai-chatbot-infra"), "rev-parse", "--short=7", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        staging = next(row for row in listed.splitlines() if row.startswith(STAGING))
+        assert staging.split()[2:4] == ["Synced", "Healthy"]
+        assert head in staging  # the promotion itself, not the state before the push
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=90)  # stdout stays with the reader thread (communicate would race it)
