@@ -23,6 +23,7 @@ import contextlib
 import errno
 import gc
 import socket
+import ssl
 from collections.abc import AsyncIterator, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,7 +145,8 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
     """Run a server until the block ends (see the module docstring)."""
     sock = listening_socket(config.host, config.port)  # before anything is written
     try:
-        config.data_dir.mkdir(parents=True, exist_ok=True)
+        _check_tls(config)
+        _make_data_dir(config.data_dir)
         store = await Store.open(
             config.database, data_dir=config.data_dir, secret_key=config.secret_key
         )
@@ -155,7 +157,6 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         stack.callback(sock.close)
         stack.push_async_callback(store.close)
         authenticator = await Authenticator.start(store, config.auth)
-        admin_password = await authenticator.ensure_admin()
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
         services = await _services(config, store, authenticator, http)
         stack.push_async_callback(services.clusters.registry.close)
@@ -168,6 +169,9 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         if config.reconcile:
             await controller.start()
         url = await _serve(stack, config, services, sock)
+        # Last, once nothing else can fail: a start that failed made no admin whose password
+        # nobody saw, so the next start makes it and prints the password.
+        admin_password = await authenticator.ensure_admin()
         # What start-up built lives as long as the server: keep it out of every later
         # collection, which otherwise rescans it while large answers (app lists) are built.
         gc.collect()
@@ -288,6 +292,32 @@ async def _serve(
     scheme = "https" if config.tls_cert else "http"
     host = config.host if config.host not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
     return f"{scheme}://{host}:{port}"
+
+
+def _check_tls(config: ServerConfig) -> None:
+    """The certificate and key load, or a :class:`ConfigError` before anything is written."""
+    if config.tls_cert is None:
+        return
+    try:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(config.tls_cert, config.tls_key)
+    except (OSError, ssl.SSLError) as err:
+        raise ConfigError(
+            f"cannot use the TLS certificate and key: {err.strerror or err}",
+            where=Location(file=f"{config.tls_cert}, {config.tls_key}"),
+            hint="Give a PEM certificate (--tls-cert) and its PEM private key (--tls-key)",
+        ) from err
+
+
+def _make_data_dir(data_dir: Path) -> None:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ConfigError(
+            f"cannot make the data directory: {err.strerror or err}",
+            where=Location(file=str(data_dir)),
+            hint="Choose a directory gitward may write with --data-dir (GITWARD_DATA_DIR)",
+        ) from err
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

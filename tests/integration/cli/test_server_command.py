@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from gitward.cli.demo import PASSWORD_FILE, remember_password
 from gitward.cli.main import COMMANDS, app
 from gitward.cli.server import first_kubeconfig
+from gitward.errors import ConfigError
 from gitward.server.auth.config import ADMIN
 from gitward.server.running import ServerConfig, run_server
 
@@ -121,3 +122,35 @@ async def test_the_demo_prints_a_password_that_logs_in_even_when_the_kept_one_is
         changed = await remember_password(tmp_path, again)
         assert changed != renewed
         assert await again.services.authenticator.password_matches(ADMIN, changed)
+
+
+async def test_a_start_that_fails_makes_no_admin_so_the_next_start_prints_its_password(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ConfigError, match="cannot read the RBAC policy"):
+        async with run_server(
+            ServerConfig(data_dir=tmp_path, reconcile=False, rbac_file=tmp_path / "missing.csv")
+        ):
+            pass
+
+    async with run_server(ServerConfig(data_dir=tmp_path, reconcile=False)) as server:
+        assert server.admin_password is not None
+
+
+def test_unusable_tls_files_or_data_directory_are_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate\n")
+    tls = gitward(
+        "server", "--port", "0", "--data-dir", str(tmp_path / "d"),
+        "--tls-cert", str(bad), "--tls-key", str(bad),
+    )  # fmt: skip
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    data = gitward("server", "--port", "0", "--data-dir", str(blocked / "data"))
+
+    assert tls.returncode == 1
+    assert tls.stderr.startswith(f"error: {bad}, {bad}: cannot use the TLS certificate and key")
+    assert not (tmp_path / "d").exists()
+    assert data.returncode == 1
+    assert data.stderr.startswith(f"error: {blocked / 'data'}: cannot make the data directory")
+    assert len(tls.stderr.splitlines()) == len(data.stderr.splitlines()) == 1
