@@ -26,6 +26,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gitward import ui
 from gitward.errors import GitwardError
 from gitward.redaction import redact
 from gitward.server.auth.cookies import refusal_reason
@@ -67,7 +68,9 @@ def build_app(services: Services) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     _install_docs(app)
+    app.mount("/assets", StaticFiles(directory=ui.ASSETS), name="assets")
     _install_errors(app)
+    app.middleware("http")(_security_headers)
     app.middleware("http")(_cross_site_check)
     app.middleware("http")(_request_metrics)
     return app
@@ -155,6 +158,24 @@ async def _cross_site_check(request: Request, call_next: Handler) -> Response:
     if request.headers.get("origin") is not None and "origin" in reason:
         return error_response(ApiError(403, PERMISSION_DENIED, reason))
     return error_response(ApiError(415, INVALID_ARGUMENT, reason))
+
+
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": ui.CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+async def _security_headers(request: Request, call_next: Handler) -> Response:
+    """Every answer forbids framing, sniffing and any script or style not served by gitward."""
+    response = await call_next(request)
+    for name, value in _SECURITY_HEADERS.items():
+        if name == "Content-Security-Policy" and request.url.path == "/api/docs":
+            continue  # FastAPI's Swagger page starts itself with an inline script
+        response.headers.setdefault(name, value)
+    return response
 
 
 def _own_origin(request: Request) -> str:
