@@ -198,12 +198,19 @@ class ApiClient:
         return ApiError(redact(problem, self.endpoint.token), code="unreachable", hint=hint)
 
 
+# Parts of httpx that gitward's CLI never runs, and that cost half of httpx's import time:
+# its own command line (click, rich, pygments) and HTTP/2 (h2; the client speaks HTTP/1.1).
+# httpx and httpcore import them inside ``try``/``except ImportError`` and cope without them.
+_UNUSED_HTTPX_PARTS = ("httpx._main", "httpcore._async.http2", "httpcore._sync.http2")
+
+
 def _without_httpx_command_line() -> None:
-    """Before httpx first loads in this process, keep its own command-line tool out of it
-    (``httpx._main``: click, rich and pygments, half of httpx's import time); gitward never
-    runs it, and httpx copes when it cannot be imported."""
-    if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
-        sys.modules["httpx._main"] = None  # type: ignore[assignment]  # None: import fails
+    """Before httpx first loads in this process, keep :data:`_UNUSED_HTTPX_PARTS` out of it
+    (a module that is None in ``sys.modules`` fails to import); not once httpx is loaded."""
+    if "httpx" in sys.modules or "httpcore" in sys.modules:
+        return
+    for name in _UNUSED_HTTPX_PARTS:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def _reason(error: httpx.HTTPError) -> str:

@@ -40,6 +40,7 @@ HEAVY_PACKAGES = (
     "pydantic",  # Typer reads every value through it, unless the value is plain (cli/values)
     "pygments",  # with click and rich: httpx's own command line, which gitward never runs
     "click",
+    "h2",  # HTTP/2: the CLI speaks HTTP/1.1
 )
 
 # Runs gitward as ``python -m gitward`` does, then writes the names of the loaded modules.
