@@ -202,7 +202,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        timeout = float(env.get("GITWARD_GIT_TIMEOUT", DEFAULT_GIT_TIMEOUT_S))
+        timeout = _number(env, "GITWARD_GIT_TIMEOUT", DEFAULT_GIT_TIMEOUT_S, minimum=1)
         defaults = ControllerSettings()
         controller = ControllerSettings(
             workers=int(_number(env, "GITWARD_CONTROLLER_WORKERS", defaults.workers, minimum=1)),

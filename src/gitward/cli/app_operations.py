@@ -19,10 +19,10 @@ from gitward.cli import app_views, output
 from gitward.cli.app_requests import app_path, fetch_app
 from gitward.cli.client import ApiClient
 from gitward.cli.connecting import AuthTokenFlag, ServerFlag, session
-from gitward.cli.failing import abort
+from gitward.cli.failing import EXIT_USAGE, abort
 from gitward.cli.output import Format
 from gitward.cli.progress import Progress
-from gitward.cli.waiting import Goal, wait_for
+from gitward.cli.waiting import Goal, commit_id, wait_for
 from gitward.errors import UsageError
 
 __all__ = ["ResourcePattern", "parse_resource", "rollback", "select_resources", "sync", "wait"]
@@ -108,6 +108,13 @@ def wait(
     operation: Annotated[
         bool, typer.Option("--operation", help="Wait until no operation runs.")
     ] = False,
+    revision: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SHA",
+            help="First wait until the app has compared this commit (status.sync.revision).",
+        ),
+    ] = None,
     timeout: TimeoutFlag = 0,
     out: OutputFlag = None,
     server: ServerFlag = None,
@@ -115,13 +122,20 @@ def wait(
 ) -> None:
     """Wait for an application to be synced, healthy and done with its operation.
 
-    With --sync, --health or --operation, wait for only those.
+    With --sync, --health or --operation, wait for only those. With --revision, they count
+    only once the app has compared that commit: after a push, `--revision $(git rev-parse
+    HEAD)` waits for the push to be seen, not for the state before it.
     """
     everything = not (sync_wanted or health or operation)
+    try:
+        wanted = commit_id(revision) if revision is not None else ""
+    except UsageError as error:
+        abort(error.message, EXIT_USAGE)
     goal = Goal(
         sync=sync_wanted or everything,
         health=health or everything,
         operation=operation or everything,
+        revision=wanted,
     )
     with session(server, auth_token) as client:
         app = _await(client, name, goal, timeout)

@@ -20,8 +20,10 @@ __all__ = [
     "operation_summary",
     "progress_line",
     "short_revision",
+    "sync_count",
     "sync_policy_text",
     "text",
+    "to_the_second",
 ]
 
 TERMINAL_PHASES = frozenset({"Succeeded", "Failed", "Error"})
@@ -135,13 +137,23 @@ def operation_summary(app: object) -> str:
     return block + "\n" + table(headers, rows)
 
 
+def to_the_second(moment: str) -> str:
+    """An RFC 3339 time without its fraction of a second (``2026-12-07T14:05:01Z``), as
+    Kubernetes writes times; anything else as it is."""
+    seconds, dot, rest = moment.partition(".")
+    if not dot:
+        return moment
+    zone = rest.lstrip("0123456789")
+    return seconds + zone
+
+
 def history_table(app: object) -> str:
     """``gitward app history``: ID, DATE, REVISION, INITIATED BY, oldest first."""
     entries = sorted(_list(dig(app, "status", "history")), key=_history_id)
     rows = [
         [
             text(entry, "id"),
-            text(entry, "deployedAt"),
+            to_the_second(text(entry, "deployedAt")),
             _history_revision(entry),
             text(entry, "initiatedBy", "username") or "-",
         ]
@@ -157,11 +169,30 @@ def progress_line(app: object) -> str:
     sync = text(app, "status", "sync", "status") or "Unknown"
     health = text(app, "status", "health", "status") or "Unknown"
     line = f"{name}: operation {phase}, sync {sync}, health {health}"
-    results = _list(dig(app, "status", "operationState", "syncResult", "resources"))
-    if phase == "Running" and results:
-        done = sum(1 for r in results if text(r, "status") == "Synced")
-        line += f", {done}/{len(results)} resources synced"
+    if phase == "Running":
+        done, total = sync_count(app)
+        if total:
+            line += f", {done}/{total} resources synced"
     return line
+
+
+_DONE_RESULTS = frozenset({"Synced", "Pruned", "PruneSkipped"})
+
+
+def sync_count(app: object) -> tuple[int, int]:
+    """How many of a running sync's resources are done, out of how many: the total is known
+    from the start (the resources the sync chose, else every resource of the app), so the count
+    goes up 0/8, 3/8, 8/8 instead of following the results as they are written (1/1, 4/5)."""
+    state = dig(app, "status", "operationState")
+    results = _list(dig(state, "syncResult", "resources"))
+    chosen = _list(dig(state, "operation", "sync", "resources"))
+    total = max(len(chosen) or len(_list(dig(app, "status", "resources"))), len(results))
+    done = sum(
+        1
+        for result in results
+        if text(result, "status") in _DONE_RESULTS or text(result, "hookPhase") == "Succeeded"
+    )
+    return done, total
 
 
 def _summary_fields(app: object) -> list[tuple[str, str]]:

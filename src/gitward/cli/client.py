@@ -6,23 +6,26 @@ TLS verification, timeouts, and the translation of an error answer
 message is a single line for the operator. Tests give it another ``transport`` at this seam.
 
 It must not print, prompt or exit (commands do that), and no message it builds may carry the
-token.
+token. httpx (a tenth of a second to import) loads when a client is made, not when a command
+module is: ``gitward --help`` never pays for it.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import httpx
 
 from gitward.errors import GitwardError
 from gitward.redaction import redact
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["ApiClient", "ApiError", "Endpoint", "quoted"]
 
@@ -67,7 +70,14 @@ class ApiClient:
         transport: httpx.BaseTransport | None = None,
         timeout: float = REQUEST_TIMEOUT,
     ) -> None:
+        _without_httpx_command_line()
+        import httpx  # noqa: PLC0415 - loaded when a request is about to be made
+
         self.endpoint = endpoint
+        self._errors: tuple[type[httpx.HTTPError], type[httpx.TimeoutException]] = (
+            httpx.HTTPError,
+            httpx.TimeoutException,
+        )
         headers = {"Accept": "application/json", "User-Agent": "gitward-cli"}
         if endpoint.token:
             headers["Authorization"] = f"Bearer {endpoint.token}"
@@ -120,13 +130,19 @@ class ApiClient:
         Opening fails with :class:`ApiError`; so does reading when nothing at all arrives for
         ``read_timeout`` seconds (code ``unreachable``).
         """
-        timeout = httpx.Timeout(REQUEST_TIMEOUT, read=read_timeout)
+        timeout = (
+            REQUEST_TIMEOUT,
+            read_timeout,
+            REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        )  # connect, read…
         request = self._http.build_request(
             "GET", path, params=params, headers={"Accept": "text/event-stream"}, timeout=timeout
         )
+        http_error, _ = self._errors
         try:
             response = self._http.send(request, stream=True)
-        except httpx.HTTPError as error:
+        except http_error as error:
             raise self._unreachable(error) from error
         try:
             if response.is_error:
@@ -137,9 +153,10 @@ class ApiClient:
             response.close()
 
     def _events(self, response: httpx.Response) -> Iterator[Any]:
+        http_error, _ = self._errors
         try:
             yield from _server_sent_data(response.iter_lines())
-        except httpx.HTTPError as error:
+        except http_error as error:
             raise self._unreachable(error) from error
 
     def _call(
@@ -150,9 +167,10 @@ class ApiClient:
         params: Mapping[str, str] | None = None,
         body: object = None,
     ) -> Any:
+        http_error, _ = self._errors
         try:
             response = self._http.request(method, path, params=params, json=body)
-        except httpx.HTTPError as error:
+        except http_error as error:
             raise self._unreachable(error) from error
         if response.is_error:
             raise _refusal(response)
@@ -170,7 +188,7 @@ class ApiClient:
 
     def _unreachable(self, error: httpx.HTTPError) -> ApiError:
         url = self.endpoint.url
-        if isinstance(error, httpx.TimeoutException):
+        if isinstance(error, self._errors[1]):
             problem = f"the gitward server at {url} did not answer in time"
         else:
             problem = f"cannot reach the gitward server at {url}: {_reason(error)}"
@@ -178,6 +196,21 @@ class ApiClient:
         if "CERTIFICATE" in str(error).upper():
             hint = "Its TLS certificate could not be verified; log in with --insecure to allow it"
         return ApiError(redact(problem, self.endpoint.token), code="unreachable", hint=hint)
+
+
+# Parts of httpx that gitward's CLI never runs, and that cost half of httpx's import time:
+# its own command line (click, rich, pygments) and HTTP/2 (h2; the client speaks HTTP/1.1).
+# httpx and httpcore import them inside ``try``/``except ImportError`` and cope without them.
+_UNUSED_HTTPX_PARTS = ("httpx._main", "httpcore._async.http2", "httpcore._sync.http2")
+
+
+def _without_httpx_command_line() -> None:
+    """Before httpx first loads in this process, keep :data:`_UNUSED_HTTPX_PARTS` out of it
+    (a module that is None in ``sys.modules`` fails to import); not once httpx is loaded."""
+    if "httpx" in sys.modules or "httpcore" in sys.modules:
+        return
+    for name in _UNUSED_HTTPX_PARTS:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def _reason(error: httpx.HTTPError) -> str:

@@ -1,36 +1,101 @@
-"""The ``gitward`` command: one Typer app; each command group lives in its own module."""
+"""The ``gitward`` command: one Typer app; each command group lives in its own module.
+
+The root lists its commands from :data:`COMMANDS` and imports a command's module only when that
+command runs (:class:`gitward.cli.commandline.LazyGroup`); command modules in turn import their
+heavy work (the server, the controller, the Helm SDK, the sandbox) only when they run. So
+``gitward --help`` and the client commands start fast (``bench/cli.py``), and
+``tests/integration/cli_client/test_client_imports.py`` fails when one of them loads a heavy
+module. A new command is a row of :data:`COMMANDS`.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from gitward.cli import accounts, apps, clusters, login, projects, repos
-from gitward.cli import demo as demo_cmd
-from gitward.cli import render as render_cmd
-from gitward.cli import sandbox as sandbox_cmd
-from gitward.cli import server as server_cmd
+import gitward
+from gitward.cli.commandline import LazyCommand, LazyGroup
+
+__all__ = ["COMMANDS", "app", "run"]
+
+COMMANDS = (
+    LazyCommand(
+        "render",
+        "gitward.cli.render",
+        "render",
+        "Render every application of an app-of-apps tree, with no cluster.",
+    ),
+    LazyCommand(
+        "sandbox",
+        "gitward.cli.sandbox",
+        "sandbox",
+        "Run a sandbox Kubernetes cluster, or inject faults into a running one.",
+    ),
+    LazyCommand(
+        "server",
+        "gitward.cli.server",
+        "server",
+        "Serve gitward's API and run its controller until Ctrl-C.",
+    ),
+    LazyCommand(
+        "demo",
+        "gitward.cli.demo",
+        "demo",
+        "Run the ai-chatbot-infra example on a sandbox cluster, with gitward's server.",
+    ),
+    LazyCommand(
+        "login",
+        "gitward.cli.login",
+        "login",
+        "Log in to a gitward server and make it the current context.",
+    ),
+    LazyCommand(
+        "logout",
+        "gitward.cli.login",
+        "logout",
+        "End the session with the server and forget its token.",
+    ),
+    LazyCommand("app", "gitward.cli.apps", "apps", "Manage applications."),
+    LazyCommand("proj", "gitward.cli.projects", "projects", "Manage projects."),
+    LazyCommand("repo", "gitward.cli.repos", "repos", "Manage repository connections."),
+    LazyCommand("cluster", "gitward.cli.clusters", "clusters", "Manage cluster credentials."),
+    LazyCommand("account", "gitward.cli.accounts", "accounts", "Manage local accounts."),
+)
+
+
+class _Gitward(LazyGroup):
+    lazy = COMMANDS
+
 
 app = typer.Typer(
+    cls=_Gitward,
+    rich_markup_mode=None,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     help="gitward keeps Kubernetes clusters where Git says they should be.",
 )
-app.command("render")(render_cmd.render)
-app.add_typer(sandbox_cmd.sandbox)
-app.command("server")(server_cmd.server)
-app.command("demo")(demo_cmd.demo)
-app.command("login")(login.login)
-app.command("logout")(login.logout)
-app.add_typer(apps.apps)
-app.add_typer(projects.projects)
-app.add_typer(repos.repos)
-app.add_typer(clusters.clusters)
-app.add_typer(accounts.accounts)
+
+
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"gitward {gitward.__version__}")
+        raise typer.Exit
 
 
 @app.callback()
-def main() -> None:
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Print gitward's version and exit.",
+        ),
+    ] = False,
+) -> None:
     """gitward keeps Kubernetes clusters where Git says they should be."""
 
 

@@ -10,14 +10,15 @@ import json
 import sys
 from collections import Counter
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from gitward.controller.preview import AppRender
-from gitward.diff.masking import Masker
-from gitward.model.application import Application
 from gitward.redaction import MASK
+
+if TYPE_CHECKING:  # only render's output needs them, and a client command must not load them
+    from gitward.controller.preview import AppRender
+    from gitward.model.application import Application
 
 __all__ = [
     "Format",
@@ -62,6 +63,8 @@ def show_renders(renders: list[AppRender], fmt: str, *, show_secrets: bool = Fal
 
 
 def _masked(item: AppRender) -> AppRender:
+    from gitward.diff.masking import Masker  # noqa: PLC0415 - only render's output needs it
+
     masker = Masker()
     objects = [masker.mask_raw(obj) or obj for obj in item.objects]
     return dataclasses.replace(item, objects=objects)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-from rich.status import Status
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.status import Status
 
 __all__ = ["Progress"]
 
@@ -25,6 +24,8 @@ class Progress:
         self._last = ""
         self._status: Status | None = None
         if self._stream.isatty():
+            from rich.console import Console  # noqa: PLC0415 - only a terminal needs rich
+
             self._status = Console(file=self._stream).status("")
 
     def __enter__(self) -> Progress:
@@ -49,6 +50,8 @@ class Progress:
             return
         self._last = line
         if self._status is not None:
+            from rich.text import Text  # noqa: PLC0415 - loaded with Console above
+
             self._status.update(Text(line))
         else:
             self._stream.write(line + "\n")

@@ -7,24 +7,29 @@ any failed (all others are still rendered and shown), 2 for usage errors.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gitward.cli import output
 from gitward.cli.failing import EXIT_FAILED, EXIT_USAGE, abort, abort_on
-from gitward.controller.preview import AppRender, TreeRenderer
-from gitward.controller.sources import GitWorkspace, SourceRendering, read_root_file
 from gitward.errors import GitwardError, UsageError
-from gitward.git.repo import Repositories
-from gitward.render import Limits, Renderer
-from gitward.settings import RenderSettings, default_cache_dir
+from gitward.settings import default_cache_dir
+
+if TYPE_CHECKING:
+    from gitward.controller.preview import AppRender
 
 __all__ = ["OutputFormat", "render"]
+
+
+# render runs once: it does not retry, and it can read a repository from a directory instead.
+_REACH_HINT = (
+    "Check that the repoURL is right and reachable and that its credentials are configured, "
+    "or render a local copy of it: --repo URL=DIR"
+)
 
 
 class OutputFormat(StrEnum):
@@ -50,7 +55,12 @@ def render(
     app_name: Annotated[str | None, typer.Option("--app", help="Show only this app.")] = None,
     out: Annotated[OutputFormat, typer.Option("-o", "--output")] = OutputFormat.TABLE,
     cache_dir: Annotated[
-        Path | None, typer.Option(help="Mirrors and checkouts [default: ~/.cache/gitward].")
+        Path | None,
+        typer.Option(
+            envvar="GITWARD_CACHE_DIR",
+            help="Where the git mirrors and checkouts of remote repositories are kept.",
+            show_default="$XDG_CACHE_HOME/gitward or ~/.cache/gitward",
+        ),
     ] = None,
     show_secrets: Annotated[
         bool,
@@ -61,6 +71,8 @@ def render(
     ] = False,
 ) -> None:
     """Render every application of an app-of-apps tree, with no cluster."""
+    import asyncio  # noqa: PLC0415 - loaded only when a render runs
+
     try:
         renders = asyncio.run(
             _render_tree(root_app_file, repo or [], revision, cache_dir or default_cache_dir())
@@ -78,16 +90,26 @@ def render(
 async def _render_tree(
     root_file: Path, mappings: list[str], revision: str | None, cache_dir: Path
 ) -> list[AppRender]:
+    # The controller, git and the Helm SDK load only when a render runs (a fast CLI).
+    from gitward.controller.preview import TreeRenderer  # noqa: PLC0415
+    from gitward.controller.sources import (  # noqa: PLC0415
+        GitWorkspace,
+        SourceRendering,
+        read_root_file,
+    )
+    from gitward.git.repo import Repositories  # noqa: PLC0415
+    from gitward.render import Limits, Renderer  # noqa: PLC0415
+    from gitward.settings import RenderSettings  # noqa: PLC0415
+
     declared = read_root_file(root_file)
     local = dict(_parse_mapping(text) for text in mappings)
     work_tree = await Repositories(cache_dir).worktree_info(root_file)
     if work_tree is not None:
         for remote in work_tree.remotes:
             local.setdefault(remote, work_tree.root)
-    repos = Repositories(cache_dir, local=local)
+    repos = Repositories(cache_dir, local=local, reach_hint=_REACH_HINT)
     limits = Limits(max_files=RenderSettings.from_env(os.environ).max_files)
-    renderer = Renderer(limits=limits)
-    tree = TreeRenderer(GitWorkspace(repos, revision), SourceRendering(renderer))
+    tree = TreeRenderer(GitWorkspace(repos, revision), SourceRendering(Renderer(limits=limits)))
     return await tree.render_tree(declared.apps, declared.projects, declared.app_warnings)
 
 

@@ -1,101 +1,185 @@
 """``gitward server``: the API server and the controller in one process, until Ctrl-C.
 
-Flags override the environment (``GITWARD_*``, see ``gitward.settings``), which overrides the
-embedded defaults: SQLite under the data directory, 127.0.0.1:8080. The first start prints the
-``admin`` password once; ``--reset-admin-password`` prints a new one and exits. Ctrl-C (or
-SIGTERM) stops taking requests, lets each controller worker store the step it is in, and exits;
-the next start resumes in-flight operations. Serving itself is ``gitward.server.running``'s.
+Every flag is also an environment variable (``--port`` is ``GITWARD_PORT``; ``--help`` shows
+each one and its default), and the flag wins over the variable. Settings with no flag are read
+from the environment by ``gitward.settings``. The first start prints the ``admin`` password
+once; ``--reset-admin-password`` prints a new one and exits. Ctrl-C (or SIGTERM) stops taking
+requests, lets each controller worker store the step it is in, and exits; the next start
+resumes in-flight operations.
+
+This module only reads the command line: the server is :mod:`gitward.cli.serving`'s, imported
+when the command runs, so that ``--help`` and the client commands never load it.
+
+A new flag follows the same pattern: ``setting("GITWARD_NAME", "Help.", default="shown")``
+as its ``typer.Option``, and a line in :func:`server` putting its value into ``overrides``
+when it is not None.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import signal
-from collections.abc import Callable
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from gitward.cli.failing import abort, abort_on
+from gitward.cli.failing import EXIT_USAGE, abort
 from gitward.errors import GitwardError
-from gitward.kube import ClusterAccess
-from gitward.model.annotations import IN_CLUSTER_NAME, IN_CLUSTER_SERVER
-from gitward.server.auth import Authenticator
-from gitward.server.auth.config import ADMIN
-from gitward.server.running import RunningServer, ServerConfig, run_server
-from gitward.settings import ControllerSettings, Settings, parse_repo_dir
-from gitward.store import RecordNotFoundError, Store
+from gitward.settings import ControllerSettings, ServerSettings, Settings, parse_repo_dir
 
-__all__ = ["announce_server", "server", "until_interrupted"]
+__all__ = ["server", "setting"]
 
-Echo = Callable[[str], None]
+_SERVER = ServerSettings(data_dir=Path())  # only for the defaults that --help shows
+_CONTROLLER = ControllerSettings()
+
+
+def setting(
+    env: str | list[str], help_text: str, default: object = None, *names: str, **more: Any
+) -> Any:
+    """A ``gitward server`` flag that the environment variable ``env`` also sets (the first
+    one set, when a list); ``--help`` shows the variable and ``default``. ``names`` are the
+    flag's spellings when Typer's default from the parameter name will not do."""
+    return typer.Option(
+        *names,
+        envvar=env,
+        show_envvar=True,
+        help=help_text,
+        show_default=False if default is None else str(default),
+        **more,
+    )
 
 
 def server(
-    data_dir: Annotated[Path | None, typer.Option(help="Database, keys and git cache.")] = None,
-    database_url: Annotated[
-        str | None, typer.Option(help="sqlite:///path or postgresql://user@host/db.")
+    data_dir: Annotated[
+        Path | None,
+        setting(
+            "GITWARD_DATA_DIR",
+            "Database, keys and git cache.",
+            "$XDG_DATA_HOME/gitward or ~/.local/share/gitward",
+        ),
     ] = None,
-    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on (0: a free one).")] = None,
-    tls_cert: Annotated[Path | None, typer.Option(help="PEM certificate: serve HTTPS.")] = None,
-    tls_key: Annotated[Path | None, typer.Option(help="The certificate's private key.")] = None,
+    database_url: Annotated[
+        str | None,
+        setting(
+            "GITWARD_DATABASE_URL",
+            "sqlite:///path or postgresql://user@host/db.",
+            "gitward.db in the data directory",
+        ),
+    ] = None,
+    host: Annotated[
+        str | None, setting("GITWARD_HOST", "Address to listen on.", _SERVER.host)
+    ] = None,
+    port: Annotated[
+        int | None,
+        setting(
+            "GITWARD_PORT", "Port to listen on (0: a free one).", _SERVER.port, min=0, max=65535
+        ),
+    ] = None,
+    tls_cert: Annotated[
+        Path | None, setting("GITWARD_TLS_CERT", "PEM certificate: serve HTTPS.", "plain HTTP")
+    ] = None,
+    tls_key: Annotated[
+        Path | None, setting("GITWARD_TLS_KEY", "The certificate's private key.")
+    ] = None,
     rbac: Annotated[
-        Path | None, typer.Option(help="policy.csv or an argocd-rbac-cm ConfigMap YAML.")
+        Path | None,
+        setting(
+            "GITWARD_RBAC",
+            "policy.csv or an argocd-rbac-cm ConfigMap YAML.",
+            "the built-in roles only",
+        ),
     ] = None,
     reconciliation_period: Annotated[
-        float | None, typer.Option(help="Seconds between refreshes of every app (0: off).")
+        float | None,
+        setting(
+            "GITWARD_RECONCILIATION_PERIOD",
+            "Seconds between refreshes of every app (0: off).",
+            f"{_CONTROLLER.reconciliation_s:g}",
+            min=0,
+        ),
     ] = None,
-    workers: Annotated[int | None, typer.Option(help="Apps reconciled at once.", min=1)] = None,
+    workers: Annotated[
+        int | None,
+        setting(
+            "GITWARD_CONTROLLER_WORKERS", "Apps reconciled at once.", _CONTROLLER.workers, min=1
+        ),
+    ] = None,
     server_side_diff: Annotated[
         bool | None,
-        typer.Option(
+        setting(
+            "GITWARD_SERVER_SIDE_DIFF",
+            "Compare apps with server-side dry-run applies (Argo CD's ServerSideDiff).",
+            "off",
             "--server-side-diff/--no-server-side-diff",
-            help="Compare apps with server-side dry-run applies (Argo CD's ServerSideDiff).",
         ),
     ] = None,
     bootstrap: Annotated[
-        Path | None, typer.Option(help="A file with the root Application to load at start.")
+        Path | None,
+        setting("GITWARD_BOOTSTRAP", "A file with the root Application to load at start."),
     ] = None,
     kubeconfig: Annotated[
         Path | None,
-        typer.Option(help="The cluster Applications call https://kubernetes.default.svc."),
+        setting(
+            ["GITWARD_KUBECONFIG", "KUBECONFIG"],
+            "The kubeconfig of the cluster Applications call https://kubernetes.default.svc.",
+            "none: only clusters added through the API",
+        ),
     ] = None,
-    context: Annotated[str | None, typer.Option(help="The kubeconfig context to use.")] = None,
+    context: Annotated[
+        str | None,
+        setting("GITWARD_CONTEXT", "The kubeconfig context to use.", "its current context"),
+    ] = None,
     repo_dir: Annotated[
         list[str] | None,
-        typer.Option(
+        setting(
+            "GITWARD_REPO_DIRS",
+            "Serve repoURL URL (however an app spells it) from the git clone DIR; repeatable "
+            "(the variable: comma-separated URL=DIR pairs).",
+            "none",
             "--repo-dir",
             metavar="URL=DIR",
-            help="Serve repoURL URL (however an app spells it) from directory DIR; repeatable "
-            "(env GITWARD_REPO_DIRS, comma-separated).",
         ),
     ] = None,
     allow_local_repos: Annotated[
         list[Path] | None,
-        typer.Option(
+        setting(
+            "GITWARD_ALLOW_LOCAL_REPOS",
+            "Let apps name git repositories under DIR by path or file:// URL; repeatable "
+            "(the variable: directories separated like PATH).",
+            "none: local repoURLs are refused",
             "--allow-local-repos",
             metavar="DIR",
-            help="Let apps name git repositories under DIR by path or file:// URL; repeatable "
-            "(env GITWARD_ALLOW_LOCAL_REPOS; default: none, local repoURLs are refused).",
         ),
     ] = None,
     render_max_files: Annotated[
         int | None,
-        typer.Option(
-            help="Manifest files one directory source may read (env GITWARD_RENDER_MAX_FILES; "
-            "default: 10000).",
+        setting(
+            "GITWARD_RENDER_MAX_FILES",
+            "Manifest files one directory source may read.",
+            10000,
             min=1,
         ),
     ] = None,
     reset_admin_password: Annotated[
-        bool, typer.Option(help="Give admin a new random password, print it, and exit.")
+        bool,
+        typer.Option(
+            "--reset-admin-password",
+            help="Give admin a new random password, print it, and exit (an action: no variable).",
+        ),
     ] = False,
 ) -> None:
-    """Serve gitward's API and run its controller until Ctrl-C."""
+    """Serve gitward's API and run its controller until Ctrl-C.
+
+    Settings without a flag come from the environment: GITWARD_GIT_TIMEOUT (seconds, 90),
+    GITWARD_CACHE_DIR, GITWARD_RECONCILIATION_JITTER (seconds, 60), GITWARD_ANONYMOUS (false),
+    GITWARD_WEBHOOK_MAX_BYTES, GITWARD_WEBHOOK_QUEUE and the webhook secrets
+    GITWARD_WEBHOOK_GITHUB_SECRET, _GITLAB_SECRET, _BITBUCKET_UUID, _BITBUCKET_SERVER_SECRET.
+    """
+    if (tls_cert is None) != (tls_key is None):
+        abort("--tls-cert and --tls-key go together", EXIT_USAGE)
+    from gitward.cli import serving  # noqa: PLC0415 - the heavy part, only when it runs
+
     settings = _settings()
     overrides: dict[str, Any] = {
         key: value
@@ -117,17 +201,16 @@ def server(
     )
     overrides.update(_local_repos(settings, repo_dir, allow_local_repos))
     if kubeconfig is not None:
-        overrides["clusters"] = (_in_cluster(kubeconfig, context),)
-    if (tls_cert is None) != (tls_key is None):
-        abort("--tls-cert and --tls-key go together", 2)
-    config = ServerConfig.from_settings(settings, **overrides)
-    try:
-        if reset_admin_password:
-            typer.echo(f"admin password: {asyncio.run(reset_admin(config))}")
-            return
-        asyncio.run(_serve(config, typer.echo))
-    except GitwardError as err:
-        abort_on(err)
+        overrides["clusters"] = (serving.in_cluster(first_kubeconfig(kubeconfig), context),)
+    serving.run(settings, overrides, reset=reset_admin_password, echo=typer.echo)
+
+
+def first_kubeconfig(value: Path) -> Path:
+    """The first file of a ``$KUBECONFIG``-style list (``a:b``) that exists, else the first."""
+    files = [Path(part).expanduser() for part in str(value).split(os.pathsep) if part]
+    if not files:
+        abort("the kubeconfig path is empty", EXIT_USAGE)
+    return next((file for file in files if file.is_file()), files[0])
 
 
 def _controller(
@@ -157,13 +240,18 @@ def _local_repos(
     """``local_repos`` and ``allow_local_repos``: the flags when given, else the environment;
     every directory named must exist."""
     given = "--repo-dir"
+    texts = [part for text in repo_dir or [] for part in text.split(",") if part.strip()]
     try:
-        pairs = [parse_repo_dir(text, given) for text in repo_dir or []]
+        pairs = [parse_repo_dir(text.strip(), given) for text in texts]
     except GitwardError as err:
         abort(err.message, 2)
     if repo_dir is None:
         pairs, given = list(settings.server.repo_dirs), "GITWARD_REPO_DIRS"
-    directories = list(allowed) if allowed is not None else list(settings.server.allow_local_repos)
+    directories = (
+        [Path(part) for item in allowed for part in str(item).split(os.pathsep) if part]
+        if allowed is not None
+        else list(settings.server.allow_local_repos)
+    )
     for url, directory in pairs:
         if not directory.is_dir():
             abort(f"{given} {url}={directory}: {directory} is not a directory", 2)
@@ -174,56 +262,3 @@ def _local_repos(
         "local_repos": {url: directory.resolve() for url, directory in pairs},
         "allow_local_repos": tuple(directory.resolve() for directory in directories),
     }
-
-
-def _in_cluster(kubeconfig: Path, context: str | None) -> ClusterAccess:
-    return ClusterAccess(
-        server=IN_CLUSTER_SERVER, name=IN_CLUSTER_NAME, kubeconfig=kubeconfig, context=context
-    )
-
-
-async def reset_admin(config: ServerConfig) -> str:
-    """A new random password for admin (made if missing); every admin session ends."""
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    store = await Store.open(
-        config.database, data_dir=config.data_dir, secret_key=config.secret_key
-    )
-    try:
-        authenticator = await Authenticator.start(store, config.auth)
-        try:
-            return await authenticator.reset_password(ADMIN)
-        except RecordNotFoundError:
-            made = await authenticator.ensure_admin()
-            assert made is not None, "admin was missing a moment ago"
-            return made
-    finally:
-        await store.close()
-
-
-async def _serve(config: ServerConfig, echo: Echo) -> None:
-    async with run_server(config) as running:
-        announce_server(running, echo)
-        await until_interrupted()
-        echo("stopping: finishing the steps in progress")
-    echo("gitward stopped")
-
-
-def announce_server(running: RunningServer, echo: Echo) -> None:
-    echo(f"gitward is serving on {running.url} (API docs: {running.url}/api/docs)")
-    if running.admin_password is not None:
-        echo(f"admin password (shown once): {running.admin_password}")
-
-
-async def until_interrupted() -> None:
-    """Return on SIGINT or SIGTERM (Ctrl-C)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    signals = (signal.SIGINT, signal.SIGTERM)
-    for number in signals:
-        loop.add_signal_handler(number, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        for number in signals:
-            with contextlib.suppress(ValueError, RuntimeError):
-                loop.remove_signal_handler(number)

@@ -11,6 +11,7 @@ It must not print anything but through the ``show`` callback it is given.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,14 +19,15 @@ from typing import Any
 
 from gitward.cli.app_views import TERMINAL_PHASES, dig, text
 from gitward.cli.client import ApiClient, ApiError, quoted
-from gitward.errors import GitwardError
+from gitward.errors import GitwardError, UsageError
 
-__all__ = ["Goal", "WaitTimeoutError", "wait_for"]
+__all__ = ["Goal", "WaitTimeoutError", "commit_id", "wait_for"]
 
 POLL_FIRST = 0.5
 POLL_MOST = 5.0
 REFRESH_AFTER = 10.0
 STREAM_READ = 15.0
+_COMMIT = re.compile(r"[0-9a-f]{7,64}")
 
 
 class WaitTimeoutError(GitwardError):
@@ -42,9 +44,12 @@ class Goal:
     operation: bool = False
     new_operation: bool = False
     after_operation: str = ""
+    revision: str = ""
+    """A commit (full or abbreviated): the app must have compared it (``status.sync.revision``,
+    or one of ``revisions`` for a multi-source app) before the rest of the goal counts."""
 
     def describe(self) -> str:
-        """``synced, healthy and done with its operation``."""
+        """``synced, healthy and done with its operation`` (``at revision 1a2b3c4``)."""
         wanted = [
             words
             for on, words in (
@@ -54,9 +59,20 @@ class Goal:
             )
             if on
         ]
-        return (
+        said = (
             " and ".join(wanted) if len(wanted) < 3 else f"{wanted[0]}, {wanted[1]} and {wanted[2]}"
         )
+        return f"{said} at revision {self.revision}" if self.revision else said
+
+    def at_revision(self, app: object) -> bool:
+        """Whether the app's last comparison was of the awaited commit (always, without one)."""
+        if not self.revision:
+            return True
+        compared = dig(app, "status", "sync", "revisions")
+        revisions = [text(app, "status", "sync", "revision")]
+        if isinstance(compared, list):
+            revisions += [item for item in compared if isinstance(item, str)]
+        return any(revision.startswith(self.revision) for revision in revisions if revision)
 
     def operation_finished(self, app: object) -> bool:
         """Whether the operation waited for (a new one, when asked) has ended."""
@@ -74,11 +90,24 @@ class Goal:
 
     def reached(self, app: object) -> bool:
         """Whether ``app`` is where the goal wants it."""
+        if not self.at_revision(app):
+            return False
         if self.operation and not self.operation_finished(app):
             return False
         if self.sync and text(app, "status", "sync", "status") != "Synced":
             return False
         return not (self.health and text(app, "status", "health", "status") != "Healthy")
+
+
+def commit_id(text: str) -> str:
+    """``--revision``: a commit's id, full or abbreviated (7 hex digits at least), lowercase."""
+    wanted = text.strip().lower()
+    if not _COMMIT.fullmatch(wanted):
+        raise UsageError(
+            f"--revision {text!r} is not a commit id",
+            hint="Give the commit's SHA, for a branch: --revision $(git rev-parse BRANCH)",
+        )
+    return wanted
 
 
 def wait_for(

@@ -19,9 +19,9 @@ from gitward.git.credentials import Credentials, git_access
 from gitward.git.running import GitNotInstalledError, GitResult, GitRunner
 from gitward.redaction import redact, redact_url
 
-__all__ = ["Git"]
+__all__ = ["REACH_HINT", "Git"]
 
-_REACH_HINT = (
+REACH_HINT = (
     "Check that the repoURL is right and reachable from gitward and that its credentials are "
     "configured; gitward retries with backoff"
 )
@@ -31,9 +31,10 @@ _STDERR_LIMIT = 400
 class Git:
     """Runs git commands for one :class:`Repositories`, with its runner and deadline."""
 
-    def __init__(self, runner: GitRunner, timeout: float) -> None:
+    def __init__(self, runner: GitRunner, timeout: float, reach_hint: str = REACH_HINT) -> None:
         self._runner = runner
         self._timeout = timeout
+        self._reach_hint = reach_hint  # what to do about an unreachable repository
 
     async def attempt(
         self,
@@ -56,7 +57,7 @@ class Git:
                 raise GitUnavailableError(
                     f"git timed out after {self._timeout:g}s on {_shown(url)}",
                     where=where,
-                    hint=_REACH_HINT,
+                    hint=self._reach_hint,
                 ) from err
             except GitNotInstalledError as err:
                 raise ToolUnavailableError(
@@ -85,7 +86,7 @@ class Git:
             raise GitUnavailableError(
                 f"git {args[0]} failed on {_shown(url)}: {summary(result.stderr)}",
                 where=where,
-                hint=_REACH_HINT,
+                hint=self._reach_hint,
             )
         return result.stdout
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from gitward.errors import Location, RevisionNotFoundError, SourceError
-from gitward.git.commands import Git
+from gitward.git.commands import REACH_HINT, Git
 from gitward.git.commits import COMMIT_FORMAT, CommitInfo, parse_commit
 from gitward.git.credentials import Credentials
 from gitward.git.locality import LocalRepoPolicy
@@ -82,8 +82,9 @@ class Repositories:
         local_policy: LocalRepoPolicy | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         runner: GitRunner = run_git,
+        reach_hint: str = REACH_HINT,
     ) -> None:
-        self._git = Git(runner, timeout)
+        self._git = Git(runner, timeout, reach_hint)
         self._mirrors = Mirrors(cache_dir / "mirrors", self._git)
         self._trees = Trees(cache_dir / "trees", self._git)
         self._credentials = _lookup(credentials)

@@ -6,7 +6,8 @@ validation errors become 400 ``invalid_argument``, unknown paths 404 ``not_found
 unexpected 500 ``internal`` (logged, never echoed). A state-changing request must send
 ``application/json`` and, when it names an ``Origin``, come from gitward's own; the webhook is
 the one exception (git providers post their own content types and carry no cookie). OpenAPI is
-published at ``/api/docs``. It must not hold state of its own: the services do.
+published at ``/api/docs`` (Swagger UI, its assets served from the package so that it works
+offline). It must not hold state of its own: the services do.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
+import fastapi_offline
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -44,6 +48,11 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/api/webhook"
 _EXEMPT = frozenset({WEBHOOK_PATH})
+DOCS_PATH = "/api/docs"
+OPENAPI_PATH = "/api/openapi.json"
+# Swagger UI's script, style and icon, from a pinned package: the docs load with no CDN.
+_DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+_ASSETS_PATH = f"{DOCS_PATH}/assets"
 
 
 def build_app(services: Services) -> FastAPI:
@@ -51,19 +60,35 @@ def build_app(services: Services) -> FastAPI:
     app = FastAPI(
         title="gitward",
         version=services.version,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=OPENAPI_PATH,
     )
     app.state.services = services
     for router in ROUTERS:
         app.include_router(router)
+    _install_docs(app)
     app.mount("/assets", StaticFiles(directory=ui.ASSETS), name="assets")
     _install_errors(app)
     app.middleware("http")(_security_headers)
     app.middleware("http")(_cross_site_check)
     app.middleware("http")(_request_metrics)
     return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI at ``/api/docs`` with its assets served from the package, not a CDN."""
+    app.mount(_ASSETS_PATH, StaticFiles(directory=_DOCS_ASSETS), name="docs-assets")
+
+    @app.get(DOCS_PATH, include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=OPENAPI_PATH,
+            title="gitward API",
+            swagger_js_url=f"{_ASSETS_PATH}/swagger-ui-bundle.js",
+            swagger_css_url=f"{_ASSETS_PATH}/swagger-ui.css",
+            swagger_favicon_url=f"{_ASSETS_PATH}/favicon.png",
+        )
 
 
 def error_response(error: ApiError) -> JSONResponse:

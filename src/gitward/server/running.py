@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import gc
 import socket
+import ssl
 from collections.abc import AsyncIterator, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,7 @@ import uvicorn
 
 import gitward
 from gitward.controller.loop import Controller
+from gitward.errors import ConfigError, Location
 from gitward.git import LocalRepoPolicy
 from gitward.git.repo import Repositories
 from gitward.kube import ClusterAccess, Clusters
@@ -55,7 +58,7 @@ from gitward.settings import (
 )
 from gitward.store import Store
 
-__all__ = ["RunningServer", "ServerConfig", "run_server"]
+__all__ = ["RunningServer", "ServerConfig", "listening_socket", "run_server"]
 
 _START_TIMEOUT_S = 30.0
 
@@ -156,14 +159,20 @@ class _Server(uvicorn.Server):
 @contextlib.asynccontextmanager
 async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
     """Run a server until the block ends (see the module docstring)."""
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    store = await Store.open(
-        config.database, data_dir=config.data_dir, secret_key=config.secret_key
-    )
+    sock = listening_socket(config.host, config.port)  # before anything is written
+    try:
+        _check_tls(config)
+        _make_data_dir(config.data_dir)
+        store = await Store.open(
+            config.database, data_dir=config.data_dir, secret_key=config.secret_key
+        )
+    except BaseException:
+        sock.close()
+        raise
     async with contextlib.AsyncExitStack() as stack:
+        stack.callback(sock.close)
         stack.push_async_callback(store.close)
         authenticator = await Authenticator.start(store, config.auth)
-        admin_password = await authenticator.ensure_admin()
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
         services = await _services(config, store, authenticator, http)
         stack.push_async_callback(services.clusters.registry.close)
@@ -175,7 +184,10 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
             await controller.bootstrap(config.bootstrap)
         if config.reconcile:
             await controller.start()
-        url = await _serve(stack, config, services)
+        url = await _serve(stack, config, services, sock)
+        # Last, once nothing else can fail: a start that failed made no admin whose password
+        # nobody saw, so the next start makes it and prints the password.
+        admin_password = await authenticator.ensure_admin()
         # What start-up built lives as long as the server: keep it out of every later
         # collection, which otherwise rescans it while large answers (app lists) are built.
         gc.collect()
@@ -264,9 +276,10 @@ async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
             await task
 
 
-async def _serve(stack: contextlib.AsyncExitStack, config: ServerConfig, services: Services) -> str:
-    """Listen, and arrange for the listener to stop first when the stack unwinds."""
-    sock = _bind(config.host, config.port)
+async def _serve(
+    stack: contextlib.AsyncExitStack, config: ServerConfig, services: Services, sock: socket.socket
+) -> str:
+    """Serve on ``sock``, and arrange for the listener to stop first when the stack unwinds."""
     server = _Server(
         uvicorn.Config(
             build_app(services),
@@ -299,12 +312,60 @@ async def _serve(stack: contextlib.AsyncExitStack, config: ServerConfig, service
     return f"{scheme}://{host}:{port}"
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def _check_tls(config: ServerConfig) -> None:
+    """The certificate and key load, or a :class:`ConfigError` before anything is written."""
+    if config.tls_cert is None:
+        return
+    try:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(config.tls_cert, config.tls_key)
+    except (OSError, ssl.SSLError) as err:
+        raise ConfigError(
+            f"cannot use the TLS certificate and key: {err.strerror or err}",
+            where=Location(file=f"{config.tls_cert}, {config.tls_key}"),
+            hint="Give a PEM certificate (--tls-cert) and its PEM private key (--tls-key)",
+        ) from err
+
+
+def _make_data_dir(data_dir: Path) -> None:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ConfigError(
+            f"cannot make the data directory: {err.strerror or err}",
+            where=Location(file=str(data_dir)),
+            hint="Choose a directory gitward may write with --data-dir (GITWARD_DATA_DIR)",
+        ) from err
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port``; a port in use (or an address not on this machine)
+    is a :class:`ConfigError` saying which, so a start that cannot listen changes nothing."""
     # IPPROTO_TCP so that asyncio sets TCP_NODELAY on accepted sockets (no delayed-ACK stalls).
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except (OSError, OverflowError) as err:
+        sock.close()
+        raise _cannot_listen(host, port, err) from err
     sock.setblocking(False)
     return sock
+
+
+def _cannot_listen(host: str, port: int, err: OSError | OverflowError) -> ConfigError:
+    where = Location(obj=f"{host}:{port}")
+    if isinstance(err, OSError) and err.errno == errno.EADDRINUSE:
+        return ConfigError(
+            "the port is in use by another program (another gitward?)",
+            where=where,
+            hint="Stop it, or choose another port with --port (GITWARD_PORT); 0 picks a free one",
+        )
+    reason = (err.strerror if isinstance(err, OSError) else None) or str(err)
+    return ConfigError(
+        f"cannot listen there: {reason}",
+        where=where,
+        hint="Choose an address of this machine with --host (GITWARD_HOST)",
+    )

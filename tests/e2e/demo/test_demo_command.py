@@ -70,20 +70,32 @@ def until(condition: Any, within: float, what: str) -> None:
 
 
 def run_printed(command: str, tmp_path: Path, then: tuple[str, ...]) -> str:
-    """Run a command line the demo printed (as a person pastes it), then ``gitward *then``."""
+    """Run a command line the demo printed, as a person pastes it (whatever runs gitward there:
+    ``gitward``, a venv's ``bin/gitward`` or ``python -m gitward``), then the same with
+    ``*then``."""
     env = {**os.environ, "GITWARD_CONFIG": str(tmp_path / "cli-config.yaml")}
     words = shlex.split(command)
-    assert words[0] == "gitward"
-    for argv in (words[1:], list(then)):
+    program = words[: words.index("login")]
+    assert program in (["gitward"], [str(Path(sys.executable).parent / "gitward")])
+    for argv in (words, [*program, *then]):
         done = subprocess.run(
-            [sys.executable, "-m", "gitward", *argv],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+            argv, env=env, capture_output=True, text=True, timeout=120, check=False
         )
         assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def run_step_one(lines: list[str], tmp_path: Path) -> str:
+    """Step 1 as printed (commit a new image tag, wait for staging at that commit, list the
+    apps), run by a shell as a person pastes it; what it printed."""
+    start = next(i for i, line in enumerate(lines) if line.startswith("1. Push"))
+    step = "".join(lines[start + 1 :]).split("\n\n")[0].strip("\n")
+    done = subprocess.run(
+        ["bash", "-c", f"set -e\n{step}"],
+        env={**os.environ, "GITWARD_CONFIG": str(tmp_path / "cli-config.yaml")},
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
     return done.stdout
 
 
@@ -101,7 +113,9 @@ def test_the_demo_serves_deploys_dev_and_staging_and_stops_on_ctrl_c(tmp_path: P
         password = (tmp_path / "admin-password").read_text().strip()
         assert f"(shown once): {password}" in "".join(lines)
         assert stat.S_IMODE((tmp_path / "admin-password").stat().st_mode) == 0o600
-        assert f"gitward login {url.removeprefix('http://')}" in "".join(lines)
+        assert f" login {url.removeprefix('http://')} --insecure" in "".join(lines)
+        assert f"kubeconfig: {tmp_path / 'kubeconfig'}" in "".join(lines)
+        assert f"Webhook URL for git push events: {url}/api/webhook" in "".join(lines)
         with httpx.Client(base_url=url, timeout=30) as client:
             assert client.get("/healthz").text == "ok"
             token = client.post(
@@ -117,9 +131,17 @@ def test_the_demo_serves_deploys_dev_and_staging_and_stops_on_ctrl_c(tmp_path: P
             assert {"Deployment", "ReplicaSet", "Pod"} <= kinds
             diffs = client.get(f"/api/v1/applications/{PROD}/managed-resources").json()
             assert {item["status"] for item in diffs["items"]} == {"Missing"}
-        printed_login = next(line for line in lines if line.startswith("  gitward login "))
+        printed_login = next(line for line in lines if " login 127.0.0.1:" in line)
         shown = run_printed(printed_login, tmp_path, then=("app", "get", PROD))
         assert "Sync Policy:        manual" in shown
+        listed = run_step_one(lines, tmp_path)
+        head = subprocess.run(
+            ["git", "-C", str(tmp_path / "ai-chatbot-infra"), "rev-parse", "--short=7", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        staging = next(row for row in listed.splitlines() if row.startswith(STAGING))
+        assert staging.split()[2:4] == ["Synced", "Healthy"]
+        assert head in staging  # the promotion itself, not the state before the push
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=90)  # stdout stays with the reader thread (communicate would race it)

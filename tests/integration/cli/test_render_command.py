@@ -294,3 +294,17 @@ def test_value_file_globs_expand_in_sorted_order_inside_the_repository(
         if o["kind"] == "Deployment" and o["metadata"]["name"].endswith("backend")
     ]
     assert [o["spec"]["replicas"] for o in backend] == [7]
+
+
+def test_an_unreachable_repository_says_to_serve_a_local_copy_and_promises_no_retry(
+    example: Path, tmp_path: Path
+) -> None:
+    root = example / ROOT_APP
+    root.write_text(root.read_text().replace(REPO_URL, "https://git.invalid/team/infra.git"))
+
+    result = gitward("render", str(root), cwd=tmp_path, cache=tmp_path / "cache")
+
+    assert result.returncode == 1
+    assert "https://git.invalid/team/infra.git" in result.stdout
+    assert result.stdout.rstrip().endswith("or render a local copy of it: --repo URL=DIR")
+    assert "retries" not in result.stdout

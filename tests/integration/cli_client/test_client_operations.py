@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import pytest
@@ -225,6 +226,34 @@ def test_app_wait_times_out_with_one_line_and_exit_1(guestbook: World) -> None:
     )
 
 
+def test_app_wait_with_a_revision_holds_out_until_the_app_has_compared_that_commit(
+    guestbook: World,
+) -> None:
+    sync(guestbook)
+    guestbook.wait_for_app("guestbook", is_synced_and_healthy)
+    changed = copy.deepcopy(MANIFESTS["configmap.yaml"])
+    changed["data"]["greeting"] = "hola"
+    pushed = commit_change(guestbook.repo, "configmap.yaml", changed, "say hola")
+
+    result = guestbook.run(
+        "app", "wait", "guestbook", "--revision", pushed[:10], "--health", "--timeout", "60"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert f"Sync Status:        OutOfSync from main ({pushed[:7]})" in result.stdout
+    assert guestbook.app("guestbook")["status"]["sync"]["revision"] == pushed
+
+
+def test_app_wait_refuses_a_revision_that_is_not_a_commit_id_with_exit_2(guestbook: World) -> None:
+    result = guestbook.run("app", "wait", "guestbook", "--revision", "main")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: --revision 'main' is not a commit id. Give the commit's SHA, for a branch: "
+        "--revision $(git rev-parse BRANCH)\n"
+    )
+
+
 def test_app_history_lists_each_deployment_with_its_revision(guestbook: World) -> None:
     sync(guestbook)
     first = guestbook.wait_for_app("guestbook", is_synced_and_healthy)
@@ -237,13 +266,11 @@ def test_app_history_lists_each_deployment_with_its_revision(guestbook: World) -
     result = guestbook.run("app", "history", "guestbook")
 
     history = guestbook.app("guestbook")["status"]["history"]
-    assert (
-        result.stdout
-        == (
-            "ID   DATE                          REVISION         INITIATED BY\n"
-            f"1    {history[0]['deployedAt']}   main ({first['status']['sync']['revision'][:7]})   admin\n"  # noqa: E501
-            f"2    {history[1]['deployedAt']}   main ({second_sha[:7]})   admin\n"
-        )
+    deployed = [re.sub(r"\.\d+", "", entry["deployedAt"]) for entry in history]
+    assert result.stdout == (
+        "ID   DATE                   REVISION         INITIATED BY\n"
+        f"1    {deployed[0]}   main ({first['status']['sync']['revision'][:7]})   admin\n"
+        f"2    {deployed[1]}   main ({second_sha[:7]})   admin\n"
     )
 
 

@@ -1,6 +1,7 @@
 """``app_views``' revision text for documents in Argo CD's multi-source shape (``revision``
 empty, one commit per source in ``revisions``), which gitward's app list does not send (its
-items carry the first source's commit) but an app's own JSON does."""
+items carry the first source's commit) but an app's own JSON does; and the progress line of a
+running sync."""
 
 from __future__ import annotations
 
@@ -32,3 +33,47 @@ def test_the_list_revision_column_is_a_dash_before_any_commit_is_known() -> None
     shown = app_views.app_list([listed({"revision": "", "revisions": []})], wide=False)
 
     assert shown.splitlines()[1].split() == ["guestbook", "default", "Synced", "Healthy", "-"]
+
+
+def running(results: list[dict[str, Any]], *, chosen: int = 0) -> dict[str, Any]:
+    resources = [{"kind": "ConfigMap", "name": f"c{index}"} for index in range(4)]
+    operation = {"sync": {"resources": resources[:chosen]}} if chosen else {"sync": {}}
+    return {
+        "metadata": {"name": "web"},
+        "status": {
+            "sync": {"status": "OutOfSync"},
+            "health": {"status": "Missing"},
+            "resources": resources,
+            "operationState": {
+                "phase": "Running",
+                "operation": operation,
+                "syncResult": {"resources": results},
+            },
+        },
+    }
+
+
+def test_a_running_syncs_progress_counts_up_against_every_resource_from_the_start() -> None:
+    synced = {"status": "Synced"}
+    lines = [
+        app_views.progress_line(running(results))
+        for results in ([], [synced], [synced, synced, {"status": "SyncFailed"}])
+    ]
+
+    assert [line.rsplit(", ", 1)[1] for line in lines] == [
+        "0/4 resources synced",
+        "1/4 resources synced",
+        "2/4 resources synced",
+    ]
+
+
+def test_a_sync_of_chosen_resources_counts_against_those_only() -> None:
+    line = app_views.progress_line(running([{"status": "Synced"}], chosen=2))
+
+    assert line == "web: operation Running, sync OutOfSync, health Missing, 1/2 resources synced"
+
+
+def test_history_shows_times_to_the_second() -> None:
+    assert app_views.to_the_second("2026-12-07T14:05:01.123456Z") == "2026-12-07T14:05:01Z"
+    assert app_views.to_the_second("2026-12-07T14:05:01+01:00") == "2026-12-07T14:05:01+01:00"
+    assert app_views.to_the_second("2026-12-07T14:05:01.5+01:00") == "2026-12-07T14:05:01+01:00"

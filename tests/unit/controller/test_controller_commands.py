@@ -164,6 +164,8 @@ def test_controller_settings_come_from_the_environment_and_refuse_junk() -> None
     assert settings.controller.jitter_s == 60.0
     with pytest.raises(ConfigError, match="GITWARD_RECONCILIATION_JITTER"):
         Settings.from_env({"GITWARD_RECONCILIATION_JITTER": "soon"})
+    with pytest.raises(ConfigError, match="GITWARD_GIT_TIMEOUT"):  # was a ValueError
+        Settings.from_env({"GITWARD_GIT_TIMEOUT": "a minute"})
 
 
 async def test_a_sync_of_a_multi_source_app_naming_one_revision_is_refused(

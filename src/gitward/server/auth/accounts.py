@@ -147,6 +147,12 @@ class Authenticator:
         await self._store.accounts.set_password(name, password_hash)
         return password
 
+    async def password_matches(self, name: str, password: str) -> bool:
+        """Whether ``password`` is the account's password now, with no login made and nothing
+        recorded (the demo checks the admin password it kept in a file before printing it)."""
+        stored = await self._store.accounts.password_hash(name)
+        return await asyncio.to_thread(self._passwords.verify, stored, password)
+
     async def update_password(
         self, name: str, current: str, new: str, *, source: str | None = None
     ) -> None:
