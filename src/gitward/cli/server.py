@@ -46,6 +46,13 @@ def server(
     rbac: Annotated[
         Path | None, typer.Option(help="policy.csv or an argocd-rbac-cm ConfigMap YAML.")
     ] = None,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            help="Argo CD's argocd-cm ConfigMap YAML; reloaded when it changes.",
+        ),
+    ] = None,
     reconciliation_period: Annotated[
         float | None, typer.Option(help="Seconds between refreshes of every app (0: off).")
     ] = None,
@@ -74,6 +81,7 @@ def server(
             "tls_cert": tls_cert,
             "tls_key": tls_key,
             "rbac_file": rbac,
+            "settings_file": settings_file,
             "bootstrap": bootstrap,
         }.items()
         if value is not None

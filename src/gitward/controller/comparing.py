@@ -14,7 +14,7 @@ from typing import Any
 
 from gitward import diff, health
 from gitward.controller.appobjects import DEFAULT_APP_NAMESPACE, child_health, is_app_key
-from gitward.health import Health, HealthStatus, ManagedResource
+from gitward.health import Health, HealthCustomizations, HealthStatus, ManagedResource
 from gitward.kube.tracking import Tracking, owning_app
 from gitward.model import annotations as argocd
 from gitward.model.application import Application
@@ -55,8 +55,10 @@ def compare(
     desired: Sequence[Manifest],
     live: Sequence[Manifest],
     tracking: Tracking,
+    customizations: HealthCustomizations | None = None,
 ) -> Compared:
-    """Compare ``desired`` with ``live`` (the app's own and desired-keyed live objects)."""
+    """Compare ``desired`` with ``live`` (the app's own and desired-keyed live objects);
+    ``customizations`` are the configured Lua health checks."""
     namespace = app.destination.namespace
 
     def keyed(objects: Iterable[Manifest]) -> dict[ResourceKey, Manifest]:
@@ -72,7 +74,7 @@ def compare(
         _managed(item.key, wanted.get(item.key), present.get(item.key), itself)
         for item in result.resources
     ]
-    verdict = health.aggregate(managed, app=itself)
+    verdict = health.aggregate(managed, app=itself, customizations=customizations)
     shared = tuple(
         f"{key} is also tracked by application {owner}"
         for key, obj in present.items()
@@ -80,7 +82,7 @@ def compare(
         and (owner := owning_app(obj, tracking)) not in (None, app.name)
         and key != own_key(app)
     )
-    return Compared(result, verdict, _summary(result, managed), shared)
+    return Compared(result, verdict, _summary(result, managed, customizations), shared)
 
 
 def _managed(
@@ -94,7 +96,11 @@ def _managed(
     return ManagedResource(key, desired, live, verdict)
 
 
-def _summary(result: diff.AppDiff, managed: Sequence[ManagedResource]) -> dict[str, Any]:
+def _summary(
+    result: diff.AppDiff,
+    managed: Sequence[ManagedResource],
+    customizations: HealthCustomizations | None = None,
+) -> dict[str, Any]:
     judged = {item.key: item for item in managed}
     items = []
     for resource in result.resources:
@@ -107,7 +113,7 @@ def _summary(result: diff.AppDiff, managed: Sequence[ManagedResource]) -> dict[s
         }
         found = judged.get(resource.key)
         if found is not None and found.live is not None:
-            verdict = found.health or health.assess(found.live)
+            verdict = found.health or health.assess(found.live, customizations=customizations)
             entry["health"] = {"status": verdict.status.value, "message": verdict.message}
         items.append(entry)
     return {

@@ -40,6 +40,7 @@ from gitward.controller.deciding import (
 )
 from gitward.controller.desired import Desired, GitSide
 from gitward.controller.gating import wave_gate
+from gitward.controller.overrides import OverridesHolder
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
 from gitward.controller.windows import automated_gate
@@ -88,6 +89,7 @@ class Refresher:
         settings: ControllerSettings,
         clock: Callable[[], datetime],
         tracking: Tracking,
+        overrides: OverridesHolder | None = None,
     ) -> None:
         self.reads = reads
         self.git = git
@@ -95,6 +97,7 @@ class Refresher:
         self.settings = settings
         self.clock = clock
         self.tracking = tracking
+        self.overrides = overrides or OverridesHolder()
 
     async def refresh(self, record: AppRecord, *, hard: bool = False) -> Refreshed:
         """Where ``record`` stands now (see the module docstring)."""
@@ -125,12 +128,22 @@ class _Run:
             self.stage = kinds.INVALID_SPEC_ERROR
             _, cache = self.r.caches.of(app.destination)
             self.stage = kinds.COMPARISON_ERROR
-            live = await self._live(app, cache, desired.objects)
-            compared = compare(app, desired.objects, live, self.r.tracking)
+            overrides = self.r.overrides.current
+            split = overrides.split_excluded(desired.objects, cache.server)
+            live = await self._live(app, cache, split.kept)
+            compared = compare(
+                overrides.for_app(app, split.kept),
+                split.kept,
+                live,
+                self.r.tracking,
+                overrides.health,
+            )
         except TransientError as err:
             return self._keep_last(err)
         except GitwardError as err:
             return self._unknown(err)
+        if split.excluded:
+            self.conditions.set(kinds.EXCLUDED_RESOURCE_WARNING, split.warning())
         self._warn(app, project, cache, compared, desired.objects)
         return await self._decided(app, project, desired, compared)
 
