@@ -44,7 +44,8 @@ def server(
     tls_cert: Annotated[Path | None, typer.Option(help="PEM certificate: serve HTTPS.")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="The certificate's private key.")] = None,
     rbac: Annotated[
-        Path | None, typer.Option(help="policy.csv or an argocd-rbac-cm ConfigMap YAML.")
+        Path | None,
+        typer.Option(help="policy.csv or an argocd-rbac-cm ConfigMap YAML; reloaded on change."),
     ] = None,
     settings_file: Annotated[
         Path | None,
@@ -87,6 +88,8 @@ def server(
         if value is not None
     }
     overrides["controller"] = _controller(settings, reconciliation_period, workers)
+    if reconciliation_period is not None:
+        overrides["pinned"] = frozenset({"reconciliation_s"})
     if kubeconfig is not None:
         overrides["clusters"] = (_in_cluster(kubeconfig, context),)
     if (tls_cert is None) != (tls_key is None):

@@ -74,6 +74,9 @@ class ServerConfig:
     """Argo CD's argocd-cm ConfigMap (resource customizations, exclusions, periods,
     accounts, SSO...); reloaded, like ``rbac_file``, when it changes."""
     settings_check_s: float = 2.0
+    pinned: frozenset[str] = frozenset()
+    """``ControllerSettings`` fields given on the command line: the settings file's periods
+    (``timeout.reconciliation``...) do not override them."""
     """How often the settings and RBAC files are looked at for a change."""
     controller: ControllerSettings = field(default_factory=ControllerSettings)
     reconcile: bool = True
@@ -188,6 +191,7 @@ def _files(config: ServerConfig, tracking: Tracking) -> SettingsFiles:
         oidc=config.oidc,
         tracking=tracking,
         interval_s=config.settings_check_s,
+        pinned=config.pinned,
     )
 
 

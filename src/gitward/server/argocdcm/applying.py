@@ -20,7 +20,7 @@ import httpx
 from gitward.errors import GitwardError
 from gitward.kube.tracking import Tracking
 from gitward.redaction import redact
-from gitward.server.argocdcm.parsing import AccountSetting, ArgoCdSettings
+from gitward.server.argocdcm.parsing import PERIODS, AccountSetting, ArgoCdSettings
 from gitward.server.auth import AuthConfig, OidcConfig, OidcLogin, generate_password
 from gitward.server.auth.accounts import utc_now
 from gitward.server.services import Services
@@ -29,6 +29,8 @@ from gitward.settings import ControllerSettings
 __all__ = ["SettingsApplier"]
 
 log = logging.getLogger(__name__)
+
+PERIOD_KEYS = {name: key for key, name in PERIODS.items()}
 
 
 class SettingsApplier:
@@ -44,6 +46,7 @@ class SettingsApplier:
         oidc: OidcConfig | None,
         tracking: Tracking,
         source: str,
+        pinned: frozenset[str] = frozenset(),
     ) -> None:
         self._services = services
         self._http = http
@@ -52,6 +55,7 @@ class SettingsApplier:
         self._oidc = oidc
         self._tracking = tracking
         self._source = source
+        self._pinned = pinned
         self.applied: ArgoCdSettings | None = None
 
     async def apply(self, settings: ArgoCdSettings) -> list[str]:
@@ -63,7 +67,16 @@ class SettingsApplier:
                 "the new tracking takes effect after a restart"
             )
         controller = self._services.controller
-        changes: dict[str, Any] = dict(settings.periods)
+        changes: dict[str, Any] = {}
+        for name, seconds in settings.periods.items():
+            if name in self._pinned:
+                given = getattr(self._controller, name)
+                warnings.append(
+                    f"argocd-cm {PERIOD_KEYS[name]} ({seconds:g}s) is overridden by the "
+                    f"command line ({given:g}s)"
+                )
+            else:
+                changes[name] = seconds
         periods = dataclasses.replace(self._controller, **changes)
         controller.configure(settings=periods, overrides=settings.resources.overrides)
         await controller.set_resource_filter(settings.resources.overrides)

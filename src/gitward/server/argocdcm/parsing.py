@@ -31,7 +31,7 @@ URL = "url"
 TRACKING_METHOD = "application.resourceTrackingMethod"
 INSTANCE_LABEL = "application.instanceLabelKey"
 _TRACKING_METHODS = ("annotation", "label", "annotation+label")
-_PERIODS = {
+PERIODS = {
     "timeout.reconciliation": "reconciliation_s",
     "timeout.hard.reconciliation": "hard_reconciliation_s",
     "timeout.reconciliation.jitter": "jitter_s",
@@ -99,7 +99,7 @@ def parse_settings(document: SettingsDocument) -> ArgoCdSettings:
     found.warnings.extend(found.resources.warnings)
     found.url = data.get(URL, "").strip().rstrip("/")
     found.periods = {
-        name: _seconds(data[key], document.at(key)) for key, name in _PERIODS.items() if key in data
+        name: _seconds(data[key], document.at(key)) for key, name in PERIODS.items() if key in data
     }
     found.tracking = _tracking(document)
     found.accounts = _accounts(document)
@@ -221,7 +221,7 @@ def _known(key: str) -> bool:
     simple = {URL, TRACKING_METHOD, INSTANCE_LABEL, "admin.enabled", "users.anonymous.enabled"}
     return (
         key in simple
-        or key in _PERIODS
+        or key in PERIODS
         or key == "oidc.config"
         or key.startswith("accounts.")
         or takes_key(key)

@@ -47,6 +47,8 @@ class SettingsFiles:
     oidc: OidcConfig | None
     tracking: Tracking
     interval_s: float = 2.0
+    pinned: frozenset[str] = frozenset()
+    """Controller settings given on the command line, which the file does not override."""
 
 
 def log_policy_warnings(policy: Policy, source: Path | None, services: Services) -> None:
@@ -79,6 +81,7 @@ async def watch_files(
             oidc=files.oidc,
             tracking=files.tracking,
             source=str(files.settings_file),
+            pinned=files.pinned,
         )
         await applier.apply(initial)
 
