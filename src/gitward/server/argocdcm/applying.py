@@ -80,8 +80,8 @@ class SettingsApplier:
         periods = dataclasses.replace(self._controller, **changes)
         controller.configure(settings=periods, overrides=settings.resources.overrides)
         await controller.set_resource_filter(settings.resources.overrides)
-        self._authentication(settings)
         warnings.extend(await self._accounts(settings))
+        self._authentication(settings)
         self.applied = settings
         self._services.public_settings = {
             **self._services.public_settings,
