@@ -232,6 +232,9 @@ async def test_a_global_ignore_rule_hides_drift_and_takes_effect_when_added(
     )
     live = await served.world.cluster.get(WEB)
     assert live["spec"]["replicas"] == 3
+    shown = await served.admin.get(f"/api/v1/applications/{APP}/managed-resources")
+    web = next(item for item in shown.json()["items"] if item["kind"] == "Deployment")
+    assert (web["status"], web["diff"]) == ("Synced", "")
 
 
 async def test_an_excluded_kind_is_never_watched_nor_applied_until_the_exclusion_goes(
