@@ -71,7 +71,7 @@ def compare(
     )
     itself = own_key(app)
     managed = [
-        _managed(item.key, wanted.get(item.key), present.get(item.key), itself)
+        _managed(item.key, wanted.get(item.key), present.get(item.key), itself, customizations)
         for item in result.resources
     ]
     verdict = health.aggregate(managed, app=itself, customizations=customizations)
@@ -86,13 +86,21 @@ def compare(
 
 
 def _managed(
-    key: ResourceKey, desired: Manifest | None, live: Manifest | None, itself: ResourceKey
+    key: ResourceKey,
+    desired: Manifest | None,
+    live: Manifest | None,
+    itself: ResourceKey,
+    customizations: HealthCustomizations | None,
 ) -> ManagedResource:
     verdict = None
     if key == itself:
         verdict = Health(HealthStatus.HEALTHY, "the application itself")
     elif live is not None and is_app_key(key):
         verdict = child_health(live)
+    elif live is not None and customizations:
+        # Judged once here: a Lua script costs a runtime; the app's health and the
+        # resource list both use this verdict.
+        verdict = health.assess(live, customizations=customizations)
     return ManagedResource(key, desired, live, verdict)
 
 
