@@ -274,3 +274,23 @@ async def test_an_excluded_kind_is_never_watched_nor_applied_until_the_exclusion
     assert answer.status_code == 200, answer.text
     await served.until(lambda app: app["status"]["sync"]["status"] == "Synced", "the widget synced")
     assert (await served.world.cluster.get(WIDGET))["spec"] == {"broken": True}
+
+
+async def test_label_tracking_with_the_configured_label_key_marks_what_a_sync_creates(
+    serve: ServerFactory,
+) -> None:
+    served = await serve(
+        "application.resourceTrackingMethod: label\n"
+        "application.instanceLabelKey: team.example.com/app\n"
+    )
+    await served.until(
+        lambda app: app["status"]["sync"]["status"] == "Synced", "deployed and compared"
+    )
+    metadata = (await served.world.cluster.get(WEB))["metadata"]
+    assert metadata["labels"]["team.example.com/app"] == APP
+    assert "argocd.argoproj.io/tracking-id" not in (metadata.get("annotations") or {})
+    shown = (await served.admin.get("/api/v1/settings")).json()
+    assert (shown["resourceTrackingMethod"], shown["appLabelKey"]) == (
+        "label",
+        "team.example.com/app",
+    )

@@ -52,6 +52,11 @@ async def test_the_settings_and_their_warnings_are_shown_by_the_api(
         my.team.key: "1"
         resource.exclusions: |
           - apiGroups: [tekton.dev]
+        oidc.config: |
+          name: Okta
+          issuer: https://sso.example.com
+          clientID: gitward
+          clientSecret: sso-client-secret-value
         """,
     )
     shown = (await (await api.admin()).get("/api/v1/settings")).json()
@@ -64,6 +69,12 @@ async def test_the_settings_and_their_warnings_are_shown_by_the_api(
     assert "dex.config is not supported" in warnings
     assert "my.team.key is not a setting gitward knows" in warnings
     assert api.server.controller.settings.reconciliation_s == 180.0
+    assert shown["oidcConfig"]["issuer"] == "https://sso.example.com"
+    assert api.server.services.oidc is not None
+    assert api.server.services.oidc.config.redirect_uri == (
+        "https://gitward.example.com/auth/callback"
+    )
+    assert "sso-client-secret-value" not in str(shown)
 
 
 async def test_editing_the_settings_file_takes_effect_and_a_bad_edit_keeps_the_last_good(
