@@ -151,6 +151,8 @@ class _Server(uvicorn.Server):
 @contextlib.asynccontextmanager
 async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
     """Run a server until the block ends (see the module docstring)."""
+    # A broken settings file stops the start before anything is opened or made.
+    initial = None if config.settings_file is None else load_settings(config.settings_file)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     store = await Store.open(
         config.database, data_dir=config.data_dir, secret_key=config.secret_key
@@ -160,7 +162,6 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         authenticator = await Authenticator.start(store, config.auth)
         admin_password = await authenticator.ensure_admin()
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
-        initial = None if config.settings_file is None else load_settings(config.settings_file)
         tracking = DEFAULT_TRACKING if initial is None else initial.tracking
         services = await _services(config, store, authenticator, http, tracking)
         stack.push_async_callback(services.clusters.registry.close)
