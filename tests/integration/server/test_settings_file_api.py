@@ -173,6 +173,18 @@ async def test_accounts_admin_and_anonymous_follow_the_file(
     )
     assert login.status_code == 401
 
+    write_settings(path, "accounts.ci: apiKey\n")
+
+    async def admin_back() -> bool:
+        again = await api.client().post(
+            "/api/v1/session", json={"username": "admin", "password": api.server.admin_password}
+        )
+        return again.status_code == 200
+
+    await until(admin_back, "admin enabled again once the file no longer disables it")
+    assert (await ci.get("/api/v1/applications")).status_code == 200
+    assert (await anonymous.get("/api/v1/settings")).status_code == 401
+
 
 async def test_a_bad_settings_file_stops_the_server_at_start_naming_the_key(
     tmp_path: Path,

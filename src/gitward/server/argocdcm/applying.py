@@ -104,12 +104,17 @@ class SettingsApplier:
 
     async def _accounts(self, settings: ArgoCdSettings) -> list[str]:
         wanted = dict(settings.accounts)
-        if settings.admin_enabled is not None:
+        admin_enabled = settings.admin_enabled
+        if (
+            admin_enabled is None
+            and self.applied is not None
+            and self.applied.admin_enabled is False
+        ):
+            admin_enabled = True  # disabled by the file before, no longer: Argo CD's default
+        if admin_enabled is not None:
             admin = self._services.authenticator.config.admin_name
             declared = wanted.get(admin)
-            wanted[admin] = AccountSetting(
-                declared.capabilities if declared else (), settings.admin_enabled
-            )
+            wanted[admin] = AccountSetting(declared.capabilities if declared else (), admin_enabled)
         problems = []
         for name, account in sorted(wanted.items()):
             try:
