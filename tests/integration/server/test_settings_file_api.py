@@ -39,8 +39,8 @@ async def started(api_factory: ApiFactory, tmp_path: Path, data: str) -> tuple[A
     return await api_factory(settings_file=path, settings_check_s=0.05), path
 
 
-async def test_the_settings_and_their_warnings_are_shown_by_the_api(
-    api_factory: ApiFactory, tmp_path: Path
+async def test_the_settings_and_their_warnings_are_shown_by_the_api_and_logged(
+    api_factory: ApiFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     api, _ = await started(
         api_factory,
@@ -68,6 +68,8 @@ async def test_the_settings_and_their_warnings_are_shown_by_the_api(
     warnings = "\n".join(shown["settingsWarnings"])
     assert "dex.config is not supported" in warnings
     assert "my.team.key is not a setting gitward knows" in warnings
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "argocd-cm key my.team.key is not a setting gitward knows" in logged
     assert api.server.controller.settings.reconciliation_s == 180.0
     assert shown["oidcConfig"]["issuer"] == "https://sso.example.com"
     assert api.server.services.oidc is not None
@@ -78,7 +80,7 @@ async def test_the_settings_and_their_warnings_are_shown_by_the_api(
 
 
 async def test_editing_the_settings_file_takes_effect_and_a_bad_edit_keeps_the_last_good(
-    api_factory: ApiFactory, tmp_path: Path
+    api_factory: ApiFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     api, path = await started(api_factory, tmp_path, "timeout.reconciliation: 180s\n")
     admin = await api.admin()
@@ -102,6 +104,8 @@ async def test_editing_the_settings_file_takes_effect_and_a_bad_edit_keeps_the_l
     assert str(path) in shown["settingsError"]
     assert shown["reconciliationSeconds"] == 240.0
     assert api.server.controller.settings.reconciliation_s == 240.0
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("data[timeout.reconciliation]" in message for message in errors)
 
     write_settings(path, "timeout.reconciliation: 60s\n")
 
