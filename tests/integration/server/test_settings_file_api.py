@@ -48,6 +48,7 @@ async def test_the_settings_and_their_warnings_are_shown_by_the_api_and_logged(
         """
         url: https://gitward.example.com
         timeout.reconciliation: 180s
+        users.session.duration: 8h
         dex.config: "connectors: []"
         my.team.key: "1"
         resource.exclusions: |
@@ -62,6 +63,7 @@ async def test_the_settings_and_their_warnings_are_shown_by_the_api_and_logged(
     shown = (await (await api.admin()).get("/api/v1/settings")).json()
     assert shown["url"] == "https://gitward.example.com"
     assert shown["reconciliationSeconds"] == 180.0
+    assert shown["sessionTTLSeconds"] == 8 * 3600
     assert shown["resourceExclusions"] == [
         {"apiGroups": ["tekton.dev"], "kinds": [], "clusters": []}
     ]

@@ -130,9 +130,11 @@ def test_periods_tracking_accounts_and_switches_are_read() -> None:
         accounts.ci.enabled: "false"
         admin.enabled: "false"
         users.anonymous.enabled: "true"
+        users.session.duration: 8h
         url: https://gitward.example.com/
         """
     )
+    assert found.session_s == 8 * 3600
     assert found.periods == {
         "reconciliation_s": 180.0,
         "hard_reconciliation_s": 3600.0,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -94,7 +95,12 @@ class SettingsApplier:
     def _authentication(self, settings: ArgoCdSettings) -> None:
         authenticator = self._services.authenticator
         anonymous = self._auth.anonymous if settings.anonymous is None else settings.anonymous
-        authenticator.config = dataclasses.replace(authenticator.config, anonymous=anonymous)
+        ttl = self._auth.session_ttl
+        if settings.session_s is not None and settings.session_s > 0:
+            ttl = timedelta(seconds=settings.session_s)
+        authenticator.config = dataclasses.replace(
+            authenticator.config, anonymous=anonymous, session_ttl=ttl
+        )
         oidc = settings.oidc or self._oidc
         current = self._services.oidc
         if oidc is None:
@@ -143,6 +149,9 @@ class SettingsApplier:
             "appLabelKey": self._tracking.label_key,
             "resourceTrackingMethod": self._tracking.method,
             "anonymousEnabled": self._services.authenticator.config.anonymous,
+            "sessionTTLSeconds": int(
+                self._services.authenticator.config.session_ttl.total_seconds()
+            ),
             "oidcConfig": None
             if oidc is None
             else {

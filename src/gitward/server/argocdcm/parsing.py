@@ -30,6 +30,7 @@ __all__ = ["AccountSetting", "ArgoCdSettings", "parse_settings"]
 URL = "url"
 TRACKING_METHOD = "application.resourceTrackingMethod"
 INSTANCE_LABEL = "application.instanceLabelKey"
+SESSION = "users.session.duration"
 _TRACKING_METHODS = ("annotation", "label", "annotation+label")
 PERIODS = {
     "timeout.reconciliation": "reconciliation_s",
@@ -40,7 +41,6 @@ _NOT_SUPPORTED = {
     "dex.config": "gitward has no Dex; configure oidc.config with your provider",
     "statusbadge.enabled": "there is no status badge",
     "statusbadge.url": "there is no status badge",
-    "users.session.duration": "sessions last 24 hours",
     "exec.enabled": "there is no web terminal",
     "exec.shells": "there is no web terminal",
     "helm.valuesFileSchemes": "value files are read from the repository only",
@@ -87,6 +87,8 @@ class ArgoCdSettings:
     accounts: dict[str, AccountSetting] = field(default_factory=dict)
     admin_enabled: bool | None = None
     anonymous: bool | None = None
+    session_s: float | None = None
+    """``users.session.duration``: how long a login lasts."""
     oidc: OidcConfig | None = None
     url: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -105,6 +107,8 @@ def parse_settings(document: SettingsDocument) -> ArgoCdSettings:
     found.accounts = _accounts(document)
     found.admin_enabled = _flag(document, "admin.enabled")
     found.anonymous = _flag(document, "users.anonymous.enabled")
+    if SESSION in data:
+        found.session_s = _seconds(data[SESSION], document.at(SESSION))
     found.oidc = _oidc(document, found.url)
     found.warnings.extend(_unused(data))
     return found
@@ -218,7 +222,14 @@ def _oidc_config(value: Mapping[str, Any], url: str, where: Location) -> OidcCon
 
 
 def _known(key: str) -> bool:
-    simple = {URL, TRACKING_METHOD, INSTANCE_LABEL, "admin.enabled", "users.anonymous.enabled"}
+    simple = {
+        URL,
+        TRACKING_METHOD,
+        INSTANCE_LABEL,
+        SESSION,
+        "admin.enabled",
+        "users.anonymous.enabled",
+    }
     return (
         key in simple
         or key in PERIODS
