@@ -184,6 +184,7 @@ class Controller:
         hard refresh every hard reconciliation period, when one is set)."""
         first = True
         while True:
+            self._retick.clear()  # a change from here on refreshes every app again
             self.revisions.next_cycle()
             since = self.reads.mark()
             summaries = await self.store.apps.list()
@@ -211,7 +212,6 @@ class Controller:
     async def _until_next_tick(self) -> bool:
         """Sleep one reconciliation period (forever when it is 0); True when the settings
         changed meanwhile (every app is then refreshed at once, without jitter)."""
-        self._retick.clear()
         period = self.settings.reconciliation_s
         if self.settings.hard_reconciliation_s > 0:
             period = min(p for p in (period, self.settings.hard_reconciliation_s) if p > 0)

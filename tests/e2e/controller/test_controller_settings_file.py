@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import textwrap
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +155,9 @@ async def serve(world: World, tmp_path: Path) -> AsyncIterator[ServerFactory]:
         settings.write_text(HEADER + textwrap.indent(settings_data, "  "))
         config = ServerConfig(
             data_dir=tmp_path / "data",
-            controller=FAST,
+            # No periodic refresh within a test: what changes after an edit of the file
+            # comes from the reload itself (every app is refreshed at once).
+            controller=replace(FAST, reconciliation_s=600.0),
             clusters=(world.access,),
             local_repos={REPO_URL: repo},
             git_cache_dir=tmp_path / "git-cache",
