@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from gitward.errors import Location, RevisionNotFoundError, SourceError
 from gitward.git.commands import Git
+from gitward.git.commits import COMMIT_FORMAT, CommitInfo, parse_commit
 from gitward.git.credentials import Credentials
 from gitward.git.mirrors import Mirrors
 from gitward.git.refs import (
@@ -126,6 +127,21 @@ class Repositories:
                 hint="Commit the directory, or choose a revision that has it",
             )
         return Checkout(root=root, sha=resolved.sha, revision=revision)
+
+    async def commit_info(
+        self, repo_url: str, revision: str, *, where: Location | None = None
+    ) -> CommitInfo:
+        """Author, date and message of the commit ``revision`` names."""
+        remote = await self._remote(repo_url, where=where)
+        resolved = await self._resolve(remote, repo_url, revision, where=where)
+        mirror = await self._ensure_commit(remote, resolved, repo_url, where=where)
+        shown = await self._git.call(
+            ["show", "-s", f"--format={COMMIT_FORMAT}", resolved.sha, "--"],
+            cwd=mirror,
+            url=remote.url,
+            where=where,
+        )
+        return parse_commit(shown)
 
     async def worktree_info(self, path: Path) -> WorkTree | None:
         """The git work tree enclosing ``path`` and its remotes, or None outside any."""

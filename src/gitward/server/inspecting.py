@@ -151,7 +151,10 @@ def _owned(cache: LiveCache, parent: ResourceKey, uid: str, depth: int) -> list[
     for child in cache.children(uid):
         key = ResourceKey.of(child)
         child_uid = _uid(child)
-        found.append(_node(key, child_uid, [reference], _health(child)))
+        node = _node(key, child_uid, [reference], _health(child))
+        if key.group == "" and key.kind == "Pod":
+            node.update(_pod_info(child))
+        found.append(node)
         if child_uid:
             found.extend(_owned(cache, key, child_uid, depth + 1))
     return found
@@ -163,6 +166,17 @@ def _health(obj: Manifest) -> dict[str, str] | None:
     except GitwardError:
         return None
     return {"status": verdict.status.value, "message": verdict.message}
+
+
+def _pod_info(pod: Manifest) -> dict[str, list[str]]:
+    """A Pod's container names (for choosing whose log to read) and images, as Argo CD's tree
+    nodes carry them."""
+    containers = (pod.get("spec") or {}).get("containers") or []
+    named = [c for c in containers if isinstance(c, dict)]
+    return {
+        "containers": [str(c.get("name") or "") for c in named],
+        "images": [str(c.get("image") or "") for c in named],
+    }
 
 
 def _uid(obj: Manifest | None) -> str:
