@@ -86,6 +86,11 @@ class ControllerSettings:
     """How often a running sync looks again at resources it waits on (events come sooner)."""
     wave_timeout_s: float = 900.0
     """How long one sync wave (or hook) may take to become healthy before the sync fails."""
+    server_side_diff: bool = False
+    """Compare every app with server-side dry-run applies (Argo CD's
+    ``controller.diff.server.side``; ``$GITWARD_SERVER_SIDE_DIFF=true``, ``gitward server
+    --server-side-diff``). An app's ``argocd.argoproj.io/compare-options:
+    ServerSideDiff=true|false`` annotation overrides it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +179,7 @@ class Settings:
                 env, "GITWARD_RECONCILIATION_PERIOD", defaults.reconciliation_s
             ),
             jitter_s=_number(env, "GITWARD_RECONCILIATION_JITTER", defaults.jitter_s),
+            server_side_diff=_flag(env, "GITWARD_SERVER_SIDE_DIFF", defaults.server_side_diff),
         )
         return cls(
             git=GitSettings(cache_dir=default_cache_dir(env), timeout_s=timeout),
@@ -185,6 +191,22 @@ class Settings:
 def _path(env: Mapping[str, str], name: str) -> Path | None:
     text = env.get(name, "").strip()
     return Path(text).expanduser() if text else None
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """A yes/no from the environment (``true``/``false``, ``1``/``0``, ``yes``/``no``)."""
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(
+        f"{text!r} is not true or false",
+        where=Location(obj="environment", field=name),
+        hint=f"Set {name} to true or false, or unset it for the default",
+    )
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0) -> float:

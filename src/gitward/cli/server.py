@@ -58,6 +58,13 @@ def server(
         float | None, typer.Option(help="Seconds between refreshes of every app (0: off).")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Apps reconciled at once.", min=1)] = None,
+    server_side_diff: Annotated[
+        bool | None,
+        typer.Option(
+            "--server-side-diff/--no-server-side-diff",
+            help="Compare apps with server-side dry-run applies (Argo CD's ServerSideDiff).",
+        ),
+    ] = None,
     bootstrap: Annotated[
         Path | None, typer.Option(help="A file with the root Application to load at start.")
     ] = None,
@@ -87,9 +94,13 @@ def server(
         }.items()
         if value is not None
     }
-    overrides["controller"] = _controller(settings, reconciliation_period, workers)
-    if reconciliation_period is not None:
-        overrides["pinned"] = frozenset({"reconciliation_s"})
+    overrides["controller"] = _controller(
+        settings, reconciliation_period, workers, server_side_diff
+    )
+    pinned = {"reconciliation_s"} if reconciliation_period is not None else set()
+    if server_side_diff is not None:
+        pinned.add("server_side_diff")
+    overrides["pinned"] = frozenset(pinned)
     if kubeconfig is not None:
         overrides["clusters"] = (_in_cluster(kubeconfig, context),)
     if (tls_cert is None) != (tls_key is None):
@@ -105,9 +116,11 @@ def server(
 
 
 def _controller(
-    settings: Settings, period: float | None, workers: int | None
+    settings: Settings, period: float | None, workers: int | None, server_side_diff: bool | None
 ) -> ControllerSettings:
     changed = settings.controller
+    if server_side_diff is not None:
+        changed = replace(changed, server_side_diff=server_side_diff)
     if period is not None:
         changed = replace(changed, reconciliation_s=period)
     if workers is not None:

@@ -25,7 +25,7 @@ from gitward.controller import conditions as kinds
 from gitward.controller.appofapps import declared_by, is_argo_object
 from gitward.controller.appsport import children_live
 from gitward.controller.caches import LiveCaches
-from gitward.controller.comparing import Compared, compare, orphans
+from gitward.controller.comparing import Compared, as_applied, compare, orphans
 from gitward.controller.conditions import Conditions
 from gitward.controller.deciding import (
     OPEN,
@@ -41,6 +41,7 @@ from gitward.controller.deciding import (
 from gitward.controller.desired import Desired, GitSide
 from gitward.controller.gating import wave_gate
 from gitward.controller.overrides import OverridesHolder
+from gitward.controller.predicting import DryRuns, server_side_diff
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
 from gitward.controller.windows import automated_gate
@@ -98,6 +99,26 @@ class Refresher:
         self.clock = clock
         self.tracking = tracking
         self.overrides = overrides or OverridesHolder()
+        self.dry_runs = DryRuns()
+
+    async def predicted(
+        self,
+        app: Application,
+        cache: LiveCache,
+        desired: Sequence[Manifest],
+        live: Sequence[Manifest],
+        *,
+        fresh: bool,
+    ) -> dict[ResourceKey, Manifest] | None:
+        """The server's dry-run predictions when ``app`` uses server-side diff, else None."""
+        if not server_side_diff(app, self.settings):
+            self.dry_runs.forget(app.name)
+            return None
+        targets = [
+            obj for obj in as_applied(app, desired, self.tracking) if not is_argo_object(obj)
+        ]
+        present = {ResourceKey.of(obj): obj for obj in live}
+        return await self.dry_runs.predict(cache.cluster, app.name, targets, present, fresh=fresh)
 
     async def refresh(self, record: AppRecord, *, hard: bool = False) -> Refreshed:
         """Where ``record`` stands now (see the module docstring)."""
@@ -131,12 +152,15 @@ class _Run:
             overrides = self.r.overrides.current
             split = overrides.split_excluded(desired.objects, cache.server)
             live = await self._live(app, cache, split.kept)
+            target = overrides.for_app(app, split.kept)
+            predicted = await self.r.predicted(target, cache, split.kept, live, fresh=self.hard)
             compared = compare(
-                overrides.for_app(app, split.kept),
+                target,
                 split.kept,
                 live,
                 self.r.tracking,
-                overrides.health,
+                customizations=overrides.health,
+                predicted=predicted,
             )
         except TransientError as err:
             return self._keep_last(err)

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from gitward.kube.bodies import PatchType
 from gitward.kube.discovery import ResourceType
-from gitward.model.objects import Manifest, ResourceKey
+from gitward.model.objects import FIELD_MANAGER, Manifest, ResourceKey
 
 __all__ = [
     "FIELD_MANAGER",
@@ -31,8 +31,6 @@ __all__ = [
     "selector_text",
 ]
 
-FIELD_MANAGER = "gitward"
-"""The field manager name gitward applies with (server-side apply)."""
 
 EventType = Literal["ADDED", "MODIFIED", "DELETED", "BOOKMARK"]
 FieldValidation = Literal["Strict", "Warn", "Ignore"]

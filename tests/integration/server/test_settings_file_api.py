@@ -49,6 +49,7 @@ async def test_the_settings_and_their_warnings_are_shown_by_the_api_and_logged(
         url: https://gitward.example.com
         timeout.reconciliation: 180s
         users.session.duration: 8h
+        controller.diff.server.side: "true"
         dex.config: "connectors: []"
         my.team.key: "1"
         resource.exclusions: |
@@ -64,6 +65,8 @@ async def test_the_settings_and_their_warnings_are_shown_by_the_api_and_logged(
     assert shown["url"] == "https://gitward.example.com"
     assert shown["reconciliationSeconds"] == 180.0
     assert shown["sessionTTLSeconds"] == 8 * 3600
+    assert shown["serverSideDiff"] is True
+    assert api.server.controller.settings.server_side_diff is True
     assert shown["resourceExclusions"] == [
         {"apiGroups": ["tekton.dev"], "kinds": [], "clusters": []}
     ]

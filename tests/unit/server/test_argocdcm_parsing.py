@@ -131,9 +131,11 @@ def test_periods_tracking_accounts_and_switches_are_read() -> None:
         admin.enabled: "false"
         users.anonymous.enabled: "true"
         users.session.duration: 8h
+        controller.diff.server.side: "true"
         url: https://gitward.example.com/
         """
     )
+    assert found.server_side_diff is True
     assert found.session_s == 8 * 3600
     assert found.periods == {
         "reconciliation_s": 180.0,

@@ -68,17 +68,7 @@ class SettingsApplier:
                 "the new tracking takes effect after a restart"
             )
         controller = self._services.controller
-        changes: dict[str, Any] = {}
-        for name, seconds in settings.periods.items():
-            if name in self._pinned:
-                given = getattr(self._controller, name)
-                warnings.append(
-                    f"argocd-cm {PERIOD_KEYS[name]} ({seconds:g}s) is overridden by the "
-                    f"command line ({given:g}s)"
-                )
-            else:
-                changes[name] = seconds
-        periods = dataclasses.replace(self._controller, **changes)
+        periods = self._controller_settings(settings, warnings)
         controller.configure(settings=periods, overrides=settings.resources.overrides)
         await controller.set_resource_filter(settings.resources.overrides)
         warnings.extend(await self._accounts(settings))
@@ -91,6 +81,26 @@ class SettingsApplier:
         for warning in warnings:
             log.warning("%s: %s", self._source, redact(warning))
         return warnings
+
+    def _controller_settings(
+        self, settings: ArgoCdSettings, warnings: list[str]
+    ) -> ControllerSettings:
+        """The server's controller settings with the file's periods and server-side diff,
+        except what the command line pinned (warned)."""
+        changes: dict[str, Any] = {}
+        wanted: dict[str, Any] = dict(settings.periods)
+        if settings.server_side_diff is not None:
+            wanted["server_side_diff"] = settings.server_side_diff
+        for name, value in wanted.items():
+            if name not in self._pinned:
+                changes[name] = value
+                continue
+            key = PERIOD_KEYS.get(name, "controller.diff.server.side")
+            given = getattr(self._controller, name)
+            warnings.append(
+                f"argocd-cm {key} ({value}) is overridden by the command line ({given})"
+            )
+        return dataclasses.replace(self._controller, **changes)
 
     def _authentication(self, settings: ArgoCdSettings) -> None:
         authenticator = self._services.authenticator
@@ -161,6 +171,7 @@ class SettingsApplier:
             },
             "reconciliationSeconds": periods.reconciliation_s,
             "hardReconciliationSeconds": periods.hard_reconciliation_s,
+            "serverSideDiff": periods.server_side_diff,
             "resourceExclusions": _filters(settings.resources.overrides.resource_filter.exclusions),
             "resourceInclusions": _filters(settings.resources.overrides.resource_filter.inclusions),
             "settingsFile": self._source,

@@ -31,6 +31,7 @@ URL = "url"
 TRACKING_METHOD = "application.resourceTrackingMethod"
 INSTANCE_LABEL = "application.instanceLabelKey"
 SESSION = "users.session.duration"
+SERVER_SIDE_DIFF = "controller.diff.server.side"
 _TRACKING_METHODS = ("annotation", "label", "annotation+label")
 PERIODS = {
     "timeout.reconciliation": "reconciliation_s",
@@ -52,7 +53,6 @@ _NOT_SUPPORTED = {
     "resource.excludeEventLabelKeys": "gitward does not write Kubernetes events",
     "server.rbac.log.enforce.enable": "RBAC decisions are not logged",
     "application.sync.impersonation.enabled": "syncs run as gitward's own identity",
-    "controller.diff.server.side": "server-side diff is not configurable from argocd-cm yet",
     "installationID": "there is one gitward per store",
     "oidc.tls.insecure.skip.verify": "the provider's certificate is always verified",
     "webhook.maxPayloadSizeMB": "use GITWARD_WEBHOOK_MAX_BYTES",
@@ -87,6 +87,8 @@ class ArgoCdSettings:
     accounts: dict[str, AccountSetting] = field(default_factory=dict)
     admin_enabled: bool | None = None
     anonymous: bool | None = None
+    server_side_diff: bool | None = None
+    """``controller.diff.server.side``: compare every app with server-side dry runs."""
     session_s: float | None = None
     """``users.session.duration``: how long a login lasts."""
     oidc: OidcConfig | None = None
@@ -107,6 +109,7 @@ def parse_settings(document: SettingsDocument) -> ArgoCdSettings:
     found.accounts = _accounts(document)
     found.admin_enabled = _flag(document, "admin.enabled")
     found.anonymous = _flag(document, "users.anonymous.enabled")
+    found.server_side_diff = _flag(document, SERVER_SIDE_DIFF)
     if SESSION in data:
         found.session_s = _seconds(data[SESSION], document.at(SESSION))
     found.oidc = _oidc(document, found.url)
@@ -227,6 +230,7 @@ def _known(key: str) -> bool:
         TRACKING_METHOD,
         INSTANCE_LABEL,
         SESSION,
+        SERVER_SIDE_DIFF,
         "admin.enabled",
         "users.anonymous.enabled",
     }
