@@ -84,6 +84,9 @@ class ControllerSettings:
     reconciliation_s: float = 120.0
     """Every app is refreshed this often (``$GITWARD_RECONCILIATION_PERIOD``, Argo CD's
     ``timeout.reconciliation``); 0 turns periodic refreshes off (webhooks and events only)."""
+    hard_reconciliation_s: float = 0.0
+    """Every app is hard-refreshed (its revisions resolved again) this often (Argo CD's
+    ``timeout.hard.reconciliation``); 0, the default, never."""
     jitter_s: float = 60.0
     """Up to this much is added to each app's periodic refresh, so that apps do not all refresh
     at once (``$GITWARD_RECONCILIATION_JITTER``)."""
@@ -130,6 +133,8 @@ class ServerSettings:
     rbac_file: Path | None = None
     """A policy.csv or an argocd-rbac-cm ConfigMap (``$GITWARD_RBAC``); none: only the
     built-in roles (the admin account is role:admin)."""
+    settings_file: Path | None = None
+    """Argo CD's argocd-cm ConfigMap YAML (``$GITWARD_SETTINGS``), reloaded on change."""
     anonymous: bool = False
     """Requests without credentials act as ``anonymous`` (``$GITWARD_ANONYMOUS=true``)."""
     webhook_max_bytes: int = 50 * 1024 * 1024
@@ -166,6 +171,7 @@ class ServerSettings:
             tls_cert=_path(env, "GITWARD_TLS_CERT"),
             tls_key=_path(env, "GITWARD_TLS_KEY"),
             rbac_file=_path(env, "GITWARD_RBAC"),
+            settings_file=_path(env, "GITWARD_SETTINGS"),
             anonymous=env.get("GITWARD_ANONYMOUS", "").strip().lower() in ("1", "true", "yes"),
             webhook_max_bytes=int(
                 _number(env, "GITWARD_WEBHOOK_MAX_BYTES", defaults.webhook_max_bytes, minimum=1)

@@ -127,3 +127,17 @@ async def test_watching_one_object_by_name(client: httpx.AsyncClient) -> None:
     params = {"fieldSelector": "metadata.name=b", "timeoutSeconds": "5"}
     events = await _events(client, params, 1)
     assert events[0]["object"]["metadata"]["name"] == "b"
+
+
+async def test_a_watch_of_a_cluster_scoped_kind_sees_objects_created_while_it_is_open(
+    client: httpx.AsyncClient,
+) -> None:
+    namespaces = "/api/v1/namespaces"
+    rv = (await client.get(namespaces)).json()["metadata"]["resourceVersion"]
+    watching = asyncio.create_task(
+        _events(client, {"resourceVersion": rv, "timeoutSeconds": "5"}, 1, path=namespaces)
+    )
+    made = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "widgets"}}
+    assert (await client.post(namespaces, json=made)).status_code == 201
+    events = await watching
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "widgets")]

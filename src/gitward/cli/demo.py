@@ -3,12 +3,13 @@
 It copies ``examples/ai-chatbot-infra`` into a fresh git repository under the data directory
 (kept across restarts with the same ``--data-dir``), starts the sandbox cluster, applies the
 example's namespaces (``gitops/bootstrap/namespace.yaml``, applied by hand in the document too),
-and runs gitward's server with the example's ``argocd-rbac-cm.yaml`` as its RBAC policy and its
-root app bootstrapped. The example's repoURL is served from the local repository, so commits
-there are what gitward sees. Then it prints the URL, the admin password (also written to
-``<data-dir>/admin-password``, mode 0600, and checked or made anew on every start with the same
-``--data-dir``), the sandbox's kubeconfig, the webhook URL and three things to try, as commands
-that work when pasted. Ctrl-C stops it all. The example ships inside the package, so an
+and runs gitward's server with the example's ``argocd-rbac-cm.yaml`` as its RBAC policy, its
+``argocd-cm.yaml`` as its settings (both reloaded when edited; the demo's quick refresh period
+stays) and its root app bootstrapped. The example's repoURL is served from the local repository,
+so commits there are what gitward sees. Then it prints the URL, the admin password (also written
+to ``<data-dir>/admin-password``, mode 0600, and checked or made anew on every start with the
+same ``--data-dir``), the sandbox's kubeconfig, the webhook URL and three things to try, as
+commands that work when pasted. Ctrl-C stops it all. The example ships inside the package, so an
 installed gitward runs the demo from any directory.
 """
 
@@ -41,6 +42,7 @@ EXAMPLE_REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
 ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
 NAMESPACES = "gitops/bootstrap/namespace.yaml"
 RBAC = "argocd-rbac-cm.yaml"
+SETTINGS = "argocd-cm.yaml"
 PASSWORD_FILE = "admin-password"  # noqa: S105 - a file name, not a password
 # Quick enough that a commit shows within seconds without a webhook.
 DEMO_CONTROLLER = ControllerSettings(reconciliation_s=5.0, jitter_s=1.0, workers=4)
@@ -133,6 +135,8 @@ async def _run(place: Path, repo: Path, port: int) -> None:
             data_dir=place,
             port=port,
             rbac_file=repo / RBAC,
+            settings_file=repo / SETTINGS,
+            pinned=frozenset({"reconciliation_s", "jitter_s"}),
             controller=DEMO_CONTROLLER,
             clusters=(access,),
             local_repos={EXAMPLE_REPO_URL: repo},  # gitward server --repo-dir URL=DIR

@@ -86,8 +86,17 @@ def server(
         Path | None,
         setting(
             "GITWARD_RBAC",
-            "policy.csv or an argocd-rbac-cm ConfigMap YAML.",
+            "policy.csv or an argocd-rbac-cm ConfigMap YAML; reloaded when it changes.",
             "the built-in roles only",
+        ),
+    ] = None,
+    settings_file: Annotated[
+        Path | None,
+        setting(
+            "GITWARD_SETTINGS",
+            "Argo CD's argocd-cm ConfigMap YAML; reloaded when it changes.",
+            "none",
+            "--settings",
         ),
     ] = None,
     reconciliation_period: Annotated[
@@ -191,6 +200,7 @@ def server(
             "tls_cert": tls_cert,
             "tls_key": tls_key,
             "rbac_file": rbac,
+            "settings_file": settings_file,
             "bootstrap": bootstrap,
             "render_max_files": render_max_files,
         }.items()
@@ -200,6 +210,10 @@ def server(
         settings, reconciliation_period, workers, server_side_diff
     )
     overrides.update(_local_repos(settings, repo_dir, allow_local_repos))
+    pinned = {"reconciliation_s"} if reconciliation_period is not None else set()
+    if server_side_diff is not None:
+        pinned.add("server_side_diff")
+    overrides["pinned"] = frozenset(pinned)
     if kubeconfig is not None:
         overrides["clusters"] = (serving.in_cluster(first_kubeconfig(kubeconfig), context),)
     serving.run(settings, overrides, reset=reset_admin_password, echo=typer.echo)

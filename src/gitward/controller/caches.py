@@ -14,6 +14,7 @@ from __future__ import annotations
 from gitward.kube import Backoff, Cluster, Clusters, LiveCache, Tracking
 from gitward.kube.access import ClusterAccess
 from gitward.kube.cache import Listener
+from gitward.kube.filtering import NO_FILTER, ResourceFilter
 from gitward.kube.tracking import DEFAULT_TRACKING
 from gitward.model.application import Destination
 
@@ -35,6 +36,7 @@ class LiveCaches:
         self._listener = listener
         self._tracking = tracking
         self._backoff = backoff
+        self._filter = NO_FILTER
         self._caches: dict[ClusterAccess, LiveCache] = {}
         clusters.on_retire(self._retire)
 
@@ -45,10 +47,22 @@ class LiveCaches:
         cluster = self._clusters.cluster(server=destination.server, name=destination.name)
         cache = self._caches.get(access)
         if cache is None:
-            cache = LiveCache(cluster, tracking=self._tracking, backoff=self._backoff)
+            cache = LiveCache(
+                cluster,
+                tracking=self._tracking,
+                backoff=self._backoff,
+                resource_filter=self._filter,
+                server=access.server,
+            )
             cache.subscribe(self._listener)
             self._caches[access] = cache
         return cluster, cache
+
+    async def set_filter(self, resource_filter: ResourceFilter) -> None:
+        """New ``resource.exclusions``/``inclusions`` for every cache, now and to come."""
+        self._filter = resource_filter
+        for cache in list(self._caches.values()):
+            await cache.set_filter(resource_filter)
 
     def all(self) -> list[LiveCache]:
         return list(self._caches.values())

@@ -23,7 +23,7 @@ from gitward.controller.appobjects import (
     is_app_key,
 )
 from gitward.controller.appofapps import is_argo_object
-from gitward.health import Health, HealthStatus, ManagedResource
+from gitward.health import Health, HealthCustomizations, HealthStatus, ManagedResource
 from gitward.kube.tracking import Tracking, owning_app, stamp
 from gitward.model import annotations as argocd
 from gitward.model.application import Application
@@ -71,10 +71,12 @@ def compare(
     live: Sequence[Manifest],
     tracking: Tracking,
     *,
+    customizations: HealthCustomizations | None = None,
     predicted: Mapping[ResourceKey, Manifest] | None = None,
 ) -> Compared:
     """Compare ``desired`` with ``live`` (the app's own and desired-keyed live objects);
-    ``predicted`` holds the server's dry-run answers under server-side diff."""
+    ``customizations`` are the configured Lua health checks, ``predicted`` holds the server's
+    dry-run answers under server-side diff."""
     namespace = app.destination.namespace
 
     def keyed(objects: Iterable[Manifest]) -> dict[ResourceKey, Manifest]:
@@ -92,10 +94,10 @@ def compare(
     )
     itself = own_key(app)
     managed = [
-        _managed(item.key, wanted.get(item.key), present.get(item.key), itself)
+        _managed(item.key, wanted.get(item.key), present.get(item.key), itself, customizations)
         for item in result.resources
     ]
-    verdict = health.aggregate(managed, app=itself)
+    verdict = health.aggregate(managed, app=itself, customizations=customizations)
     shared = tuple(
         f"{key} is also tracked by application {owner}"
         for key, obj in present.items()
@@ -103,21 +105,33 @@ def compare(
         and (owner := owning_app(obj, tracking)) not in (None, app.name)
         and key != own_key(app)
     )
-    return Compared(result, verdict, _summary(result, managed), shared)
+    return Compared(result, verdict, _summary(result, managed, customizations), shared)
 
 
 def _managed(
-    key: ResourceKey, desired: Manifest | None, live: Manifest | None, itself: ResourceKey
+    key: ResourceKey,
+    desired: Manifest | None,
+    live: Manifest | None,
+    itself: ResourceKey,
+    customizations: HealthCustomizations | None,
 ) -> ManagedResource:
     verdict = None
     if key == itself:
         verdict = Health(HealthStatus.HEALTHY, "the application itself")
     elif live is not None and is_app_key(key):
         verdict = child_health(live)
+    elif live is not None and customizations:
+        # Judged once here: a Lua script costs a runtime; the app's health and the
+        # resource list both use this verdict.
+        verdict = health.assess(live, customizations=customizations)
     return ManagedResource(key, desired, live, verdict)
 
 
-def _summary(result: diff.AppDiff, managed: Sequence[ManagedResource]) -> dict[str, Any]:
+def _summary(
+    result: diff.AppDiff,
+    managed: Sequence[ManagedResource],
+    customizations: HealthCustomizations | None = None,
+) -> dict[str, Any]:
     judged = {item.key: item for item in managed}
     items = []
     for resource in result.resources:
@@ -130,7 +144,7 @@ def _summary(result: diff.AppDiff, managed: Sequence[ManagedResource]) -> dict[s
         }
         found = judged.get(resource.key)
         if found is not None and found.live is not None:
-            verdict = found.health or health.assess(found.live)
+            verdict = found.health or health.assess(found.live, customizations=customizations)
             entry["health"] = {"status": verdict.status.value, "message": verdict.message}
             if is_app_key(resource.key):  # shown as the child app itself stands
                 entry.update(child_state(found.live, entry["status"], verdict))

@@ -15,6 +15,7 @@ from gitward.redaction import redact
 
 __all__ = [
     "COMPARISON_ERROR",
+    "EXCLUDED_RESOURCE_WARNING",
     "INVALID_SPEC_ERROR",
     "ORPHANED_RESOURCE_WARNING",
     "REPEATED_RESOURCE_WARNING",
@@ -36,6 +37,9 @@ SYNC_WINDOW_BLOCKED = "SyncWindowBlocked"
 message names the window and when a sync may start. Not an error nor a warning: the freeze is
 meant (gitward's own kind; Argo CD only logs "Sync prevented by sync window")."""
 ORPHANED_RESOURCE_WARNING = "OrphanedResourceWarning"
+EXCLUDED_RESOURCE_WARNING = "ExcludedResourceWarning"
+"""Git declares objects of a kind ``resource.exclusions``/``inclusions`` leave out: they are
+neither compared nor applied (as in Argo CD)."""
 REPEATED_RESOURCE_WARNING = "RepeatedResourceWarning"
 """The app's sources declare one object more than once; the last declaration is compared and
 applied (as in Argo CD)."""

@@ -45,6 +45,7 @@ from gitward.controller.deleting import Deletion
 from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
 from gitward.controller.operating import Operator
+from gitward.controller.overrides import OverridesHolder, ResourceOverrides
 from gitward.controller.queue import BackoffPolicy, WorkQueue, run_workers
 from gitward.controller.reads import CachedReads, current_operation
 from gitward.controller.refreshing import Refreshed, Refresher
@@ -102,7 +103,13 @@ class Controller:
             clusters, listener=self._heard, tracking=tracking, backoff=cache_backoff
         )
         self.git.capabilities = ClusterCapabilities(self.caches).of
-        common: dict[str, Any] = {"settings": self.settings, "clock": clock, "tracking": tracking}
+        self.overrides = OverridesHolder()
+        common: dict[str, Any] = {
+            "settings": self.settings,
+            "clock": clock,
+            "tracking": tracking,
+            "overrides": self.overrides,
+        }
         self.reads = CachedReads(store)
         self.written = Written()
         common["written"] = self.written
@@ -129,6 +136,8 @@ class Controller:
         self._hard: set[str] = set()
         self._awaited: dict[str, list[asyncio.Future[None]]] = {}
         self._running: asyncio.Task[None] | None = None
+        self._retick = asyncio.Event()
+        self._hard_refreshed_at: float | None = None
 
     # -- running -------------------------------------------------------------------------------
 
@@ -178,21 +187,65 @@ class Controller:
         await self.stop()
 
     async def _tick(self) -> None:
-        """Refresh every app now and then every reconciliation period, spread by jitter."""
+        """Refresh every app now and then every reconciliation period, spread by jitter (a
+        hard refresh every hard reconciliation period, when one is set)."""
         first = True
         while True:
+            self._retick.clear()  # a change from here on refreshes every app again
             self.revisions.next_cycle()
             since = self.reads.mark()
             summaries = await self.store.apps.list()
             running = await self.store.operations.running()
             self.reads.resync(summaries, running, since=since)
+            hard = self._hard_due()
             for app in summaries:
+                if hard:
+                    self._hard.add(app.name)
                 delay = 0.0 if first else self._rng.uniform(0, self.settings.jitter_s)
                 self.queue.add_after(app.name, delay)
-            first = False
-            if self.settings.reconciliation_s <= 0:
-                return
-            await asyncio.sleep(self.settings.reconciliation_s)
+            first = await self._until_next_tick()
+
+    def _hard_due(self) -> bool:
+        period = self.settings.hard_reconciliation_s
+        now = asyncio.get_running_loop().time()
+        if self._hard_refreshed_at is None:
+            self._hard_refreshed_at = now
+            return False
+        if period <= 0 or now - self._hard_refreshed_at < period:
+            return False
+        self._hard_refreshed_at = now
+        return True
+
+    async def _until_next_tick(self) -> bool:
+        """Sleep one reconciliation period (forever when it is 0); True when the settings
+        changed meanwhile (every app is then refreshed at once, without jitter)."""
+        period = self.settings.reconciliation_s
+        if self.settings.hard_reconciliation_s > 0:
+            period = min(p for p in (period, self.settings.hard_reconciliation_s) if p > 0)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(period if period > 0 else None):
+                await self._retick.wait()
+        return self._retick.is_set()
+
+    def configure(
+        self,
+        *,
+        settings: ControllerSettings | None = None,
+        overrides: ResourceOverrides | None = None,
+    ) -> None:
+        """Use new settings from the next step on (a reload of the settings file); the
+        periodic refresh is rescheduled at once. New exclusions reach the live caches through
+        :meth:`set_resource_filter`."""
+        if settings is not None and settings != self.settings:
+            self.settings = self.refresher.settings = self.operator.settings = settings
+            self._retick.set()
+        if overrides is not None and overrides != self.overrides.current:
+            self.overrides.current = overrides
+            self._retick.set()
+
+    async def set_resource_filter(self, overrides: ResourceOverrides) -> None:
+        """Stop watching what the new exclusions leave out, and watch nothing of it again."""
+        await self.caches.set_filter(overrides.resource_filter)
 
     def _heard(self, event: CacheEvent) -> None:
         for app in event.apps:

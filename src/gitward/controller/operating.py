@@ -37,13 +37,14 @@ from gitward.controller.appsport import AppsPort, children_live
 from gitward.controller.caches import LiveCaches
 from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
+from gitward.controller.overrides import OverridesHolder
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest
 from gitward.controller.unexpected import UnexpectedErrors
 from gitward.controller.windows import BLOCKED, check_manual, running_verdict
 from gitward.controller.written import Written
 from gitward.errors import GitwardError, TransientError
-from gitward.health import Health, HealthStatus
+from gitward.health import Health, HealthCustomizations, HealthStatus
 from gitward.kube import Tracking
 from gitward.model.application import Application, parse_application
 from gitward.model.objects import Manifest, ResourceKey
@@ -87,7 +88,9 @@ class Operator:
         on_applied: Callable[[str], None],
         delete_app: Callable[[str, str], Awaitable[object]],
         written: Written | None = None,
+        overrides: OverridesHolder | None = None,
     ) -> None:
+        self.overrides = overrides or OverridesHolder()
         self.store = store
         self.written = written
         self.reads = reads
@@ -216,8 +219,11 @@ class Operator:
     ) -> tuple[SyncContext, AppsPort]:
         desired = await self.git.render(app, request.revisions)
         cluster, cache = self.caches.of(app.destination)
-        in_cluster = [obj for obj in desired.objects if not is_argo_object(obj)]
-        argo = [obj for obj in desired.objects if is_argo_object(obj)]
+        overrides = self.overrides.current
+        wanted = overrides.split_excluded(desired.objects, cache.server).kept
+        app = overrides.for_app(app, wanted)
+        in_cluster = [obj for obj in wanted if not is_argo_object(obj)]
+        argo = [obj for obj in wanted if is_argo_object(obj)]
         cache.watch_kinds_of(in_cluster)
         await cache.wait_warm(within=self.settings.cache_warm_s)
         live = live_from_cache(cache, in_cluster, app.name)
@@ -237,10 +243,10 @@ class Operator:
         context = SyncContext(
             cluster=port,
             app=app,
-            desired=desired.objects,
+            desired=wanted,
             live=live,
             tracking=self.tracking,
-            assess=_assessor(app.name, expected, port),
+            assess=_assessor(app.name, expected, port, overrides.health),
             clock=self.clock,
             poll_interval_s=self.settings.poll_interval_s,
         )
@@ -331,11 +337,13 @@ class Operator:
         )
 
 
-def _assessor(parent: str, expected: Expected, port: AppsPort) -> Callable[[Manifest], Health]:
+def _assessor(
+    parent: str, expected: Expected, port: AppsPort, customizations: HealthCustomizations
+) -> Callable[[Manifest], Health]:
     def assess(obj: Manifest) -> Health:
         key = ResourceKey.of(obj)
         if not is_app_key(key):
-            return health.assess(obj)
+            return health.assess(obj, customizations=customizations)
         if key.name == parent:
             return Health(HealthStatus.HEALTHY, "the application itself")
         return child_health(

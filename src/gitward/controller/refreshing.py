@@ -41,6 +41,7 @@ from gitward.controller.deciding import (
 )
 from gitward.controller.desired import Desired, GitSide
 from gitward.controller.gating import wave_gate
+from gitward.controller.overrides import OverridesHolder
 from gitward.controller.predicting import DryRuns, server_side_diff
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
@@ -94,6 +95,7 @@ class Refresher:
         clock: Callable[[], datetime],
         tracking: Tracking,
         written: Written | None = None,
+        overrides: OverridesHolder | None = None,
     ) -> None:
         self.reads = reads
         self.written = written
@@ -102,6 +104,7 @@ class Refresher:
         self.settings = settings
         self.clock = clock
         self.tracking = tracking
+        self.overrides = overrides or OverridesHolder()
         self.dry_runs = DryRuns()
         self.unexpected = UnexpectedErrors()
 
@@ -155,15 +158,27 @@ class _Run:
             self.stage = kinds.INVALID_SPEC_ERROR
             _, cache = self.r.caches.of(app.destination)
             self.stage = kinds.COMPARISON_ERROR
-            live = await self._live(app, cache, desired.objects)
-            predicted = await self.r.predicted(app, cache, desired.objects, live, fresh=self.hard)
-            compared = compare(app, desired.objects, live, self.r.tracking, predicted=predicted)
+            overrides = self.r.overrides.current
+            split = overrides.split_excluded(desired.objects, cache.server)
+            live = await self._live(app, cache, split.kept)
+            target = overrides.for_app(app, split.kept)
+            predicted = await self.r.predicted(target, cache, split.kept, live, fresh=self.hard)
+            compared = compare(
+                target,
+                split.kept,
+                live,
+                self.r.tracking,
+                customizations=overrides.health,
+                predicted=predicted,
+            )
         except TransientError as err:
             return self._keep_last(err)
         except GitwardError as err:
             return self._unknown(err)
         except Exception as err:  # a bug: shown on the app, logged once with its traceback
             return self._unknown(self.r.unexpected.error_of(self.record.name, err))
+        if split.excluded:
+            self.conditions.set(kinds.EXCLUDED_RESOURCE_WARNING, split.warning())
         self._warn(app, project, cache, compared, desired.objects)
         return await self._decided(app, project, desired, compared)
 

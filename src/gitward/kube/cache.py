@@ -4,7 +4,9 @@ Engines ask "what is live" many times a second (diff, health, the resource tree,
 API server is asked once per kind (a list) and then only told what changes (a watch). Kinds are
 registered on demand (:meth:`LiveCache.watch_kinds`: the kinds of an app's desired objects),
 and registering a workload kind brings its children's kinds along, so the tree Deployment ->
-ReplicaSet -> Pod can be walked. Each kind is kept by a :class:`~gitward.kube.reflector.Reflector`
+ReplicaSet -> Pod can be walked. A kind the resource filter excludes (``resource.exclusions``)
+is never listed nor watched, and one excluded later is dropped (:meth:`LiveCache.set_filter`).
+Each kind is kept by a :class:`~gitward.kube.reflector.Reflector`
 (relist after 410, reconnect with backoff).
 
 Memory is bounded by what is stored, not by what the API sends: see
@@ -26,6 +28,7 @@ from types import TracebackType
 
 from gitward.errors import ClusterUnavailableError, Location
 from gitward.kube.cluster import Cluster
+from gitward.kube.filtering import NO_FILTER, ResourceFilter
 from gitward.kube.index import Change, ChangeType, LiveIndex
 from gitward.kube.reflector import Backoff, KindState, Reflector
 from gitward.kube.tracking import DEFAULT_TRACKING, Tracking, owning_app
@@ -71,8 +74,13 @@ class LiveCache:
         tracking: Tracking = DEFAULT_TRACKING,
         backoff: Backoff | None = None,
         watch_timeout: int = 300,
+        resource_filter: ResourceFilter = NO_FILTER,
+        server: str = "",
     ) -> None:
         self.cluster = cluster
+        self.filter = resource_filter
+        self.server = server or cluster.name
+        """The cluster's address, as ``resource.exclusions`` name clusters."""
         self._index = LiveIndex(tracking)
         self._backoff = backoff or Backoff()
         self._watch_timeout = watch_timeout
@@ -99,11 +107,13 @@ class LiveCache:
         """Keep these kinds (and their children's kinds) from now on; needs a running loop.
 
         A kind registered before whose CRD was missing is looked for again at once. A closed
-        cache starts no watch.
+        cache starts no watch, and an excluded kind is never watched.
         """
         if self._closed:
             return
         for group_kind in _with_children(kinds):
+            if self.excludes(group_kind):
+                continue
             reflector = self._reflectors.get(group_kind)
             if reflector is not None:
                 if reflector.state.phase in ("absent", "backoff"):
@@ -115,6 +125,24 @@ class LiveCache:
         """Keep the kinds that these desired objects (or keys) are of."""
         keys = (o if isinstance(o, ResourceKey) else ResourceKey.of(o) for o in objects)
         self.watch_kinds(*{(key.group, key.kind) for key in keys})
+
+    def excludes(self, group_kind: GroupKind) -> bool:
+        """Whether the resource filter leaves this kind out on this cluster."""
+        return self.filter.excludes(*group_kind, self.server)
+
+    async def set_filter(self, resource_filter: ResourceFilter) -> None:
+        """Use new exclusions: kinds they exclude stop being watched and their objects go."""
+        self.filter = resource_filter
+        for group_kind in [kind for kind in self._reflectors if self.excludes(kind)]:
+            self._reflectors.pop(group_kind)
+            task = self._tasks.pop(group_kind, None)
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            self._index.replace_kind(*group_kind, ())
+        for waiter in self._waiters:
+            waiter.set()
 
     def kinds(self) -> list[GroupKind]:
         return sorted(self._reflectors)

@@ -57,9 +57,9 @@ class _Watch:
 
     def in_scope(self, obj: dict[str, Any]) -> bool:
         namespace = self.request.namespace
-        in_namespace = namespace is None or (obj.get("metadata") or {}).get("namespace") == (
-            namespace
-        )
+        # A cluster-scoped object has no namespace; its watch asks for "" (not None).
+        found = (obj.get("metadata") or {}).get("namespace") or ""
+        in_namespace = namespace is None or found == namespace
         return in_namespace and self._by_labels(obj) and self._by_fields(obj)
 
     def translate(self, event: Event) -> tuple[str, dict[str, Any]] | None:

@@ -73,6 +73,11 @@ async def inspect(controller: Controller, record: AppRecord, *, live: bool = Tru
     if not live:
         return Inspection(app, desired, [], None)
     _, cache = controller.caches.of(app.destination)
+    # The argocd-cm settings, as the controller compares: excluded kinds left out, global
+    # ignoreDifferences after the app's own.
+    overrides = controller.overrides.current
+    desired = overrides.split_excluded(desired, cache.server).kept
+    app = overrides.for_app(app, desired)
     in_cluster = [obj for obj in desired if not is_argo_object(obj)]
     cache.watch_kinds_of(in_cluster)
     await cache.wait_warm(within=controller.settings.cache_warm_s)

@@ -47,6 +47,14 @@ class PolicyHolder:
         self._checked_at: float | None = None
         self._lock = asyncio.Lock()
 
+    def replace_base(self, base: Policy) -> None:
+        """Use a new policy file (a reload); the projects' roles are added again at once."""
+        self.base = base
+        self._policy = base
+        self.by_project = decides_by_project(base, ())
+        self._versions = ()
+        self._checked_at = None
+
     def invalidate(self) -> None:
         """Look at the projects again on the next request."""
         self._checked_at = None

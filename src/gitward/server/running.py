@@ -38,8 +38,10 @@ from gitward.errors import ConfigError, Location
 from gitward.git import LocalRepoPolicy
 from gitward.git.repo import Repositories
 from gitward.kube import ClusterAccess, Clusters
+from gitward.kube.tracking import DEFAULT_TRACKING, Tracking
 from gitward.render import Limits
 from gitward.server.app import build_app
+from gitward.server.argocdcm import SettingsFiles, load_settings, log_policy_warnings, watch_files
 from gitward.server.auth import AuthConfig, Authenticator, CookiePolicy, OidcConfig, OidcLogin
 from gitward.server.auth.accounts import utc_now
 from gitward.server.hooks import WebhookQueue
@@ -78,6 +80,14 @@ class ServerConfig:
     """A policy.csv or argocd-rbac-cm ConfigMap; with ``rbac_policy`` None and no file, the
     built-in roles only."""
     rbac_policy: Policy | None = None
+    settings_file: Path | None = None
+    """Argo CD's argocd-cm ConfigMap (resource customizations, exclusions, periods,
+    accounts, SSO...); reloaded, like ``rbac_file``, when it changes."""
+    settings_check_s: float = 2.0
+    pinned: frozenset[str] = frozenset()
+    """``ControllerSettings`` fields given on the command line: the settings file's periods
+    (``timeout.reconciliation``...) do not override them."""
+    """How often the settings and RBAC files are looked at for a change."""
     controller: ControllerSettings = field(default_factory=ControllerSettings)
     reconcile: bool = True
     """Whether the controller runs (off: the API records operations; nothing applies them)."""
@@ -124,6 +134,7 @@ class ServerConfig:
             "tls_cert": server.tls_cert,
             "tls_key": server.tls_key,
             "rbac_file": server.rbac_file,
+            "settings_file": server.settings_file,
             "controller": settings.controller,
             "git_cache_dir": settings.git.cache_dir,
             "git_timeout_s": settings.git.timeout_s,
@@ -159,6 +170,8 @@ class _Server(uvicorn.Server):
 @contextlib.asynccontextmanager
 async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
     """Run a server until the block ends (see the module docstring)."""
+    # A broken settings file stops the start before anything is opened or made.
+    initial = None if config.settings_file is None else load_settings(config.settings_file)
     sock = listening_socket(config.host, config.port)  # before anything is written
     try:
         _check_tls(config)
@@ -174,11 +187,13 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         stack.push_async_callback(store.close)
         authenticator = await Authenticator.start(store, config.auth)
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
-        services = await _services(config, store, authenticator, http)
+        tracking = DEFAULT_TRACKING if initial is None else initial.tracking
+        services = await _services(config, store, authenticator, http, tracking)
         stack.push_async_callback(services.clusters.registry.close)
         controller = services.controller
         stack.push_async_callback(controller.stop)
-        tasks = _background(services)
+        watcher = await watch_files(services, http, _files(config, tracking), initial)
+        tasks = [*_background(services), asyncio.get_running_loop().create_task(watcher.run())]
         stack.push_async_callback(_cancel, tasks)
         if config.bootstrap is not None:
             await controller.bootstrap(config.bootstrap)
@@ -195,8 +210,26 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         yield RunningServer(url, admin_password, services, controller)
 
 
+def _files(config: ServerConfig, tracking: Tracking) -> SettingsFiles:
+    watched_rbac = config.rbac_file if config.rbac_policy is None else None
+    return SettingsFiles(
+        settings_file=config.settings_file,
+        rbac_file=watched_rbac,
+        controller=config.controller,
+        auth=config.auth,
+        oidc=config.oidc,
+        tracking=tracking,
+        interval_s=config.settings_check_s,
+        pinned=config.pinned,
+    )
+
+
 async def _services(
-    config: ServerConfig, store: Store, authenticator: Authenticator, http: httpx.AsyncClient
+    config: ServerConfig,
+    store: Store,
+    authenticator: Authenticator,
+    http: httpx.AsyncClient,
+    tracking: Tracking,
 ) -> Services:
     metrics = Metrics()
     await metrics.load(store)
@@ -212,7 +245,7 @@ async def _services(
     )
     clusters = Clusters(config.clusters)
     renderer = TimedRenderer(metrics, limits=Limits(max_files=config.render_max_files))
-    controller = Controller(store, repos, clusters, renderer, config.controller)
+    controller = Controller(store, repos, clusters, renderer, config.controller, tracking=tracking)
     timed_refresher(controller, metrics)
     registrations = ClusterRegistrations(clusters, store, controller.refresh)
     await registrations.load()
@@ -221,7 +254,7 @@ async def _services(
     if config.oidc is not None:
         oidc = OidcLogin(config.oidc, http, authenticator.signer, clock=utc_now)
     tls = config.tls_cert is not None
-    return Services(
+    services = Services(
         store=store,
         controller=controller,
         authenticator=authenticator,
@@ -239,6 +272,8 @@ async def _services(
         oidc=oidc,
         public_settings=_public_settings(config, policy),
     )
+    log_policy_warnings(policy, config.rbac_file, services)
+    return services
 
 
 def _policy(path: Path | None) -> Policy:

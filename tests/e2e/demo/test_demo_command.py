@@ -122,6 +122,12 @@ def test_the_demo_serves_deploys_dev_and_staging_and_stops_on_ctrl_c(tmp_path: P
                 "/api/v1/session", json={"username": "admin", "password": password}
             ).json()["token"]
             client.headers["Authorization"] = f"Bearer {token}"
+            settings = client.get("/api/v1/settings").json()
+            assert settings["settingsFile"].endswith("argocd-cm.yaml")
+            assert {"apiGroups": [""], "kinds": ["Event"], "clusters": []} in settings[
+                "resourceExclusions"
+            ]
+            assert settings["reconciliationSeconds"] == 5.0  # the demo's own, not the file's 180
             until(lambda: app_state(client, STAGING) == ("Synced", "Healthy"), 180, "staging")
             assert app_state(client, DEV) == ("Synced", "Healthy")
             # prod comes in the root's last wave, after staging: wait for it to be compared
