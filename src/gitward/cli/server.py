@@ -27,6 +27,7 @@ from gitward.server.auth import Authenticator
 from gitward.server.auth.config import ADMIN
 from gitward.server.running import RunningServer, ServerConfig, run_server
 from gitward.settings import ControllerSettings, Settings
+from gitward.settings import trusted_proxies as parse_proxies
 from gitward.store import RecordNotFoundError, Store
 
 __all__ = ["announce_server", "server", "until_interrupted"]
@@ -58,6 +59,14 @@ def server(
         typer.Option(help="The cluster Applications call https://kubernetes.default.svc."),
     ] = None,
     context: Annotated[str | None, typer.Option(help="The kubeconfig context to use.")] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Port of the Prometheus /metrics listener (not on the API's port)."),
+    ] = None,
+    trusted_proxies: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated proxy addresses/CIDRs whose X-Forwarded-For counts."),
+    ] = None,
     reset_admin_password: Annotated[
         bool, typer.Option(help="Give admin a new random password, print it, and exit.")
     ] = False,
@@ -75,6 +84,7 @@ def server(
             "tls_key": tls_key,
             "rbac_file": rbac,
             "bootstrap": bootstrap,
+            "metrics_port": metrics_port,
         }.items()
         if value is not None
     }
@@ -83,8 +93,10 @@ def server(
         overrides["clusters"] = (_in_cluster(kubeconfig, context),)
     if (tls_cert is None) != (tls_key is None):
         abort("--tls-cert and --tls-key go together", 2)
-    config = ServerConfig.from_settings(settings, **overrides)
     try:
+        if trusted_proxies is not None:
+            overrides["trusted_proxies"] = parse_proxies(trusted_proxies, "--trusted-proxies")
+        config = ServerConfig.from_settings(settings, **overrides)
         if reset_admin_password:
             typer.echo(f"admin password: {asyncio.run(reset_admin(config))}")
             return
@@ -138,6 +150,8 @@ async def _serve(config: ServerConfig, echo: Echo) -> None:
 
 def announce_server(running: RunningServer, echo: Echo) -> None:
     echo(f"gitward is serving on {running.url} (API docs: {running.url}/api/docs)")
+    if running.metrics_url is not None:
+        echo(f"Prometheus metrics: {running.metrics_url}")
     if running.admin_password is not None:
         echo(f"admin password (shown once): {running.admin_password}")
 

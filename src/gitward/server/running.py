@@ -5,12 +5,15 @@
     async with run_server(ServerConfig(data_dir=tmp_path)) as server:
         server.url              # http://127.0.0.1:<free port>
         server.admin_password   # the first start's admin password, else None
+        server.metrics_url      # http://127.0.0.1:<another port>/metrics
 
 On entry the store is opened (and migrated), the first ``admin`` account is made with a random
 password, the controller is made over the configured clusters and repositories, the clusters
 added through the API (stored) are registered next to the configured ones, the root app is
 bootstrapped when one is given, the controller starts reconciling, and the API listens (on a
-free port when ``port`` is 0). On exit the API stops taking requests (streams end), the
+free port when ``port`` is 0), and the metrics listener on its own port (``/metrics`` is never
+served on the API's port). Forwarded headers are believed only from ``trusted_proxies``. On
+exit the API stops taking requests (streams end), the
 controller stops after the step each worker is in (persisted; the next start resumes it), the
 clusters' clients close, and the store closes. The caller owns signals: nothing here installs
 a handler.
@@ -22,7 +25,7 @@ import asyncio
 import contextlib
 import gc
 import socket
-from collections.abc import AsyncIterator, Generator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,7 @@ from gitward.server.policies import PolicyHolder
 from gitward.server.rbac import Policy
 from gitward.server.registrations import ClusterRegistrations
 from gitward.server.repocreds import RepoCredentials
+from gitward.server.scraping import METRICS_PATH, build_metrics_app
 from gitward.server.services import Services
 from gitward.server.webhooks import DEFAULT_MAX_BYTES, WebhookSecrets
 from gitward.settings import DEFAULT_GIT_TIMEOUT_S, ControllerSettings, Settings
@@ -62,6 +66,12 @@ class ServerConfig:
     database_url: str = ""
     host: str = "127.0.0.1"
     port: int = 0
+    metrics_host: str = ""
+    """Where the metrics listener binds; empty: ``host``."""
+    metrics_port: int | None = 0
+    """The metrics listener's port (0: a free one; None: no metrics listener)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks whose X-Forwarded-* headers are believed; none by default."""
     tls_cert: Path | None = None
     tls_key: Path | None = None
     rbac_file: Path | None = None
@@ -105,6 +115,9 @@ class ServerConfig:
             "database_url": server.database_url,
             "host": server.host,
             "port": server.port,
+            "metrics_host": server.metrics_host,
+            "metrics_port": server.metrics_port,
+            "trusted_proxies": server.trusted_proxies,
             "tls_cert": server.tls_cert,
             "tls_key": server.tls_key,
             "rbac_file": server.rbac_file,
@@ -127,6 +140,8 @@ class RunningServer:
     admin_password: str | None
     services: Services
     controller: Controller
+    metrics_url: str | None = None
+    """``http://host:port/metrics`` of the metrics listener (None when it is off)."""
 
 
 class _Server(uvicorn.Server):
@@ -160,11 +175,12 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         if config.reconcile:
             await controller.start()
         url = await _serve(stack, config, services)
+        metrics_url = await _serve_metrics(stack, config, services)
         # What start-up built lives as long as the server: keep it out of every later
         # collection, which otherwise rescans it while large answers (app lists) are built.
         gc.collect()
         gc.freeze()
-        yield RunningServer(url, admin_password, services, controller)
+        yield RunningServer(url, admin_password, services, controller, metrics_url)
 
 
 async def _services(
@@ -258,12 +274,49 @@ async def _serve(stack: contextlib.AsyncExitStack, config: ServerConfig, service
             timeout_graceful_shutdown=5,
             ssl_certfile=str(config.tls_cert) if config.tls_cert else None,
             ssl_keyfile=str(config.tls_key) if config.tls_key else None,
+            # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: a local
+            # client could then pick the address the login limit counts.
+            proxy_headers=bool(config.trusted_proxies),
+            forwarded_allow_ips=list(config.trusted_proxies) or "",
         )
     )
+    await _start(stack, server, sock, services.closing.set)
+    scheme = "https" if config.tls_cert else "http"
+    return f"{scheme}://{_url_host(config.host)}:{sock.getsockname()[1]}"
+
+
+async def _serve_metrics(
+    stack: contextlib.AsyncExitStack, config: ServerConfig, services: Services
+) -> str | None:
+    """The metrics listener (plain HTTP, no forwarded headers), when a port is configured."""
+    if config.metrics_port is None:
+        return None
+    host = config.metrics_host or config.host
+    sock = _bind(host, config.metrics_port)
+    server = _Server(
+        uvicorn.Config(
+            build_metrics_app(services),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+            proxy_headers=False,
+        )
+    )
+    await _start(stack, server, sock, lambda: None)
+    return f"http://{_url_host(host)}:{sock.getsockname()[1]}{METRICS_PATH}"
+
+
+async def _start(
+    stack: contextlib.AsyncExitStack,
+    server: _Server,
+    sock: socket.socket,
+    on_stop: Callable[[], None],
+) -> None:
     serving = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
 
     async def stop() -> None:
-        services.closing.set()
+        on_stop()
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await serving
@@ -275,10 +328,10 @@ async def _serve(stack: contextlib.AsyncExitStack, config: ServerConfig, service
                 serving.result()
                 raise RuntimeError("the API server stopped while starting")
             await asyncio.sleep(0.01)
-    port = sock.getsockname()[1]
-    scheme = "https" if config.tls_cert else "http"
-    host = config.host if config.host not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
-    return f"{scheme}://{host}:{port}"
+
+
+def _url_host(host: str) -> str:
+    return host if host not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
 
 
 def _bind(host: str, port: int) -> socket.socket:
