@@ -41,6 +41,7 @@ from gitward.server.app import build_app
 from gitward.server.auth import AuthConfig, Authenticator, CookiePolicy, OidcConfig, OidcLogin
 from gitward.server.auth.accounts import utc_now
 from gitward.server.hooks import WebhookQueue
+from gitward.server.intake import WebhookIntake
 from gitward.server.metrics import Metrics, TimedRenderer, timed_git, timed_refresher
 from gitward.server.policies import PolicyHolder
 from gitward.server.rbac import Policy
@@ -48,7 +49,7 @@ from gitward.server.registrations import ClusterRegistrations
 from gitward.server.repocreds import RepoCredentials
 from gitward.server.scraping import METRICS_PATH, build_metrics_app
 from gitward.server.services import Services
-from gitward.server.webhooks import DEFAULT_MAX_BYTES, WebhookSecrets
+from gitward.server.webhooks import DEFAULT_MAX_BYTES, DEFAULT_UNSIGNED_MAX_BYTES, WebhookSecrets
 from gitward.settings import DEFAULT_GIT_TIMEOUT_S, ControllerSettings, Settings
 from gitward.store import Store
 
@@ -92,6 +93,7 @@ class ServerConfig:
     oidc: OidcConfig | None = None
     webhook_secrets: WebhookSecrets = field(default_factory=WebhookSecrets)
     webhook_max_bytes: int = DEFAULT_MAX_BYTES
+    webhook_unsigned_max_bytes: int = DEFAULT_UNSIGNED_MAX_BYTES
     webhook_queue: int = 100
     secret_key: str | None = None
     allowed_origins: tuple[str, ...] = ()
@@ -127,6 +129,7 @@ class ServerConfig:
             "auth": AuthConfig(anonymous=server.anonymous),
             "webhook_secrets": secrets,
             "webhook_max_bytes": server.webhook_max_bytes,
+            "webhook_unsigned_max_bytes": server.webhook_unsigned_max_bytes,
             "webhook_queue": server.webhook_queue,
         }
         return cls(**{**values, **overrides})
@@ -220,8 +223,11 @@ async def _services(
         cookies=CookiePolicy(),
         tls=tls,
         allowed_origins=config.allowed_origins,
-        webhook_secrets=config.webhook_secrets,
-        webhook_max_bytes=config.webhook_max_bytes,
+        webhook_intake=WebhookIntake(
+            config.webhook_secrets,
+            max_bytes=config.webhook_max_bytes,
+            unsigned_max_bytes=config.webhook_unsigned_max_bytes,
+        ),
         oidc=oidc,
         public_settings=_public_settings(config, policy),
     )
