@@ -50,7 +50,7 @@ class ParseBudget:
     levels deep; 2,048 commits with their file lists stay far below the value count."""
 
     max_depth: int = 64
-    max_values: int = 500_000
+    max_values: int = 200_000
 
 
 def has_secret(secrets: WebhookSecrets, provider: str) -> bool:
