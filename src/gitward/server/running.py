@@ -52,6 +52,7 @@ from gitward.server.services import Services
 from gitward.server.webhooks import DEFAULT_MAX_BYTES, DEFAULT_UNSIGNED_MAX_BYTES, WebhookSecrets
 from gitward.settings import DEFAULT_GIT_TIMEOUT_S, ControllerSettings, Settings
 from gitward.store import Store
+from gitward.store.files import private_directory
 
 __all__ = ["RunningServer", "ServerConfig", "run_server"]
 
@@ -158,7 +159,7 @@ class _Server(uvicorn.Server):
 @contextlib.asynccontextmanager
 async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
     """Run a server until the block ends (see the module docstring)."""
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(config.data_dir)
     store = await Store.open(
         config.database, data_dir=config.data_dir, secret_key=config.secret_key
     )
