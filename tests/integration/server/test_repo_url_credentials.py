@@ -13,6 +13,7 @@ from conftest import DEV, REPO_URL, Api
 
 from gitward.errors import ManifestError
 from gitward.server.running import ServerConfig, run_server
+from gitward.store import AppDefinition
 
 PASSWORD = "hunter2-secret-in-url"
 WITH_CREDENTIALS = REPO_URL.replace("https://", f"https://bot:{PASSWORD}@")
@@ -86,3 +87,18 @@ async def test_a_bootstrap_with_credentials_in_its_repo_url_stops_the_start(
     assert caught.value.where.field == "spec.source.repoURL"
     assert PASSWORD not in str(caught.value)
     assert PASSWORD.encode() not in _database_bytes(tmp_path / "data")
+
+
+async def test_an_app_stored_before_the_rule_shows_its_repo_url_masked(api: Api) -> None:
+    """An older gitward stored such apps; every answer masks the credentials."""
+    document = application("old", WITH_CREDENTIALS)
+    definition = AppDefinition(name="old", project="dev", document=document, labels={})
+    await api.server.services.store.apps.upsert(definition)
+    admin = await api.admin()
+    got = await admin.get("/api/v1/applications/old")
+    listed = await admin.get("/api/v1/applications", params={"name": "old"})
+    assert PASSWORD not in got.text + listed.text
+    masked = REPO_URL.replace("https://", "https://******@")
+    assert got.json()["spec"]["source"]["repoURL"] == masked
+    assert got.json()["status"]["sync"]["comparedTo"]["source"]["repoURL"] == masked
+    assert listed.json()["items"][0]["spec"]["source"]["repoURL"] == masked
