@@ -31,6 +31,8 @@ EXISTING = {
 """An object that exists, per collection (the first path segment after ``/api/v1/``)."""
 BODIES: tuple[object, ...] = (None, {}, [1], {"metadata": {"name": "x"}, "spec": {}})
 _PARAM = re.compile(r"\{([a-z_]+)(?::path)?\}")
+NAMING = frozenset({"name", "repo", "server"})
+"""The path parameters that name the object a route is about."""
 
 
 def _api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
@@ -47,7 +49,7 @@ def _routes_with_parameters(api: Api) -> list[tuple[str, str]]:
     app = build_app(api.server.services)
     found = []
     for route in _api_routes(app.routes):
-        if _PARAM.search(route.path):
+        if NAMING & set(_PARAM.findall(route.path)):
             found.extend((method, route.path) for method in sorted(route.methods))
     assert len(found) > 15, found
     return found
@@ -58,8 +60,8 @@ def _path(template: str, existing: bool) -> str:
     assert collection in EXISTING, f"add an existing {collection} object to EXISTING"
 
     def value(match: re.Match[str]) -> str:
-        if match.group(1) == "token_id":
-            return "no-such-token"
+        if match.group(1) not in NAMING:
+            return f"no-such-{match.group(1)}"
         name = EXISTING[collection] if existing else f"no-such-{collection}"
         return quote(name, safe="")
 
