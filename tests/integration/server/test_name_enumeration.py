@@ -1,6 +1,7 @@
-"""No answer tells a caller whether an object they may not see exists: every route with a
-parameter in its path, taken from the API's own route table (so a new route is walked too),
-answers an existing forbidden object and a missing one identically, whatever the body.
+"""No answer tells a caller whether an object they may not see exists: every API route with a
+parameter naming an object in its path, taken from the API's own route table (so a new route
+is walked too), answers an existing forbidden object and a missing one identically, whatever
+the body.
 
 A caller who may get the object wherever it could be (an admin, ``role:readonly``) is told
 "not found" (404) instead, as that tells them nothing they could not list.
@@ -49,7 +50,7 @@ def _routes_with_parameters(api: Api) -> list[tuple[str, str]]:
     app = build_app(api.server.services)
     found = []
     for route in _api_routes(app.routes):
-        if NAMING & set(_PARAM.findall(route.path)):
+        if route.path.startswith("/api/") and NAMING & set(_PARAM.findall(route.path)):
             found.extend((method, route.path) for method in sorted(route.methods))
     assert len(found) > 15, found
     return found
