@@ -35,6 +35,7 @@ import uvicorn
 
 import gitward
 from gitward.controller.loop import Controller
+from gitward.errors import ConfigError, Location
 from gitward.git.repo import Repositories
 from gitward.kube import ClusterAccess, Clusters
 from gitward.server.app import build_app
@@ -159,11 +160,19 @@ class _Server(uvicorn.Server):
 @contextlib.asynccontextmanager
 async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
     """Run a server until the block ends (see the module docstring)."""
-    private_directory(config.data_dir)
-    store = await Store.open(
-        config.database, data_dir=config.data_dir, secret_key=config.secret_key
-    )
+    metrics_socket = _metrics_socket(config)  # a busy port fails before anything is written
+    try:
+        private_directory(config.data_dir)
+        store = await Store.open(
+            config.database, data_dir=config.data_dir, secret_key=config.secret_key
+        )
+    except BaseException:
+        if metrics_socket is not None:
+            metrics_socket.close()
+        raise
     async with contextlib.AsyncExitStack() as stack:
+        if metrics_socket is not None:
+            stack.callback(metrics_socket.close)
         stack.push_async_callback(store.close)
         authenticator = await Authenticator.start(store, config.auth)
         admin_password = await authenticator.ensure_admin()
@@ -179,7 +188,7 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         if config.reconcile:
             await controller.start()
         url = await _serve(stack, config, services)
-        metrics_url = await _serve_metrics(stack, config, services)
+        metrics_url = await _serve_metrics(stack, config, services, metrics_socket)
         # What start-up built lives as long as the server: keep it out of every later
         # collection, which otherwise rescans it while large answers (app lists) are built.
         gc.collect()
@@ -292,14 +301,31 @@ async def _serve(stack: contextlib.AsyncExitStack, config: ServerConfig, service
     return f"{scheme}://{_url_host(config.host)}:{sock.getsockname()[1]}"
 
 
-async def _serve_metrics(
-    stack: contextlib.AsyncExitStack, config: ServerConfig, services: Services
-) -> str | None:
-    """The metrics listener (plain HTTP, no forwarded headers), when a port is configured."""
+def _metrics_socket(config: ServerConfig) -> socket.socket | None:
+    """The metrics listener's socket, bound now; a port in use is one located error."""
     if config.metrics_port is None:
         return None
     host = config.metrics_host or config.host
-    sock = _bind(host, config.metrics_port)
+    try:
+        return _bind(host, config.metrics_port)
+    except OSError as err:
+        raise ConfigError(
+            f"cannot listen on {host}:{config.metrics_port} for metrics: {err.strerror or err}",
+            where=Location(obj="settings", field="metrics_port"),
+            hint="choose another port with --metrics-port or GITWARD_METRICS_PORT (0: a free one)",
+        ) from None
+
+
+async def _serve_metrics(
+    stack: contextlib.AsyncExitStack,
+    config: ServerConfig,
+    services: Services,
+    sock: socket.socket | None,
+) -> str | None:
+    """The metrics listener (plain HTTP, no forwarded headers) on ``sock``, when there is one."""
+    if sock is None:
+        return None
+    host = config.metrics_host or config.host
     server = _Server(
         uvicorn.Config(
             build_metrics_app(services),

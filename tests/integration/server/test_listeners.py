@@ -3,14 +3,19 @@ port, and ``X-Forwarded-For`` believed only from the proxies the operator lists.
 
 from __future__ import annotations
 
+import socket
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
+import pytest
 from conftest import DEV, Api, ApiFactory
 
+from gitward.errors import ConfigError
 from gitward.server.auth import AuthConfig
 from gitward.server.auth.ratelimit import Allowance, LoginLimits
+from gitward.server.running import ServerConfig, run_server
 
 
 async def test_the_api_port_does_not_serve_metrics_to_anyone(api: Api) -> None:
@@ -63,3 +68,20 @@ async def test_forwarded_for_counts_from_a_listed_proxy(api_factory: ApiFactory)
     api = await api_factory(auth=_strict_limits(), trusted_proxies=("127.0.0.0/8",))
     statuses = await _failed_logins(api, SPOOFED)
     assert statuses == [401] * 5
+
+
+async def test_a_metrics_port_in_use_fails_the_start_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = ServerConfig(data_dir=tmp_path / "data", reconcile=False, metrics_port=port)
+        with pytest.raises(ConfigError) as caught:
+            async with run_server(config):
+                pass
+    assert caught.value.where.field == "metrics_port"
+    assert f"127.0.0.1:{port}" in caught.value.problem
+    assert "--metrics-port" in caught.value.hint
+    assert not (tmp_path / "data").exists()
