@@ -3,7 +3,10 @@
 Pure functions over object dicts (``gitward.model.objects.Manifest``): no I/O, no clock, no
 cluster. The controller passes live objects in and stores the verdicts; this package never fetches
 or writes anything. It follows Argo CD's gitops-engine health rules and names, with the
-differences written in each module's docstring.
+differences written in each module's docstring. Custom resources get gitward's own checks for the
+most used CRDs (cert-manager, Flux, Crossplane, Argo Rollouts...: ``checks.BUILT_IN``) and, for
+every other kind, a generic check of the Kubernetes status conventions (``conventions``), where
+Argo CD needs a Lua script per kind.
 
 Public API::
 

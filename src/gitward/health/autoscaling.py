@@ -1,9 +1,16 @@
 """Health of a HorizontalPodAutoscaler, from its conditions.
 
-autoscaling/v2 carries conditions in ``status.conditions``; autoscaling/v1 in the
-``autoscaling.alpha.kubernetes.io/conditions`` annotation as JSON. Failing to read the scale target
-or its metrics is Degraded (Argo CD's list, widened to every ``Failed*`` reason); an autoscaler that
-can scale and whose scaling is active is Healthy; anything else is still settling.
+autoscaling/v2 (and v2beta1/v2beta2) carry conditions in ``status.conditions``; autoscaling/v1 in
+the ``autoscaling.alpha.kubernetes.io/conditions`` annotation as JSON. Which condition decides, as
+in Argo CD since argo-cd #26274 (failures first, whatever their position in the list):
+
+1. a condition that says the controller failed (status False with a ``Failed*`` reason, such as
+   ``FailedGetScale`` or ``FailedGetResourceMetric``, or ``InvalidSelector``) is Degraded. Argo CD
+   lists (type, reason) pairs; gitward takes every ``Failed*`` reason, which is how the HPA
+   controller names each of its failures, so a new metric source's failure is not Healthy;
+2. ``AbleToScale=True`` or ``ScalingLimited=True`` is Healthy. ``ScalingActive=False`` alone is
+   not a failure: its reason ``ScalingDisabled`` means the target was scaled to zero on purpose;
+3. otherwise (no conditions yet, ``AbleToScale=False`` during a backoff) Progressing.
 """
 
 from __future__ import annotations
@@ -44,6 +51,16 @@ def _is_failure(condition: dict[str, Any]) -> bool:
     )
 
 
+def _healthy(by_type: dict[str, dict[str, Any]]) -> Health:
+    limited = by_type.get("ScalingLimited")
+    if limited is not None and limited.get("status") == "True" and limited.get("message"):
+        return Health(HealthStatus.HEALTHY, f"Scaling is limited: {limited['message']}")
+    active = by_type.get("ScalingActive")
+    if active is not None and active.get("status") == "False" and active.get("message"):
+        return Health(HealthStatus.HEALTHY, f"Scaling is not active: {active['message']}")
+    return Health(HealthStatus.HEALTHY)
+
+
 def horizontal_pod_autoscaler(obj: Manifest) -> Health:
     conditions = _conditions(obj)
     if not conditions:
@@ -55,12 +72,8 @@ def horizontal_pod_autoscaler(obj: Manifest) -> Health:
             detail = condition.get("message") or condition.get("reason")
             return Health(HealthStatus.DEGRADED, f"Autoscaler cannot scale: {detail}")
     by_type = {str(c.get("type")): c for c in conditions}
-    for wanted in ("AbleToScale", "ScalingActive"):
-        found = by_type.get(wanted)
-        if found is None or found.get("status") != "True":
-            detail = (found or {}).get("message") or f"{wanted} is not yet true"
-            return Health(HealthStatus.PROGRESSING, f"Waiting to autoscale: {detail}")
-    limited = by_type.get("ScalingLimited")
-    if limited is not None and limited.get("status") == "True" and limited.get("message"):
-        return Health(HealthStatus.HEALTHY, f"Scaling is limited: {limited['message']}")
-    return Health(HealthStatus.HEALTHY)
+    if any(by_type.get(t, {}).get("status") == "True" for t in ("AbleToScale", "ScalingLimited")):
+        return _healthy(by_type)
+    able = by_type.get("AbleToScale") or {}
+    detail = able.get("message") or "AbleToScale is not yet true"
+    return Health(HealthStatus.PROGRESSING, f"Waiting to autoscale: {detail}")

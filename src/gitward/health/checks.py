@@ -1,9 +1,11 @@
 """Which check judges which kind, and the one entry point that judges any object.
 
 ``assess`` applies, in order: an object being deleted is Progressing; an Argo CD Application gets
-the built-in freshness-aware check; a configured Lua customization for the kind; the built-in
-check from ``BUILT_IN``; and a kind nobody knows how to judge is Healthy with no message (as in
-Argo CD, where such a resource has no health and never pulls its app down). A built-in or custom
+the built-in freshness-aware check; a configured Lua customization for the kind (it always beats
+a built-in check, as in Argo CD); the built-in check from ``BUILT_IN``; Crossplane's check for a
+Crossplane group or shape; and for every other kind the generic check of the Kubernetes status
+conventions (``conventions``), under which a kind with no status is Healthy with no message, as in
+Argo CD, where such a resource has no health and never pulls its app down. A built-in or custom
 check that meets a malformed field yields Unknown naming the field: assessing never raises.
 
 The Application check is built in and wins over a ``argoproj.io_Application`` Lua customization:
@@ -18,10 +20,17 @@ from datetime import datetime
 
 from gitward.health import (
     applications,
+    argo,
     autoscaling,
     batch,
+    certmanager,
     cluster,
+    conventions,
+    crossplane,
+    externalsecrets,
+    flux,
     networking,
+    operators,
     pods,
     reading,
     storage,
@@ -54,8 +63,38 @@ BUILT_IN: Mapping[tuple[str, str], Check] = {
     ("autoscaling", "HorizontalPodAutoscaler"): autoscaling.horizontal_pod_autoscaler,
     ("apiregistration.k8s.io", "APIService"): cluster.api_service,
     ("", "Namespace"): cluster.namespace,
+    ("cert-manager.io", "Certificate"): certmanager.certificate,
+    ("cert-manager.io", "CertificateRequest"): certmanager.certificate_request,
+    ("cert-manager.io", "Issuer"): certmanager.issuer,
+    ("cert-manager.io", "ClusterIssuer"): certmanager.issuer,
+    ("argoproj.io", "Rollout"): argo.rollout,
+    ("argoproj.io", "Workflow"): argo.workflow,
+    ("external-secrets.io", "ExternalSecret"): externalsecrets.external_secret,
+    ("external-secrets.io", "SecretStore"): externalsecrets.secret_store,
+    ("external-secrets.io", "ClusterSecretStore"): externalsecrets.secret_store,
+    **dict.fromkeys(flux.KINDS, flux.flux_object),
+    ("monitoring.coreos.com", "Prometheus"): operators.prometheus,
+    ("monitoring.coreos.com", "PrometheusAgent"): operators.prometheus,
+    ("monitoring.coreos.com", "Alertmanager"): operators.prometheus,
+    ("monitoring.coreos.com", "ThanosRuler"): operators.prometheus,
+    ("keda.sh", "ScaledObject"): operators.keda_scaler,
+    ("keda.sh", "ScaledJob"): operators.keda_scaler,
+    ("serving.knative.dev", "Service"): operators.knative,
+    ("serving.knative.dev", "Configuration"): operators.knative,
+    ("serving.knative.dev", "Route"): operators.knative,
+    ("cluster.x-k8s.io", "Cluster"): operators.cluster_api_cluster,
+    ("cluster.x-k8s.io", "Machine"): operators.cluster_api_machine,
 }
 """Built-in checks by (API group, kind); the Application check takes extra arguments."""
+
+
+def _built_in(group: str, kind: str, obj: Manifest) -> Health:
+    check = BUILT_IN.get((group, kind))
+    if check is not None:
+        return check(obj)
+    if crossplane.is_crossplane(group, obj):
+        return crossplane.resource(obj)
+    return conventions.custom_resource(obj)
 
 
 def _being_deleted(obj: Manifest) -> bool:
@@ -79,8 +118,7 @@ def _judge(
         )
     if customizations is not None and (custom := customizations.assess(obj)) is not None:
         return custom
-    check = BUILT_IN.get((group, kind))
-    return check(obj) if check is not None else Health(HealthStatus.HEALTHY)
+    return _built_in(group, kind, obj)
 
 
 def assess(

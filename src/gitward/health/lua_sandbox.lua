@@ -1,7 +1,11 @@
--- gitward's sandbox for Argo CD-style Lua health checks (Lua 5.1, like gopher-lua).
+-- gitward's sandbox for Argo CD-style Lua health checks: Lua 5.1 with goto, like gopher-lua
+-- (LuaJIT 2.1, or plain Lua 5.1 where lupa has no LuaJIT).
 -- Loaded once per fresh LuaRuntime; returns run(source, chunkname, obj, budget, steps_per_unit).
 -- The script sees only `env` below: no os, io, package, require, load*, dofile, debug,
 -- collectgarbage, coroutine, getfenv/setfenv, newproxy or string.dump.
+
+-- The JIT compiler would run loops as machine code that never calls the instruction hook.
+if jit then jit.off() end
 
 local sethook, loadstring, setfenv = debug.sethook, loadstring, setfenv
 local real_find, real_match, real_gmatch, real_gsub = string.find, string.match, string.gmatch, string.gsub
@@ -124,6 +128,10 @@ safe_string.gmatch = guard(real_gmatch, false)
 safe_string.gsub = guard(real_gsub, true)
 getmetatable("").__index = safe_string
 
+local safe_math = copy(math)
+-- gopher-lua keeps Lua 5.0's math.mod (Lua's own % rule); LuaJIT dropped it.
+safe_math.mod = safe_math.mod or function(a, b) return a - floor(a / b) * b end
+
 local function field(t, key)
   local v = rawget(t, key)
   if type(v) == "number" then return tostring(v) end
@@ -143,7 +151,7 @@ return function(source, chunkname, obj, instructions, pattern_steps_per_unit)
     tostring = tostring, type = type, unpack = unpack, rawequal = rawequal,
     rawget = rawget, rawset = rawset, setmetatable = setmetatable,
     getmetatable = getmetatable, print = function() end, _VERSION = _VERSION,
-    string = safe_string, table = copy(table), math = copy(math), obj = obj,
+    string = safe_string, table = copy(table), math = safe_math, obj = obj,
   }
   env._G = env
   setfenv(chunk, env)

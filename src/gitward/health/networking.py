@@ -1,7 +1,13 @@
 """Health of Services and Ingresses: both are Healthy once they have an address where one is due.
 
-A Service of type LoadBalancer, and every Ingress, waits for ``status.loadBalancer.ingress`` to name
-an IP or a hostname, as in Argo CD. Other Services are Healthy as soon as they exist.
+A Service of type LoadBalancer, and every Ingress, waits while ``status.loadBalancer.ingress`` is
+empty, as in Argo CD. Other Services are Healthy as soon as they exist.
+
+A non-empty list whose entries name neither an IP nor a hostname (``ingress: [{}]``) is Healthy,
+as in Argo CD (argo-cd #997): controllers such as ingress-nginx without ``--publish-service`` write
+exactly that and never anything more, so waiting for an address would keep the app Progressing
+forever and block every later sync wave. gitward says so in the message, so the missing address
+is visible without failing anything.
 """
 
 from __future__ import annotations
@@ -12,23 +18,26 @@ from gitward.model.objects import Manifest
 
 __all__ = ["ingress", "service"]
 
+NO_ADDRESS = (
+    "The load balancer reports an ingress point without an IP or hostname; "
+    "check that its controller publishes an address"
+)
 
-def _has_address(obj: Manifest) -> bool:
+
+def _address_health(obj: Manifest, waiting: str) -> Health:
     entries = reading.sequence(obj, "status.loadBalancer.ingress")
-    return any(isinstance(e, dict) and (e.get("ip") or e.get("hostname")) for e in entries)
+    if not entries:
+        return Health(HealthStatus.PROGRESSING, waiting)
+    if any(isinstance(e, dict) and (e.get("ip") or e.get("hostname")) for e in entries):
+        return Health(HealthStatus.HEALTHY)
+    return Health(HealthStatus.HEALTHY, NO_ADDRESS)
 
 
 def service(obj: Manifest) -> Health:
-    if reading.text(obj, "spec.type") != "LoadBalancer" or _has_address(obj):
+    if reading.text(obj, "spec.type") != "LoadBalancer":
         return Health(HealthStatus.HEALTHY)
-    return Health(
-        HealthStatus.PROGRESSING, "Waiting for the load balancer to be assigned an address"
-    )
+    return _address_health(obj, "Waiting for the load balancer to be assigned an address")
 
 
 def ingress(obj: Manifest) -> Health:
-    if _has_address(obj):
-        return Health(HealthStatus.HEALTHY)
-    return Health(
-        HealthStatus.PROGRESSING, "Waiting for the ingress controller to assign an address"
-    )
+    return _address_health(obj, "Waiting for the ingress controller to assign an address")

@@ -2,8 +2,12 @@
 
 A script sees a global ``obj`` (the live object as Lua tables) and returns a table
 ``{status = "Healthy", message = "..."}``, exactly as in Argo CD's
-``resource.customizations.health.<group>_<kind>``. It runs in Lua 5.1, the dialect of Argo CD's
-gopher-lua, so ``table.getn`` and ``unpack`` work as scripts expect.
+``resource.customizations.health.<group>_<kind>``. Argo CD runs it on gopher-lua: Lua 5.1 plus the
+``goto`` statement and ``::labels::`` of Lua 5.2. LuaJIT 2.1 is the runtime lupa ships that speaks
+exactly that dialect (5.2 and later drop ``setfenv``, ``unpack``, ``table.getn`` and 5.3 prints
+``10/2`` as ``5.0``), so scripts run there with its compiler switched off (compiled loops would
+never reach the instruction hook); ``math.mod``, which gopher-lua keeps and LuaJIT dropped, is
+restored. Where lupa has no LuaJIT build, plain Lua 5.1 runs them and ``goto`` is a syntax error.
 
 Each run gets a fresh ``LuaRuntime``, so nothing leaks from one check to the next, with:
 
@@ -26,7 +30,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import lupa.lua51 as lua  # type: ignore[import-untyped]
+import lupa.luajit21 as lua  # type: ignore[import-untyped]
 
 from gitward.health.status import Health, HealthStatus
 from gitward.model.objects import Manifest

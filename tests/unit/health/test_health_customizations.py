@@ -190,3 +190,54 @@ def test_malformed_configuration_is_a_config_error_naming_the_key(data, problem)
 
     assert problem in caught.value.message
     assert "ConfigMap argocd-cm" in caught.value.message
+
+
+CUSTOM = "return {status = 'Healthy', message = 'custom'}"
+
+
+@pytest.mark.parametrize(
+    ("data", "obj"),
+    [
+        (
+            {"resource.customizations.health.cert-manager.io_Certificate": CUSTOM},
+            certificate({"type": "Ready", "status": "False", "message": "expired"}),
+        ),
+        (
+            {"resource.customizations": f"'*.upbound.io/*':\n  health.lua: {CUSTOM}\n"},
+            {
+                "apiVersion": "s3.aws.upbound.io/v1beta1",
+                "kind": "Bucket",
+                "metadata": {"name": "logs"},
+                "status": {"conditions": [{"type": "Synced", "status": "False"}]},
+            },
+        ),
+        (
+            {"resource.customizations.health.example.com_Widget": CUSTOM},
+            {
+                "apiVersion": "example.com/v1",
+                "kind": "Widget",
+                "metadata": {"name": "w"},
+                "status": {"conditions": [{"type": "Stalled", "status": "True"}]},
+            },
+        ),
+    ],
+    ids=["a specific CRD check", "the Crossplane check by wildcard", "the generic check"],
+)
+def test_a_customization_wins_over_every_built_in_check_of_custom_resources(data, obj):
+    assert assess(obj).status is not HealthStatus.HEALTHY  # the built-in verdict differs
+
+    health = assess(obj, customizations=HealthCustomizations.from_config(data))
+
+    assert health == Health(HealthStatus.HEALTHY, "custom")
+
+
+def test_a_customization_for_another_kind_leaves_the_built_in_check_in_place():
+    customizations = HealthCustomizations.from_config(CONFIG)
+    issuer = {
+        "apiVersion": "cert-manager.io/v1",
+        "kind": "ClusterIssuer",
+        "metadata": {"name": "letsencrypt"},
+        "status": {"conditions": [{"type": "Ready", "status": "False", "message": "bad key"}]},
+    }
+
+    assert assess(issuer, customizations=customizations) == Health(HealthStatus.DEGRADED, "bad key")

@@ -37,6 +37,13 @@ def test_every_kind_family_has_a_fixture_file():
         "cluster",
         "applications",
         "generic",
+        "conventions",
+        "certmanager",
+        "externalsecrets",
+        "flux",
+        "crossplane",
+        "argo",
+        "operators",
     }
 
 

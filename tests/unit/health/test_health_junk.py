@@ -9,7 +9,11 @@ import pytest
 from gitward.health import Health, HealthCustomizations, assess
 from gitward.health.checks import BUILT_IN
 
-KINDS = [(group, kind) for group, kind in BUILT_IN] + [("argoproj.io", "Application")]
+KINDS = [(group, kind) for group, kind in BUILT_IN] + [
+    ("argoproj.io", "Application"),
+    ("example.com", "Widget"),  # the generic convention check
+    ("ec2.aws.upbound.io", "Instance"),  # Crossplane, found by its group
+]
 JUNK = [None, 3, "text", ["a", 1], {"x": {"y": [None]}}, True]
 FIELDS = ["metadata", "spec", "status"]
 

@@ -186,3 +186,58 @@ def test_every_costly_string_search_is_refused(call):
 )
 def test_loops_hidden_in_recursion_and_callbacks_are_stopped(source):
     assert run(source, limits=LuaLimits(instructions=200_000)).status is HealthStatus.UNKNOWN
+
+
+GOTO_SCRIPT = """
+local hs = {status = "Progressing", message = "Waiting for conditions"}
+if obj.status == nil or obj.status.conditions == nil then
+  return hs
+end
+for _, condition in ipairs(obj.status.conditions) do
+  if condition.type ~= "Ready" then
+    goto continue
+  end
+  if condition.status == "True" then
+    hs.status = "Healthy"
+    hs.message = condition.message
+    return hs
+  end
+  ::continue::
+end
+return hs
+"""
+
+
+def test_a_script_using_goto_and_labels_runs_as_on_gopher_lua():
+    assert run(GOTO_SCRIPT) == Health(HealthStatus.HEALTHY, "all good")
+
+
+def test_an_endless_goto_loop_is_stopped_by_the_instruction_budget():
+    health = run("::top:: goto top", limits=LuaLimits(instructions=100_000))
+
+    assert health.message.endswith("exceeded its instruction budget (an endless loop?)")
+
+
+def test_a_hot_loop_cannot_escape_the_budget_through_a_compiler():
+    source = "local n = 0 for i = 1, 1e12 do n = n + i % 7 end return {status = 'Healthy'}"
+
+    assert run(source, limits=LuaLimits(instructions=1_000_000)).status is HealthStatus.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("table.getn({1, 2, 3})", "3"),
+        ("table.maxn({1, 2, nil, 4})", "4"),
+        ("select('#', unpack({1, 2, 3}))", "3"),
+        ("math.mod(7, 3)", "1"),
+        ("math.pow(2, 10)", "1024"),
+        ("math.log10(1000)", "3"),
+        ("10 / 2", "5"),
+        ("_VERSION", "Lua 5.1"),
+    ],
+)
+def test_the_lua_5_1_library_gopher_lua_offers_is_there(expression, expected):
+    health = run(f"return {{status = 'Healthy', message = tostring({expression})}}")
+
+    assert health == Health(HealthStatus.HEALTHY, expected)
