@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MASK", "redact", "redact_url"]
+__all__ = ["MASK", "carries_credentials", "redact", "redact_url"]
 
 MASK = "******"
 
@@ -20,6 +20,17 @@ _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
 def redact_url(url: str) -> str:
     """``https://user:token@host/x`` -> ``https://******@host/x``; other URLs unchanged."""
     return _USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", url)
+
+
+def carries_credentials(url: str) -> bool:
+    """Whether ``url`` holds a secret in its userinfo: a password (``user:pass@``, any scheme)
+    or, over HTTP(S), a user alone (``https://TOKEN@host`` is how tokens are often given). An
+    SSH user (``ssh://git@host``, ``git@host:x``) is an address, not a secret."""
+    found = _USERINFO.search(url.strip())
+    if found is None or found.start() != 0:
+        return False
+    scheme = found["scheme"].removesuffix("://").lower()
+    return ":" in found["userinfo"] or scheme in ("http", "https")
 
 
 def redact(text: str, *secrets: str) -> str:

@@ -6,6 +6,7 @@ sets it, so no other module reads ``os.environ`` for configuration.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ __all__ = [
     "default_cache_dir",
     "default_data_dir",
     "parse_repo_dir",
+    "trusted_proxies",
 ]
 
 DEFAULT_GIT_TIMEOUT_S = 90.0
@@ -137,8 +139,22 @@ class ServerSettings:
     """Argo CD's argocd-cm ConfigMap YAML (``$GITWARD_SETTINGS``), reloaded on change."""
     anonymous: bool = False
     """Requests without credentials act as ``anonymous`` (``$GITWARD_ANONYMOUS=true``)."""
+    metrics_host: str = ""
+    """The address the Prometheus metrics listener binds (``$GITWARD_METRICS_HOST``); empty:
+    the API's ``host``."""
+    metrics_port: int = 8083
+    """The port of the metrics listener (``$GITWARD_METRICS_PORT``; Argo CD's server uses
+    8083); ``/metrics`` is served there only, never on the API's port."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks (CIDR) whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are
+    believed (``$GITWARD_TRUSTED_PROXIES``, comma-separated); none by default, so a client's
+    address is always the connection's."""
     webhook_max_bytes: int = 50 * 1024 * 1024
-    """The largest webhook body read (``$GITWARD_WEBHOOK_MAX_BYTES``; Argo CD's 50 MB)."""
+    """The largest webhook body read when the provider's secret is set
+    (``$GITWARD_WEBHOOK_MAX_BYTES``; Argo CD's 50 MB)."""
+    webhook_unsigned_max_bytes: int = 1024 * 1024
+    """The largest webhook body read from a provider with no secret configured
+    (``$GITWARD_WEBHOOK_UNSIGNED_MAX_BYTES``): anyone can send those."""
     webhook_queue: int = 100
     """Webhook deliveries waiting to be handled at most; more are refused with 503
     (``$GITWARD_WEBHOOK_QUEUE``)."""
@@ -173,8 +189,21 @@ class ServerSettings:
             rbac_file=_path(env, "GITWARD_RBAC"),
             settings_file=_path(env, "GITWARD_SETTINGS"),
             anonymous=env.get("GITWARD_ANONYMOUS", "").strip().lower() in ("1", "true", "yes"),
+            metrics_host=env.get("GITWARD_METRICS_HOST", defaults.metrics_host),
+            metrics_port=int(_number(env, "GITWARD_METRICS_PORT", defaults.metrics_port)),
+            trusted_proxies=trusted_proxies(
+                env.get("GITWARD_TRUSTED_PROXIES", ""), "GITWARD_TRUSTED_PROXIES"
+            ),
             webhook_max_bytes=int(
                 _number(env, "GITWARD_WEBHOOK_MAX_BYTES", defaults.webhook_max_bytes, minimum=1)
+            ),
+            webhook_unsigned_max_bytes=int(
+                _number(
+                    env,
+                    "GITWARD_WEBHOOK_UNSIGNED_MAX_BYTES",
+                    defaults.webhook_unsigned_max_bytes,
+                    minimum=1,
+                )
             ),
             webhook_queue=int(
                 _number(env, "GITWARD_WEBHOOK_QUEUE", defaults.webhook_queue, minimum=1)
@@ -224,6 +253,21 @@ class Settings:
             server=ServerSettings.from_env(env),
             render=RenderSettings.from_env(env),
         )
+
+
+def trusted_proxies(text: str, where: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks; ``where`` names the flag or variable."""
+    items = tuple(item.strip() for item in text.split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"{item!r} is not an IP address or network",
+                where=Location(obj="settings", field=where),
+                hint="List proxies as addresses or CIDR networks, e.g. 10.0.0.5,192.168.0.0/24",
+            ) from None
+    return items
 
 
 def parse_repo_dir(text: str, given_as: str) -> tuple[str, Path]:

@@ -27,6 +27,7 @@ import typer
 from gitward.cli.failing import EXIT_USAGE, abort
 from gitward.errors import GitwardError
 from gitward.settings import ControllerSettings, ServerSettings, Settings, parse_repo_dir
+from gitward.settings import trusted_proxies as parse_proxies
 
 __all__ = ["server", "setting"]
 
@@ -170,6 +171,24 @@ def server(
             min=1,
         ),
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        setting(
+            "GITWARD_METRICS_PORT",
+            "Port of the Prometheus /metrics listener, never the API's port (0: a free one).",
+            8083,
+            min=0,
+            max=65535,
+        ),
+    ] = None,
+    trusted_proxies: Annotated[
+        str | None,
+        setting(
+            "GITWARD_TRUSTED_PROXIES",
+            "Comma-separated proxy addresses or CIDRs whose X-Forwarded-For counts.",
+            "none",
+        ),
+    ] = None,
     reset_admin_password: Annotated[
         bool,
         typer.Option(
@@ -202,6 +221,7 @@ def server(
             "rbac_file": rbac,
             "settings_file": settings_file,
             "bootstrap": bootstrap,
+            "metrics_port": metrics_port,
             "render_max_files": render_max_files,
         }.items()
         if value is not None
@@ -216,6 +236,11 @@ def server(
     overrides["pinned"] = frozenset(pinned)
     if kubeconfig is not None:
         overrides["clusters"] = (serving.in_cluster(first_kubeconfig(kubeconfig), context),)
+    if trusted_proxies is not None:
+        try:
+            overrides["trusted_proxies"] = parse_proxies(trusted_proxies, "--trusted-proxies")
+        except GitwardError as err:
+            abort(err.message, EXIT_USAGE)
     serving.run(settings, overrides, reset=reset_admin_password, echo=typer.echo)
 
 

@@ -17,6 +17,7 @@ from gitward.errors import Location
 from gitward.model import annotations as argocd
 from gitward.model.application import Destination, validate_name
 from gitward.model.fields import Fields, Parsed, Warnings, object_name
+from gitward.model.sources import check_no_credentials
 from gitward.model.windows import SyncWindow, check_window
 
 __all__ = [
@@ -155,7 +156,7 @@ def parse_project(document: Any, *, file: str | None = None) -> Parsed[AppProjec
     project = AppProject(
         name=name,
         description=spec.text("description"),
-        source_repos=spec.texts("sourceRepos"),
+        source_repos=_source_repos(spec),
         destinations=tuple(_destination(item) for item in spec.mappings("destinations")),
         cluster_resource_whitelist=_kinds(spec, "clusterResourceWhitelist"),
         cluster_resource_blacklist=_kinds(spec, "clusterResourceBlacklist"),
@@ -169,6 +170,13 @@ def parse_project(document: Any, *, file: str | None = None) -> Parsed[AppProjec
     )
     _finish(top, metadata, spec)
     return Parsed(project, tuple(str(w) for w in warnings))
+
+
+def _source_repos(spec: Fields) -> tuple[str, ...]:
+    repos = spec.texts("sourceRepos")
+    for index, url in enumerate(repos):
+        check_no_credentials(url, spec.where(f"sourceRepos[{index}]"))
+    return repos
 
 
 def _destination(fields: Fields) -> ProjectDestination:

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from gitward.errors import ManifestError
+from gitward.errors import Location, ManifestError
 from gitward.model.fields import Fields
+from gitward.redaction import carries_credentials
 
 __all__ = [
     "DirectoryOptions",
@@ -22,8 +23,15 @@ __all__ = [
     "HelmParameter",
     "KustomizeOptions",
     "Source",
+    "check_no_credentials",
     "parse_source",
 ]
+
+CREDENTIALS_HINT = (
+    "Remove them from the URL and register the repository with its credentials "
+    "(gitward repo add URL --username USER --password TOKEN, or POST /api/v1/repositories): "
+    "they are then stored encrypted and never shown"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +136,7 @@ def parse_source(fields: Fields) -> Source:
         kustomize=_optional(fields, "kustomize", _parse_kustomize),
         plugin=fields.has("plugin"),
     )
+    check_no_credentials(source.repo_url, fields.where("repoURL"))
     fields.ignore("plugin")  # kept: rendering refuses it, naming the field
     fields.finish()
     if source.chart and source.path:
@@ -137,6 +146,17 @@ def parse_source(fields: Fields) -> Source:
             hint="Use `chart` for a Helm repository chart or `path` for a directory in Git",
         )
     return source
+
+
+def check_no_credentials(url: str, where: Location) -> None:
+    """Refuse a repository URL with a secret in it (it would be stored and shown as written)."""
+    if carries_credentials(url):
+        raise ManifestError(
+            "the repository URL carries credentials (user:password@ or a token before @), "
+            "which would be stored in plain text and shown to everyone who may see the app",
+            where=where,
+            hint=CREDENTIALS_HINT,
+        )
 
 
 def _optional(fields: Fields, name: str, parse: Any) -> Any:

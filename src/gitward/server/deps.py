@@ -1,10 +1,14 @@
 """The API's dependencies: who is asking (authentication) and may they (RBAC), as ONE
 dependency per endpoint.
 
-``authorize(resource, action, target)`` authenticates the request, asks ``target`` which
+``authorize(resource, action, target, *more)`` authenticates the request, asks ``target`` which
 objects it concerns (``<project>/<app>`` for applications, read from the store or the body),
-and checks each with the RBAC policy in force; it answers with a :class:`Grant` or refuses.
-An object that does not exist is refused exactly like a forbidden one (403, same message).
+and checks each with the RBAC policy in force, before ``more`` targets (read from the body) are
+asked: nothing about the request but its path is looked at before the path's object is
+authorized. It answers with a :class:`Grant` or refuses. An object that does not exist is
+refused exactly like a forbidden one (403, same message), unless the caller may ``get`` it
+wherever it could be (an app in every project): then it is 404 ``not_found``, which tells them
+nothing they could not see.
 Endpoints declare typed aliases of it; handlers contain no permission logic (a list handler
 only keeps what ``grant.permits`` says). Bearer tokens come from ``Authorization: Bearer`` or
 the session cookie.
@@ -21,7 +25,7 @@ from urllib.parse import unquote
 from fastapi import Depends, Request
 
 from gitward.server.auth import Principal
-from gitward.server.failures import denied, invalid
+from gitward.server.failures import NOT_FOUND, ApiError, denied, invalid
 from gitward.server.rbac import Policy, Subject
 from gitward.server.services import Services
 from gitward.store import AppRecord
@@ -29,6 +33,7 @@ from gitward.store import AppRecord
 __all__ = [
     "Authenticated",
     "Grant",
+    "Missing",
     "Svc",
     "Target",
     "app_in_body",
@@ -39,6 +44,7 @@ __all__ = [
     "bearer_of",
     "body_field",
     "json_body",
+    "named",
     "nothing",
     "path_param",
     "services_of",
@@ -54,11 +60,22 @@ Svc = Annotated[Services, Depends(services_of)]
 
 
 @dataclass(frozen=True)
+class Missing:
+    """An object the path names that does not exist: ``what`` it is called in the answer, and
+    the ``objects`` of ``resource`` the caller must be allowed to get to be told so."""
+
+    what: str
+    resource: str
+    objects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Target:
     """The objects a request concerns (each checked), and the app it names, once loaded."""
 
     objects: tuple[str, ...] = ()
     app: AppRecord | None = None
+    missing: Missing | None = None
 
 
 TargetOf = Callable[[Request, Services], Awaitable[Target]]
@@ -124,9 +141,11 @@ def _subject(principal: Principal) -> Subject:
     return Subject("" if principal.is_anonymous else principal.name, principal.groups)
 
 
-def authorize(resource: str, action: str, target: TargetOf) -> Callable[..., Awaitable[Grant]]:
+def authorize(
+    resource: str, action: str, target: TargetOf, *more: TargetOf
+) -> Callable[..., Awaitable[Grant]]:
     """The dependency that lets a request ``action`` the ``resource`` objects ``target``
-    names, or refuses it (401 without credentials, 403 otherwise)."""
+    (then each of ``more``) names, or refuses it (401 without credentials, 403 otherwise)."""
 
     async def dependency(request: Request) -> Grant:
         services = services_of(request)
@@ -134,13 +153,31 @@ def authorize(resource: str, action: str, target: TargetOf) -> Callable[..., Awa
         policy = await services.policies.current()
         by_project = services.policies.by_project
         grant = Grant(principal, _subject(principal), policy, by_project=by_project)
-        found = await target(request, services)
-        for obj in found.objects:
-            if not grant.permits(resource, action, obj):
-                raise denied()
-        return Grant(principal, grant.subject, policy, found, by_project)
+        first = await target(request, services)
+        if first.missing is not None:
+            raise _refusal_of_missing(grant, first.missing)
+        objects = first.objects
+        _check(grant, resource, action, objects)
+        for later in more:
+            found = (await later(request, services)).objects
+            _check(grant, resource, action, found)
+            objects += found
+        return Grant(principal, grant.subject, policy, Target(objects, first.app), by_project)
 
     return dependency
+
+
+def _check(grant: Grant, resource: str, action: str, objects: tuple[str, ...]) -> None:
+    for obj in objects:
+        if not grant.permits(resource, action, obj):
+            raise denied()
+
+
+def _refusal_of_missing(grant: Grant, missing: Missing) -> ApiError:
+    """404 when the caller may get the object wherever it could be; else the usual 403."""
+    if missing.objects and all(grant.permits(missing.resource, "get", o) for o in missing.objects):
+        return ApiError(404, NOT_FOUND, f"{missing.what} not found")
+    return denied()
 
 
 async def authenticated(request: Request) -> Grant:
@@ -158,11 +195,13 @@ async def nothing(request: Request, services: Services) -> Target:
 
 
 async def app_in_path(request: Request, services: Services) -> Target:
-    """The app ``{name}`` names, as ``<project>/<name>``; 403 when there is none."""
+    """The app ``{name}`` names, as ``<project>/<name>``; missing: it could be in any project."""
     name = request.path_params.get("name", "")
     record = await services.store.apps.get(name)
     if record is None:
-        raise denied()
+        projects = {"default", *(project.name for project in await services.store.projects.list())}
+        candidates = tuple(f"{project}/{name}" for project in sorted(projects))
+        return Target(missing=Missing(f"application {name}", "applications", candidates))
     return Target((f"{record.project}/{record.name}",), record)
 
 
@@ -172,11 +211,21 @@ async def app_in_body(request: Request, services: Services) -> Target:
     return Target((f"{project}/{name}",))
 
 
-async def app_update(request: Request, services: Services) -> Target:
-    """An update: the stored app's object, and the body's when it moves to another project."""
-    stored = await app_in_path(request, services)
-    project, name = _project_and_name(await json_body(request))
-    return Target((*stored.objects, f"{project}/{name}"), stored.app)
+app_update = (app_in_path, app_in_body)
+"""An update: the stored app's object first, then the body's (when it moves to another
+project); the body is not read before the stored app is authorized."""
+
+
+def named(resource: str, what: str, exists: Callable[[Services, str], Awaitable[bool]]) -> TargetOf:
+    """The object the path parameter ``name`` names (URL-decoded), when it exists."""
+
+    async def target(request: Request, services: Services) -> Target:
+        name = unquote(str(request.path_params.get("name", "")))
+        if not await exists(services, name):
+            return Target(missing=Missing(f"{what} {name}", resource, (name,)))
+        return Target((name,))
+
+    return target
 
 
 def path_param(name: str) -> TargetOf:

@@ -4,8 +4,10 @@ Every refusal a handler or dependency makes is an :class:`ApiError`; every gitwa
 escapes a handler is mapped to one by :func:`api_error_of` (configuration errors are the
 caller's: 400; transient ones 503; a live operation, a stale write or a sync window that blocks
 the sync 409). Unknown objects and
-forbidden ones give the same 403, so names cannot be enumerated. Codes are part of the API:
-never rename one. Messages are redacted and never carry a secret; this module does not log.
+forbidden ones give the same 403, so names cannot be enumerated, unless the caller may get the
+object wherever it could be (then an unknown one is 404: see ``gitward.server.deps``). Codes
+are part of the API: never rename one. Messages are redacted and never carry a secret; this
+module does not log.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ CONFLICT = "conflict"
 RATE_LIMITED = "rate_limited"
 UNAVAILABLE = "unavailable"
 NOT_FOUND = "not_found"
-"""Only for paths the API does not serve; never for objects (those answer 403)."""
+"""For paths the API does not serve, and for a missing object the caller may get wherever it
+could be (anyone else gets 403 for it, as for a forbidden one)."""
 INTERNAL = "internal"
 
 FORBIDDEN_MESSAGE = "permission denied"

@@ -2,10 +2,12 @@
 
 The route verifies and parses a delivery (``gitward.server.webhooks``) and only enqueues its
 pushes; when the queue is full it refuses at once (503), so a flood costs memory for at most
-``size`` deliveries. The worker refreshes (hard: the revision is resolved again) exactly the
-apps with a source whose repoURL and tracked revision the push matches, and, when the app says
-``manifest-generate-paths``, whose paths it changed. Nothing here contacts a URL or host from
-a payload: the controller fetches the app's own repoURL.
+``size`` deliveries. The worker takes every delivery waiting at once and reads the stored apps
+once for all of them (a storm of pushes costs one pass over the apps per batch, not one per
+push), letting the event loop serve requests between apps. It refreshes (hard: the revision is
+resolved again) exactly the apps with a source whose repoURL and tracked revision the push
+matches, and, when the app says ``manifest-generate-paths``, whose paths it changed. Nothing
+here contacts a URL or host from a payload: the controller fetches the app's own repoURL.
 """
 
 from __future__ import annotations
@@ -55,7 +57,10 @@ class WebhookQueue:
         """Handle deliveries until cancelled."""
         with contextlib.suppress(asyncio.CancelledError):
             while True:
-                pushes = await self._queue.get()
+                batch = [await self._queue.get()]
+                while not self._queue.empty():
+                    batch.append(self._queue.get_nowait())
+                pushes = tuple(push for delivery in batch for push in delivery)
                 try:
                     names = await apps_to_refresh(store, pushes)
                     for name in names:
@@ -66,8 +71,9 @@ class WebhookQueue:
                 except GitwardError as err:
                     log.warning("webhook: %s", redact(err.message))
                 finally:
-                    self.handled += 1
-                    self._queue.task_done()
+                    self.handled += len(batch)
+                    for _ in batch:
+                        self._queue.task_done()
 
     async def drained(self) -> None:
         """Return once every delivery enqueued so far was handled."""
@@ -76,11 +82,12 @@ class WebhookQueue:
 
 async def apps_to_refresh(store: Store, pushes: Sequence[Push]) -> list[str]:
     """The apps some push concerns, by name."""
-    wanted = [push for push in pushes if not push.ping and push.ref]
+    wanted = list(dict.fromkeys(push for push in pushes if not push.ping and push.ref))
     if not wanted:
         return []
     found = []
     for summary in await store.apps.list():
+        await asyncio.sleep(0)  # let requests in between apps
         record = await store.apps.get(summary.name)
         if record is None:
             continue

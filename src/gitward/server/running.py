@@ -5,12 +5,15 @@
     async with run_server(ServerConfig(data_dir=tmp_path)) as server:
         server.url              # http://127.0.0.1:<free port>
         server.admin_password   # the first start's admin password, else None
+        server.metrics_url      # http://127.0.0.1:<another port>/metrics
 
 On entry the store is opened (and migrated), the first ``admin`` account is made with a random
 password, the controller is made over the configured clusters and repositories, the clusters
 added through the API (stored) are registered next to the configured ones, the root app is
 bootstrapped when one is given, the controller starts reconciling, and the API listens (on a
-free port when ``port`` is 0). On exit the API stops taking requests (streams end), the
+free port when ``port`` is 0), and the metrics listener on its own port (``/metrics`` is never
+served on the API's port). Forwarded headers are believed only from ``trusted_proxies``. On
+exit the API stops taking requests (streams end), the
 controller stops after the step each worker is in (persisted; the next start resumes it), the
 clusters' clients close, and the store closes. The caller owns signals: nothing here installs
 a handler.
@@ -24,7 +27,7 @@ import errno
 import gc
 import socket
 import ssl
-from collections.abc import AsyncIterator, Generator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,13 +48,15 @@ from gitward.server.argocdcm import SettingsFiles, load_settings, log_policy_war
 from gitward.server.auth import AuthConfig, Authenticator, CookiePolicy, OidcConfig, OidcLogin
 from gitward.server.auth.accounts import utc_now
 from gitward.server.hooks import WebhookQueue
+from gitward.server.intake import WebhookIntake
 from gitward.server.metrics import Metrics, TimedRenderer, timed_git, timed_refresher
 from gitward.server.policies import PolicyHolder
 from gitward.server.rbac import Policy
 from gitward.server.registrations import ClusterRegistrations
 from gitward.server.repocreds import RepoCredentials
+from gitward.server.scraping import METRICS_PATH, build_metrics_app
 from gitward.server.services import Services
-from gitward.server.webhooks import DEFAULT_MAX_BYTES, WebhookSecrets
+from gitward.server.webhooks import DEFAULT_MAX_BYTES, DEFAULT_UNSIGNED_MAX_BYTES, WebhookSecrets
 from gitward.settings import (
     DEFAULT_GIT_TIMEOUT_S,
     DEFAULT_RENDER_MAX_FILES,
@@ -59,6 +64,7 @@ from gitward.settings import (
     Settings,
 )
 from gitward.store import Store
+from gitward.store.files import private_directory
 
 __all__ = ["RunningServer", "ServerConfig", "listening_socket", "run_server"]
 
@@ -74,6 +80,12 @@ class ServerConfig:
     database_url: str = ""
     host: str = "127.0.0.1"
     port: int = 0
+    metrics_host: str = ""
+    """Where the metrics listener binds; empty: ``host``."""
+    metrics_port: int | None = 0
+    """The metrics listener's port (0: a free one; None: no metrics listener)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks whose X-Forwarded-* headers are believed; none by default."""
     tls_cert: Path | None = None
     tls_key: Path | None = None
     rbac_file: Path | None = None
@@ -108,6 +120,7 @@ class ServerConfig:
     oidc: OidcConfig | None = None
     webhook_secrets: WebhookSecrets = field(default_factory=WebhookSecrets)
     webhook_max_bytes: int = DEFAULT_MAX_BYTES
+    webhook_unsigned_max_bytes: int = DEFAULT_UNSIGNED_MAX_BYTES
     webhook_queue: int = 100
     secret_key: str | None = None
     allowed_origins: tuple[str, ...] = ()
@@ -131,6 +144,9 @@ class ServerConfig:
             "database_url": server.database_url,
             "host": server.host,
             "port": server.port,
+            "metrics_host": server.metrics_host,
+            "metrics_port": server.metrics_port,
+            "trusted_proxies": server.trusted_proxies,
             "tls_cert": server.tls_cert,
             "tls_key": server.tls_key,
             "rbac_file": server.rbac_file,
@@ -144,6 +160,7 @@ class ServerConfig:
             "auth": AuthConfig(anonymous=server.anonymous),
             "webhook_secrets": secrets,
             "webhook_max_bytes": server.webhook_max_bytes,
+            "webhook_unsigned_max_bytes": server.webhook_unsigned_max_bytes,
             "webhook_queue": server.webhook_queue,
         }
         return cls(**{**values, **overrides})
@@ -157,6 +174,8 @@ class RunningServer:
     admin_password: str | None
     services: Services
     controller: Controller
+    metrics_url: str | None = None
+    """``http://host:port/metrics`` of the metrics listener (None when it is off)."""
 
 
 class _Server(uvicorn.Server):
@@ -173,7 +192,9 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
     # A broken settings file stops the start before anything is opened or made.
     initial = None if config.settings_file is None else load_settings(config.settings_file)
     sock = listening_socket(config.host, config.port)  # before anything is written
+    metrics_socket: socket.socket | None = None
     try:
+        metrics_socket = _metrics_socket(config)
         _check_tls(config)
         _make_data_dir(config.data_dir)
         store = await Store.open(
@@ -181,9 +202,13 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         )
     except BaseException:
         sock.close()
+        if metrics_socket is not None:
+            metrics_socket.close()
         raise
     async with contextlib.AsyncExitStack() as stack:
         stack.callback(sock.close)
+        if metrics_socket is not None:
+            stack.callback(metrics_socket.close)
         stack.push_async_callback(store.close)
         authenticator = await Authenticator.start(store, config.auth)
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
@@ -200,6 +225,7 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         if config.reconcile:
             await controller.start()
         url = await _serve(stack, config, services, sock)
+        metrics_url = await _serve_metrics(stack, config, services, metrics_socket)
         # Last, once nothing else can fail: a start that failed made no admin whose password
         # nobody saw, so the next start makes it and prints the password.
         admin_password = await authenticator.ensure_admin()
@@ -207,7 +233,7 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         # collection, which otherwise rescans it while large answers (app lists) are built.
         gc.collect()
         gc.freeze()
-        yield RunningServer(url, admin_password, services, controller)
+        yield RunningServer(url, admin_password, services, controller, metrics_url)
 
 
 def _files(config: ServerConfig, tracking: Tracking) -> SettingsFiles:
@@ -267,8 +293,11 @@ async def _services(
         cookies=CookiePolicy(),
         tls=tls,
         allowed_origins=config.allowed_origins,
-        webhook_secrets=config.webhook_secrets,
-        webhook_max_bytes=config.webhook_max_bytes,
+        webhook_intake=WebhookIntake(
+            config.webhook_secrets,
+            max_bytes=config.webhook_max_bytes,
+            unsigned_max_bytes=config.webhook_unsigned_max_bytes,
+        ),
         oidc=oidc,
         public_settings=_public_settings(config, policy),
     )
@@ -324,12 +353,66 @@ async def _serve(
             timeout_graceful_shutdown=5,
             ssl_certfile=str(config.tls_cert) if config.tls_cert else None,
             ssl_keyfile=str(config.tls_key) if config.tls_key else None,
+            # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: a local
+            # client could then pick the address the login limit counts.
+            proxy_headers=bool(config.trusted_proxies),
+            forwarded_allow_ips=list(config.trusted_proxies) or "",
         )
     )
+    await _start(stack, server, sock, services.closing.set)
+    scheme = "https" if config.tls_cert else "http"
+    return f"{scheme}://{_url_host(config.host)}:{sock.getsockname()[1]}"
+
+
+def _metrics_socket(config: ServerConfig) -> socket.socket | None:
+    """The metrics listener's socket, bound now; a port in use is one located error."""
+    if config.metrics_port is None:
+        return None
+    host = config.metrics_host or config.host
+    try:
+        return listening_socket(host, config.metrics_port)
+    except ConfigError as err:
+        raise ConfigError(
+            f"cannot listen on {host}:{config.metrics_port} for metrics: {err.message}",
+            where=Location(obj="settings", field="metrics_port"),
+            hint="choose another port with --metrics-port or GITWARD_METRICS_PORT (0: a free one)",
+        ) from None
+
+
+async def _serve_metrics(
+    stack: contextlib.AsyncExitStack,
+    config: ServerConfig,
+    services: Services,
+    sock: socket.socket | None,
+) -> str | None:
+    """The metrics listener (plain HTTP, no forwarded headers) on ``sock``, when there is one."""
+    if sock is None:
+        return None
+    host = config.metrics_host or config.host
+    server = _Server(
+        uvicorn.Config(
+            build_metrics_app(services),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+            proxy_headers=False,
+        )
+    )
+    await _start(stack, server, sock, lambda: None)
+    return f"http://{_url_host(host)}:{sock.getsockname()[1]}{METRICS_PATH}"
+
+
+async def _start(
+    stack: contextlib.AsyncExitStack,
+    server: _Server,
+    sock: socket.socket,
+    on_stop: Callable[[], None],
+) -> None:
     serving = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
 
     async def stop() -> None:
-        services.closing.set()
+        on_stop()
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await serving
@@ -341,10 +424,10 @@ async def _serve(
                 serving.result()
                 raise RuntimeError("the API server stopped while starting")
             await asyncio.sleep(0.01)
-    port = sock.getsockname()[1]
-    scheme = "https" if config.tls_cert else "http"
-    host = config.host if config.host not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
-    return f"{scheme}://{host}:{port}"
+
+
+def _url_host(host: str) -> str:
+    return host if host not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
 
 
 def _check_tls(config: ServerConfig) -> None:
@@ -363,8 +446,9 @@ def _check_tls(config: ServerConfig) -> None:
 
 
 def _make_data_dir(data_dir: Path) -> None:
+    """The data directory, owner-only (an existing one is tightened)."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_directory(data_dir)
     except OSError as err:
         raise ConfigError(
             f"cannot make the data directory: {err.strerror or err}",

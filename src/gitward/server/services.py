@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from gitward.controller.loop import Controller
 from gitward.server.auth import Authenticator, CookiePolicy, OidcLogin
+from gitward.server.intake import WebhookIntake
 from gitward.server.policies import PolicyHolder
-from gitward.server.webhooks import DEFAULT_MAX_BYTES, WebhookSecrets
 from gitward.store import Store
 
 if TYPE_CHECKING:
@@ -47,8 +47,8 @@ class Services:
     tls: bool = False
     allowed_origins: tuple[str, ...] = ()
     """Origins gitward is served from; empty: the request's own host."""
-    webhook_secrets: WebhookSecrets = field(default_factory=WebhookSecrets)
-    webhook_max_bytes: int = DEFAULT_MAX_BYTES
+    webhook_intake: WebhookIntake = field(default_factory=WebhookIntake)
+    """The webhook's secrets, size and shape limits, and parse slots."""
     oidc: OidcLogin | None = None
     """Single sign-on, when an OIDC provider is configured."""
     closing: asyncio.Event = field(default_factory=asyncio.Event)

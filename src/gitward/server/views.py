@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from gitward.redaction import redact_url
 from gitward.store import (
     AppRecord,
     AppSummary,
@@ -70,7 +71,7 @@ def app_summary_json(summary: AppSummary) -> Json:
     ``revisions`` are in the app's own JSON); ``spec.syncPolicy`` holds only ``automated``, and
     is absent for a manual app.
     """
-    source = {"repoURL": summary.repo_url}
+    source = {"repoURL": redact_url(summary.repo_url)}
     if summary.source_path:
         source["path"] = summary.source_path
     if summary.source_chart:
@@ -112,7 +113,7 @@ def app_json(
     document = dict(record.document)
     metadata = dict(document.get("metadata") or {})
     metadata.setdefault("namespace", "argocd")
-    spec = dict(document.get("spec") or {})
+    spec = _masked_sources(dict(document.get("spec") or {}))
     status = record.status
     chosen = _deployed_sources(spec)
     compared = {**chosen, **{key: spec[key] for key in ("destination",) if key in spec}}
@@ -145,9 +146,25 @@ def _deployed_sources(holder: Mapping[str, Any]) -> Json:
     ``{"source": {...}}``; ``{}`` when it has neither."""
     sources = holder.get("sources")
     if isinstance(sources, list) and sources:
-        return {"sources": sources}
+        return {"sources": [_masked_source(item) for item in sources]}
     source = holder.get("source")
-    return {"source": source} if isinstance(source, dict) else {}
+    return {"source": _masked_source(source)} if isinstance(source, dict) else {}
+
+
+def _masked_sources(spec: Json) -> Json:
+    """``spec`` with the credentials of every source's repoURL masked: the API refuses them,
+    but an app stored before it did may still hold some."""
+    masked = dict(spec)
+    if isinstance(spec.get("source"), dict):
+        masked["source"] = _masked_source(spec["source"])
+    if isinstance(spec.get("sources"), list):
+        masked["sources"] = [_masked_source(item) for item in spec["sources"]]
+    return masked
+
+
+def _masked_source(source: Any) -> Any:
+    url = source.get("repoURL") if isinstance(source, dict) else None
+    return {**source, "repoURL": redact_url(url)} if isinstance(url, str) else source
 
 
 def _revision_fields(chosen: Mapping[str, Any], revisions: Sequence[str]) -> Json:

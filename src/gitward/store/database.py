@@ -33,6 +33,7 @@ from gitward.errors import GitwardError
 from gitward.redaction import redact_url
 from gitward.store.changes import Changes, noted
 from gitward.store.failures import StoreConfigError, StoreError, StoreUnavailableError
+from gitward.store.files import private_directory, private_file, sqlite_files
 from gitward.store.values import dumps
 
 __all__ = ["BUSY_TIMEOUT_MS", "Database", "database_url"]
@@ -123,16 +124,21 @@ class Database:
             yield session
 
     async def prepare(self) -> None:
-        """Put a SQLite file in WAL mode (it stays so); nothing to do for PostgreSQL."""
+        """Create a SQLite file owner-only (``gitward.store.files``; SQLite gives its WAL and
+        shared-memory files the same mode) and put it in WAL mode (it stays so); nothing to do
+        for PostgreSQL."""
         path = self.sqlite_path
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            private_directory(path.parent, tighten=False)
+            private_file(path)
             await asyncio.to_thread(_enable_wal, path)
-        except sqlite3.Error as err:
+            for file in sqlite_files(path):
+                private_file(file)
+        except (sqlite3.Error, OSError) as err:
             raise StoreUnavailableError(
-                f"the database {self._shown()} could not be put in WAL mode ({err})",
+                f"the database {self._shown()} could not be made or put in WAL mode ({err})",
                 hint="check that the file is writable and not held by another program",
             ) from None
 

@@ -21,6 +21,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from gitward.errors import Location
 from gitward.store.failures import StoreConfigError
+from gitward.store.files import private_directory
 from gitward.store.records import Credentials
 
 __all__ = ["KEY_FILE_NAME", "SECRET_KEY_VARIABLE", "Sealer"]
@@ -97,7 +98,7 @@ def _fernet(key: str, source: str) -> Fernet:
 
 def _read_or_create(path: Path) -> str:
     """The key in ``path``; a new one, written 0600, when there is none yet."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent, tighten=False)
     if not path.exists():
         _create(path)
     mode = path.stat().st_mode

@@ -24,6 +24,7 @@ from gitward.store.apps import Apps
 from gitward.store.audit import Audit
 from gitward.store.clusters import Clusters
 from gitward.store.database import Database, database_url
+from gitward.store.files import tighten_directory
 from gitward.store.history import History
 from gitward.store.operations import Operations
 from gitward.store.projects import Projects
@@ -84,8 +85,12 @@ class Store(_Groups):
         ``url`` is ``sqlite:///path``, a plain file path, or ``postgresql://user@host/db``.
         Credentials are encrypted with ``secret_key``, else ``$GITWARD_SECRET_KEY``, else a key
         file in ``data_dir`` (default: beside the SQLite file, or ``$GITWARD_DATA_DIR``).
+        An existing ``data_dir`` is tightened to 0700 (the store makes a missing one 0700 when
+        it needs it); a SQLite file and its WAL are made 0600.
         """
         env = os.environ if env is None else env
+        if data_dir is not None:
+            tighten_directory(data_dir)
         database = Database(database_url(url))
         try:
             await database.prepare()

@@ -55,7 +55,7 @@ def read_until(output: queue.Queue[str], marker: str, within: float) -> list[str
 def app_state(client: httpx.Client, name: str) -> tuple[str, str]:
     """The app's sync and health status; empty until the root app has made it."""
     answer = client.get(f"/api/v1/applications/{name}")
-    if answer.status_code == 403:
+    if answer.status_code == 404:
         return "", ""
     status: dict[str, Any] = answer.json()["status"]
     return status["sync"]["status"], status["health"]["status"]

@@ -283,11 +283,11 @@ class World:
         raise AssertionError(f"app {name} never got ready; last seen: {found.get('status')}")
 
     def wait_for_app_gone(self, name: str, timeout: float = 60.0) -> bool:
-        """Whether the app is gone (the server answers 403, as for any unknown app) in time."""
+        """Whether the app is gone in time (the server tells an admin 404 not found)."""
         deadline = time.monotonic() + timeout
         with self.api() as client:
             while time.monotonic() < deadline:
-                if client.get(f"/api/v1/applications/{name}").status_code == 403:
+                if client.get(f"/api/v1/applications/{name}").status_code == 404:
                     return True
                 threading.Event().wait(0.1)
         return False

@@ -153,13 +153,12 @@ def test_app_get_as_yaml_is_the_same_document(guestbook: World) -> None:
 
 
 def test_app_get_of_an_unknown_app_is_one_error_line(guestbook: World) -> None:
+    """The admin may see every app, so it is told the app is not found (issue 12)."""
     result = guestbook.run("app", "get", "nope")
 
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr == (
-        "error: permission denied. It does not exist, or your account may not do this\n"
-    )
+    assert result.stderr == "error: application nope not found\n"
 
 
 def test_app_create_from_a_file_then_again_needs_upsert(world: World, tmp_path: Path) -> None:

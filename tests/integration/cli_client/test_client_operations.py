@@ -201,9 +201,7 @@ def test_app_diff_errors_exit_2_to_tell_them_from_a_difference(guestbook: World)
     result = guestbook.run("app", "diff", "nope")
 
     assert result.exit_code == 2
-    assert result.stderr == (
-        "error: permission denied. It does not exist, or your account may not do this\n"
-    )
+    assert result.stderr == "error: application nope not found\n"
 
 
 def test_app_wait_returns_once_synced_and_healthy_and_prints_the_app(guestbook: World) -> None:

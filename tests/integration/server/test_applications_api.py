@@ -148,15 +148,15 @@ async def test_an_update_must_name_the_app_of_its_path(api: Api) -> None:
     assert answer.status_code in (400, 403)
 
 
-async def test_deleting_an_app_removes_it_and_then_it_is_forbidden(api: Api) -> None:
+async def test_deleting_an_app_removes_it_and_then_it_is_not_found(api: Api) -> None:
     admin = await api.admin()
     await admin.post("/api/v1/applications", json=guestbook())
     deleted = await admin.delete("/api/v1/applications/guestbook", params={"cascade": "false"})
     after = await admin.get("/api/v1/applications/guestbook")
     assert deleted.status_code == 200
     assert (after.status_code, after.json()) == (
-        403,
-        {"code": "permission_denied", "message": "permission denied"},
+        404,
+        {"code": "not_found", "message": "application guestbook not found"},
     )
 
 

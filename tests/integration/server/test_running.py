@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import httpx
@@ -34,3 +36,22 @@ async def test_the_second_start_prints_no_password_and_keeps_the_first(tmp_path:
                 "/api/v1/session", json={"username": "admin", "password": password}
             )
     assert login.status_code == 200
+
+
+async def test_the_data_directory_and_every_database_file_are_owner_only(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    previous = os.umask(0o022)
+    try:
+        async with run_server(ServerConfig(data_dir=data, reconcile=False)) as server:
+            async with httpx.AsyncClient(base_url=server.url) as client:
+                login = await client.post(
+                    "/api/v1/session",
+                    json={"username": "admin", "password": server.admin_password},
+                )
+            assert login.status_code == 200
+            files = {path.name: stat.S_IMODE(path.stat().st_mode) for path in data.iterdir()}
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert {"gitward.db", "gitward.db-wal", "gitward.db-shm", "secret.key"} <= set(files)
+    assert {mode for name, mode in files.items() if name != "git-cache"} == {0o600}, files

@@ -4,14 +4,17 @@ refreshed, and nothing in a payload is ever contacted."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import pytest
 from conftest import DEV, PROD, REPO_URL, ROOT, STAGING, Api, ApiFactory
 
 from gitward.server.hooks import WebhookQueue
+from gitward.server.intake import WebhookIntake
 from gitward.server.webhooks import WebhookSecrets
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "server"))
@@ -113,3 +116,58 @@ async def test_a_full_queue_refuses_further_deliveries() -> None:
     queue = WebhookQueue(size=2)
     assert [queue.offer(()) for _ in range(3)] == [True, True, False]
     assert queue.depth == 2
+
+
+async def test_without_a_secret_the_smaller_limit_applies(api_factory: ApiFactory) -> None:
+    api = await api_factory(
+        webhook_secrets=WebhookSecrets(github=SECRET), webhook_unsigned_max_bytes=2048
+    )
+    document = payload("github_push.json")
+    document["padding"] = "x" * 4096
+    body = body_of(document)
+    gitlab = payload("gitlab_push.json")
+    gitlab["padding"] = "x" * 4096
+    unsigned_body = body_of(gitlab)
+    unsigned, _ = await delivered(api, unsigned_body, headers("gitlab", unsigned_body))
+    signed, refreshed = await delivered(api, body, headers("github", body, secret=SECRET))
+    assert (unsigned, signed) == (413, 200)
+    assert refreshed == [DEV, PROD, ROOT, STAGING]
+
+
+async def test_a_storm_gets_503_at_once_while_health_and_the_api_answer(api: Api) -> None:
+    """One delivery holds the only parse slot (its body arrives slowly); the next is refused
+    at once with Retry-After, and /healthz and the API answer meanwhile."""
+    intake = _ObservedIntake(slots=1, max_waiting=0)
+    api.server.services.webhook_intake = intake
+    body = body_of(payload("github_push.json"))
+    release = asyncio.Event()
+
+    async def slow_body() -> AsyncIterator[bytes]:
+        yield body[:10]
+        await release.wait()
+        yield body[10:]
+
+    sent = {**headers("github", body), "Content-Length": str(len(body))}
+    held = asyncio.create_task(api.client().post("/api/webhook", content=slow_body(), headers=sent))
+    await asyncio.wait_for(intake.reading.wait(), 10)
+    refused = await api.client().post("/api/webhook", content=body, headers=headers("github", body))
+    health = await api.client().get("/healthz")
+    listed = await (await api.admin()).get("/api/v1/applications")
+    release.set()
+    accepted = await asyncio.wait_for(held, 10)
+    assert (refused.status_code, refused.json()["code"]) == (503, "unavailable")
+    assert refused.headers["Retry-After"] == "5"
+    assert (health.status_code, listed.status_code) == (200, 200)
+    assert accepted.status_code == 200
+
+
+class _ObservedIntake(WebhookIntake):
+    """Says when a delivery holding a slot starts reading its body."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.reading = asyncio.Event()
+
+    def limit_for(self, headers: Mapping[str, str]) -> int:
+        self.reading.set()
+        return super().limit_for(headers)

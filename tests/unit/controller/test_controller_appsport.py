@@ -136,3 +136,15 @@ async def test_other_objects_go_to_the_cluster(store: Store) -> None:
     with pytest.raises(NotFoundError):
         await port.port.get(CONFIG)
     assert [call for call, _ in port.cluster.calls] == ["apply", "delete", "get"]
+
+
+async def test_a_child_app_with_credentials_in_its_repo_url_is_refused_and_not_stored(
+    store: Store,
+) -> None:
+    port = Port(store)
+    leaky = application("dev")
+    leaky["spec"]["source"]["repoURL"] = "https://bot:hunter2-secret@git.example.com/x.git"
+    with pytest.raises(InvalidError, match="carries credentials") as caught:
+        await port.port.apply(stamp(leaky, "root"))
+    assert "hunter2-secret" not in str(caught.value)
+    assert await store.apps.get("dev") is None

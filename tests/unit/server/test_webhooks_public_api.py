@@ -10,16 +10,21 @@ def test_the_public_surface_is_exactly_the_documented_names():
         "BITBUCKET",
         "BITBUCKET_SERVER",
         "DEFAULT_MAX_BYTES",
+        "DEFAULT_UNSIGNED_MAX_BYTES",
         "GITHUB",
         "GITLAB",
+        "ParseBudget",
         "Push",
         "WebhookError",
         "WebhookSecrets",
+        "detect_provider_of",
+        "has_secret",
         "matches",
         "parse_webhook",
         "paths_match",
         "refresh_paths",
         "same_repository",
+        "size_limit",
     }
 
 

@@ -126,7 +126,7 @@ def test_a_gitlab_hook_whose_object_kind_contradicts_its_event_is_refused():
         (b"[1, 2, 3]", "not a JSON object"),
         (b'"a string"', "not a JSON object"),
         (b"null", "not a JSON object"),
-        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested deeper than 64 levels"),
         (b'{"a": ' + b"9" * 5000 + b"}", "not JSON"),
     ],
 )

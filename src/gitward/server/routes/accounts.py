@@ -25,6 +25,7 @@ from gitward.server.deps import (
     authorize,
     body_field,
     json_body,
+    named,
     path_param,
 )
 from gitward.server.failures import denied, invalid
@@ -37,11 +38,11 @@ __all__ = ["router"]
 router = APIRouter(tags=["accounts"])
 
 
-async def _account_in_path(request: Request, services: Services) -> Target:
-    name = str(request.path_params.get("name", ""))
-    if await services.store.accounts.get(name) is None:
-        raise denied()
-    return Target((name,))
+async def _account_exists(services: Services, name: str) -> bool:
+    return await services.store.accounts.get(name) is not None
+
+
+_account_in_path = named("accounts", "account", _account_exists)
 
 
 async def _other_account(request: Request, services: Services) -> Target:

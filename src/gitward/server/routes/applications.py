@@ -36,7 +36,7 @@ router = APIRouter(tags=["applications"])
 
 AppGet = Annotated[Grant, Depends(authorize("applications", "get", app_in_path))]
 AppCreate = Annotated[Grant, Depends(authorize("applications", "create", app_in_body))]
-AppUpdate = Annotated[Grant, Depends(authorize("applications", "update", app_update))]
+AppUpdate = Annotated[Grant, Depends(authorize("applications", "update", *app_update))]
 AppDelete = Annotated[Grant, Depends(authorize("applications", "delete", app_in_path))]
 
 Document = Annotated[dict[str, Any], Body(description="An argoproj.io/v1alpha1 Application")]

@@ -22,8 +22,8 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from gitward.server import views
-from gitward.server.deps import Authenticated, Grant, Svc, Target, authorize, body_field
-from gitward.server.failures import CONFLICT, ApiError, denied, invalid
+from gitward.server.deps import Authenticated, Grant, Missing, Svc, Target, authorize, body_field
+from gitward.server.failures import CONFLICT, ApiError, invalid
 from gitward.server.services import Services
 from gitward.store import AuditAction, ClusterDefinition, Credentials, RepoDefinition
 
@@ -35,14 +35,14 @@ router = APIRouter(tags=["repositories", "clusters"])
 async def _repo_in_path(request: Request, services: Services) -> Target:
     url = unquote(str(request.path_params.get("repo", "")))
     if await services.store.repos.get(url) is None:
-        raise denied()
+        return Target(missing=Missing(f"repository {url}", "repositories", (url,)))
     return Target((url,))
 
 
 async def _cluster_in_path(request: Request, services: Services) -> Target:
     server = unquote(str(request.path_params.get("server", "")))
     if await services.store.clusters.get(server) is None:
-        raise denied()
+        return Target(missing=Missing(f"cluster {server}", "clusters", (server,)))
     return Target((server,))
 
 

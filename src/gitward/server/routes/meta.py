@@ -1,7 +1,8 @@
-"""``/api/version``, ``/healthz``, ``/metrics`` and ``/api/v1/settings``.
+"""``/api/version``, ``/healthz`` and ``/api/v1/settings``.
 
-The first three answer anyone (a load balancer, Prometheus); settings only a logged-in caller,
-and never anything sensitive (no secrets, no credentials, no policy text).
+The first two answer anyone (a load balancer); settings only a logged-in caller, and never
+anything sensitive (no secrets, no credentials, no policy text). ``/metrics`` is not here: it
+names every app, so it has its own listener (``gitward.server.scraping``).
 """
 
 from __future__ import annotations
@@ -9,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import PlainTextResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST
+from fastapi.responses import PlainTextResponse
 
 from gitward.server.deps import Authenticated, Svc
 
@@ -27,14 +27,6 @@ async def version(services: Svc) -> Any:
 @router.get("/healthz", response_class=PlainTextResponse)
 async def healthz() -> str:
     return "ok"
-
-
-@router.get("/metrics")
-async def metrics(services: Svc) -> Response:
-    await services.metrics.load(services.store)
-    services.metrics.queue_depth.set(services.controller.queue.depth)
-    services.metrics.webhook_queue_depth.set(services.webhooks.depth)
-    return Response(services.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/api/v1/settings")

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Depends, Request
 
 from gitward.model.project import parse_project
 from gitward.server import views
-from gitward.server.deps import Authenticated, Grant, Svc, Target, authorize, json_body
+from gitward.server.deps import Authenticated, Grant, Svc, Target, authorize, json_body, named
 from gitward.server.failures import CONFLICT, ApiError, denied, invalid
 from gitward.server.services import Services
 from gitward.store import AuditAction, ProjectDefinition
@@ -22,11 +22,11 @@ __all__ = ["router"]
 router = APIRouter(tags=["projects"])
 
 
-async def _project_in_path(request: Request, services: Services) -> Target:
-    name = str(request.path_params.get("name", ""))
-    if await services.store.projects.get(name) is None:
-        raise denied()
-    return Target((name,))
+async def _project_exists(services: Services, name: str) -> bool:
+    return await services.store.projects.get(name) is not None
+
+
+_project_in_path = named("projects", "AppProject", _project_exists)
 
 
 async def _project_in_body(request: Request, services: Services) -> Target:

@@ -1,7 +1,9 @@
 """Read a decoded JSON payload defensively: every field checked for its type as it is read.
 
 A field of the wrong type, a missing required object or a body that is not a JSON object becomes
-a ``WebhookError`` (400) naming the provider and the field path; nothing else escapes.
+a ``WebhookError`` (400) naming the provider and the field path; nothing else escapes. The text is
+checked against a ``ParseBudget`` before it is decoded, and decoding calls back into Python for
+each object, so a parse on a worker thread lets the event loop's thread run meanwhile.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import urllib.parse
 from typing import Any
 
 from gitward.errors import Location
+from gitward.server.webhooks.budget import ParseBudget, check_shape
 from gitward.server.webhooks.errors import MALFORMED, WebhookError
 
 __all__ = ["Fields", "decode_json"]
@@ -18,15 +21,18 @@ __all__ = ["Fields", "decode_json"]
 _FORM = "application/x-www-form-urlencoded"
 
 
-def decode_json(body: bytes, content_type: str, provider: str) -> Fields:
+def decode_json(
+    body: bytes, content_type: str, provider: str, budget: ParseBudget | None = None
+) -> Fields:
     """The payload's top-level object (a GitHub form post carries it in ``payload=``)."""
     where = Location(obj=f"{provider} webhook")
-    text: str | bytes = body
+    text = body
     try:
         if content_type.split(";", maxsplit=1)[0].strip().lower() == _FORM:
             form = urllib.parse.parse_qs(body.decode("utf-8"), strict_parsing=False)
-            text = form.get("payload", [""])[0]
-        document = json.loads(text)
+            text = form.get("payload", [""])[0].encode("utf-8")
+        check_shape(text, budget or ParseBudget(), provider)
+        document = json.loads(text, object_pairs_hook=dict)
     except RecursionError:
         raise WebhookError(MALFORMED, "the payload is nested too deeply", where=where) from None
     except ValueError as err:  # JSONDecodeError, UnicodeDecodeError, int digits limit

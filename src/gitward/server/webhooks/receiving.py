@@ -1,11 +1,14 @@
 """Receive one webhook delivery: size, provider, signature, then the payload, in that order.
 
 ``parse_webhook(headers, body, secrets)`` is the whole job of the API's webhook route apart from
-reading the body (at most ``max_bytes`` + 1 bytes, so an oversized body is refused without
-being read whole). The provider comes from its event header: ``X-GitHub-Event``,
-``X-Gitlab-Event``, ``X-Event-Key`` (Bitbucket Cloud when ``X-Hook-UUID`` is present or the event
-is ``repo:push``, Bitbucket Server otherwise). The signature is checked on the raw bytes before
-anything is decoded. Pure: the only input is what the caller passes.
+reading the body (at most the provider's size limit + 1 bytes, so an oversized body is refused
+without being read whole). The limit is ``max_bytes`` for a provider with a secret and
+``unsigned_max_bytes`` for one without; the payload's shape is checked against ``budget``
+before it is decoded (``gitward.server.webhooks.budget``). The provider comes from its event
+header: ``X-GitHub-Event``, ``X-Gitlab-Event``, ``X-Event-Key`` (Bitbucket Cloud when
+``X-Hook-UUID`` is present or the event is ``repo:push``, Bitbucket Server otherwise). The
+signature is checked on the raw bytes before anything is decoded. Pure: the only input is what
+the caller passes.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from gitward.errors import Location
+from gitward.server.webhooks.budget import ParseBudget, size_limit
 from gitward.server.webhooks.errors import TOO_LARGE, UNKNOWN_PROVIDER, WebhookError
 from gitward.server.webhooks.payloads import Fields, decode_json
 from gitward.server.webhooks.providers import (
@@ -32,7 +36,7 @@ from gitward.server.webhooks.pushes import (
 )
 from gitward.server.webhooks.verifying import check_hmac_sha256, check_token
 
-__all__ = ["detect_provider", "parse_webhook"]
+__all__ = ["detect_provider", "detect_provider_of", "parse_webhook"]
 
 _PARSERS: dict[str, Callable[[str, Fields], tuple[Push, ...]]] = {
     GITHUB: github_pushes,
@@ -48,23 +52,40 @@ def parse_webhook(
     secrets: WebhookSecrets | None = None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    unsigned_max_bytes: int | None = None,
+    budget: ParseBudget | None = None,
 ) -> tuple[Push, ...]:
     """The pushes one delivery reports (one per changed ref; a ping gives one ``ping`` push).
 
+    ``unsigned_max_bytes`` (None: ``max_bytes``) limits a provider with no secret configured.
     Raises ``WebhookError`` (with ``status`` 400, 401 or 413) for anything it refuses.
     """
-    if len(body) > max_bytes:
-        raise WebhookError(
-            TOO_LARGE,
-            f"the payload has {len(body)} bytes, more than the limit of {max_bytes}",
-            where=Location(obj="webhook"),
-            hint="raise the webhook payload limit if such pushes are expected",
-        )
+    secrets = secrets or WebhookSecrets()
+    _check_size(len(body), max_bytes, None)
     lowered = {name.lower(): value for name, value in headers.items()}
     provider, event = detect_provider(lowered)
-    _verify(provider, lowered, body, secrets or WebhookSecrets())
-    payload = decode_json(body, lowered.get("content-type", ""), provider)
+    unsigned = max_bytes if unsigned_max_bytes is None else unsigned_max_bytes
+    _check_size(len(body), size_limit(secrets, provider, max_bytes, unsigned), provider)
+    _verify(provider, lowered, body, secrets)
+    payload = decode_json(body, lowered.get("content-type", ""), provider, budget)
     return _PARSERS[provider](event, payload)
+
+
+def _check_size(size: int, limit: int, provider: str | None) -> None:
+    if size <= limit:
+        return
+    unsigned = provider is not None
+    raise WebhookError(
+        TOO_LARGE,
+        f"the payload has {size} bytes, more than the limit of {limit}"
+        + (f" for {provider} deliveries without a secret" if unsigned else ""),
+        where=Location(obj="webhook"),
+        hint=(
+            "configure the provider's webhook secret: signed deliveries may be larger"
+            if unsigned
+            else "raise the webhook payload limit if such pushes are expected"
+        ),
+    )
 
 
 def detect_provider(headers: Mapping[str, str]) -> tuple[str, str]:
@@ -82,6 +103,14 @@ def detect_provider(headers: Mapping[str, str]) -> tuple[str, str]:
         where=Location(obj="webhook"),
         hint="gitward reads webhooks from GitHub, GitLab, Bitbucket Cloud and Bitbucket Server",
     )
+
+
+def detect_provider_of(headers: Mapping[str, str]) -> str | None:
+    """The provider lower-cased headers name, or None when they name none."""
+    try:
+        return detect_provider(headers)[0]
+    except WebhookError:
+        return None
 
 
 def _verify(
