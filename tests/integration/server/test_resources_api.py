@@ -172,7 +172,8 @@ async def test_metrics_carry_each_apps_conditions_as_argocd_app_condition_does(a
     warning = {"type": "SpecWarning", "message": "spec.syncPolicy.manual: not Argo CD's"}
     await store.apps.set_status(PROD, replace(record.status, conditions=(warning,)))
 
-    metrics = (await api.client().get("/metrics")).text
+    assert api.server.metrics_url is not None
+    metrics = (await api.client().get(api.server.metrics_url)).text
 
     assert (
         f'gitward_app_condition{{condition="SpecWarning",name="{PROD}",project="prod"}} 1.0'
