@@ -17,7 +17,7 @@ import yaml
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from gitward.sandbox import deletion, scale, selectors, tables
+from gitward.sandbox import deletion, logs, protobuf, scale, selectors, tables
 from gitward.sandbox.kinds import SCALABLE, ResourceType
 from gitward.sandbox.routing import Target
 from gitward.sandbox.status import (
@@ -78,6 +78,8 @@ def _manager_from_agent(request: Request) -> str:
 
 async def _body(request: Request, yaml_ok: bool = False) -> Any:
     raw = await request.body()
+    if protobuf.is_protobuf(request.headers.get("content-type", "")):
+        return protobuf.decode_object(raw)
     if not raw.strip():
         return None
     try:
@@ -115,6 +117,8 @@ class ResourceEndpoints:
     ) -> Response:
         if target.subresource == "scale":
             return json_response(scale.get_scale(self.cluster, rtype, namespace, target.name))
+        if target.subresource == "log":
+            return logs.log_response(self.cluster, rtype, namespace, target.name, request)
         obj = self.cluster.get(rtype, namespace or "", target.name)
         accept = request.headers.get("accept", "")
         if tables.wants_table(accept) and not target.subresource:
@@ -285,6 +289,8 @@ class ResourceEndpoints:
 def _has_subresource(rtype: ResourceType, subresource: str) -> bool:
     if subresource == "status":
         return rtype.has_status
+    if subresource == "log":
+        return rtype.group_resource == ("", "pods")
     return subresource == "scale" and rtype.group_resource in SCALABLE
 
 

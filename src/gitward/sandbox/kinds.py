@@ -89,6 +89,7 @@ BUILTIN_KINDS: tuple[ResourceType, ...] = (
     _row("v1", "Service", "services", True, "svc", categories="all"),
     _row("v1", "ServiceAccount", "serviceaccounts", True, "sa", status=False),
     _row("v1", "Pod", "pods", True, "po", categories="all"),
+    _row("v1", "ResourceQuota", "resourcequotas", True, "quota"),
     _row("v1", "PersistentVolumeClaim", "persistentvolumeclaims", True, "pvc"),
     _row("v1", "Event", "events", True, "ev", status=False),
     _row("apps/v1", "Deployment", "deployments", True, "deploy", categories="all"),
