@@ -28,11 +28,7 @@ def _age(obj: dict[str, Any]) -> str:
     if not created:
         return "<unknown>"
     then = datetime.strptime(str(created), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    seconds = int((datetime.now(UTC) - then).total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= 2 * size:
-            return f"{seconds // size}{unit}"
-    return f"{max(seconds, 0)}s"
+    return _span(int((datetime.now(UTC) - then).total_seconds()))
 
 
 def _get(obj: dict[str, Any], dotted: str, default: Any = "") -> Any:
@@ -67,18 +63,103 @@ def _pod(obj: dict[str, Any]) -> list[Any]:
     return [f"{ready}/{total}", reason, restarts]
 
 
+def _job_status(obj: dict[str, Any]) -> str:
+    """kubectl's STATUS of a Job: its finishing condition, else Suspended or Running."""
+    if _get(obj, "metadata.deletionTimestamp"):
+        return "Terminating"
+    held = {
+        c.get("type")
+        for c in _get(obj, "status.conditions", [])
+        if isinstance(c, dict) and c.get("status") == "True"
+    }
+    for kind in ("Failed", "Complete", "Suspended", "FailureTarget", "SuccessCriteriaMet"):
+        if kind in held:
+            return kind
+    return "Running"
+
+
+def _seconds(stamp: Any) -> float | None:
+    if not stamp:
+        return None
+    return datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+
+
+def _duration(obj: dict[str, Any]) -> str:
+    start = _seconds(_get(obj, "status.startTime"))
+    if start is None:
+        return ""
+    end = _seconds(_get(obj, "status.completionTime")) or datetime.now(UTC).timestamp()
+    return _span(int(end - start))
+
+
+def _span(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds // size}{unit}"
+    return f"{max(seconds, 0)}s"
+
+
+def _job(obj: dict[str, Any]) -> list[Any]:
+    done, wanted = _get(obj, "status.succeeded", 0), _get(obj, "spec.completions", 1)
+    return [_job_status(obj), f"{done}/{wanted}", _duration(obj)]
+
+
+def _ports(obj: dict[str, Any]) -> str:
+    shown = []
+    for port in _get(obj, "spec.ports", []):
+        node = f":{port['nodePort']}" if port.get("nodePort") else ""
+        shown.append(f"{port.get('port')}{node}/{port.get('protocol', 'TCP')}")
+    return ",".join(shown) or "<none>"
+
+
+def _service(obj: dict[str, Any]) -> list[Any]:
+    ingress = _get(obj, "status.loadBalancer.ingress", [])
+    external = ",".join(i.get("ip") or i.get("hostname", "") for i in ingress)
+    if not external:
+        external = "<pending>" if _get(obj, "spec.type") == "LoadBalancer" else "<none>"
+    return [_get(obj, "spec.type"), _get(obj, "spec.clusterIP") or "<none>", external, _ports(obj)]
+
+
+def _hpa(obj: dict[str, Any]) -> list[Any]:
+    ref = _get(obj, "spec.scaleTargetRef", {})
+    return [
+        f"{ref.get('kind', '')}/{ref.get('name', '')}",
+        "<unknown>",
+        _get(obj, "spec.minReplicas", 1),
+        _get(obj, "spec.maxReplicas", 0),
+        _get(obj, "status.currentReplicas", 0),
+    ]
+
+
 _COLUMNS: dict[str, tuple[list[str], Cells]] = {
     "Deployment": (["Ready", "Up-to-date", "Available"], _deployment),
     "Pod": (["Ready", "Status", "Restarts"], _pod),
     "Namespace": (["Status"], lambda o: [_get(o, "status.phase")]),
-    "Job": (
-        ["Status", "Completions"],
+    "Job": (["Status", "Completions", "Duration"], _job),
+    "StatefulSet": (
+        ["Ready"],
+        lambda o: [f"{_get(o, 'status.readyReplicas', 0)}/{_get(o, 'spec.replicas', 1)}"],
+    ),
+    "ReplicaSet": (
+        ["Desired", "Current", "Ready"],
         lambda o: [
-            "Complete"
-            if _get(o, "status.succeeded", 0) >= _get(o, "spec.completions", 1)
-            else "Running",
-            f"{_get(o, 'status.succeeded', 0)}/{_get(o, 'spec.completions', 1)}",
+            _get(o, "spec.replicas", 1),
+            _get(o, "status.replicas", 0),
+            _get(o, "status.readyReplicas", 0),
         ],
+    ),
+    "Secret": (
+        ["Type", "Data"],
+        lambda o: [_get(o, "type", "Opaque"), len(_get(o, "data", {}))],
+    ),
+    "ConfigMap": (
+        ["Data"],
+        lambda o: [len(_get(o, "data", {})) + len(_get(o, "binaryData", {}))],
+    ),
+    "Service": (["Type", "Cluster-IP", "External-IP", "Port(s)"], _service),
+    "HorizontalPodAutoscaler": (
+        ["Reference", "Targets", "MinPods", "MaxPods", "Replicas"],
+        _hpa,
     ),
 }
 

@@ -1,6 +1,6 @@
 """Controllers that only fill in status: LoadBalancer Services and Ingresses get an address,
-PersistentVolumeClaims become Bound, HorizontalPodAutoscalers report their replicas, and
-CustomResourceDefinitions are Established. This module must not create objects.
+PersistentVolumeClaims become Bound and CustomResourceDefinitions are Established.
+This module must not create objects.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from gitward.sandbox.objects import clone
 __all__ = [
     "ClaimBinder",
     "CrdStatusController",
-    "HpaStatusController",
     "IngressStatusController",
     "LoadBalancerController",
 ]
@@ -72,45 +71,6 @@ class ClaimBinder(KindReconciler):
             "phase": "Bound",
             "accessModes": list(spec.get("accessModes") or ["ReadWriteOnce"]),
             "capacity": {"storage": requested},
-        }
-        self.ctx.write_status(self.rt, obj, status)
-        return None
-
-
-class HpaStatusController(KindReconciler):
-    name = "horizontalpodautoscalers"
-    api_version = "autoscaling/v2"
-    kind = "HorizontalPodAutoscaler"
-
-    def sync(self, obj: dict[str, Any]) -> float | None:
-        spec = obj.get("spec") or {}
-        replicas = int(spec.get("minReplicas", 1))
-        previous = (obj.get("status") or {}).get("conditions")
-        wanted = [
-            {
-                "type": "AbleToScale",
-                "status": "True",
-                "reason": "ReadyForNewScale",
-                "message": "recommended size matches current size",
-            },
-            {
-                "type": "ScalingActive",
-                "status": "True",
-                "reason": "ValidMetricFound",
-                "message": "the HPA was able to successfully calculate a replica count",
-            },
-            {
-                "type": "ScalingLimited",
-                "status": "False",
-                "reason": "DesiredWithinRange",
-                "message": "the desired count is within the acceptable range",
-            },
-        ]
-        status = {
-            "currentReplicas": replicas,
-            "desiredReplicas": replicas,
-            "currentMetrics": [],
-            "conditions": conditions(previous, wanted),
         }
         self.ctx.write_status(self.rt, obj, status)
         return None

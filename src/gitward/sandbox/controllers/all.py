@@ -4,6 +4,7 @@ real component uses."""
 from __future__ import annotations
 
 from gitward.sandbox.controllers import addresses
+from gitward.sandbox.controllers.autoscalers import HpaController
 from gitward.sandbox.controllers.base import Context
 from gitward.sandbox.controllers.daemonsets import DaemonSetController
 from gitward.sandbox.controllers.deployments import DeploymentController
@@ -40,6 +41,6 @@ def build_reconcilers(
         addresses.LoadBalancerController(controllers),
         addresses.IngressStatusController(controllers),
         addresses.ClaimBinder(controllers),
-        addresses.HpaStatusController(controllers),
+        HpaController(controllers),
         addresses.CrdStatusController(apiserver),
     ]

@@ -2,7 +2,8 @@
 rolled with maxSurge/maxUnavailable or recreated, and the status that health checks and
 ``kubectl rollout status`` read: observedGeneration, replica counts, and the Available and
 Progressing conditions, the latter turning ``ProgressDeadlineExceeded`` when a rollout makes no
-progress for ``progressDeadlineSeconds`` (times the sandbox's ``time_scale``).
+progress for ``progressDeadlineSeconds`` (times the sandbox's ``time_scale``); a finished rollout
+whose pods later fail keeps ``NewReplicaSetAvailable`` and turns Available False instead.
 This module must not create pods; ReplicaSets do.
 """
 
@@ -229,6 +230,9 @@ class DeploymentController(KindReconciler):
         if complete:
             message = f'ReplicaSet "{name}" has successfully progressed.'
             return _progress("True", "NewReplicaSetAvailable", message), None
+        finished = _finished_rollout(obj, counts)
+        if finished is not None:
+            return finished, None
         deadline = float(obj["spec"].get("progressDeadlineSeconds", 600))
         left = deadline * self.ctx.options.time_scale - (now - since)
         if left <= 0:
@@ -267,6 +271,21 @@ def _available(obj: dict[str, Any], available_replicas: int) -> dict[str, Any]:
         "reason": "MinimumReplicasUnavailable",
         "message": "Deployment does not have minimum availability.",
     }
+
+
+def _finished_rollout(obj: dict[str, Any], counts: dict[str, int]) -> dict[str, Any] | None:
+    """The Progressing condition of a rollout that already completed and has not started
+    another (every pod from the newest ReplicaSet): kept as it is, as the real controller does
+    not estimate progress then. Pods that crash later make the Deployment unavailable, not
+    timed out."""
+    previous = (obj.get("status") or {}).get("conditions") or []
+    current = next((c for c in previous if c.get("type") == "Progressing"), None)
+    if current is None or current.get("reason") != "NewReplicaSetAvailable":
+        return None
+    if counts["replicas"] != counts["updatedReplicas"]:
+        return None
+    kept = ("type", "status", "reason", "message")
+    return {k: current[k] for k in kept if k in current}
 
 
 def _hash_of(rs: dict[str, Any]) -> str:
