@@ -134,7 +134,12 @@ async def test_the_admin_api_sets_faults_and_reads_the_request_log(
         "/sandbox/faults",
         json={"errors": {"ratio": 1.0, "status": 503}, "missingImages": ["bad:1"]},
     )
-    assert set_faults.json() == {"missingImages": ["bad:1"], "crashingImages": []}
+    assert set_faults.json() == {
+        "missingImages": ["bad:1"],
+        "crashingImages": [],
+        "latency": None,
+        "errors": {"ratio": 1.0, "status": 503, "retry_after": 1, "verbs": []},
+    }
     assert sandbox.faults.is_missing("bad:1")
     assert (await client.get(CM)).status_code == 503
     await client.post("/sandbox/faults", json={"errors": None})

@@ -17,7 +17,7 @@ app = typer.Typer(
     help="gitward keeps Kubernetes clusters where Git says they should be.",
 )
 app.command("render")(render_cmd.render)
-app.command("sandbox")(sandbox_cmd.sandbox)
+app.add_typer(sandbox_cmd.sandbox)
 app.command("server")(server_cmd.server)
 app.command("demo")(demo_cmd.demo)
 app.command("login")(login.login)

@@ -180,12 +180,7 @@ def _admin_routes(parts: AppParts) -> list[Route]:
             except (TypeError, ValueError, AttributeError) as err:
                 failure = ApiError(400, "BadRequest", f"invalid fault settings: {err}")
                 return json_response(failure.body(), 400)
-        return json_response(
-            {
-                "missingImages": parts.faults.missing_images(),
-                "crashingImages": parts.faults.crashing_images(),
-            }
-        )
+        return json_response(_fault_settings(parts.faults))
 
     async def drop_watches(request: Request) -> Response:
         return json_response({"dropped": parts.hub.drop_all()})
@@ -204,6 +199,19 @@ def _admin_routes(parts: AppParts) -> list[Route]:
         Route("/sandbox/watches/drop", drop_watches, methods=["POST"]),
         Route("/sandbox/refuse", refuse, methods=["POST"]),
     ]
+
+
+def _fault_settings(faults: Faults) -> dict[str, Any]:
+    """What ``GET /sandbox/faults`` shows: every setting, null when off."""
+    latency, errors = faults.latency(), faults.error_rate()
+    return {
+        "missingImages": faults.missing_images(),
+        "crashingImages": faults.crashing_images(),
+        "latency": dataclasses.asdict(latency) if latency else None,
+        "errors": (
+            {**dataclasses.asdict(errors), "verbs": sorted(errors.verbs)} if errors else None
+        ),
+    }
 
 
 def _set_faults(faults: Faults, body: dict[str, Any]) -> None:

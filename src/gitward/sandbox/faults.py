@@ -154,6 +154,14 @@ class Faults:
         with self._lock:
             return sorted(self._missing)
 
+    def latency(self) -> Latency | None:
+        with self._lock:
+            return self._latency
+
+    def error_rate(self) -> ErrorRate | None:
+        with self._lock:
+            return self._error
+
     def delay(self) -> float:
         """Seconds to hold the next request."""
         with self._lock:
