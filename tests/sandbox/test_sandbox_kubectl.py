@@ -220,9 +220,15 @@ def test_kubectl_creates_configmaps_secrets_jobs_services_and_quotas(kubectl: Ku
     assert kubectl("describe", "configmap", "backend-config").stdout.count("warn") == 1
     port = kubectl("get", "svc", "backend", "-o", "jsonpath={.spec.ports[0].targetPort}")
     assert port.stdout == "8000"
-    quota = kubectl("describe", "quota", "compute")
-    assert quota.returncode == 0, quota.stderr
-    assert "Name:       compute" in quota.stdout
+    kubectl("create", "deployment", "backend", "--image=backend:v0.9.5", "--replicas=2")
+    _rolled_out(kubectl, "backend")
+
+    def used() -> dict[str, list[str]]:
+        described = kubectl("describe", "quota", "compute").stdout.splitlines()
+        return {row.split()[0]: row.split()[1:] for row in described[4:] if row.strip()}
+
+    _wait(lambda: used().get("pods") == ["2", "10"], "two pods counted")
+    assert used()["requests.cpu"] == ["0", "4"]
 
 
 def test_kubectl_describe_shows_a_pods_events(kubectl: Kubectl) -> None:

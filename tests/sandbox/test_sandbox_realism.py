@@ -4,6 +4,7 @@ crashes is unavailable rather than timed out, and tables say a failed Job failed
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 from sandbox_support import DEPLOY, PODS, apply, deployment, wait_for
 
 from gitward.sandbox import Sandbox, SandboxOptions
+from gitward.sandbox.controllers.quotas import parse_quantity
 
 HPA = "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers"
 TABLE = {"accept": "application/json;as=Table;v=v1;g=meta.k8s.io"}
@@ -158,3 +160,34 @@ async def test_kubectl_tables_show_a_failed_job_as_failed(
     names = [c["name"] for c in table["columnDefinitions"]]
     assert names == ["Name", "Status", "Completions", "Duration", "Age"]
     assert row[:3] == ["migrate", "Failed", "0/1"]
+
+
+async def test_a_quota_reports_what_its_namespace_uses(client: httpx.AsyncClient) -> None:
+    quota = {
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": {"name": "compute"},
+        "spec": {"hard": {"pods": "10", "requests.memory": "4Gi", "count/deployments.apps": "2"}},
+    }
+    await client.post("/api/v1/namespaces/default/resourcequotas", json=quota)
+    body = deployment("web", replicas=2)
+    container = body["spec"]["template"]["spec"]["containers"][0]
+    container["resources"] = {"requests": {"memory": "512Mi"}}
+    await client.post(DEPLOY, json=body)
+
+    async def counted() -> dict[str, Any]:
+        path = "/api/v1/namespaces/default/resourcequotas/compute"
+        status = (await client.get(path)).json().get("status") or {}
+        return status if (status.get("used") or {}).get("pods") == "2" else {}
+
+    status = await wait_for(counted, what="two pods counted")
+    assert status["hard"] == quota["spec"]["hard"]
+    assert status["used"] == {"pods": "2", "requests.memory": "1Gi", "count/deployments.apps": "1"}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("500m", Fraction(1, 2)), ("2", Fraction(2)), ("1Gi", Fraction(2**30)), ("x", Fraction(0))],
+)
+def test_quantities_parse_exactly(text: str, value: Fraction) -> None:
+    assert parse_quantity(text) == value

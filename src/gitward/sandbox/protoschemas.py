@@ -144,6 +144,28 @@ _SOURCE: dict[str, str] = {
         5 jobTemplate JobTemplateSpec; 6 successfulJobsHistoryLimit i!
         7 failedJobsHistoryLimit i!; 8 timeZone s!""",
     "JobTemplateSpec": "1 metadata ObjectMeta; 2 spec JobSpec",
+    # networking.k8s.io/v1
+    "Ingress": f"{_OBJECT}; 2 spec IngressSpec; 3 status -",
+    "IngressSpec": """
+        1 defaultBackend IngressBackend; 2 tls IngressTLS[]; 3 rules IngressRule[]
+        4 ingressClassName s!""",
+    "IngressBackend": "4 service IngressServiceBackend",
+    "IngressServiceBackend": "1 name s; 2 port ServiceBackendPort",
+    "ServiceBackendPort": "1 name s; 2 number i",
+    "IngressTLS": "1 hosts s[]; 2 secretName s",
+    "IngressRule": "1 host s; 2 ingressRuleValue IngressRuleValue",
+    "IngressRuleValue": "1 http HTTPIngressRuleValue",
+    "HTTPIngressRuleValue": "1 paths HTTPIngressPath[]",
+    "HTTPIngressPath": "1 path s; 2 backend IngressBackend; 3 pathType s!",
+    # autoscaling/v2
+    "HorizontalPodAutoscaler": f"{_OBJECT}; 2 spec HorizontalPodAutoscalerSpec; 3 status -",
+    "HorizontalPodAutoscalerSpec": """
+        1 scaleTargetRef CrossVersionObjectReference; 2 minReplicas i!; 3 maxReplicas i
+        4 metrics MetricSpec[]""",
+    "CrossVersionObjectReference": "1 kind s; 2 name s; 3 apiVersion s",
+    "MetricSpec": "1 type s; 4 resource ResourceMetricSource",
+    "ResourceMetricSource": "1 name s; 2 target MetricTarget",
+    "MetricTarget": "1 type s; 2 value Q; 3 averageValue Q; 4 averageUtilization i!",
     # rbac.authorization.k8s.io/v1
     "Role": f"{_OBJECT}; 2 rules PolicyRule[]",
     "ClusterRole": f"{_OBJECT}; 2 rules PolicyRule[]",
@@ -156,9 +178,9 @@ _SOURCE: dict[str, str] = {
     "RoleRef": "1 apiGroup s; 2 kind s; 3 name s",
 }
 
-# Embedded Go structs (``LocalObjectReference`` inside a selector, the probe's handler) are
-# flattened into their parent in JSON.
-INLINED = frozenset({"localObjectReference", "handler"})
+# Embedded Go structs (``LocalObjectReference`` inside a selector, the probe's handler, an
+# Ingress rule's value) are flattened into their parent in JSON.
+INLINED = frozenset({"localObjectReference", "handler", "ingressRuleValue"})
 
 
 def _parse_field(entry: str) -> tuple[int, ProtoField]:

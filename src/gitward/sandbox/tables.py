@@ -131,6 +131,20 @@ def _hpa(obj: dict[str, Any]) -> list[Any]:
     ]
 
 
+def _ingress(obj: dict[str, Any]) -> list[Any]:
+    hosts = [str(r.get("host") or "*") for r in _get(obj, "spec.rules", [])]
+    addresses = [
+        i.get("ip") or i.get("hostname", "") for i in _get(obj, "status.loadBalancer.ingress", [])
+    ]
+    ports = "80, 443" if _get(obj, "spec.tls", []) else "80"
+    return [
+        _get(obj, "spec.ingressClassName") or "<none>",
+        ",".join(hosts) or "*",
+        ",".join(addresses),
+        ports,
+    ]
+
+
 _COLUMNS: dict[str, tuple[list[str], Cells]] = {
     "Deployment": (["Ready", "Up-to-date", "Available"], _deployment),
     "Pod": (["Ready", "Status", "Restarts"], _pod),
@@ -157,6 +171,7 @@ _COLUMNS: dict[str, tuple[list[str], Cells]] = {
         lambda o: [len(_get(o, "data", {})) + len(_get(o, "binaryData", {}))],
     ),
     "Service": (["Type", "Cluster-IP", "External-IP", "Port(s)"], _service),
+    "Ingress": (["Class", "Hosts", "Address", "Ports"], _ingress),
     "HorizontalPodAutoscaler": (
         ["Reference", "Targets", "MinPods", "MaxPods", "Replicas"],
         _hpa,

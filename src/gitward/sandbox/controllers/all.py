@@ -13,6 +13,7 @@ from gitward.sandbox.controllers.jobs import JobController
 from gitward.sandbox.controllers.manager import Reconciler
 from gitward.sandbox.controllers.namespaces import NamespaceController
 from gitward.sandbox.controllers.pods import Kubelet
+from gitward.sandbox.controllers.quotas import QuotaController
 from gitward.sandbox.controllers.replicasets import ReplicaSetController
 from gitward.sandbox.controllers.statefulsets import StatefulSetController
 from gitward.sandbox.faults import Faults
@@ -42,5 +43,6 @@ def build_reconcilers(
         addresses.IngressStatusController(controllers),
         addresses.ClaimBinder(controllers),
         HpaController(controllers),
+        QuotaController(controllers),
         addresses.CrdStatusController(apiserver),
     ]
