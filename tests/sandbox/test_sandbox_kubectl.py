@@ -5,6 +5,7 @@ GITWARD_REQUIRE_TOOLS=1."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -377,3 +378,26 @@ def _wait(check: Callable[[], bool], what: str, within: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.1)
+
+
+# A CronJob whose pod template sets most fields a workload uses.
+RICH_CRONJOB = (Path(__file__).parent / "rich_cronjob.yaml").read_text()
+
+
+def test_a_job_created_from_a_cronjob_keeps_every_field_of_its_template(
+    kubectl: Kubectl,
+) -> None:
+    # kubectl reads the CronJob (JSON) and sends the Job as protobuf: every field of the pod
+    # template makes the round trip through the sandbox's protobuf table.
+    assert kubectl("apply", "-f", "-", stdin=RICH_CRONJOB).returncode == 0
+    created = kubectl("create", "job", "manual", "--from=cronjob/nightly")
+    assert created.stdout == "job.batch/manual created\n", created.stderr
+    cronjob = json.loads(kubectl("get", "cronjob", "nightly", "-o", "json").stdout)
+    job = json.loads(kubectl("get", "job", "manual", "-o", "json").stdout)
+    wanted = cronjob["spec"]["jobTemplate"]["spec"]
+    template = job["spec"]["template"]
+    for added in ("batch.kubernetes.io/job-name", "batch.kubernetes.io/controller-uid"):
+        template["metadata"]["labels"].pop(added)
+    assert template == wanted["template"]
+    kept = ("backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished")
+    assert {k: job["spec"][k] for k in kept} == {k: wanted[k] for k in kept}

@@ -82,8 +82,9 @@ _SOURCE: dict[str, str] = {
         2 runAsUser i!; 3 runAsNonRoot b!; 4 supplementalGroups i[]; 5 fsGroup i!
         6 runAsGroup i!""",
     "Toleration": "1 key s; 2 operator s; 3 value s; 4 effect s; 5 tolerationSeconds i!",
-    "Volume": """
-        1 name s; 2 hostPath HostPathVolumeSource!; 3 emptyDir EmptyDirVolumeSource!
+    "Volume": "1 name s; 2 volumeSource VolumeSource",
+    "VolumeSource": """
+        1 hostPath HostPathVolumeSource!; 2 emptyDir EmptyDirVolumeSource!
         6 secret SecretVolumeSource!; 10 persistentVolumeClaim PVCVolumeSource!
         19 configMap ConfigMapVolumeSource!""",
     "HostPathVolumeSource": "1 path s; 2 type s!",
@@ -179,8 +180,8 @@ _SOURCE: dict[str, str] = {
 }
 
 # Embedded Go structs (``LocalObjectReference`` inside a selector, the probe's handler, an
-# Ingress rule's value) are flattened into their parent in JSON.
-INLINED = frozenset({"localObjectReference", "handler", "ingressRuleValue"})
+# Ingress rule's value, a volume's source) are flattened into their parent in JSON.
+INLINED = frozenset({"localObjectReference", "handler", "ingressRuleValue", "volumeSource"})
 
 
 def _parse_field(entry: str) -> tuple[int, ProtoField]:
