@@ -13,9 +13,10 @@
 
 Modules, by concept: kinds (the served types), store (objects, resourceVersions, history),
 verbs and deletion (API semantics), apply/managers/fieldsets (server-side apply), patch,
-selectors, watch, discovery, tables, endpoints/routing/app (HTTP), controllers/ (simulated
-workload controllers, garbage collector, namespace lifecycle), faults, requestlog, persistence,
-server (running it), cli (``serve``).
+selectors, watch, discovery, tables, endpoints/routing/app (HTTP), protobuf/protoschemas
+(kubectl's protobuf bodies), logs/podlogs (pod logs), controllers/ (simulated workload
+controllers, autoscalers, quotas, garbage collector, namespace lifecycle), faults, requestlog,
+persistence, server (running it), cli (``serve``).
 """
 
 from gitward.sandbox.cli import DEMO_OPTIONS, serve
