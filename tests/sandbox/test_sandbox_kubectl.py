@@ -401,3 +401,18 @@ def test_a_job_created_from_a_cronjob_keeps_every_field_of_its_template(
     assert template == wanted["template"]
     kept = ("backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished")
     assert {k: job["spec"][k] for k in kept} == {k: wanted[k] for k in kept}
+
+
+def test_kubectl_get_events_shows_a_failed_pull(kubectl: Kubectl) -> None:
+    kubectl.sandbox.faults.mark_image_missing("backend:v9")
+    kubectl("create", "deployment", "backend", "--image=backend:v9")
+
+    def warned() -> bool:
+        return "Failed" in kubectl("get", "events", "--field-selector", "type=Warning").stdout
+
+    _wait(warned, "a Warning event")
+    rows = kubectl("get", "events", "--field-selector", "type=Warning").stdout.splitlines()
+    assert rows[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert rows[1].split()[1:3] == ["Warning", "Failed"]
+    assert rows[1].split()[3].startswith("pod/backend-")
+    assert rows[1].endswith('Failed to pull image "backend:v9": not found')

@@ -196,21 +196,45 @@ def _partial(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _event(obj: dict[str, Any]) -> list[Any]:
+    """Last Seen, Type, Reason, Object, Message, then Name (shown only with -o wide)."""
+    seen = _get(obj, "lastTimestamp") or _get(obj, "eventTime") or ""
+    involved = _get(obj, "involvedObject", {})
+    target = f"{str(involved.get('kind', '')).lower()}/{involved.get('name', '')}"
+    when = _age({"metadata": {"creationTimestamp": seen}}) if seen else "<unknown>"
+    cells = [when, _get(obj, "type"), _get(obj, "reason"), target, _get(obj, "message")]
+    return [*cells, obj["metadata"]["name"]]
+
+
+_EVENT_COLUMNS = ["Last Seen", "Type", "Reason", "Object", "Message"]
+
+
+def _framing(rtype: ResourceType) -> tuple[list[dict[str, Any]], Cells]:
+    """Column definitions and the row function: Name, the kind's columns, Age; Events as
+    kubectl shows them (no Name or Age among the default columns)."""
+    if rtype.builtin and rtype.kind == "Event":
+        definitions = [_column(n) for n in _EVENT_COLUMNS]
+        definitions.append({**_column("Name"), "format": "name", "priority": 1})
+        return definitions, _event
+    names, cells = _columns(rtype)
+    definitions = [
+        {**_column("Name"), "format": "name"},
+        *(_column(n) for n in names),
+        _column("Age"),
+    ]
+    return definitions, lambda obj: [obj["metadata"]["name"], *cells(obj), _age(obj)]
+
+
+def _column(name: str) -> dict[str, Any]:
+    return {"name": name, "type": "string", "format": "", "priority": 0}
+
+
 def table(
     rtype: ResourceType, objects: list[dict[str, Any]], resource_version: str, whole: bool
 ) -> dict[str, Any]:
     """A ``meta.k8s.io/v1`` Table of ``objects`` (``whole``: rows carry full objects)."""
-    names, cells = _columns(rtype)
-    definitions = [{"name": "Name", "type": "string", "format": "name", "priority": 0}]
-    definitions += [{"name": n, "type": "string", "format": "", "priority": 0} for n in names]
-    definitions.append({"name": "Age", "type": "string", "format": "", "priority": 0})
-    rows = [
-        {
-            "cells": [obj["metadata"]["name"], *cells(obj), _age(obj)],
-            "object": obj if whole else _partial(obj),
-        }
-        for obj in objects
-    ]
+    definitions, cells = _framing(rtype)
+    rows = [{"cells": cells(obj), "object": obj if whole else _partial(obj)} for obj in objects]
     return {
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
