@@ -8,6 +8,7 @@ fault commands are HTTP clients (:mod:`gitward.cli.sandbox_faults`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -80,8 +81,12 @@ def target(
     ctx.obj = _Target(kubeconfig, context)
 
 
-def _change(ctx: typer.Context, body: dict[str, Any] | None = None, drop: bool = False) -> None:
-    """Send one change to the sandbox named by the fault group's options and print the result."""
+Change = Callable[["SandboxAddress"], "dict[str, Any] | None"]
+
+
+def _apply(ctx: typer.Context, change: Change, drop: bool = False) -> None:
+    """Find the sandbox from the fault group's options, send what ``change`` builds (None: only
+    read), and print the settings now in force; any failure is one line."""
     from gitward.cli import failing  # noqa: PLC0415 - client commands load what they use
     from gitward.cli import sandbox_faults as faults  # noqa: PLC0415
 
@@ -90,6 +95,7 @@ def _change(ctx: typer.Context, body: dict[str, Any] | None = None, drop: bool =
         address = faults.read_kubeconfig(chosen.kubeconfig, chosen.context)
         if drop:
             typer.echo(f"dropped {faults.drop_watches(address)} open watch stream(s)")
+        body = change(address)
         current = faults.post(address, body) if body is not None else faults.settings(address)
     except faults.FaultError as err:
         failing.abort(str(err))
@@ -98,23 +104,15 @@ def _change(ctx: typer.Context, body: dict[str, Any] | None = None, drop: bool =
 
 
 def _images(address: SandboxAddress, key: str, add: str = "", remove: str = "") -> list[str]:
+    """The sandbox's ``key`` image list with ``add`` added and ``remove`` removed."""
     from gitward.cli import sandbox_faults as faults  # noqa: PLC0415
 
     images = [str(i) for i in faults.settings(address).get(key) or [] if i != remove]
     return sorted({*images, add} - {""})
 
 
-def _image_change(ctx: typer.Context, key: str, image: str) -> None:
-    from gitward.cli import failing  # noqa: PLC0415
-    from gitward.cli import sandbox_faults as faults  # noqa: PLC0415
-
-    chosen: _Target = ctx.obj
-    try:
-        address = faults.read_kubeconfig(chosen.kubeconfig, chosen.context)
-        body = {key: _images(address, key, add=image)}
-    except faults.FaultError as err:
-        failing.abort(str(err))
-    _change(ctx, body)
+def _fixed(body: dict[str, Any] | None) -> Change:
+    return lambda _address: body
 
 
 Image = Annotated[str, typer.Argument(help="An image name as pods spell it, or a glob (app:*).")]
@@ -123,30 +121,20 @@ Image = Annotated[str, typer.Argument(help="An image name as pods spell it, or a
 @fault.command("image-missing")
 def image_missing(ctx: typer.Context, image: Image) -> None:
     """Pods using IMAGE cannot pull it: they wait in ImagePullBackOff."""
-    _image_change(ctx, "missingImages", image)
+    _apply(ctx, lambda address: {"missingImages": _images(address, "missingImages", add=image)})
 
 
 @fault.command("image-crashing")
 def image_crashing(ctx: typer.Context, image: Image) -> None:
     """Containers running IMAGE exit with an error: CrashLoopBackOff, failed Jobs, a crash log."""
-    _image_change(ctx, "crashingImages", image)
+    _apply(ctx, lambda address: {"crashingImages": _images(address, "crashingImages", add=image)})
 
 
 @fault.command("image-ok")
 def image_ok(ctx: typer.Context, image: Image) -> None:
     """IMAGE pulls and runs again (undoes image-missing and image-crashing)."""
-    from gitward.cli import failing  # noqa: PLC0415
-    from gitward.cli import sandbox_faults as faults  # noqa: PLC0415
-
-    chosen: _Target = ctx.obj
-    try:
-        address = faults.read_kubeconfig(chosen.kubeconfig, chosen.context)
-        body = {
-            key: _images(address, key, remove=image) for key in ("missingImages", "crashingImages")
-        }
-    except faults.FaultError as err:
-        failing.abort(str(err))
-    _change(ctx, body)
+    keys = ("missingImages", "crashingImages")
+    _apply(ctx, lambda address: {key: _images(address, key, remove=image) for key in keys})
 
 
 @fault.command("latency")
@@ -162,7 +150,7 @@ def latency(
         seconds = faults.latency_seconds(duration)
     except faults.FaultError as err:
         failing.abort(str(err), failing.EXIT_USAGE)
-    _change(ctx, {"latency": {"fixed": seconds} if seconds else None})
+    _apply(ctx, _fixed({"latency": {"fixed": seconds} if seconds else None}))
 
 
 @fault.command("errors")
@@ -183,22 +171,28 @@ def errors(
         ratio = faults.error_ratio(rate)
     except faults.FaultError as err:
         failing.abort(str(err), failing.EXIT_USAGE)
-    _change(ctx, {"errors": {"ratio": ratio, "status": status} if ratio else None})
+    _apply(ctx, _fixed({"errors": {"ratio": ratio, "status": status} if ratio else None}))
 
 
 @fault.command("drop-watches")
 def drop_watches(ctx: typer.Context) -> None:
     """Close every open watch stream now (clients must resume from their resourceVersion)."""
-    _change(ctx, drop=True)
+    _apply(ctx, _fixed(None), drop=True)
 
 
 @fault.command("clear")
 def clear(ctx: typer.Context) -> None:
     """Switch every fault off."""
-    _change(ctx, {"latency": None, "errors": None, "missingImages": [], "crashingImages": []})
+    everything_off: dict[str, Any] = {
+        "latency": None,
+        "errors": None,
+        "missingImages": [],
+        "crashingImages": [],
+    }
+    _apply(ctx, _fixed(everything_off))
 
 
 @fault.command("show")
 def show(ctx: typer.Context) -> None:
     """Print the faults in force."""
-    _change(ctx)
+    _apply(ctx, _fixed(None))

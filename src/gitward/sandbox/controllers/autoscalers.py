@@ -135,44 +135,20 @@ class HpaController(KindReconciler):
         self.ctx.write_status(self.rt, obj, status)
 
 
+_RESCALED = ("SucceededRescale", "the HPA controller was able to update the target scale to {}")
+_SETTLED = ("ReadyForNewScale", "recommended size matches current size")
+_METRICS = ("ValidMetricFound", "the HPA was able to successfully calculate a replica count")
+_TOO_FEW = ("TooFewReplicas", "the desired replica count is less than the minimum replica count")
+_TOO_MANY = ("TooManyReplicas", "the desired replica count is more than the maximum replica count")
+_IN_RANGE = ("DesiredWithinRange", "the desired count is within the acceptable range")
+
+
 def _active(current: int, desired: int, low: int, high: int) -> list[dict[str, Any]]:
     """The conditions of an HPA that could read its target."""
-    if desired != current:
-        able = _condition(
-            "AbleToScale",
-            "True",
-            "SucceededRescale",
-            f"the HPA controller was able to update the target scale to {desired}",
-        )
-    else:
-        able = _condition(
-            "AbleToScale", "True", "ReadyForNewScale", "recommended size matches current size"
-        )
-    metrics = _condition(
-        "ScalingActive",
-        "True",
-        "ValidMetricFound",
-        "the HPA was able to successfully calculate a replica count",
-    )
-    if current < low:
-        limited = _condition(
-            "ScalingLimited",
-            "True",
-            "TooFewReplicas",
-            "the desired replica count is less than the minimum replica count",
-        )
-    elif current > high:
-        limited = _condition(
-            "ScalingLimited",
-            "True",
-            "TooManyReplicas",
-            "the desired replica count is more than the maximum replica count",
-        )
-    else:
-        limited = _condition(
-            "ScalingLimited",
-            "False",
-            "DesiredWithinRange",
-            "the desired count is within the acceptable range",
-        )
-    return [able, metrics, limited]
+    able = _RESCALED if desired != current else _SETTLED
+    limited = _TOO_FEW if current < low else _TOO_MANY if current > high else _IN_RANGE
+    return [
+        _condition("AbleToScale", "True", able[0], able[1].format(desired)),
+        _condition("ScalingActive", "True", *_METRICS),
+        _condition("ScalingLimited", "False" if limited is _IN_RANGE else "True", *limited),
+    ]
