@@ -201,3 +201,20 @@ def test_a_revision_has_its_author_date_and_message(world: UiWorld, admin: httpx
     assert meta["date"].startswith("20")
     other = admin.get(f"/api/v1/applications/{DEV}/revisions/{sha}/metadata?sourceIndex=3")
     assert other.status_code == 400
+
+
+def test_a_pods_log_is_read_through_its_app(admin: httpx.Client) -> None:
+    until(lambda: synced(admin, DEV))
+    nodes = admin.get(f"/api/v1/applications/{DEV}/resource-tree").json()["nodes"]
+    pod = next(
+        n["name"] for n in nodes if n["kind"] == "Pod" and n["name"].startswith(f"{DEV}-backend-")
+    )
+    answer = admin.get(
+        f"/api/v1/applications/{DEV}/logs", params={"podName": pod, "namespace": "dev"}
+    )
+    assert answer.status_code == 200, answer.text
+    lines = [json.loads(line)["result"] for line in answer.text.splitlines()]
+    assert lines[-1]["last"] is True
+    contents = [line["content"] for line in lines[:-1]]
+    assert contents[0].startswith("INFO  starting backend from image ")
+    assert contents[-1] == "INFO  ready to serve requests"
