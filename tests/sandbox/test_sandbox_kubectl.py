@@ -416,3 +416,35 @@ def test_kubectl_get_events_shows_a_failed_pull(kubectl: Kubectl) -> None:
     assert rows[1].split()[1:3] == ["Warning", "Failed"]
     assert rows[1].split()[3].startswith("pod/backend-")
     assert rows[1].endswith('Failed to pull image "backend:v9": not found')
+
+
+def test_kubectl_get_prints_the_columns_a_real_cluster_prints(kubectl: Kubectl) -> None:
+    kubectl("create", "cronjob", "nightly", "--image=busybox:1.36", "--schedule=0 3 * * *")
+    kubectl("create", "quota", "compute", "--hard=pods=5,limits.cpu=2")
+    kubectl("create", "serviceaccount", "deployer")
+    headers = {
+        "cronjobs": [
+            "NAME",
+            "SCHEDULE",
+            "TIMEZONE",
+            "SUSPEND",
+            "ACTIVE",
+            "LAST",
+            "SCHEDULE",
+            "AGE",
+        ],
+        "nodes": ["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
+        "resourcequotas": ["NAME", "AGE", "REQUEST", "LIMIT"],
+        "serviceaccounts": ["NAME", "SECRETS", "AGE"],
+    }
+    for resource, wanted in headers.items():
+        listed = kubectl("get", resource)
+        assert listed.returncode == 0, listed.stderr
+        assert listed.stdout.splitlines()[0].split() == wanted, resource
+    node = kubectl("get", "nodes", "--no-headers").stdout.split()
+    assert node[:3] == ["sandbox-node-0", "Ready", "<none>"]
+
+    def quota() -> list[str]:
+        return kubectl("get", "quota", "compute", "--no-headers").stdout.split()[2:]
+
+    _wait(lambda: quota() == ["pods:", "0/5", "limits.cpu:", "0/2"], "the quota's usage")

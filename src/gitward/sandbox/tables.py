@@ -145,6 +145,58 @@ def _ingress(obj: dict[str, Any]) -> list[Any]:
     ]
 
 
+def _cronjob(obj: dict[str, Any]) -> list[Any]:
+    last = _get(obj, "status.lastScheduleTime")
+    return [
+        _get(obj, "spec.schedule"),
+        _get(obj, "spec.timeZone") or "<none>",
+        str(bool(_get(obj, "spec.suspend", False))),
+        len(_get(obj, "status.active", [])),
+        _age({"metadata": {"creationTimestamp": last}}) if last else "<none>",
+    ]
+
+
+def _node(obj: dict[str, Any]) -> list[Any]:
+    ready: dict[str, Any] = next(
+        (c for c in _get(obj, "status.conditions", []) if c.get("type") == "Ready"), {}
+    )
+    status = "Ready" if ready.get("status") == "True" else "NotReady"
+    if _get(obj, "spec.unschedulable", False):
+        status += ",SchedulingDisabled"
+    return [status, "<none>", _age(obj), _get(obj, "status.nodeInfo.kubeletVersion")]
+
+
+def _daemonset(obj: dict[str, Any]) -> list[Any]:
+    selector = _get(obj, "spec.template.spec.nodeSelector", {})
+    shown = ",".join(f"{k}={v}" for k, v in selector.items()) or "<none>"
+    counts = ("desiredNumberScheduled", "currentNumberScheduled", "numberReady")
+    updated = ("updatedNumberScheduled", "numberAvailable")
+    return [*(_get(obj, f"status.{c}", 0) for c in (*counts, *updated)), shown]
+
+
+def _claim(obj: dict[str, Any]) -> list[Any]:
+    return [
+        _get(obj, "status.phase", "Pending"),
+        _get(obj, "spec.volumeName"),
+        _get(obj, "status.capacity.storage"),
+        ",".join(_ACCESS.get(m, m) for m in _get(obj, "status.accessModes", [])),
+        _get(obj, "spec.storageClassName") or "<unset>",
+        "<unset>",
+    ]
+
+
+_ACCESS = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX"}
+
+
+def _quota(obj: dict[str, Any]) -> list[Any]:
+    hard, used = _get(obj, "status.hard", {}), _get(obj, "status.used", {})
+    shown: dict[str, list[str]] = {"requests": [], "limits": []}
+    for key in sorted(hard):
+        side = "limits" if key.startswith("limits.") else "requests"
+        shown[side].append(f"{key}: {used.get(key, 0)}/{hard[key]}")
+    return [_age(obj), ", ".join(shown["requests"]), ", ".join(shown["limits"])]
+
+
 _COLUMNS: dict[str, tuple[list[str], Cells]] = {
     "Deployment": (["Ready", "Up-to-date", "Available"], _deployment),
     "Pod": (["Ready", "Status", "Restarts"], _pod),
@@ -172,6 +224,18 @@ _COLUMNS: dict[str, tuple[list[str], Cells]] = {
     ),
     "Service": (["Type", "Cluster-IP", "External-IP", "Port(s)"], _service),
     "Ingress": (["Class", "Hosts", "Address", "Ports"], _ingress),
+    "CronJob": (["Schedule", "Timezone", "Suspend", "Active", "Last Schedule"], _cronjob),
+    "Node": (["Status", "Roles", "Age", "Version"], _node),
+    "DaemonSet": (
+        ["Desired", "Current", "Ready", "Up-to-date", "Available", "Node Selector"],
+        _daemonset,
+    ),
+    "PersistentVolumeClaim": (
+        ["Status", "Volume", "Capacity", "Access Modes", "StorageClass", "VolumeAttributesClass"],
+        _claim,
+    ),
+    "ResourceQuota": (["Age", "Request", "Limit"], _quota),
+    "ServiceAccount": (["Secrets"], lambda o: [len(_get(o, "secrets", []))]),
     "HorizontalPodAutoscaler": (
         ["Reference", "Targets", "MinPods", "MaxPods", "Replicas"],
         _hpa,
@@ -210,18 +274,17 @@ _EVENT_COLUMNS = ["Last Seen", "Type", "Reason", "Object", "Message"]
 
 
 def _framing(rtype: ResourceType) -> tuple[list[dict[str, Any]], Cells]:
-    """Column definitions and the row function: Name, the kind's columns, Age; Events as
-    kubectl shows them (no Name or Age among the default columns)."""
+    """Column definitions and the row function: Name, the kind's columns, Age (unless the kind
+    places it); Events as kubectl shows them (no Name or Age among the default columns)."""
     if rtype.builtin and rtype.kind == "Event":
         definitions = [_column(n) for n in _EVENT_COLUMNS]
         definitions.append({**_column("Name"), "format": "name", "priority": 1})
         return definitions, _event
     names, cells = _columns(rtype)
-    definitions = [
-        {**_column("Name"), "format": "name"},
-        *(_column(n) for n in names),
-        _column("Age"),
-    ]
+    definitions = [{**_column("Name"), "format": "name"}, *(_column(n) for n in names)]
+    if "Age" in names:  # the kind places Age itself (nodes, quotas), as kubectl shows them
+        return definitions, lambda obj: [obj["metadata"]["name"], *cells(obj)]
+    definitions.append(_column("Age"))
     return definitions, lambda obj: [obj["metadata"]["name"], *cells(obj), _age(obj)]
 
 
