@@ -9,6 +9,7 @@ line that says what to do.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,8 +56,17 @@ def _entry(items: Any, name: str, key: str, where: Path) -> dict[str, Any]:
     raise FaultError(f"{where}: no {key} named {name!r} in the kubeconfig")
 
 
+def _first_file(path: Path) -> Path:
+    """``$KUBECONFIG`` may list several files (``a:b``); the first that exists is read."""
+    parts = [Path(p) for p in str(path).split(os.pathsep) if p]
+    if path.exists() or len(parts) < 2:
+        return path
+    return next((p for p in parts if p.is_file()), parts[0])
+
+
 def read_kubeconfig(path: Path, context: str = "") -> SandboxAddress:
     """The server URL and bearer token of ``context`` (default: the current context)."""
+    path = _first_file(path)
     try:
         config = yaml.safe_load(path.read_text("utf-8"))
     except OSError as err:

@@ -150,3 +150,12 @@ def test_the_user_guides_incident_a_crashing_release_rolled_back(
     kubectl("set", "image", "deploy/backend", "backend=backend:v0.9.5")
     rolled_back = kubectl("rollout", "status", "deploy/backend", "--timeout=30s")
     assert rolled_back.returncode == 0, rolled_back.stderr
+
+
+def test_a_kubeconfig_list_as_kubectl_reads_it_finds_the_sandbox(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    listed = os.pathsep.join([str(tmp_path / "absent"), str(tmp_path / "kubeconfig")])
+    result = CliRunner().invoke(app, ["sandbox", "fault", "show"], env={"KUBECONFIG": listed})
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"sandbox {sandbox.url}"
