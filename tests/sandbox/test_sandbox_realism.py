@@ -191,3 +191,28 @@ async def test_a_quota_reports_what_its_namespace_uses(client: httpx.AsyncClient
 )
 def test_quantities_parse_exactly(text: str, value: Fraction) -> None:
     assert parse_quantity(text) == value
+
+
+async def test_a_crashing_container_restarts_with_a_growing_back_off() -> None:
+    options = SandboxOptions(pod_ready_after=0.02, crash_back_off=0.2)
+    async with Sandbox.start(options) as sandbox:
+        sandbox.faults.mark_image_crashing("backend:v1.0.0")
+        async with httpx.AsyncClient(base_url=sandbox.url, timeout=10) as client:
+            await client.post(DEPLOY, json=deployment("backend", "backend:v1.0.0", 1))
+
+            async def restarted(count: int) -> dict[str, Any]:
+                pods = (await client.get(PODS)).json()["items"]
+                statuses = pods[0].get("status", {}).get("containerStatuses") if pods else None
+                found = (statuses or [{}])[0]
+                return found if found.get("restartCount") == count else {}
+
+            first = await wait_for(lambda: restarted(1), what="the first crash")
+            second = await wait_for(lambda: restarted(2), what="a restart")
+            third = await wait_for(lambda: restarted(3), what="another restart")
+    assert third["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    stamps = [s["lastState"]["terminated"]["finishedAt"] for s in (first, second, third)]
+    assert stamps == sorted(stamps)
+    assert (
+        second["lastState"]["terminated"]["finishedAt"]
+        >= first["lastState"]["terminated"]["finishedAt"]
+    )

@@ -15,13 +15,14 @@ class SandboxOptions:
     """Options of one sandbox; every duration is in seconds.
 
     ``pod_ready_after`` is how long a pod takes from creation to Ready, ``job_complete_after``
-    how long a Job's pod runs before it succeeds. ``time_scale`` multiplies the durations that
-    objects declare themselves (``progressDeadlineSeconds``), so a test can see a deadline
-    pass in a fraction of a second. ``watch_history`` is how many change events are kept for
-    watches that resume from a resourceVersion (older ones get 410 Gone);
-    ``bookmark_interval`` how often an idle watch that allows bookmarks gets one.
-    ``state_file`` makes the cluster survive a restart (loaded on start, saved
-    ``save_debounce`` seconds after a change and on stop).
+    how long a Job's pod runs before it succeeds, ``crash_back_off`` how long a crashed
+    container waits before its first restart (doubling each time, to 30 times as long).
+    ``time_scale`` multiplies the durations that objects declare themselves
+    (``progressDeadlineSeconds``), so a test can see a deadline pass in a fraction of a second.
+    ``watch_history`` is how many change events are kept for watches that resume from a
+    resourceVersion (older ones get 410 Gone); ``bookmark_interval`` how often an idle watch
+    that allows bookmarks gets one. ``state_file`` makes the cluster survive a restart (loaded
+    on start, saved ``save_debounce`` seconds after a change and on stop).
     """
 
     host: str = "127.0.0.1"
@@ -30,6 +31,7 @@ class SandboxOptions:
     controllers: bool = True
     pod_ready_after: float = 0.05
     job_complete_after: float = 0.1
+    crash_back_off: float = 10.0
     time_scale: float = 1.0
     node_count: int = 1
     watch_history: int = 1000

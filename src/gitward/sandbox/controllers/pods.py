@@ -1,6 +1,8 @@
 """The scheduler and the kubelet, simulated: pods get a node, then pull their images and become
 Ready after ``pod_ready_after`` seconds, or wait in ImagePullBackOff while an image is marked
-missing. Pods owned by a Job run for ``job_complete_after`` seconds more and then succeed.
+missing, or crash and restart with the kubelet's back-off (CrashLoopBackOff, 10 s doubling to
+5 min) while it is marked crashing. Pods owned by a Job run for ``job_complete_after`` seconds
+more and then succeed.
 
 Also the shared pieces of pod life: building a pod from a template, and conditions that keep
 their ``lastTransitionTime`` while their status does not change. This module must not manage
@@ -67,6 +69,7 @@ class Kubelet(KindReconciler):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self._first_seen: dict[str, float] = {}
+        self._crashed_at: dict[str, float] = {}
 
     def sync(self, obj: dict[str, Any]) -> float | None:
         spec = obj.get("spec") or {}
@@ -99,8 +102,8 @@ class Kubelet(KindReconciler):
         crashing = [c for c in _containers(obj) if self.ctx.faults.is_crashing(_image(c))]
         if crashing:
             never = (obj.get("spec") or {}).get("restartPolicy") == "Never"
-            self._crash(obj, crashing, fails=completes or never)
-            return None
+            return self._crash(obj, crashing, fails=completes or never)
+        self._crashed_at.pop(str(obj["metadata"]["uid"]), None)
         finish_at = self.ctx.options.pod_ready_after + self.ctx.options.job_complete_after
         if completes and elapsed >= finish_at:
             self.ctx.write_status(self.rt, obj, self._succeeded(obj))
@@ -112,9 +115,36 @@ class Kubelet(KindReconciler):
         self.ctx.write_status(self.rt, obj, self._running(obj))
         return finish_at - elapsed if completes else None
 
-    def _crash(self, obj: dict[str, Any], crashing: list[dict[str, Any]], fails: bool) -> None:
-        """Containers exit 1: a pod that does not restart them fails, others back off."""
-        before = obj.get("status")
+    def _crash(
+        self, obj: dict[str, Any], crashing: list[dict[str, Any]], fails: bool
+    ) -> float | None:
+        """Containers exit 1: a pod that does not restart them fails; others restart after a
+        back-off that doubles from 10 s to 5 min (the kubelet's), each restart counted."""
+        uid = str(obj["metadata"]["uid"])
+        restarts = _restarts(obj.get("status"))
+        if not fails and restarts:
+            since = self._crashed_at.setdefault(uid, self.ctx.monotonic())
+            wait = _crash_back_off(restarts, self.ctx.options.crash_back_off) - (
+                self.ctx.monotonic() - since
+            )
+            if wait > 0:
+                return wait
+        status = self._crashed(obj, crashing, fails, restarts + 1)
+        self.ctx.write_status(self.rt, obj, status)
+        self._crashed_at[uid] = self.ctx.monotonic()
+        for container in crashing:
+            self.events.record(
+                obj,
+                "Warning",
+                "BackOff",
+                f"Back-off restarting failed container {container.get('name')} in pod "
+                f"{obj['metadata']['name']}",
+            )
+        return None if fails else _crash_back_off(restarts + 1, self.ctx.options.crash_back_off)
+
+    def _crashed(
+        self, obj: dict[str, Any], crashing: list[dict[str, Any]], fails: bool, restarts: int
+    ) -> dict[str, Any]:
         status = self._base(obj, "Failed" if fails else "Running", ready=False)
         names = {c.get("name") for c in crashing}
         error = {"exitCode": 1, "reason": "Error", "finishedAt": utc_now()}
@@ -132,20 +162,10 @@ class Kubelet(KindReconciler):
                     "message": f"back-off restarting failed container {container.get('name')}",
                 }
                 item = _container_status(container, state={"waiting": waiting}, ready=False)
-                item.update(restartCount=1, lastState={"terminated": error})
+                item.update(restartCount=restarts, lastState={"terminated": error})
                 statuses.append(item)
         status["containerStatuses"] = statuses
-        if not fails and _backing_off(before):
-            return  # keep the first crash's record rather than rewrite it forever
-        self.ctx.write_status(self.rt, obj, status)
-        for container in crashing:
-            self.events.record(
-                obj,
-                "Warning",
-                "BackOff",
-                f"Back-off restarting failed container {container.get('name')} in pod "
-                f"{obj['metadata']['name']}",
-            )
+        return status
 
     def _back_off(self, obj: dict[str, Any], missing: list[dict[str, Any]]) -> None:
         before = obj.get("status")
@@ -254,12 +274,23 @@ class Kubelet(KindReconciler):
         return status
 
 
-def _backing_off(status: Any) -> bool:
+def _restarts(status: Any) -> int:
+    """How often a container of a pod in CrashLoopBackOff has restarted (0: not crashing)."""
     statuses = (status or {}).get("containerStatuses") or []
-    return any(
-        ((s.get("state") or {}).get("waiting") or {}).get("reason") == "CrashLoopBackOff"
-        for s in statuses
+    return max(
+        (
+            int(s.get("restartCount", 0))
+            for s in statuses
+            if ((s.get("state") or {}).get("waiting") or {}).get("reason") == "CrashLoopBackOff"
+        ),
+        default=0,
     )
+
+
+def _crash_back_off(restarts: int, first: float) -> float:
+    """Seconds before restart number ``restarts + 1``: ``first`` doubling, at most 30 times it
+    (the kubelet's 10 s to 5 min)."""
+    return float(min(first * 2 ** max(restarts - 1, 0), 30 * first))
 
 
 def _containers(obj: dict[str, Any]) -> list[dict[str, Any]]:
