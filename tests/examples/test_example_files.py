@@ -238,7 +238,7 @@ def test_mongodb_is_conditional_on_mongodb_enabled() -> None:
 
 
 @pytest.mark.parametrize("component", COMPONENTS)
-def test_ci_workflows_build_on_main_and_leave_the_tag_write_back_to_gitward(
+def test_ci_workflows_build_on_main_and_write_the_tag_back_with_gitward_values_set(
     component: str,
 ) -> None:
     path = EXAMPLE / ".github" / "workflows" / f"ci-{component}.yaml"
@@ -252,6 +252,11 @@ def test_ci_workflows_build_on_main_and_leave_the_tag_write_back_to_gitward(
     text = path.read_text(encoding="utf-8")
     assert "sed -i" not in text
     assert "gitward's write-back replaces sed; see docs" in text
+    write_back = steps[-1]["run"].splitlines()[-1]
+    assert write_back == (
+        f'gitward values set gitops/dev/values.yaml "{component}.image.tag=$IMAGE_TAG" --push'
+    )
+    assert steps[-1]["env"]["IMAGE_TAG"] == "${{ github.sha }}"
     assert all("run" in step or "uses" in step for step in steps)
 
 

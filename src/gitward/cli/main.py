@@ -9,6 +9,7 @@ from gitward.cli import demo as demo_cmd
 from gitward.cli import render as render_cmd
 from gitward.cli import sandbox as sandbox_cmd
 from gitward.cli import server as server_cmd
+from gitward.cli import writeback as values_cmd
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -27,6 +28,7 @@ app.add_typer(projects.projects)
 app.add_typer(repos.repos)
 app.add_typer(clusters.clusters)
 app.add_typer(accounts.accounts)
+app.add_typer(values_cmd.values)
 
 
 @app.callback()
