@@ -270,3 +270,18 @@ def test_the_rbac_policy_lets_developers_sync_dev_and_staging_and_release_manage
     assert "p, developers, applications, sync, staging/*, allow" in rules
     assert "p, release-managers, applications, sync, */*, allow" in rules
     assert not any(rule.startswith("p, developers, applications, sync, prod") for rule in rules)
+
+
+def test_pull_requests_get_a_gitward_diff_comment_rendered_at_base_and_head() -> None:
+    path = EXAMPLE / ".github" / "workflows" / "gitops-diff.yaml"
+    (workflow,) = _documents(path)
+    assert set(workflow[True]["pull_request"]["paths"]) == {"gitops/**", "helm/**"}
+    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
+    steps = workflow["jobs"]["diff"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    run = next(step for step in steps if step.get("id") == "diff")
+    assert 'gitward diff gitops/app-of-apps/argocd-root-app.yaml --base "$BASE_SHA"' in run["run"]
+    assert "-o markdown > gitward-diff.md" in run["run"]
+    assert run["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    assert steps[-1]["uses"].startswith("actions/github-script@")
+    assert "gitward-diff.md" in steps[-1]["with"]["script"]

@@ -6,6 +6,7 @@ import typer
 
 from gitward.cli import accounts, apps, clusters, login, projects, repos
 from gitward.cli import demo as demo_cmd
+from gitward.cli import previews as diff_cmd
 from gitward.cli import render as render_cmd
 from gitward.cli import sandbox as sandbox_cmd
 from gitward.cli import server as server_cmd
@@ -18,6 +19,7 @@ app = typer.Typer(
     help="gitward keeps Kubernetes clusters where Git says they should be.",
 )
 app.command("render")(render_cmd.render)
+app.command("diff")(diff_cmd.diff)
 app.command("sandbox")(sandbox_cmd.sandbox)
 app.command("server")(server_cmd.server)
 app.command("demo")(demo_cmd.demo)
