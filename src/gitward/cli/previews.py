@@ -63,6 +63,8 @@ def diff(
 
     cache = cache_dir or default_cache_dir()
     try:
+        for revision in (base, head or "HEAD"):
+            _check_revision(revision)
         if not root_app_file.is_file():
             raise UsageError(f"{root_app_file}: no such file", hint="Name the root app's file")
         root_app_file = root_app_file.resolve()
@@ -156,6 +158,18 @@ async def _root_at(root_file: Path, revision: str | None) -> Declared:
     if not declared.apps:
         raise UsageError(f"{shown}: no Application found", hint="Name the root app's file")
     return declared
+
+
+def _check_revision(revision: str) -> None:
+    """Refuse what git could read as an option or that holds spaces or control characters."""
+    if (
+        not revision
+        or revision.startswith("-")
+        or any(c.isspace() or ord(c) < 32 for c in revision)
+    ):
+        raise UsageError(
+            f"{revision!r} is not a revision", hint="Name a branch, tag or commit (e.g. main)"
+        )
 
 
 def _parse_mapping(text: str) -> tuple[str, Path]:

@@ -29,7 +29,9 @@ values = typer.Typer(name="values", help="Change value files in Git.", no_args_i
 
 @values.command("set")
 def set_values(
-    file: Annotated[Path, typer.Argument(help="The YAML value file to change.")],
+    file: Annotated[
+        Path, typer.Argument(help="The YAML value file (here, or inside --repo's clone).")
+    ],
     assignments: Annotated[
         list[str], typer.Argument(metavar="KEY=VALUE...", help="e.g. backend.image.tag=abc123")
     ],
@@ -55,6 +57,8 @@ def set_values(
     """Set KEY=VALUE in a YAML file, touching nothing else; optionally commit and push."""
     from gitward.delivery import editing, messages, writeback  # noqa: PLC0415 - loaded when run
 
+    if repo is not None and not file.is_absolute() and not file.exists():
+        file = repo / file  # a path inside the clone named by --repo
     try:
         request = writeback.WriteBack(
             file=file,

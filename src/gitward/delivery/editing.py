@@ -64,7 +64,13 @@ def parse_assignment(text: str) -> Assignment:
         raise UsageError(
             f"{text!r} is not KEY=VALUE", hint="Write backend.image.tag=abc123 (no spaces)"
         )
-    return Assignment(parse_key(text[:position]), text[position + 1 :])
+    value = text[position + 1 :]
+    if any(ord(char) < 32 for char in value):
+        raise UsageError(
+            f"the value of {text[:position]!r} holds a line break or control character",
+            hint="Values set from the command line are one line of text",
+        )
+    return Assignment(parse_key(text[:position]), value)
 
 
 def _split_at(text: str) -> int:
@@ -83,7 +89,8 @@ def edit_values(
     text: str, assignments: Sequence[Assignment], *, file: str, create: bool = False
 ) -> Edited:
     """``text`` with every assignment applied; see the module docstring for what fails."""
-    root = _compose(text, file)
+    keys = ", ".join(show_key(item.key) for item in assignments)
+    root = _compose(text, Location(file=file, field=keys or None))
     splices: list[tuple[int, int, str]] = []
     changed: list[SetValue] = []
     missing: list[Assignment] = []
@@ -106,7 +113,7 @@ def edit_values(
     return Edited(text, tuple(changed))
 
 
-def _compose(text: str, file: str) -> Node:
+def _compose(text: str, where: Location) -> Node:
     try:
         documents = list(YAML().compose_all(text))
     except YAMLError as err:
@@ -115,7 +122,7 @@ def _compose(text: str, file: str) -> Node:
         problem = str(getattr(err, "problem", None) or "is not valid YAML")
         raise ConfigError(
             f"{line}not valid YAML ({problem})",
-            where=Location(file=file),
+            where=where,
             hint="Fix the file's syntax first; gitward changes only valid YAML files",
         ) from err
     documents = [doc for doc in documents if doc is not None]
@@ -123,7 +130,7 @@ def _compose(text: str, file: str) -> Node:
         what = f"{len(documents)} documents" if len(documents) != 1 else "no mapping at its top"
         raise ConfigError(
             f"holds {what}",
-            where=Location(file=file),
+            where=where,
             hint="A value file is one YAML document whose top is a mapping of keys",
         )
     return documents[0]
@@ -217,10 +224,10 @@ def _missing(assignment: Assignment, file: str) -> ConfigError:
 
 def _create(text: str, assignment: Assignment, file: str) -> str:
     """``text`` with the missing end of the key added as new lines in its deepest mapping."""
-    found = _follow(_compose(text, file), assignment.key, file)
+    where = Location(file=file, field=show_key(assignment.key))
+    found = _follow(_compose(text, where), assignment.key, file)
     rest = assignment.key[found.depth :]
     parent = found.parent
-    where = Location(file=file, field=show_key(assignment.key))
     if not isinstance(parent, MappingNode) or parent.flow_style or not parent.value:
         raise ConfigError(
             "cannot be created there (its parent is not a block mapping with keys)",

@@ -146,8 +146,8 @@ class _Session:
             )
         self.root = Path(top.stdout.strip())
         self.path = _relative(self.request.file, self.root)
-        self.branch = self.request.branch or await self._current_branch()
-        self.remote = self.request.remote or await self._remote_of(self.branch)
+        self.branch = _name("branch", self.request.branch or await self._current_branch())
+        self.remote = _name("remote", self.request.remote or await self._remote_of(self.branch))
         self.env = await self._identity()
 
     async def run(self, rng: random.Random, sleep: Sleep) -> WriteBackResult:
@@ -257,6 +257,13 @@ def _relative(file: Path, root: Path) -> str:
         raise UsageError(
             f"{file} is not inside the repository {root}", hint="Name a file of that work tree"
         ) from err
+
+
+def _name(what: str, value: str) -> str:
+    """``value`` when it can only be read as a name by git (never as an option)."""
+    if not value or value.startswith("-") or any(c.isspace() or ord(c) < 32 for c in value):
+        raise UsageError(f"{what} {value!r} is not a valid name", hint=f"Name a git {what}")
+    return value
 
 
 def _looks_like_race(stderr: str) -> bool:

@@ -126,3 +126,13 @@ def test_an_unknown_base_is_one_error_line_and_exit_2(clone: Path) -> None:
     assert result.stderr.startswith("error: ")
     assert "no-such-branch" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_revision_git_would_read_as_an_option_is_refused(clone: Path) -> None:
+    result = diff(clone, "--base", "--output=/tmp/gitward-pwned")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: '--output=/tmp/gitward-pwned' is not a revision. "
+        "Name a branch, tag or commit (e.g. main)\n"
+    )
+    assert not Path("/tmp/gitward-pwned").exists()

@@ -174,3 +174,50 @@ def test_a_missing_key_fails_naming_file_and_key_and_commits_nothing(
         "Check the key's spelling, or pass --create to add it\n"
     )
     assert git(work, "status", "--porcelain") == ""
+
+
+def test_a_push_the_remote_refuses_for_another_reason_fails_at_once(
+    origin: Path, tmp_path: Path
+) -> None:
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'main is protected' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    work = clone(origin, tmp_path / "ci")
+    process = gitward(
+        "services.yaml", "services.s01.image.tag=x", "--push", "--attempts", "50", cwd=work
+    )
+    code, _, err = finished(process)
+    assert code == 1
+    assert err.startswith("error: services.yaml: origin refused the push to main: ")
+    assert "main is protected" in err
+    assert git(work, "rev-list", "--count", "origin/main..main").strip() == "1"  # kept locally
+
+
+def test_the_file_may_be_named_inside_the_clone_given_with_repo(
+    origin: Path, tmp_path: Path
+) -> None:
+    work = clone(origin, tmp_path / "ci")
+    process = gitward(
+        "services.yaml", "services.s05.image.tag=v2", "--repo", str(work), "--commit", cwd=tmp_path
+    )
+    code, out, err = finished(process)
+    assert code == 0, err
+    assert out.splitlines()[0] == "set services.s05.image.tag=v2 in services.yaml (was old)"
+    assert (
+        git(work, "log", "-1", "--format=%s")
+        == "ci(values): set services.s05.image.tag=v2 in services.yaml\n"
+    )
+    assert git(origin, "rev-list", "--count", "main").strip() == "1"  # --commit does not push
+
+
+@pytest.mark.parametrize("option", ["--remote", "--branch"])
+def test_a_remote_or_branch_that_git_would_read_as_an_option_is_refused(
+    origin: Path, tmp_path: Path, option: str
+) -> None:
+    work = clone(origin, tmp_path / "ci")
+    process = gitward(
+        "services.yaml", "services.s01.image.tag=x", "--push", option, "--exec=x", cwd=work
+    )
+    code, _, err = finished(process)
+    assert code == 2
+    assert "'--exec=x' is not a valid name" in err

@@ -133,9 +133,9 @@ def test_create_adds_the_missing_keys_at_the_end_of_the_deepest_mapping() -> Non
 @pytest.mark.parametrize(
     ("text", "key", "problem"),
     [
-        ("a: [1, 2\n", "a=1", "values.yaml: line 2: not valid YAML"),
-        ("a: 1\n---\nb: 2\n", "a=2", "values.yaml: holds 2 documents"),
-        ("- 1\n", "a=2", "values.yaml: holds no mapping at its top"),
+        ("a: [1, 2\n", "a=1", "values.yaml: a: line 2: not valid YAML"),
+        ("a: 1\n---\nb: 2\n", "a=2", "values.yaml: a: holds 2 documents"),
+        ("- 1\n", "a=2", "values.yaml: a: holds no mapping at its top"),
         ("a:\n  b: 1\n", "a=2", "values.yaml: a: holds a mapping, not a single value"),
         ("a: 1\n", "a.b=2", "values.yaml: a: holds a single value, so it has no key 'b'"),
         ("a: [1]\n", "a[3]=2", "values.yaml: a: is a list of 1 items; [3] is past its end"),
@@ -147,3 +147,8 @@ def test_what_cannot_be_edited_is_a_located_error(text: str, key: str, problem: 
     with pytest.raises(ConfigError) as caught:
         edit(text, key)
     assert caught.value.message.startswith(problem)
+
+
+def test_a_value_with_a_line_break_is_refused_before_anything_is_read() -> None:
+    with pytest.raises(UsageError, match="line break or control character"):
+        parse_assignment("a.tag=v1\nGitward-Values: forged")
