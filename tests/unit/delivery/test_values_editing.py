@@ -152,3 +152,15 @@ def test_what_cannot_be_edited_is_a_located_error(text: str, key: str, problem: 
 def test_a_value_with_a_line_break_is_refused_before_anything_is_read() -> None:
     with pytest.raises(UsageError, match="line break or control character"):
         parse_assignment("a.tag=v1\nGitward-Values: forged")
+
+
+@pytest.mark.parametrize("path", VALUE_FILES, ids=lambda p: p.parent.name)
+def test_a_created_key_is_one_new_line_and_every_other_byte_stays(path: Path) -> None:
+    before = path.read_text(encoding="utf-8")
+    after = edit(before, "backend.image.digest=sha256:0a1b", create=True)
+    old_lines, new_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    (added,) = [line for line in new_lines if "digest" in line]
+    at = new_lines.index(added)
+    assert new_lines[:at] + new_lines[at + 1 :] == old_lines
+    assert added == "    digest: sha256:0a1b\n"
+    assert new_lines[at - 1].lstrip().startswith(("tag:", "pullPolicy:"))
