@@ -157,11 +157,13 @@ class _Session:
         commit = await self._commit(edited.changed)
         if not self.request.push:
             return WriteBackResult(edited.changed, self.path, commit)
+        refusal = ""
         for attempt in range(1, self.request.attempts + 1):
-            refusal = await self._push()
-            if refusal is None:
+            refused = await self._push()
+            if refused is None:
                 target = f"{self.remote}/{self.branch}"
                 return WriteBackResult(edited.changed, self.path, commit, target, attempt)
+            refusal = refused
             if attempt == self.request.attempts:
                 break
             await sleep(self.request.backoff.delay(attempt - 1, rng))
@@ -169,6 +171,8 @@ class _Session:
             if not edited.changed:
                 return WriteBackResult((), self.path, None, None, attempt)
             commit = await self._commit(edited.changed)
+        if not _looks_like_race(refusal):
+            raise self._refused(refusal)
         raise GitUnavailableError(
             f"could not push to {self.remote}/{self.branch} after {self.request.attempts} "
             "attempts: other writers kept moving the branch",
@@ -189,7 +193,7 @@ class _Session:
         """None when pushed; git's complaint when refused."""
         args = ["push", "--porcelain", self.remote, f"HEAD:refs/heads/{self.branch}"]
         result = await self.git.attempt(args, cwd=self.root, env=self.env)
-        return None if result.ok else (result.stderr + result.stdout)
+        return None if result.ok else (result.stderr + result.stdout or "git push failed")
 
     async def _replay(self, refusal: str) -> Edited:
         """Move onto the remote's new head and edit the file again there."""

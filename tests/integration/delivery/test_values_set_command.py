@@ -176,15 +176,16 @@ def test_a_missing_key_fails_naming_file_and_key_and_commits_nothing(
     assert git(work, "status", "--porcelain") == ""
 
 
+@pytest.mark.parametrize("attempts", ["1", "50"])
 def test_a_push_the_remote_refuses_for_another_reason_fails_at_once(
-    origin: Path, tmp_path: Path
+    origin: Path, tmp_path: Path, attempts: str
 ) -> None:
     hook = origin / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'main is protected' >&2\nexit 1\n")
     hook.chmod(0o755)
     work = clone(origin, tmp_path / "ci")
     process = gitward(
-        "services.yaml", "services.s01.image.tag=x", "--push", "--attempts", "50", cwd=work
+        "services.yaml", "services.s01.image.tag=x", "--push", "--attempts", attempts, cwd=work
     )
     code, _, err = finished(process)
     assert code == 1
