@@ -75,7 +75,7 @@ def diff(
     if out is DiffFormat.JSON:
         sys.stdout.write(reports.as_json(compared))
     elif out is DiffFormat.MARKDOWN:
-        title = f"gitward diff: `{base}` → `{head or 'working tree'}`"
+        title = f"gitward diff: `{_short(base)}` → `{_short(head) if head else 'working tree'}`"
         sys.stdout.write(reports.as_markdown(compared, title=title))
     else:
         sys.stdout.write(reports.as_text(compared))
@@ -158,6 +158,12 @@ async def _root_at(root_file: Path, revision: str | None) -> Declared:
     if not declared.apps:
         raise UsageError(f"{shown}: no Application found", hint="Name the root app's file")
     return declared
+
+
+def _short(revision: str) -> str:
+    """A full commit SHA shortened to 12 characters, as git shows it; any other name as is."""
+    is_sha = len(revision) == 40 and all(c in "0123456789abcdef" for c in revision.lower())
+    return revision[:12] if is_sha else revision
 
 
 def _check_revision(revision: str) -> None:

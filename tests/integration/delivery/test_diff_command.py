@@ -136,3 +136,12 @@ def test_a_revision_git_would_read_as_an_option_is_refused(clone: Path) -> None:
         "Name a branch, tag or commit (e.g. main)\n"
     )
     assert not Path("/tmp/gitward-pwned").exists()
+
+
+def test_a_commit_sha_base_is_shortened_in_the_comment_title(clone: Path) -> None:
+    sha = git(clone, "rev-parse", "HEAD").strip()
+    result = diff(clone, "--base", sha, "-o", "markdown")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        f"### gitward diff: `{sha[:12]}` → `working tree`\n\nNo change to the 4 rendered apps.\n"
+    )

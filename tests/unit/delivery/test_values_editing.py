@@ -164,3 +164,11 @@ def test_a_created_key_is_one_new_line_and_every_other_byte_stays(path: Path) ->
     assert new_lines[:at] + new_lines[at + 1 :] == old_lines
     assert added == "    digest: sha256:0a1b\n"
     assert new_lines[at - 1].lstrip().startswith(("tag:", "pullPolicy:"))
+
+
+def test_flow_collections_document_markers_and_a_byte_order_mark_survive() -> None:
+    text = "\ufeff---\n# c\nimage: {repository: x, tag: latest}  # flow\nlist: [a, 'b']\n...\n"
+    after = edit(text, "image.tag=1.2", "list[1]=c")
+    assert after == (
+        "\ufeff---\n# c\nimage: {repository: x, tag: \"1.2\"}  # flow\nlist: [a, 'c']\n...\n"
+    )
