@@ -75,3 +75,13 @@ def test_an_unknown_revision_is_exit_2_naming_it(synced: World) -> None:
     assert result.exit_code == 2
     assert "no-such-branch" in result.stderr
     assert result.stderr.startswith("error: ")
+
+
+def test_app_manifests_revision_prints_that_branchs_objects(synced: World) -> None:
+    result = synced.run("app", "manifests", "guestbook", "--revision", "release")
+    at_target = synced.run("app", "manifests", "guestbook")
+
+    assert result.exit_code == 0, result.output
+    assert "greeting: bonjour\n" in result.stdout
+    assert "greeting: hello\n" in at_target.stdout
+    assert NEW_SECRET not in result.stdout and SECRET_VALUE not in at_target.stdout
