@@ -44,7 +44,7 @@ def diff(
     root_app_file: Annotated[Path, typer.Argument(help="A file holding the root Application.")],
     base: Annotated[str, typer.Option(help="The revision to compare from (e.g. the PR's base).")],
     head: Annotated[
-        str | None, typer.Option(help="The revision to compare to [default: files on disk].")
+        str | None, typer.Option(help="The revision to compare to (default: files on disk).")
     ] = None,
     repo: Annotated[
         list[str] | None,
@@ -54,7 +54,7 @@ def diff(
     ] = None,
     out: Annotated[DiffFormat, typer.Option("-o", "--output")] = DiffFormat.TEXT,
     cache_dir: Annotated[
-        Path | None, typer.Option(help="Mirrors and checkouts [default: ~/.cache/gitward].")
+        Path | None, typer.Option(help="Mirrors and checkouts (default: ~/.cache/gitward).")
     ] = None,
 ) -> None:
     """Show what a change would deploy, per app and object. Exit 0: none, 1: changes, 2: error."""

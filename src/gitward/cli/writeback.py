@@ -36,7 +36,7 @@ def set_values(
         list[str], typer.Argument(metavar="KEY=VALUE...", help="e.g. backend.image.tag=abc123")
     ],
     repo: Annotated[
-        Path | None, typer.Option(help="The git work tree [default: the file's].")
+        Path | None, typer.Option(help="The git work tree (default: the file's).")
     ] = None,
     commit: Annotated[bool, typer.Option("--commit", help="Commit the change.")] = False,
     push: Annotated[
@@ -48,10 +48,10 @@ def set_values(
     create: Annotated[bool, typer.Option("--create", help="Add keys that do not exist.")] = False,
     ci_run: Annotated[
         str | None,
-        typer.Option(help="The CI run's URL for the trailer [default: from GitHub Actions]."),
+        typer.Option(help="The CI run's URL for the trailer (default: from GitHub Actions)."),
     ] = None,
-    remote: Annotated[str | None, typer.Option(help="Push here [default: the branch's].")] = None,
-    branch: Annotated[str | None, typer.Option(help="Push this branch [default: HEAD's].")] = None,
+    remote: Annotated[str | None, typer.Option(help="Push here (default: the branch's).")] = None,
+    branch: Annotated[str | None, typer.Option(help="Push this branch (default: HEAD's).")] = None,
     attempts: Annotated[int, typer.Option(min=1, help="Push attempts at most.")] = 20,
 ) -> None:
     """Set KEY=VALUE in a YAML file, touching nothing else; optionally commit and push."""
