@@ -9,8 +9,15 @@ Half of the pairs are modified (an image, replicas, a config value, a Secret val
 - unchanged diffs/s: ``compare()`` over the unmodified half (the steady state of a controller);
 - status-only diffs/s: ``compare()`` over all pairs without rendering text (what reconciling
   needs; the text is computed lazily, on demand);
-- three-way diffs/s: all pairs with a last-applied record;
+- three-way diffs/s: all pairs with a last-applied record given by the caller;
+- two-way diffs/s: all pairs with live's ``managedFields`` stripped (no record: what the
+  controller compared before it read gitward's apply record), the baseline of the next figure;
+- managed-fields three-way diffs/s: all pairs with the record read from live's
+  ``managedFields`` (the fields gitward's server-side apply owns), as the controller compares;
 - app diffs/s: the same pairs through ``compare_app`` in apps of 50 resources.
+
+Live objects carry gitward's apply entry as a real API server writes it (the sandbox's own
+field-set encoding of the desired object) beside a status entry of another manager.
 
 Prints figures for people, and as its last line one JSON object for machines.
 Usage: python bench/diff.py [--pairs N]
@@ -27,6 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gitward import diff
+from gitward.sandbox import fieldsets
 
 Pair = tuple[dict[str, Any], dict[str, Any], bool]
 
@@ -104,7 +112,19 @@ def as_served(desired: dict[str, Any], i: int) -> dict[str, Any]:
         generation=3,
         creationTimestamp="2025-03-02T10:11:12Z",
         managedFields=[
-            {"manager": "gitward", "operation": "Apply", "fieldsV1": {"f:metadata": {}}}
+            {
+                "manager": "gitward",
+                "operation": "Apply",
+                "apiVersion": desired["apiVersion"],
+                "fieldsType": "FieldsV1",
+                "fieldsV1": fieldsets.encode(fieldsets.field_set(desired)),
+            },
+            {
+                "manager": "kube-controller-manager",
+                "operation": "Update",
+                "subresource": "status",
+                "fieldsV1": {"f:status": {".": {}}},
+            },
         ],
     )
     kind = live["kind"]
@@ -210,6 +230,8 @@ def measure(pairs: list[Pair]) -> dict[str, int]:
         for desired, live, _ in pairs:
             diff.compare(desired, live, desired)
 
+    unrecorded = [(d, _without_managed_fields(lv), m) for d, lv, m in pairs]
+
     def per_app() -> None:
         for app in apps:
             diff.compare_app([d for d, _, _ in app], [lv for _, lv, _ in app])
@@ -220,8 +242,15 @@ def measure(pairs: list[Pair]) -> dict[str, int]:
         "unchanged_diffs_per_s": round(rate(len(unchanged), status_only(unchanged))),
         "status_only_diffs_per_s": round(rate(len(pairs), status_only(pairs))),
         "three_way_diffs_per_s": round(rate(len(pairs), three_way)),
+        "two_way_diffs_per_s": round(rate(len(pairs), status_only(unrecorded))),
+        "managed_fields_three_way_diffs_per_s": round(rate(len(pairs), status_only(pairs))),
         "app_resources_per_s": round(rate(len(pairs), per_app)),
     }
+
+
+def _without_managed_fields(live: dict[str, Any]) -> dict[str, Any]:
+    metadata = {k: v for k, v in live["metadata"].items() if k != "managedFields"}
+    return {**live, "metadata": metadata}
 
 
 def main() -> None:
@@ -238,6 +267,9 @@ def main() -> None:
     for name, value in figures.items():
         if name != "pairs":
             print(f"  {name.replace('_', ' '):<28} {value:>8,}")
+    ratio = figures["managed_fields_three_way_diffs_per_s"] / figures["two_way_diffs_per_s"]
+    figures["managed_fields_vs_two_way"] = round(ratio, 2)
+    print(f"  managed-fields three-way / two-way: {ratio:.2f} x")
     print(json.dumps(figures))
 
 

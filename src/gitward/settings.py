@@ -15,15 +15,19 @@ from gitward.errors import ConfigError, Location
 
 __all__ = [
     "DEFAULT_GIT_TIMEOUT_S",
+    "DEFAULT_RENDER_MAX_FILES",
     "ControllerSettings",
     "GitSettings",
+    "RenderSettings",
     "ServerSettings",
     "Settings",
     "default_cache_dir",
     "default_data_dir",
+    "parse_repo_dir",
 ]
 
 DEFAULT_GIT_TIMEOUT_S = 90.0
+DEFAULT_RENDER_MAX_FILES = 10_000
 
 
 def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -55,6 +59,22 @@ class GitSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RenderSettings:
+    """Bounds on rendering that an operator may change (the others are fixed)."""
+
+    max_files: int = DEFAULT_RENDER_MAX_FILES
+    """Manifest files one directory source may read (``$GITWARD_RENDER_MAX_FILES``)."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RenderSettings:
+        return cls(
+            max_files=int(
+                _number(env, "GITWARD_RENDER_MAX_FILES", DEFAULT_RENDER_MAX_FILES, minimum=1)
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ControllerSettings:
     """How the reconcile loop runs (Argo CD 3's defaults where it has one)."""
 
@@ -83,6 +103,11 @@ class ControllerSettings:
     """How often a running sync looks again at resources it waits on (events come sooner)."""
     wave_timeout_s: float = 900.0
     """How long one sync wave (or hook) may take to become healthy before the sync fails."""
+    server_side_diff: bool = False
+    """Compare every app with server-side dry-run applies (Argo CD's
+    ``controller.diff.server.side``; ``$GITWARD_SERVER_SIDE_DIFF=true``, ``gitward server
+    --server-side-diff``). An app's ``argocd.argoproj.io/compare-options:
+    ServerSideDiff=true|false`` annotation overrides it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +143,12 @@ class ServerSettings:
     webhook_gitlab_secret: str = field(default="", repr=False)
     webhook_bitbucket_uuid: str = field(default="", repr=False)
     webhook_bitbucket_server_secret: str = field(default="", repr=False)
+    repo_dirs: tuple[tuple[str, Path], ...] = ()
+    """repoURLs served from directories on this machine, however an Application spells the URL
+    (``$GITWARD_REPO_DIRS``: ``URL=DIR`` pairs separated by commas)."""
+    allow_local_repos: tuple[Path, ...] = ()
+    """Directories whose git repositories Applications may name by path or ``file://`` URL
+    (``$GITWARD_ALLOW_LOCAL_REPOS``, separated like PATH); none: such repoURLs are refused."""
 
     @property
     def database(self) -> str:
@@ -146,6 +177,16 @@ class ServerSettings:
             webhook_gitlab_secret=env.get("GITWARD_WEBHOOK_GITLAB_SECRET", ""),
             webhook_bitbucket_uuid=env.get("GITWARD_WEBHOOK_BITBUCKET_UUID", ""),
             webhook_bitbucket_server_secret=env.get("GITWARD_WEBHOOK_BITBUCKET_SERVER_SECRET", ""),
+            repo_dirs=tuple(
+                parse_repo_dir(text, "GITWARD_REPO_DIRS")
+                for text in env.get("GITWARD_REPO_DIRS", "").split(",")
+                if text.strip()
+            ),
+            allow_local_repos=tuple(
+                Path(text.strip()).expanduser()
+                for text in env.get("GITWARD_ALLOW_LOCAL_REPOS", "").split(os.pathsep)
+                if text.strip()
+            ),
         )
 
 
@@ -156,6 +197,7 @@ class Settings:
     git: GitSettings = field(default_factory=GitSettings)
     controller: ControllerSettings = field(default_factory=ControllerSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
+    render: RenderSettings = field(default_factory=RenderSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -168,17 +210,47 @@ class Settings:
                 env, "GITWARD_RECONCILIATION_PERIOD", defaults.reconciliation_s
             ),
             jitter_s=_number(env, "GITWARD_RECONCILIATION_JITTER", defaults.jitter_s),
+            server_side_diff=_flag(env, "GITWARD_SERVER_SIDE_DIFF", defaults.server_side_diff),
         )
         return cls(
             git=GitSettings(cache_dir=default_cache_dir(env), timeout_s=timeout),
             controller=controller,
             server=ServerSettings.from_env(env),
+            render=RenderSettings.from_env(env),
         )
+
+
+def parse_repo_dir(text: str, given_as: str) -> tuple[str, Path]:
+    """``URL=DIR`` as (URL, DIR), split at the first ``=`` as ``gitward render --repo`` does."""
+    url, separator, directory = text.strip().partition("=")
+    if not separator or not url.strip() or not directory.strip():
+        raise ConfigError(
+            f"{text.strip()!r} is not URL=DIR",
+            where=Location(obj=given_as),
+            hint="Write https://github.com/org/repo.git=/path/to/checkout",
+        )
+    return url.strip(), Path(directory.strip()).expanduser()
 
 
 def _path(env: Mapping[str, str], name: str) -> Path | None:
     text = env.get(name, "").strip()
     return Path(text).expanduser() if text else None
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """A yes/no from the environment (``true``/``false``, ``1``/``0``, ``yes``/``no``)."""
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(
+        f"{text!r} is not true or false",
+        where=Location(obj="environment", field=name),
+        hint=f"Set {name} to true or false, or unset it for the default",
+    )
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0) -> float:

@@ -167,3 +167,43 @@ async def test_apply_ignores_status_on_a_kind_with_a_status_subresource(
     applied = (await apply(client, f"{DEPLOY}/web", body, "gitward")).json()
     assert applied.get("status", {}).get("replicas") != 99
     assert "f:status" not in managers_of(applied)["gitward"]
+
+
+SERVICES = "/api/v1/namespaces/default/services"
+
+
+def service(*ports: int) -> dict[str, object]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "web"},
+        "spec": {
+            "ports": [{"name": f"p{port}", "port": port, "targetPort": port} for port in ports]
+        },
+    }
+
+
+async def test_a_keyed_item_left_out_of_the_next_apply_is_removed_whole(
+    client: httpx.AsyncClient,
+) -> None:
+    await apply(client, f"{SERVICES}/web", service(80, 9090), "gitward")
+    again = (await apply(client, f"{SERVICES}/web", service(80), "gitward")).json()
+    assert [port["port"] for port in again["spec"]["ports"]] == [80]
+    assert len(again["spec"]["ports"]) == 1
+
+
+async def test_a_keyed_item_stays_while_another_manager_owns_a_field_of_it(
+    client: httpx.AsyncClient,
+) -> None:
+    await apply(client, f"{SERVICES}/web", service(80, 9090), "gitward")
+    named = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "web"},
+        "spec": {"ports": [{"port": 9090, "protocol": "TCP", "appProtocol": "http"}]},
+    }
+    await apply(client, f"{SERVICES}/web", named, "mesh")
+    again = (await apply(client, f"{SERVICES}/web", service(80), "gitward")).json()
+    [kept] = [port for port in again["spec"]["ports"] if port["port"] == 9090]
+    assert kept["appProtocol"] == "http"
+    assert "name" not in kept  # gitward's own field of the item goes

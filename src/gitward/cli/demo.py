@@ -104,7 +104,7 @@ async def _run(place: Path, repo: Path, port: int) -> None:
             rbac_file=repo / RBAC,
             controller=DEMO_CONTROLLER,
             clusters=(access,),
-            local_repos={EXAMPLE_REPO_URL: repo},
+            local_repos={EXAMPLE_REPO_URL: repo},  # gitward server --repo-dir URL=DIR
             bootstrap=repo / ROOT_APP,
         )
         async with run_server(config) as running:

@@ -5,6 +5,7 @@ Only presentation lives here: commands decide what to show, this module decides 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections import Counter
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 from gitward.controller.preview import AppRender
+from gitward.diff.masking import Masker
 from gitward.model.application import Application
 from gitward.redaction import MASK
 
@@ -42,8 +44,14 @@ class Format(StrEnum):
     NAME = "name"
 
 
-def show_renders(renders: list[AppRender], fmt: str) -> None:
-    """Print rendered apps as a table, a YAML stream of objects, or JSON."""
+def show_renders(renders: list[AppRender], fmt: str, *, show_secrets: bool = False) -> None:
+    """Print rendered apps as a table, a YAML stream of objects, or JSON.
+
+    Secret ``data`` and ``stringData`` values are masked as the server masks them (one
+    ``Masker`` per app, so equal values share a mask) unless ``show_secrets``.
+    """
+    if not show_secrets:
+        renders = [_masked(item) for item in renders]
     if fmt == "json":
         sys.stdout.write(json.dumps({"apps": [_render_json(r) for r in renders]}, indent=2))
         sys.stdout.write("\n")
@@ -51,6 +59,12 @@ def show_renders(renders: list[AppRender], fmt: str) -> None:
         sys.stdout.write(_renders_yaml(renders))
     else:
         _renders_table(renders)
+
+
+def _masked(item: AppRender) -> AppRender:
+    masker = Masker()
+    objects = [masker.mask_raw(obj) or obj for obj in item.objects]
+    return dataclasses.replace(item, objects=objects)
 
 
 def sync_policy_text(app: Application) -> str:

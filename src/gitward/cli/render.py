@@ -8,6 +8,7 @@ any failed (all others are still rendered and shown), 2 for usage errors.
 from __future__ import annotations
 
 import asyncio
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,13 +16,13 @@ from typing import Annotated
 import typer
 
 from gitward.cli import output
-from gitward.cli.failing import EXIT_FAILED, abort_on
+from gitward.cli.failing import EXIT_FAILED, EXIT_USAGE, abort, abort_on
 from gitward.controller.preview import AppRender, TreeRenderer
 from gitward.controller.sources import GitWorkspace, SourceRendering, read_root_file
 from gitward.errors import GitwardError, UsageError
 from gitward.git.repo import Repositories
-from gitward.render import Renderer
-from gitward.settings import default_cache_dir
+from gitward.render import Limits, Renderer
+from gitward.settings import RenderSettings, default_cache_dir
 
 __all__ = ["OutputFormat", "render"]
 
@@ -51,6 +52,13 @@ def render(
     cache_dir: Annotated[
         Path | None, typer.Option(help="Mirrors and checkouts [default: ~/.cache/gitward].")
     ] = None,
+    show_secrets: Annotated[
+        bool,
+        typer.Option(
+            "--show-secrets",
+            help="Print Secret data and stringData values (masked as ++++++++ by default).",
+        ),
+    ] = False,
 ) -> None:
     """Render every application of an app-of-apps tree, with no cluster."""
     try:
@@ -60,7 +68,9 @@ def render(
         shown = _select(renders, app_name)
     except GitwardError as error:
         abort_on(error)
-    output.show_renders(shown, out.value)
+    except OSError as error:  # a path of the command line the system cannot look at
+        abort(_os_problem(error), EXIT_USAGE)
+    output.show_renders(shown, out.value, show_secrets=show_secrets)
     if not all(item.ok for item in shown):
         raise typer.Exit(EXIT_FAILED)
 
@@ -75,7 +85,9 @@ async def _render_tree(
         for remote in work_tree.remotes:
             local.setdefault(remote, work_tree.root)
     repos = Repositories(cache_dir, local=local)
-    tree = TreeRenderer(GitWorkspace(repos, revision), SourceRendering(Renderer()))
+    limits = Limits(max_files=RenderSettings.from_env(os.environ).max_files)
+    renderer = Renderer(limits=limits)
+    tree = TreeRenderer(GitWorkspace(repos, revision), SourceRendering(renderer))
     return await tree.render_tree(declared.apps, declared.projects, declared.app_warnings)
 
 
@@ -90,6 +102,12 @@ def _parse_mapping(text: str) -> tuple[str, Path]:
     if not path.is_dir():
         raise UsageError(f"--repo {text!r}: {directory} is not a directory")
     return url, path.resolve()
+
+
+def _os_problem(error: OSError) -> str:
+    name = str(error.filename or "")
+    shown = name if len(name) <= 100 else f"{name[:100]}…"
+    return f"{shown}: {error.strerror or type(error).__name__}" if shown else str(error)
 
 
 def _select(renders: list[AppRender], app_name: str | None) -> list[AppRender]:

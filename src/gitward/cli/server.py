@@ -26,7 +26,7 @@ from gitward.model.annotations import IN_CLUSTER_NAME, IN_CLUSTER_SERVER
 from gitward.server.auth import Authenticator
 from gitward.server.auth.config import ADMIN
 from gitward.server.running import RunningServer, ServerConfig, run_server
-from gitward.settings import ControllerSettings, Settings
+from gitward.settings import ControllerSettings, Settings, parse_repo_dir
 from gitward.store import RecordNotFoundError, Store
 
 __all__ = ["announce_server", "server", "until_interrupted"]
@@ -50,6 +50,13 @@ def server(
         float | None, typer.Option(help="Seconds between refreshes of every app (0: off).")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Apps reconciled at once.", min=1)] = None,
+    server_side_diff: Annotated[
+        bool | None,
+        typer.Option(
+            "--server-side-diff/--no-server-side-diff",
+            help="Compare apps with server-side dry-run applies (Argo CD's ServerSideDiff).",
+        ),
+    ] = None,
     bootstrap: Annotated[
         Path | None, typer.Option(help="A file with the root Application to load at start.")
     ] = None,
@@ -58,12 +65,38 @@ def server(
         typer.Option(help="The cluster Applications call https://kubernetes.default.svc."),
     ] = None,
     context: Annotated[str | None, typer.Option(help="The kubeconfig context to use.")] = None,
+    repo_dir: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--repo-dir",
+            metavar="URL=DIR",
+            help="Serve repoURL URL (however an app spells it) from directory DIR; repeatable "
+            "(env GITWARD_REPO_DIRS, comma-separated).",
+        ),
+    ] = None,
+    allow_local_repos: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--allow-local-repos",
+            metavar="DIR",
+            help="Let apps name git repositories under DIR by path or file:// URL; repeatable "
+            "(env GITWARD_ALLOW_LOCAL_REPOS; default: none, local repoURLs are refused).",
+        ),
+    ] = None,
+    render_max_files: Annotated[
+        int | None,
+        typer.Option(
+            help="Manifest files one directory source may read (env GITWARD_RENDER_MAX_FILES; "
+            "default: 10000).",
+            min=1,
+        ),
+    ] = None,
     reset_admin_password: Annotated[
         bool, typer.Option(help="Give admin a new random password, print it, and exit.")
     ] = False,
 ) -> None:
     """Serve gitward's API and run its controller until Ctrl-C."""
-    settings = Settings.from_env()
+    settings = _settings()
     overrides: dict[str, Any] = {
         key: value
         for key, value in {
@@ -75,10 +108,14 @@ def server(
             "tls_key": tls_key,
             "rbac_file": rbac,
             "bootstrap": bootstrap,
+            "render_max_files": render_max_files,
         }.items()
         if value is not None
     }
-    overrides["controller"] = _controller(settings, reconciliation_period, workers)
+    overrides["controller"] = _controller(
+        settings, reconciliation_period, workers, server_side_diff
+    )
+    overrides.update(_local_repos(settings, repo_dir, allow_local_repos))
     if kubeconfig is not None:
         overrides["clusters"] = (_in_cluster(kubeconfig, context),)
     if (tls_cert is None) != (tls_key is None):
@@ -94,14 +131,49 @@ def server(
 
 
 def _controller(
-    settings: Settings, period: float | None, workers: int | None
+    settings: Settings, period: float | None, workers: int | None, server_side_diff: bool | None
 ) -> ControllerSettings:
     changed = settings.controller
+    if server_side_diff is not None:
+        changed = replace(changed, server_side_diff=server_side_diff)
     if period is not None:
         changed = replace(changed, reconciliation_s=period)
     if workers is not None:
         changed = replace(changed, workers=workers)
     return changed
+
+
+def _settings() -> Settings:
+    """The environment's settings; a malformed variable is one line and exit 2."""
+    try:
+        return Settings.from_env()
+    except GitwardError as err:
+        abort(err.message, 2)
+
+
+def _local_repos(
+    settings: Settings, repo_dir: list[str] | None, allowed: list[Path] | None
+) -> dict[str, Any]:
+    """``local_repos`` and ``allow_local_repos``: the flags when given, else the environment;
+    every directory named must exist."""
+    given = "--repo-dir"
+    try:
+        pairs = [parse_repo_dir(text, given) for text in repo_dir or []]
+    except GitwardError as err:
+        abort(err.message, 2)
+    if repo_dir is None:
+        pairs, given = list(settings.server.repo_dirs), "GITWARD_REPO_DIRS"
+    directories = list(allowed) if allowed is not None else list(settings.server.allow_local_repos)
+    for url, directory in pairs:
+        if not directory.is_dir():
+            abort(f"{given} {url}={directory}: {directory} is not a directory", 2)
+    for directory in directories:
+        if not directory.is_dir():
+            abort(f"--allow-local-repos {directory}: not a directory", 2)
+    return {
+        "local_repos": {url: directory.resolve() for url, directory in pairs},
+        "allow_local_repos": tuple(directory.resolve() for directory in directories),
+    }
 
 
 def _in_cluster(kubeconfig: Path, context: str | None) -> ClusterAccess:

@@ -29,6 +29,7 @@ from gitward.errors import GitwardError, InvalidError, Location, NotFoundError, 
 from gitward.kube.cluster import (
     Cluster,
     FieldValidation,
+    LogOptions,
     ObjectList,
     PatchType,
     Propagation,
@@ -249,6 +250,10 @@ class AppsPort:
         else:
             await self._store.projects.delete(key.name)
         return None
+
+    def logs(self, namespace: str, pod: str, options: LogOptions) -> AsyncGenerator[str, None]:
+        """Pods are the real cluster's: their logs come from it."""
+        return self._cluster.logs(namespace, pod, options)
 
     async def close(self) -> None:
         """The real cluster's client belongs to the controller's registry: nothing to do."""

@@ -1,9 +1,12 @@
 """One app's desired objects against its live ones: sync status, health, and what to warn about.
 
-Pairs what Git declares with what the cluster (and, for child apps and projects, the store)
-holds; judges each live resource (a child app as its parent sees it); sums the app's health up;
-and lists resources another app also tracks (shared) and, when the project asks, the objects
-in the destination namespace that no app tracks (orphaned). Pure: the caller brings the objects.
+Pairs what Git declares, as a sync would apply it (stamped with the app's tracking mark, so the
+three-way comparison against the fields gitward's last apply owns sees the mark as declared),
+with what the cluster (and, for child apps and projects, the store) holds, or with the API
+server's dry-run predictions when the app uses server-side diff (:mod:`.predicting`); judges
+each live resource (a child app as its parent sees it); sums the app's health up; and lists
+resources another app also tracks (shared) and, when the project asks, the objects in the
+destination namespace that no app tracks (orphaned). Pure: the caller brings the objects.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from typing import Any
 
 from gitward import diff, health
 from gitward.controller.appobjects import DEFAULT_APP_NAMESPACE, child_health, is_app_key
+from gitward.controller.appofapps import is_argo_object
 from gitward.health import Health, HealthStatus, ManagedResource
-from gitward.kube.tracking import Tracking, owning_app
+from gitward.kube.tracking import Tracking, owning_app, stamp
 from gitward.model import annotations as argocd
 from gitward.model.application import Application
 from gitward.model.objects import Manifest, ResourceKey
 
-__all__ = ["Compared", "compare", "orphans"]
+__all__ = ["Compared", "as_applied", "compare", "orphans"]
 
 _NEVER_ORPHANED = {
     ("", "ServiceAccount", "default"),
@@ -50,13 +54,22 @@ def own_key(app: Application) -> ResourceKey:
     )
 
 
+def as_applied(app: Application, desired: Sequence[Manifest], tracking: Tracking) -> list[Manifest]:
+    """``desired`` as a sync applies it: objects for the cluster carry the app's tracking mark
+    (Applications and AppProjects, kept in the store, are left as they are)."""
+    return [obj if is_argo_object(obj) else stamp(obj, app.name, tracking) for obj in desired]
+
+
 def compare(
     app: Application,
     desired: Sequence[Manifest],
     live: Sequence[Manifest],
     tracking: Tracking,
+    *,
+    predicted: Mapping[ResourceKey, Manifest] | None = None,
 ) -> Compared:
-    """Compare ``desired`` with ``live`` (the app's own and desired-keyed live objects)."""
+    """Compare ``desired`` with ``live`` (the app's own and desired-keyed live objects);
+    ``predicted`` holds the server's dry-run answers under server-side diff."""
     namespace = app.destination.namespace
 
     def keyed(objects: Iterable[Manifest]) -> dict[ResourceKey, Manifest]:
@@ -65,7 +78,12 @@ def compare(
     wanted, present = keyed(desired), keyed(live)
     tracked = {key for key, obj in present.items() if owning_app(obj, tracking) == app.name}
     result = diff.compare_app(
-        desired, live, ignore=app.ignore_differences, tracked=tracked, namespace=namespace
+        as_applied(app, desired, tracking),
+        live,
+        ignore=app.ignore_differences,
+        tracked=tracked,
+        namespace=namespace,
+        predicted=predicted,
     )
     itself = own_key(app)
     managed = [

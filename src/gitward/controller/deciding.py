@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from gitward.model.application import Retry, SyncPolicy
+from gitward.model.backoffs import capped_exponential
 from gitward.model.objects import ResourceKey
 
 __all__ = [
@@ -103,7 +104,7 @@ class SelfHealBackoff:
         """Seconds to wait before a correction, given ``attempts`` made since the revision."""
         if attempts <= 0:
             return 0.0
-        return float(min(self.cap_s, self.base_s * self.factor ** (attempts - 1)))
+        return capped_exponential(self.base_s, self.factor, attempts - 1, self.cap_s)
 
 
 @dataclass(frozen=True, slots=True)

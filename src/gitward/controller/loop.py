@@ -365,6 +365,7 @@ class Controller:
             initiated_by, AuditAction.DELETE, f"Application {name}", details
         )
         self.queue.forget(name)
+        self.refresher.dry_runs.forget(name)
         self.events.publish(AppEvent(app=name, kind="deleted", initiated_by=initiated_by))
         if record.parent is not None:
             self.queue.add(record.parent)

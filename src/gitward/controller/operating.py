@@ -37,6 +37,7 @@ from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest
+from gitward.controller.unexpected import UnexpectedErrors
 from gitward.controller.windows import BLOCKED, check_manual, running_verdict
 from gitward.errors import GitwardError, TransientError
 from gitward.health import Health, HealthStatus
@@ -93,6 +94,7 @@ class Operator:
         self.events = events
         self.on_applied = on_applied
         self.delete_app = delete_app
+        self.unexpected = UnexpectedErrors()
 
     async def start(
         self, app: str, request: OperationRequest, *, initiated_by: str
@@ -131,6 +133,17 @@ class Operator:
             if held is not None:
                 return held
             state = _after_hold(state, record.state, self.clock())
+        return await self._advance(app, record, request, target, state)
+
+    async def _advance(
+        self,
+        app: AppRecord,
+        record: OperationRecord,
+        request: OperationRequest,
+        target: Application,
+        state: SyncOperation,
+    ) -> Stepped:
+        """Render, read the live state and run the sync engine's next step; store the result."""
         try:
             context, port = await self._context(target, request, record)
         except TransientError as err:
@@ -139,7 +152,14 @@ class Operator:
             phase = OperationPhase.FAILED
             message = "Operation terminated" if record.terminate else err.message
             return await self._end(record, phase, message, state.to_dict())
-        new = await step(state, context)
+        except Exception as err:  # a bug: the operation ends in Error, nothing is pruned
+            return await self._unexpected(record, state.to_dict(), err)
+        try:
+            new = await step(state, context)
+        except GitwardError:
+            raise
+        except Exception as err:  # a bug in a step: the operation ends there, with no prune
+            return await self._unexpected(record, state.to_dict(), err)
         saved = {**new.to_dict(), _APPLIED: {n: t.isoformat() for n, t in port.applied.items()}}
         if new.completed:
             return await self._finish(app, record, request, new, saved)
@@ -279,6 +299,13 @@ class Operator:
         done = await self.store.operations.finish(record.id, phase, message=message, state=state)
         self._publish(done, phase.value, message)
         return Stepped(done, None, finished=True)
+
+    async def _unexpected(
+        self, record: OperationRecord, state: Mapping[str, Any], err: Exception
+    ) -> Stepped:
+        """End the operation in Error with the exception's message (traceback logged once)."""
+        error = self.unexpected.error_of(record.app, err)
+        return await self._end(record, OperationPhase.ERROR, error.message, state)
 
     def _publish(self, record: OperationRecord, phase: str, message: str) -> None:
         self.events.publish(

@@ -14,6 +14,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from gitward.model.backoffs import capped_exponential
+
 __all__ = ["BackoffPolicy", "WorkQueue", "run_workers"]
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,7 @@ class BackoffPolicy:
     cap_s: float = 300.0
 
     def delay(self, failures: int) -> float:
-        return float(min(self.cap_s, self.base_s * self.factor ** max(failures - 1, 0)))
+        return capped_exponential(self.base_s, self.factor, failures - 1, self.cap_s)
 
 
 class WorkQueue:

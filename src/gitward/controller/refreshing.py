@@ -25,7 +25,7 @@ from gitward.controller import conditions as kinds
 from gitward.controller.appofapps import declared_by, is_argo_object
 from gitward.controller.appsport import children_live
 from gitward.controller.caches import LiveCaches
-from gitward.controller.comparing import Compared, compare, orphans
+from gitward.controller.comparing import Compared, as_applied, compare, orphans
 from gitward.controller.conditions import Conditions
 from gitward.controller.deciding import (
     OPEN,
@@ -40,8 +40,10 @@ from gitward.controller.deciding import (
 )
 from gitward.controller.desired import Desired, GitSide
 from gitward.controller.gating import wave_gate
+from gitward.controller.predicting import DryRuns, server_side_diff
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
+from gitward.controller.unexpected import UnexpectedErrors
 from gitward.controller.windows import automated_gate
 from gitward.diff import ResourceStatus, SyncStatus
 from gitward.errors import ConfigError, GitwardError, Location, TransientError
@@ -95,6 +97,27 @@ class Refresher:
         self.settings = settings
         self.clock = clock
         self.tracking = tracking
+        self.dry_runs = DryRuns()
+        self.unexpected = UnexpectedErrors()
+
+    async def predicted(
+        self,
+        app: Application,
+        cache: LiveCache,
+        desired: Sequence[Manifest],
+        live: Sequence[Manifest],
+        *,
+        fresh: bool,
+    ) -> dict[ResourceKey, Manifest] | None:
+        """The server's dry-run predictions when ``app`` uses server-side diff, else None."""
+        if not server_side_diff(app, self.settings):
+            self.dry_runs.forget(app.name)
+            return None
+        targets = [
+            obj for obj in as_applied(app, desired, self.tracking) if not is_argo_object(obj)
+        ]
+        present = {ResourceKey.of(obj): obj for obj in live}
+        return await self.dry_runs.predict(cache.cluster, app.name, targets, present, fresh=fresh)
 
     async def refresh(self, record: AppRecord, *, hard: bool = False) -> Refreshed:
         """Where ``record`` stands now (see the module docstring)."""
@@ -126,11 +149,14 @@ class _Run:
             _, cache = self.r.caches.of(app.destination)
             self.stage = kinds.COMPARISON_ERROR
             live = await self._live(app, cache, desired.objects)
-            compared = compare(app, desired.objects, live, self.r.tracking)
+            predicted = await self.r.predicted(app, cache, desired.objects, live, fresh=self.hard)
+            compared = compare(app, desired.objects, live, self.r.tracking, predicted=predicted)
         except TransientError as err:
             return self._keep_last(err)
         except GitwardError as err:
             return self._unknown(err)
+        except Exception as err:  # a bug: shown on the app, logged once with its traceback
+            return self._unknown(self.r.unexpected.error_of(self.record.name, err))
         self._warn(app, project, cache, compared, desired.objects)
         return await self._decided(app, project, desired, compared)
 

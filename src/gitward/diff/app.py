@@ -90,6 +90,7 @@ def compare_app(
     cluster_scoped: Collection[GroupKind] = frozenset(),
     error: GitwardError | str | None = None,
     jq: JqRunner | None = None,
+    predicted: Mapping[ResourceKey, Manifest] | None = None,
 ) -> AppDiff:
     """Compare an app's rendered objects with the live ones.
 
@@ -105,13 +106,20 @@ def compare_app(
     desired, repeated = _by_key(desired_objects, namespace, cluster_scoped)
     live, _ = _by_key(live_objects, namespace, cluster_scoped)
     records = last_applied or {}
+    dry_runs = predicted or {}
     results = []
     for key in sorted(desired.keys() | live.keys()):
         if key not in desired and tracked is not None and key not in tracked:
             continue
         results.append(
             compare_resource(
-                key, desired.get(key), live.get(key), records.get(key), ignore=ignore, jq=jq
+                key,
+                desired.get(key),
+                live.get(key),
+                records.get(key),
+                ignore=ignore,
+                jq=jq,
+                predicted=dry_runs.get(key),
             )
         )
     warnings = tuple(

@@ -1,10 +1,19 @@
 """Compare one resource as Git declares it with the one in the cluster.
 
-Three-way when there is a record of what gitward applied last (``last_applied``, else the live
-object's ``kubectl.kubernetes.io/last-applied-configuration``): a field removed from Git is
-drift, while fields only the cluster set (defaults, other controllers, an HPA's replicas) are
-not. Two-way without a record: every field the desired object sets must equal live's; fields
-only live has are ignored.
+Three-way when there is a record of what was applied last: ``last_applied`` when the caller
+gives one, else the fields gitward's own server-side apply owns in the live object's
+``managedFields`` (manager ``gitward``, operation ``Apply``), else the live object's
+``kubectl.kubernetes.io/last-applied-configuration`` (an object adopted from ``kubectl apply``
+or Argo CD's client-side apply). A field in the record that Git no longer declares is drift: a
+removed label, ConfigMap key, env var or Service port makes the resource OutOfSync, and the
+next apply removes it. Fields only the cluster or other managers set (defaults, an HPA's
+replicas, a ``kubectl edit``) are not in the record, so they are not drift. Two-way without a
+record: every field the desired object sets must equal live's; fields only live has are ignored.
+
+With a server-side dry-run (``predicted``: what the API server answered to a dry-run apply of
+the desired object, Argo CD's ``ServerSideDiff=true``), the prediction is the server's, so
+defaults and admission webhooks agree with live by construction; the engine only normalises,
+ignores and masks it.
 
 The steps, each in its own module: normalise all three objects (:mod:`.normalize`), drop the
 ignored fields (:mod:`.ignore`), drop live's server defaults that Git does not set, mask Secret
@@ -23,6 +32,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from gitward.diff import fieldsets
 from gitward.diff.changes import Change, changes_between, predict, unified_diff
 from gitward.diff.ignore import Ignored
 from gitward.diff.jq import JqRunner, default_runner
@@ -31,10 +41,17 @@ from gitward.diff.normalize import LAST_APPLIED, clean, normalize, prune_live_de
 from gitward.errors import GitwardError
 from gitward.model.annotations import COMPARE_OPTIONS
 from gitward.model.application import IgnoreDifference
-from gitward.model.objects import Manifest, ResourceKey
+from gitward.model.objects import FIELD_MANAGER, Manifest, ResourceKey
 from gitward.redaction import redact
 
-__all__ = ["ResourceDiff", "ResourceStatus", "compare", "compare_resource", "key_of"]
+__all__ = [
+    "ResourceDiff",
+    "ResourceStatus",
+    "compare",
+    "compare_resource",
+    "key_of",
+    "recorded",
+]
 
 IGNORE_EXTRANEOUS = "IgnoreExtraneous"
 
@@ -122,10 +139,14 @@ def compare_resource(
     *,
     ignore: Sequence[IgnoreDifference] = (),
     jq: JqRunner | None = None,
+    predicted: Manifest | None = None,
 ) -> ResourceDiff:
     """:func:`compare` for a resource whose key the caller has already settled (the app level
-    fills in default namespaces and knows which kinds are cluster-scoped)."""
-    record = last_applied if last_applied is not None else _recorded(live)
+    fills in default namespaces and knows which kinds are cluster-scoped). ``predicted`` is the
+    server's answer to a dry-run apply of ``desired``; it replaces the local prediction."""
+    if predicted is not None and desired is not None and live is not None:
+        return _compare_predicted(key, desired, live, predicted, ignore=ignore, jq=jq)
+    record = last_applied if last_applied is not None else recorded(live, desired)
     extraneous = desired is None and _ignores_extraneous(live)
     try:
         target, current, previous = _prepared(key, desired, live, record, rules=ignore, jq=jq)
@@ -150,6 +171,34 @@ def compare_resource(
     changes = tuple(changes_between(current, predicted))
     status = ResourceStatus.OUT_OF_SYNC if changes else ResourceStatus.SYNCED
     return ResourceDiff(key, status, changes, current, predicted, three_way)
+
+
+def _compare_predicted(
+    key: ResourceKey,
+    desired: Manifest,
+    live: Manifest,
+    predicted: Manifest,
+    *,
+    ignore: Sequence[IgnoreDifference],
+    jq: JqRunner | None,
+) -> ResourceDiff:
+    """Live against the server's prediction: both normalised, ignored fields dropped, masked."""
+    try:
+        current, after = (normalize(obj) for obj in (live, predicted))
+        if "apiVersion" in after:
+            current["apiVersion"] = after["apiVersion"]
+        ignored = Ignored.of(ignore, key, live)
+        if ignored:
+            runner = jq or default_runner()
+            current, after = (_without(ignored, obj, runner) or {} for obj in (current, after))
+    except GitwardError as error:
+        scrubbed = redact(error.message, *secret_values([desired, live, predicted]))
+        return ResourceDiff(key, ResourceStatus.UNKNOWN, error=f"{key}: {scrubbed}")
+    masker = Masker()
+    shown_live, shown_after = masker.mask_data(current), masker.mask_data(after)
+    changes = tuple(changes_between(shown_live, shown_after))
+    status = ResourceStatus.OUT_OF_SYNC if changes else ResourceStatus.SYNCED
+    return ResourceDiff(key, status, changes, shown_live, shown_after, three_way=True)
 
 
 Prepared = tuple[Manifest | None, Manifest | None, Manifest | None]
@@ -191,7 +240,23 @@ def _without(ignored: Ignored, obj: Manifest | None, jq: JqRunner) -> Manifest |
     return cleaned
 
 
-def _recorded(live: Manifest | None) -> Manifest | None:
+def recorded(live: Manifest | None, desired: Manifest | None = None) -> Manifest | None:
+    """What was applied last to ``live``: the part gitward's server-side apply owns, else what
+    kubectl (or a client-side apply) wrote in its last-applied annotation; None: no record.
+
+    With ``desired``, gitward's record comes back empty when ``desired`` still declares every
+    field of it: it would remove nothing, and the comparison is the same but cheaper."""
+    if live is None:
+        return None
+    tree = fieldsets.applied_tree(live, FIELD_MANAGER)
+    if tree is None:
+        return _annotated(live)
+    if desired is not None and not fieldsets.leaves_out(tree, desired):
+        return {}
+    return fieldsets.applied_record(live, FIELD_MANAGER)
+
+
+def _annotated(live: Manifest | None) -> Manifest | None:
     """What kubectl (or a client-side apply) recorded in live's last-applied annotation."""
     text = _annotations(live).get(LAST_APPLIED)
     if not isinstance(text, str):

@@ -3,7 +3,9 @@
 :class:`Repositories` is what the rest of gitward calls. It resolves a targetRevision with one
 ``git ls-remote``, keeps a bare mirror per repository (``mirrors``), writes each commit's files
 once per SHA (``trees``) and can serve a repoURL from a directory on this machine instead
-(``local``): as it is, uncommitted changes included, or, for a clone, at a given revision.
+(``local``): as it is, uncommitted changes included, or, for a clone, at a given revision. A
+repoURL that is itself a path or ``file://`` URL is read only as ``local_policy`` allows
+(``gitward.git.locality``); the cache directory is never readable that way.
 
 It must not render, parse manifests or judge paths inside a checkout (``gitward.git.paths`` does);
 every message it raises names the repository with its credentials redacted.
@@ -12,12 +14,14 @@ every message it raises names the repository with its credentials redacted.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from gitward.errors import Location, RevisionNotFoundError, SourceError
 from gitward.git.commands import Git
+from gitward.git.commits import COMMIT_FORMAT, CommitInfo, parse_commit
 from gitward.git.credentials import Credentials
+from gitward.git.locality import LocalRepoPolicy
 from gitward.git.mirrors import Mirrors
 from gitward.git.refs import (
     RefKind,
@@ -65,7 +69,8 @@ class Repositories:
     """Mirrors, resolution and checkouts for every repository, under one cache directory.
 
     ``credentials`` maps a repoURL to its credentials (a function, or a mapping keyed by any
-    spelling of the URL); ``local`` maps repoURLs to directories on this machine.
+    spelling of the URL); ``local`` maps repoURLs to directories on this machine;
+    ``local_policy`` says which path and ``file://`` repoURLs may be read (default: any).
     """
 
     def __init__(
@@ -74,6 +79,7 @@ class Repositories:
         *,
         credentials: CredentialsLookup | Mapping[str, Credentials] | None = None,
         local: Mapping[str, Path] | None = None,
+        local_policy: LocalRepoPolicy | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         runner: GitRunner = run_git,
     ) -> None:
@@ -82,6 +88,14 @@ class Repositories:
         self._trees = Trees(cache_dir / "trees", self._git)
         self._credentials = _lookup(credentials)
         self._local = {normalize_repo_url(url): Path(path) for url, path in (local or {}).items()}
+        policy = local_policy or LocalRepoPolicy()
+        self._policy = replace(policy, forbidden=(*policy.forbidden, cache_dir))
+
+    def check_url(self, repo_url: str, *, where: Location | None = None) -> None:
+        """Raise when ``repo_url`` names a repository on this machine that may not be read
+        (a mapped repoURL always may)."""
+        if self.local_path(repo_url) is None:
+            self._policy.check(repo_url, where=where)
 
     def local_path(self, repo_url: str) -> Path | None:
         """The directory ``repo_url`` is served from, when it is mapped to one."""
@@ -126,6 +140,21 @@ class Repositories:
                 hint="Commit the directory, or choose a revision that has it",
             )
         return Checkout(root=root, sha=resolved.sha, revision=revision)
+
+    async def commit_info(
+        self, repo_url: str, revision: str, *, where: Location | None = None
+    ) -> CommitInfo:
+        """Author, date and message of the commit ``revision`` names."""
+        remote = await self._remote(repo_url, where=where)
+        resolved = await self._resolve(remote, repo_url, revision, where=where)
+        mirror = await self._ensure_commit(remote, resolved, repo_url, where=where)
+        shown = await self._git.call(
+            ["show", "-s", f"--format={COMMIT_FORMAT}", resolved.sha, "--"],
+            cwd=mirror,
+            url=remote.url,
+            where=where,
+        )
+        return parse_commit(shown)
 
     async def worktree_info(self, path: Path) -> WorkTree | None:
         """The git work tree enclosing ``path`` and its remotes, or None outside any."""
@@ -173,6 +202,7 @@ class Repositories:
     async def _remote(self, repo_url: str, *, where: Location | None) -> _Remote:
         directory = self.local_path(repo_url)
         if directory is None:
+            self._policy.check(repo_url, where=where)
             split = split_credentials(repo_url)
             embedded = Credentials(username=split.username, password=split.password)
             found = self._credentials(repo_url) or (embedded if split.password else None)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 __all__ = [
     "UrlCredentials",
     "is_local_path",
+    "is_local_url",
+    "local_url_path",
     "normalize_repo_url",
     "same_repo_url",
     "split_credentials",
@@ -65,6 +67,29 @@ def is_local_path(url: str) -> bool:
     """Whether git would read ``url`` as a path on this machine rather than a remote."""
     text = url.strip()
     return text.startswith(("/", "./", "../", "~")) or text in {".", ".."}
+
+
+def is_local_url(url: str) -> bool:
+    """Whether git would read ``url`` from this machine's disk rather than over a network.
+
+    git's own rule: a URL with a scheme is local only as ``file://``; without one, ``host:path``
+    (no slash before the first colon) is SSH and anything else (``/srv/repo``, ``./repo``,
+    ``repo``) is a path.
+    """
+    text = url.strip()
+    if not text:
+        return False
+    if _SCHEME.match(text):
+        return text.lower().startswith("file://")
+    return is_local_path(text) or _SCP_LIKE.match(text) is None
+
+
+def local_url_path(url: str) -> str:
+    """The path a local repoURL names (``file:///srv/r.git`` -> ``/srv/r.git``), as written."""
+    text = url.strip()
+    if text.lower().startswith("file://"):
+        return urllib.parse.unquote(text[len("file://") :])
+    return text
 
 
 @dataclass(frozen=True, slots=True, repr=False)

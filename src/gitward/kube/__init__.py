@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from gitward.kube.access import ClusterAccess
 from gitward.kube.cache import CacheEvent, LiveCache
-from gitward.kube.cluster import FIELD_MANAGER, Cluster, ObjectList, WatchEvent
+from gitward.kube.cluster import FIELD_MANAGER, Cluster, LogOptions, ObjectList, WatchEvent
 from gitward.kube.clusters import Clusters
 from gitward.kube.discovery import ResourceType
 from gitward.kube.reflector import Backoff, KindState
@@ -28,6 +28,7 @@ __all__ = [
     "Clusters",
     "KindState",
     "LiveCache",
+    "LogOptions",
     "ObjectList",
     "RemoteCluster",
     "ResourceType",

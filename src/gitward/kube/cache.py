@@ -8,9 +8,11 @@ ReplicaSet -> Pod can be walked. Each kind is kept by a :class:`~gitward.kube.re
 (relist after 410, reconnect with backoff).
 
 Memory is bounded by what is stored, not by what the API sends: see
-:func:`gitward.kube.index.slim` (no last-applied copies anywhere; no managedFields and no
-ConfigMap/Secret data for objects no app tracks). Objects handed out are shared, never copied:
-callers must treat them as read-only. This module must not write to the cluster.
+:func:`gitward.kube.index.slim` (no managedFields, last-applied copies or ConfigMap/Secret data
+for objects no app tracks; tracked objects keep managedFields, the record of what gitward
+applied, and a last-applied copy only until gitward first applies them). Objects handed out are
+shared, never copied: callers must treat them as read-only. This module must not write to the
+cluster.
 """
 
 from __future__ import annotations

@@ -15,13 +15,14 @@ from typing import Any, Literal, Protocol
 
 from gitward.kube.bodies import PatchType
 from gitward.kube.discovery import ResourceType
-from gitward.model.objects import Manifest, ResourceKey
+from gitward.model.objects import FIELD_MANAGER, Manifest, ResourceKey
 
 __all__ = [
     "FIELD_MANAGER",
     "Cluster",
     "EventType",
     "FieldValidation",
+    "LogOptions",
     "ObjectList",
     "PatchType",
     "Propagation",
@@ -30,14 +31,26 @@ __all__ = [
     "selector_text",
 ]
 
-FIELD_MANAGER = "gitward"
-"""The field manager name gitward applies with (server-side apply)."""
 
 EventType = Literal["ADDED", "MODIFIED", "DELETED", "BOOKMARK"]
 FieldValidation = Literal["Strict", "Warn", "Ignore"]
 Propagation = Literal["Foreground", "Background", "Orphan"]
 Selector = str | Mapping[str, str]
 """A label or field selector: its text (``app=web,tier!=db``) or equalities as a mapping."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogOptions:
+    """What part of a container's log to read (the API's ``pods/log`` query)."""
+
+    container: str | None = None
+    """None: the pod's only container (the server refuses a choice between several)."""
+    follow: bool = False
+    tail_lines: int | None = None
+    previous: bool = False
+    """The log of the container's previous run (after a crash)."""
+    since_seconds: int | None = None
+    timestamps: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +185,11 @@ class Cluster(Protocol):
         """Delete an object; ``uid``/``resource_version`` are preconditions (a mismatch is a
         :class:`~gitward.errors.ConflictError`). Returns the object while finalizers or
         foreground deletion keep it, None once it is gone."""
+        ...
+
+    def logs(self, namespace: str, pod: str, options: LogOptions) -> AsyncGenerator[str, None]:
+        """A pod's container log, line by line (newlines kept); with ``options.follow`` it goes
+        on until the container stops or the caller closes the generator."""
         ...
 
     async def close(self) -> None:

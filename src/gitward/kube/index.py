@@ -17,7 +17,7 @@ from typing import Literal, TypeVar
 
 from gitward.kube.tracking import DEFAULT_TRACKING, Tracking, owning_app
 from gitward.model.kinds import GroupKind
-from gitward.model.objects import Manifest, ResourceKey
+from gitward.model.objects import FIELD_MANAGER, Manifest, ResourceKey
 
 __all__ = ["LAST_APPLIED", "Change", "ChangeType", "LiveIndex", "slim"]
 
@@ -41,23 +41,40 @@ class Change:
 def slim(obj: Manifest, *, tracked: bool) -> Manifest:
     """The copy worth keeping of a live object.
 
-    Every object loses ``kubectl.kubernetes.io/last-applied-configuration`` (a second copy of
-    the object, and gitward applies server-side). An object no app tracks (a ReplicaSet, a Pod,
-    a neighbour of a managed object) also loses ``managedFields`` and its ConfigMap/Secret
-    payload: trees and health need its metadata, spec and status, never its data. Tracked
-    objects keep ``managedFields`` (diffs may ignore fields other managers own) and their data.
+    An object no app tracks (a ReplicaSet, a Pod, a neighbour of a managed object) loses
+    ``managedFields``, ``kubectl.kubernetes.io/last-applied-configuration`` (a second copy of
+    the object) and its ConfigMap/Secret payload: trees and health need its metadata, spec and
+    status, never its data. Tracked objects keep ``managedFields`` (the fields gitward's
+    server-side apply owns are the record a three-way diff compares against; diffs may also
+    ignore fields other managers own) and their data. A tracked object keeps the last-applied
+    annotation only while gitward has never applied it (adopted from ``kubectl apply`` or
+    Argo CD's client-side apply): then it is the only record of what was applied before.
     """
     metadata = obj.get("metadata")
     if not isinstance(metadata, dict):
         return obj
     trimmed = dict(metadata)
     annotations = trimmed.get("annotations")
-    if isinstance(annotations, dict) and LAST_APPLIED in annotations:
+    if (
+        isinstance(annotations, dict)
+        and LAST_APPLIED in annotations
+        and not (tracked and not _applied_by_gitward(metadata))
+    ):
         trimmed["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
     if tracked:
         return {**obj, "metadata": trimmed}
     trimmed.pop("managedFields", None)
     return {k: v for k, v in obj.items() if k not in _PAYLOADS} | {"metadata": trimmed}
+
+
+def _applied_by_gitward(metadata: dict[str, object]) -> bool:
+    entries = metadata.get("managedFields")
+    return isinstance(entries, list) and any(
+        isinstance(entry, dict)
+        and entry.get("manager") == FIELD_MANAGER
+        and entry.get("operation") == "Apply"
+        for entry in entries
+    )
 
 
 class LiveIndex:

@@ -21,6 +21,7 @@ from typing import Literal
 from gitward.errors import ClusterUnavailableError, ExpiredError, KubeError, UnknownKindError
 from gitward.kube.cluster import Cluster
 from gitward.kube.index import Change, LiveIndex
+from gitward.model.backoffs import capped_exponential
 from gitward.model.objects import ResourceKey
 
 __all__ = ["Backoff", "KindState", "Phase", "Reflector"]
@@ -39,7 +40,7 @@ class Backoff:
     jitter: float = 0.2
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        base = min(self.cap, self.initial * self.factor ** max(0, attempt - 1))
+        base = capped_exponential(self.initial, self.factor, attempt - 1, self.cap)
         spread = base * self.jitter * (2 * random.random() - 1)  # noqa: S311 - jitter, not a secret
         return max(base + spread, retry_after or 0.0)
 

@@ -26,6 +26,7 @@ from gitward.kube.cluster import (
     Cluster,
     EventType,
     FieldValidation,
+    LogOptions,
     ObjectList,
     Propagation,
     Selector,
@@ -167,6 +168,31 @@ class RemoteCluster:
                     event = self._event(line, where) if line.strip() else None
                     if event is not None:
                         yield event
+        except httpx2.HTTPError as err:
+            raise failures.unreachable(err, where=where, secrets=self._secrets) from err
+
+    async def logs(
+        self, namespace: str, pod: str, options: LogOptions
+    ) -> AsyncGenerator[str, None]:
+        where = self._where(f"Pod {namespace}/{pod}")
+        params = _query(
+            container=options.container,
+            follow="true" if options.follow else None,
+            tailLines=None if options.tail_lines is None else str(options.tail_lines),
+            previous="true" if options.previous else None,
+            sinceSeconds=None if options.since_seconds is None else str(options.since_seconds),
+            timestamps="true" if options.timestamps else None,
+        )
+        read = None if options.follow else self._http.timeout.read
+        timeout = httpx2.Timeout(self._http.timeout.connect, read=read)
+        path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
+        self._check_open(where)
+        try:
+            async with self._http.stream("GET", path, params=params, timeout=timeout) as response:
+                if response.status_code >= 400:
+                    raise self._failure(response, await response.aread(), where)
+                async for line in response.aiter_lines():
+                    yield line
         except httpx2.HTTPError as err:
             raise failures.unreachable(err, where=where, secrets=self._secrets) from err
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from gitward.errors import Location, ManifestError
 from gitward.model import annotations as argocd
+from gitward.model.backoffs import MAX_RETRY_DELAY_S, MIN_RETRY_DELAY_S, clamp_delay
 from gitward.model.fields import Fields, Parsed, Warnings, object_name, parse_duration
 from gitward.model.sources import Source, parse_source
 
@@ -190,16 +191,33 @@ def _application(name: str, metadata: Fields, spec: Fields, file: str | None) ->
     )
 
 
+_WAVE_MIN, _WAVE_MAX = -(2**63), 2**63 - 1  # Go's int on 64-bit, which Argo CD parses into
+
+
 def sync_wave(notes: Mapping[str, str], where: Location) -> int:
-    """The ``argocd.argoproj.io/sync-wave`` annotation as an integer (default 0)."""
-    text = notes.get(argocd.SYNC_WAVE, "0").strip() or "0"
+    """The ``argocd.argoproj.io/sync-wave`` annotation as an integer (default 0).
+
+    Argo CD reads it with Go's ``strconv.Atoi`` (a 64-bit int) and silently uses 0 for anything
+    else; gitward refuses a wave that is not an integer in that range, naming the annotation.
+    """
+    text = str(notes.get(argocd.SYNC_WAVE, "0")).strip() or "0"
+    field = where.at(f"{where.field}[{argocd.SYNC_WAVE}]")
     if not re.fullmatch(r"[+-]?\d+", text):
         raise ManifestError(
-            f"sync wave {text!r} is not an integer",
-            where=where.at(f"{where.field}[{argocd.SYNC_WAVE}]"),
+            f"sync wave {text[:40]!r} is not an integer",
+            where=field,
             hint='Write the wave as a quoted integer, e.g. "1" or "-5"',
         )
-    return int(text)
+    digits = text.lstrip("+-").lstrip("0")
+    wave = int(text) if len(digits) <= 19 else _WAVE_MAX + 1  # int() refuses 4,300+ digits
+    if not _WAVE_MIN <= wave <= _WAVE_MAX:
+        raise ManifestError(
+            f"sync wave {text[:40]} is outside the 64-bit integer range Argo CD reads waves in",
+            where=field,
+            hint=f"Use a wave between {_WAVE_MIN} and {_WAVE_MAX}; small numbers such as "
+            '"-1", "0" and "5" are usual',
+        )
+    return wave
 
 
 def _sources(spec: Fields) -> tuple[tuple[Source, ...], bool]:
@@ -304,9 +322,9 @@ def _retry(policy: Fields) -> Retry | None:
     backoff = Backoff()
     if backoff_fields is not None:
         backoff = Backoff(
-            duration_s=_duration(backoff_fields, "duration", backoff.duration_s),
-            factor=backoff_fields.integer("factor", default=backoff.factor) or backoff.factor,
-            max_duration_s=_duration(backoff_fields, "maxDuration", backoff.max_duration_s),
+            duration_s=_delay(backoff_fields, "duration", backoff.duration_s),
+            factor=_factor(backoff_fields, backoff.factor),
+            max_duration_s=_delay(backoff_fields, "maxDuration", backoff.max_duration_s),
         )
         backoff_fields.finish()
     retry = Retry(limit=fields.integer("limit", default=0) or 0, backoff=backoff)
@@ -314,9 +332,40 @@ def _retry(policy: Fields) -> Retry | None:
     return retry
 
 
-def _duration(fields: Fields, name: str, default: float) -> float:
+def _factor(fields: Fields, default: int) -> int:
+    """``backoff.factor``: an integer of at least 1 (Argo CD's default 2)."""
+    factor = fields.integer("factor", default=default)
+    if factor is None:
+        return default
+    if factor < 1:
+        raise ManifestError(
+            f"backoff factor {factor} is less than 1: each retry would wait less than the one "
+            "before",
+            where=fields.where("factor"),
+            hint="Use a factor of 1 (a constant delay) or more (Argo CD's default is 2)",
+        )
+    return factor
+
+
+def _delay(fields: Fields, name: str, default: float) -> float:
+    """A backoff duration, raised to 1 s or lowered to 24 h with a warning when outside.
+
+    ``maxDuration: 0`` (no cap, in Argo CD) is kept as 0 and means the 24 h ceiling.
+    """
     text = fields.scalar_text(name)
-    return parse_duration(text, fields.where(name)) if text else default
+    if not text:
+        return default
+    seconds = parse_duration(text, fields.where(name))
+    if name == "maxDuration" and seconds == 0:
+        return 0.0
+    clamped = clamp_delay(seconds)
+    if clamped != seconds:
+        fields.warnings.add(
+            fields.where(name),
+            f"{text!r} is outside gitward's bounds for a retry delay ({MIN_RETRY_DELAY_S:g}s to "
+            f"{MAX_RETRY_DELAY_S / 3600:g}h); {clamped:g}s is used",
+        )
+    return clamped
 
 
 def _namespace_metadata(policy: Fields) -> ManagedNamespaceMetadata | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "FIELD_MANAGER",
     "Manifest",
     "ResourceKey",
     "api_group",
@@ -18,6 +19,10 @@ __all__ = [
 ]
 
 Manifest = dict[str, Any]
+
+FIELD_MANAGER = "gitward"
+"""The field manager name gitward applies with (server-side apply). The fields it owns in a
+live object's ``managedFields`` are the record of what gitward applied last."""
 
 
 def api_group(api_version: str) -> str:

@@ -7,7 +7,7 @@ Hidden directories (``.git``, ``.github``) are skipped. A file that is not a Kub
 at all (say, a Helm values file lying next to manifests) is skipped with a warning, as Argo CD
 ignores it; a broken manifest, and any broken ``.json`` file, is an error. Symlinks may point
 anywhere inside the repository but never out of it; each file and all files together are
-size-bounded.
+size-bounded, and so is the number of manifest files read (``Limits.max_files``).
 It must not run any tool: Helm and kustomize sources have their own modules.
 """
 
@@ -81,6 +81,7 @@ def _candidates(
             total += real.stat().st_size
             _check_total(request, total)
             found.append(_Candidate(real, relative))
+            _check_count(request, len(found))
     return found
 
 
@@ -126,6 +127,18 @@ def _check_total(request: RenderRequest, total: int) -> None:
             where=request.where("path"),
             hint="Split the directory into several applications, or narrow it with "
             "`directory.include`/`exclude`",
+        )
+
+
+def _check_count(request: RenderRequest, count: int) -> None:
+    limit = request.limits.max_files
+    if count > limit:
+        raise SourceError(
+            f"the directory holds more than {limit:,} manifest files",
+            where=request.where("path"),
+            hint="Split the directory into several applications, narrow it with "
+            "`directory.include`/`exclude`, or raise the limit (GITWARD_RENDER_MAX_FILES, "
+            "gitward server --render-max-files)",
         )
 
 

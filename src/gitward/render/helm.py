@@ -148,7 +148,9 @@ def _chart_dir(request: RenderRequest) -> Path:
             hint="Point `path` at a Helm chart directory, or remove the `helm` options to "
             "render plain manifests",
         )
-    paths.check_tree_inside(request.root, chart_dir, where=request.where("path"))
+    paths.check_tree_inside(
+        request.root, chart_dir, where=request.where("path"), max_files=request.limits.max_files
+    )
     return chart_dir
 
 

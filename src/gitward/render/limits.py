@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gitward.settings import DEFAULT_RENDER_MAX_FILES
+
 __all__ = ["DEFAULT_LIMITS", "Limits"]
 
 _MIB = 1024 * 1024
@@ -22,6 +24,9 @@ class Limits:
     ``max_total_bytes``: all manifest files of a directory source, or all output of one render.
     ``max_alias_nodes``: nodes that YAML aliases may add to a document once expanded.
     ``max_objects``: Kubernetes objects one source may produce.
+    ``max_files``: manifest files (``*.yaml``, ``*.yml``, ``*.json`` that include/exclude let
+    through) one directory source may read, and files a Helm chart directory may hold;
+    ``GITWARD_RENDER_MAX_FILES`` sets it for the server and ``gitward render``.
     ``tool_timeout_s``: wall-clock bound on an external tool (kustomize).
     """
 
@@ -29,6 +34,7 @@ class Limits:
     max_total_bytes: int = 64 * _MIB
     max_alias_nodes: int = 100_000
     max_objects: int = 20_000
+    max_files: int = DEFAULT_RENDER_MAX_FILES
     tool_timeout_s: float = 60.0
 
 

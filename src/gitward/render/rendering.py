@@ -17,6 +17,7 @@ from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gitward.errors import SourceError
 from gitward.model import kinds
 from gitward.model.application import Application
 from gitward.model.objects import Manifest
@@ -147,12 +148,13 @@ class Renderer:
         return rendered
 
     def _render(self, request: RenderRequest) -> Rendered:
-        generator = detect_generator(request)
-        generated = self._generate(generator, request)
+        generator, generated = self._generate(request)
         objects = generated.objects
         scoped = self._cluster_scoped | finishing.cluster_scoped_by_crds(objects)
         finishing.default_namespaces(objects, request.namespace, scoped)
         finishing.check_unique(objects, request.obj)
+        finishing.check_waves(objects)
+        finishing.check_secret_data(objects)
         return Rendered(
             objects=[item.manifest for item in objects],
             origins=[item.origin.file for item in objects],
@@ -161,7 +163,21 @@ class Renderer:
             generator=generator.value,
         )
 
-    def _generate(self, generator: Generator, request: RenderRequest) -> Generated:
+    def _generate(self, request: RenderRequest) -> tuple[Generator, Generated]:
+        """The generator and its output; an OS error reading the checkout is a located error."""
+        try:
+            generator = detect_generator(request)
+            return generator, self._run_generator(generator, request)
+        except OSError as err:
+            name = Path(err.filename).name if isinstance(err.filename, str) else ""
+            shown = f" ({name[:100]})" if name else ""
+            raise SourceError(
+                f"cannot read the source's files{shown}: {err.strerror or type(err).__name__}",
+                where=request.where("path"),
+                hint="Check that the files exist in the repository and can be read",
+            ) from err
+
+    def _run_generator(self, generator: Generator, request: RenderRequest) -> Generated:
         if generator is Generator.HELM:
             return render_helm(request, self.charts)
         if generator is Generator.KUSTOMIZE:

@@ -9,6 +9,7 @@ no other manager owns it. This module must not store objects or check namespaces
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from gitward.sandbox import fieldsets, managers, schema
@@ -44,8 +45,10 @@ def server_side_apply(
         if entry is not mine:
             others |= entry.paths
     merged = clone(current)
-    for path in sorted(mine.paths - applied_paths - others, key=len, reverse=True):
-        _remove_with_empty_parents(merged, path, others | applied_paths)
+    kept = others | applied_paths
+    for path in sorted(mine.paths - kept, key=len, reverse=True):
+        if not _identifies_item(path) and not _holds_kept(path, kept):
+            _remove_with_empty_parents(merged, path, kept)
     merged = dict(_merge(merged, applied, ()))
     mine.paths = applied_paths
     merged.setdefault("metadata", {})["managedFields"] = managers.render(entries)
@@ -90,6 +93,22 @@ def _conflict_error(clashes: list[tuple[managers.Entry, fieldsets.Path]]) -> Api
         lines = "\n".join(f"- {c['message']}: {c['field']}" for c in causes)
         text = f"Apply failed with {len(clashes)} conflicts:\n{lines}"
     return ApiError(409, "Conflict", text, {"causes": causes})
+
+
+def _identifies_item(path: fieldsets.Path) -> bool:
+    """Whether ``path`` is a key field of a keyed list item (``k:{"port":80}`` / ``f:port``):
+    it goes with the item or stays with it, never alone."""
+    if len(path) < 2 or not path[-2].startswith("k:") or not path[-1].startswith("f:"):
+        return False
+    keys = json.loads(path[-2][2:])
+    return isinstance(keys, dict) and path[-1][2:] in keys
+
+
+def _holds_kept(path: fieldsets.Path, kept: set[fieldsets.Path]) -> bool:
+    """Whether a list item at ``path`` holds a field someone still owns (then it stays)."""
+    return path[-1].startswith("k:") and any(
+        len(other) > len(path) and other[: len(path)] == path for other in kept
+    )
 
 
 def _remove_with_empty_parents(

@@ -3,11 +3,15 @@ string, ``spec.replicas`` an integer, ``containers`` a list of objects.
 
 A body of the wrong shape is a 400 naming the field, exactly where the real server would fail to
 decode it, so that nothing downstream (defaulting, controllers) ever sees it. Only the fields the
-sandbox itself reads are checked. This module must not change objects.
+sandbox itself reads are checked, plus a Secret's ``data`` values, which must be base64 as they
+decode into bytes (the answer names the key, never the value). This module must not change
+objects.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from gitward.sandbox.kinds import ResourceType
@@ -167,3 +171,17 @@ def check_shape(rtype: ResourceType, obj: dict[str, Any]) -> None:
                     f'{kind} in version "{rtype.version}" cannot be handled as a {kind}: json: '
                     f"cannot unmarshal {shown} into field {path} of type {expected}"
                 )
+    if rtype.builtin and kind == "Secret":
+        _check_base64(rtype, obj.get("data"))
+
+
+def _check_base64(rtype: ResourceType, data: Any) -> None:
+    """Secret ``data`` decodes as Go's base64.StdEncoding: padded, line breaks ignored."""
+    for key, value in (data or {}).items():
+        try:
+            base64.b64decode(str(value).replace("\r", "").replace("\n", ""), validate=True)
+        except (binascii.Error, ValueError):
+            raise bad_request(
+                f'Secret in version "{rtype.version}" cannot be handled as a Secret: illegal '
+                f"base64 data in field data.{key}"
+            ) from None

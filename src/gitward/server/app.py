@@ -19,8 +19,10 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gitward import ui
 from gitward.errors import GitwardError
 from gitward.redaction import redact
 from gitward.server.auth.cookies import refusal_reason
@@ -56,7 +58,9 @@ def build_app(services: Services) -> FastAPI:
     app.state.services = services
     for router in ROUTERS:
         app.include_router(router)
+    app.mount("/assets", StaticFiles(directory=ui.ASSETS), name="assets")
     _install_errors(app)
+    app.middleware("http")(_security_headers)
     app.middleware("http")(_cross_site_check)
     app.middleware("http")(_request_metrics)
     return app
@@ -129,6 +133,24 @@ async def _cross_site_check(request: Request, call_next: Handler) -> Response:
     if request.headers.get("origin") is not None and "origin" in reason:
         return error_response(ApiError(403, PERMISSION_DENIED, reason))
     return error_response(ApiError(415, INVALID_ARGUMENT, reason))
+
+
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": ui.CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+async def _security_headers(request: Request, call_next: Handler) -> Response:
+    """Every answer forbids framing, sniffing and any script or style not served by gitward."""
+    response = await call_next(request)
+    for name, value in _SECURITY_HEADERS.items():
+        if name == "Content-Security-Policy" and request.url.path == "/api/docs":
+            continue  # FastAPI's Swagger page starts itself with an inline script
+        response.headers.setdefault(name, value)
+    return response
 
 
 def _own_origin(request: Request) -> str:

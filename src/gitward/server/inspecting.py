@@ -17,10 +17,11 @@ from typing import Any
 from gitward import diff, health
 from gitward.controller.appofapps import is_argo_object
 from gitward.controller.appsport import children_live
+from gitward.controller.comparing import as_applied
 from gitward.controller.loop import Controller
 from gitward.errors import GitwardError, Location, UsageError
 from gitward.kube import LiveCache
-from gitward.kube.tracking import DEFAULT_TRACKING, owning_app
+from gitward.kube.tracking import DEFAULT_TRACKING, Tracking, owning_app
 from gitward.model.application import Application, parse_application
 from gitward.model.objects import Manifest, ResourceKey
 from gitward.store import AppRecord
@@ -41,12 +42,16 @@ _TREE_DEPTH = 4
 
 @dataclass(frozen=True)
 class Inspection:
-    """An app's desired and live objects, and the live cache they came from."""
+    """An app's desired and live objects, and the live cache they came from; ``predicted``
+    holds the server's dry-run answers when the app uses server-side diff."""
 
     app: Application
     desired: list[Manifest]
     live: list[Manifest]
     cache: LiveCache | None
+    predicted: dict[ResourceKey, Manifest] | None = None
+    tracking: Tracking = DEFAULT_TRACKING
+    """How the controller marks and reads an app's objects (the comparison stamps desired so)."""
 
 
 async def desired_of(
@@ -96,7 +101,9 @@ async def inspect(
     found = live_from_cache(cache, in_cluster, app.name)
     argo = [ResourceKey.of(obj) for obj in desired if is_argo_object(obj)]
     found.extend(await children_live(controller.reads, app.name, argo))
-    return Inspection(app, desired, found, cache)
+    refresher = controller.refresher
+    predicted = await refresher.predicted(app, cache, desired, found, fresh=False)
+    return Inspection(app, desired, found, cache, predicted, refresher.tracking)
 
 
 def managed_resources(inspection: Inspection) -> list[dict[str, Any]]:
@@ -105,14 +112,15 @@ def managed_resources(inspection: Inspection) -> list[dict[str, Any]]:
     tracked = {
         ResourceKey.of(obj)
         for obj in inspection.live
-        if owning_app(obj, DEFAULT_TRACKING) == app.name
+        if owning_app(obj, inspection.tracking) == app.name
     }
     compared = diff.compare_app(
-        inspection.desired,
+        as_applied(app, inspection.desired, inspection.tracking),
         inspection.live,
         ignore=app.ignore_differences,
         tracked=tracked,
         namespace=app.destination.namespace,
+        predicted=inspection.predicted,
     )
     return [
         {
@@ -168,7 +176,10 @@ def _owned(cache: LiveCache, parent: ResourceKey, uid: str, depth: int) -> list[
     for child in cache.children(uid):
         key = ResourceKey.of(child)
         child_uid = _uid(child)
-        found.append(_node(key, child_uid, [reference], _health(child)))
+        node = _node(key, child_uid, [reference], _health(child))
+        if key.group == "" and key.kind == "Pod":
+            node.update(_pod_info(child))
+        found.append(node)
         if child_uid:
             found.extend(_owned(cache, key, child_uid, depth + 1))
     return found
@@ -180,6 +191,17 @@ def _health(obj: Manifest) -> dict[str, str] | None:
     except GitwardError:
         return None
     return {"status": verdict.status.value, "message": verdict.message}
+
+
+def _pod_info(pod: Manifest) -> dict[str, list[str]]:
+    """A Pod's container names (for choosing whose log to read) and images, as Argo CD's tree
+    nodes carry them."""
+    containers = (pod.get("spec") or {}).get("containers") or []
+    named = [c for c in containers if isinstance(c, dict)]
+    return {
+        "containers": [str(c.get("name") or "") for c in named],
+        "images": [str(c.get("image") or "") for c in named],
+    }
 
 
 def _uid(obj: Manifest | None) -> str:

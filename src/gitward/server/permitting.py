@@ -17,6 +17,7 @@ from gitward.controller.appofapps import is_argo_object
 from gitward.controller.loop import Controller
 from gitward.controller.windows import check_manual
 from gitward.errors import ConfigError, Location
+from gitward.git import Repositories
 from gitward.model.application import Application
 from gitward.model.kinds import is_namespaced
 from gitward.model.objects import Manifest, ResourceKey
@@ -43,12 +44,15 @@ async def project_of(store: Store, app: Application) -> AppProject:
     )
 
 
-def check_app(app: Application, project: AppProject) -> None:
-    """Refuse sources or a destination the project does not permit."""
+def check_app(app: Application, project: AppProject, repos: Repositories | None = None) -> None:
+    """Refuse sources or a destination the project does not permit, and (given ``repos``)
+    repoURLs on the server's disk that the operator did not allow."""
     where = Location(file=app.file, obj=f"Application {app.name}")
     for index, source in enumerate(app.sources):
+        field = f"spec.sources[{index}].repoURL" if app.multi_source else "spec.source.repoURL"
+        if repos is not None:
+            repos.check_url(source.repo_url, where=where.at(field))
         if not project.allows_repo(source.repo_url):
-            field = f"spec.sources[{index}].repoURL" if app.multi_source else "spec.source.repoURL"
             raise ConfigError(
                 f"repository {source.repo_url} is not permitted in project {project.name!r}",
                 where=where.at(field),

@@ -32,8 +32,10 @@ import uvicorn
 
 import gitward
 from gitward.controller.loop import Controller
+from gitward.git import LocalRepoPolicy
 from gitward.git.repo import Repositories
 from gitward.kube import ClusterAccess, Clusters
+from gitward.render import Limits
 from gitward.server.app import build_app
 from gitward.server.auth import AuthConfig, Authenticator, CookiePolicy, OidcConfig, OidcLogin
 from gitward.server.auth.accounts import utc_now
@@ -45,7 +47,12 @@ from gitward.server.registrations import ClusterRegistrations
 from gitward.server.repocreds import RepoCredentials
 from gitward.server.services import Services
 from gitward.server.webhooks import DEFAULT_MAX_BYTES, WebhookSecrets
-from gitward.settings import DEFAULT_GIT_TIMEOUT_S, ControllerSettings, Settings
+from gitward.settings import (
+    DEFAULT_GIT_TIMEOUT_S,
+    DEFAULT_RENDER_MAX_FILES,
+    ControllerSettings,
+    Settings,
+)
 from gitward.store import Store
 
 __all__ = ["RunningServer", "ServerConfig", "run_server"]
@@ -73,9 +80,15 @@ class ServerConfig:
     """Whether the controller runs (off: the API records operations; nothing applies them)."""
     clusters: tuple[ClusterAccess, ...] = ()
     local_repos: Mapping[str, Path] = field(default_factory=dict)
-    """repoURLs served from directories on this machine (the demo's repository)."""
+    """repoURLs served from directories on this machine (``--repo-dir``; the demo's
+    repository), however an Application spells the URL."""
+    allow_local_repos: tuple[Path, ...] = ()
+    """Directories whose repositories Applications may name by path or ``file://`` URL
+    (``--allow-local-repos``); none (the default): such repoURLs are refused."""
     git_cache_dir: Path | None = None
     git_timeout_s: float = DEFAULT_GIT_TIMEOUT_S
+    render_max_files: int = DEFAULT_RENDER_MAX_FILES
+    """Manifest files one directory source may read (``--render-max-files``)."""
     bootstrap: Path | None = None
     """A file with the root Application (and AppProjects) to put into the store at start."""
     auth: AuthConfig = field(default_factory=AuthConfig)
@@ -111,6 +124,9 @@ class ServerConfig:
             "controller": settings.controller,
             "git_cache_dir": settings.git.cache_dir,
             "git_timeout_s": settings.git.timeout_s,
+            "render_max_files": settings.render.max_files,
+            "local_repos": dict(server.repo_dirs),
+            "allow_local_repos": server.allow_local_repos,
             "auth": AuthConfig(anonymous=server.anonymous),
             "webhook_secrets": secrets,
             "webhook_max_bytes": server.webhook_max_bytes,
@@ -178,11 +194,13 @@ async def _services(
         config.git_cache_dir or config.data_dir / "git-cache",
         credentials=credentials.lookup,
         local=config.local_repos,
+        local_policy=LocalRepoPolicy(allowed=tuple(config.allow_local_repos)),
         timeout=config.git_timeout_s,
         runner=timed_git(metrics),
     )
     clusters = Clusters(config.clusters)
-    controller = Controller(store, repos, clusters, TimedRenderer(metrics), config.controller)
+    renderer = TimedRenderer(metrics, limits=Limits(max_files=config.render_max_files))
+    controller = Controller(store, repos, clusters, renderer, config.controller)
     timed_refresher(controller, metrics)
     registrations = ClusterRegistrations(clusters, store, controller.refresh)
     await registrations.load()

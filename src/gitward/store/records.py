@@ -326,6 +326,8 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
     APPROVE = "approve"
     REJECT = "reject"
+    ACTION = "action"
+    """A resource action (``restart``) run on a resource of an app."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,14 +146,16 @@ class World:
 
     # -- the controller ----------------------------------------------------------------------
 
-    def new_controller(self, settings: ControllerSettings | None = None) -> Controller:
+    def new_controller(
+        self, settings: ControllerSettings | None = None, renderer: Renderer | None = None
+    ) -> Controller:
         local = {REPO_URL: self.repo, **self.repositories}
         repos = Repositories(self.tmp / "git-cache", local=local, runner=self.git_runner)
         controller = Controller(
             self.store,
             repos,
             Clusters([self.access]),
-            Renderer(),
+            renderer or Renderer(),
             settings or self.settings,
             cache_backoff=FAST_CACHE,
         )
@@ -162,8 +164,10 @@ class World:
         self.subscription = controller.events.subscribe()
         return controller
 
-    async def start(self, settings: ControllerSettings | None = None) -> Controller:
-        controller = self.new_controller(settings)
+    async def start(
+        self, settings: ControllerSettings | None = None, renderer: Renderer | None = None
+    ) -> Controller:
+        controller = self.new_controller(settings, renderer)
         await controller.start()
         return controller
 

@@ -167,6 +167,35 @@ def test_app_diff_exits_0_with_no_output_once_in_sync(guestbook: World) -> None:
     assert result.stdout == ""
 
 
+def compared_at(world: World, sha: str) -> dict[str, Any]:
+    """Ask for a hard refresh and wait until the app is compared at ``sha``."""
+    world.run("app", "get", "guestbook", "--hard-refresh")
+    return world.wait_for_app("guestbook", lambda app: app["status"]["sync"]["revision"] == sha)
+
+
+def test_app_diff_shows_a_key_git_dropped_as_removed_until_a_sync_removes_it(
+    guestbook: World,
+) -> None:
+    config = copy.deepcopy(MANIFESTS["configmap.yaml"])
+    config["data"] = {"greeting": "hello", "farewell": "bye"}
+    compared_at(guestbook, commit_change(guestbook.repo, "configmap.yaml", config, "farewell"))
+    sync(guestbook)
+    guestbook.wait_for_app("guestbook", is_synced_and_healthy)
+    dropped = commit_change(guestbook.repo, "configmap.yaml", MANIFESTS["configmap.yaml"], "no")
+    app = compared_at(guestbook, dropped)
+
+    result = guestbook.run("app", "diff", "guestbook")
+
+    assert app["status"]["sync"]["status"] == "OutOfSync"
+    assert result.exit_code == 1, result.output
+    headers = [line for line in result.stdout.splitlines() if line.startswith("=====")]
+    assert headers == ["===== /ConfigMap guestbook/guestbook-config ======"]
+    assert "-  farewell: bye\n" in result.stdout
+    sync(guestbook)
+    guestbook.wait_for_app("guestbook", is_synced_and_healthy)
+    assert guestbook.run("app", "diff", "guestbook").exit_code == 0
+
+
 def test_app_diff_errors_exit_2_to_tell_them_from_a_difference(guestbook: World) -> None:
     result = guestbook.run("app", "diff", "nope")
 

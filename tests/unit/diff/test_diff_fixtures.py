@@ -12,7 +12,14 @@ from gitward.model.objects import ResourceKey
 
 RESOURCE_CASES = [
     case
-    for table in ("deployments", "services", "secrets_configmaps", "three_way", "ignore")
+    for table in (
+        "deployments",
+        "services",
+        "secrets_configmaps",
+        "three_way",
+        "managed_fields",
+        "ignore",
+    )
     for case in load(table)
 ]
 APP_CASES = load("apps")

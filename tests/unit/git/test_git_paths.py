@@ -167,3 +167,38 @@ def test_a_chart_directory_that_is_itself_a_link_outside_fails_the_tree_check(
 
     with pytest.raises(PathEscapeError):
         check_tree_inside(repo, repo / "helm/linked", where=WHERE)
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["a" * 5000 + ".yaml", "dir/" + "n" * 256, "/".join(["d" * 200] * 25), "ok/../" + "x" * 300],
+)
+@pytest.mark.parametrize("must_exist", [True, False])
+def test_a_path_too_long_for_the_file_system_is_a_located_error(
+    repo: Path, relative: str, must_exist: bool
+) -> None:
+    with pytest.raises(SourceError) as caught:
+        resolve_inside(repo, relative, where=WHERE, must_exist=must_exist)
+
+    message = str(caught.value)
+    assert "spec.source.helm.valueFiles[0]" in message
+    assert "too long" in message
+    assert len(message) < 500
+
+
+def test_an_os_error_while_looking_is_a_located_error(repo: Path) -> None:
+    locked = repo / "locked"
+    locked.mkdir()
+    (locked / "inner").mkdir()
+    locked.chmod(0)
+    try:
+        if (locked / "inner").exists():  # running as a user the permission does not stop
+            pytest.skip("directory permissions do not apply to this user")
+    except PermissionError:
+        pass
+    try:
+        with pytest.raises(SourceError, match="cannot be looked up") as caught:
+            resolve_inside(repo, "locked/inner/values.yaml", where=WHERE)
+    finally:
+        locked.chmod(0o755)
+    assert caught.value.where == WHERE

@@ -12,6 +12,7 @@ def test_the_public_surface_is_exactly_the_documented_names():
         "CredentialsLookup",
         "GitResult",
         "GitRunner",
+        "LocalRepoPolicy",
         "RefKind",
         "Repositories",
         "Revision",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitward.git.urls import normalize_repo_url, same_repo_url, split_credentials
+from gitward.git.urls import is_local_url, normalize_repo_url, same_repo_url, split_credentials
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,24 @@ def test_urls_without_https_credentials_are_left_alone(url: str):
     split = split_credentials(url)
 
     assert (split.url, split.username, split.password) == (url, None, None)
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("file:///srv/repo", True),
+        ("FILE:///srv/repo.git", True),
+        ("/srv/repo", True),
+        ("./repo", True),
+        ("../repo", True),
+        ("repo", True),
+        ("~/repo", True),
+        ("https://github.com/org/repo.git", False),
+        ("ssh://git@github.com/org/repo", False),
+        ("git@github.com:org/repo.git", False),
+        ("github.com:org/repo", False),
+        ("", False),
+    ],
+)
+def test_local_urls_are_the_ones_git_reads_from_disk(url: str, local: bool) -> None:
+    assert is_local_url(url) is local

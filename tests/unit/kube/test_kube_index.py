@@ -31,7 +31,7 @@ def secret(name: str, app: str | None = None) -> dict[str, Any]:
             "namespace": "prod",
             "uid": f"uid-{name}",
             "resourceVersion": "1",
-            "managedFields": [{"manager": "gitward"}],
+            "managedFields": [{"manager": "gitward", "operation": "Apply"}],
             "annotations": {LAST_APPLIED: "{...}", "team": "a"},
         },
         "data": {"password": "aHVudGVyMg=="},
@@ -48,12 +48,24 @@ def test_an_untracked_object_keeps_metadata_spec_and_status_but_not_data_or_mana
     assert slimmed["metadata"]["uid"] == "uid-db"
 
 
-def test_a_tracked_object_keeps_data_and_managed_fields_but_not_the_last_applied_copy():
+def test_a_tracked_object_gitward_applied_keeps_data_and_managed_fields_not_the_last_applied():
     slimmed = slim(secret("db", app="guestbook"), tracked=True)
 
     assert slimmed["data"] == {"password": "aHVudGVyMg=="}
-    assert slimmed["metadata"]["managedFields"] == [{"manager": "gitward"}]
+    assert slimmed["metadata"]["managedFields"] == [{"manager": "gitward", "operation": "Apply"}]
     assert LAST_APPLIED not in slimmed["metadata"]["annotations"]
+
+
+def test_a_tracked_object_gitward_never_applied_keeps_its_last_applied_record():
+    adopted = secret("db", app="guestbook")
+    adopted["metadata"]["managedFields"] = [
+        {"manager": "kubectl-client-side-apply", "operation": "Update"},
+        {"manager": "gitward", "operation": "Update"},
+    ]
+
+    slimmed = slim(adopted, tracked=True)
+
+    assert slimmed["metadata"]["annotations"][LAST_APPLIED] == "{...}"
 
 
 def test_slimming_copies_and_never_changes_the_object_it_is_given():

@@ -15,6 +15,7 @@ def test_the_public_surface_is_exactly_the_documented_names():
         "Clusters",
         "KindState",
         "LiveCache",
+        "LogOptions",
         "ObjectList",
         "RemoteCluster",
         "ResourceType",

@@ -220,3 +220,25 @@ def test_hooks_named_only_by_generate_name_may_repeat(
     job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: smoke-\n"
     write(repo, {"manifests/a.yaml": job, "manifests/b.yaml": job})
     assert len(render(directory_source()).objects) == 2
+
+
+def test_more_manifest_files_than_the_limit_are_refused_where_the_path_is_named(
+    repo: Path,
+) -> None:
+    write(repo, {f"manifests/m{i}.yaml": configmap(f"m{i}") for i in range(6)})
+    write(repo, {f"manifests/notes{i}.txt": "not counted" for i in range(20)})
+    source = directory_source()
+    assert (
+        len(
+            Renderer(limits=Limits(max_files=6))
+            .render(application(source), source, repo, sha=None)
+            .objects
+        )
+        == 6
+    )
+
+    with pytest.raises(SourceError, match="more than 5 manifest files") as caught:
+        Renderer(limits=Limits(max_files=5)).render(application(source), source, repo, sha=None)
+
+    assert caught.value.where.field == "spec.source.path"
+    assert "GITWARD_RENDER_MAX_FILES" in str(caught.value)

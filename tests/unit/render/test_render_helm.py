@@ -11,7 +11,7 @@ from render_builders import application, by_kind_name, chart_files, configmap, h
 
 from gitward.errors import ManifestError, PathEscapeError, RenderError, SourceError
 from gitward.model.sources import Source
-from gitward.render import Rendered, Renderer
+from gitward.render import Limits, Rendered, Renderer
 
 HOOK_JOB = """\
 apiVersion: batch/v1
@@ -347,3 +347,15 @@ async def test_concurrent_renders_disabling_a_subchart_never_leak_into_each_othe
     for (name, source), rendered in zip(jobs, results, strict=True):
         expected = [f"{name}-top"] if source is off else [f"{name}-sub", f"{name}-top"]
         assert sorted(o["metadata"]["name"] for o in rendered.objects) == expected
+
+
+def test_a_chart_directory_with_more_files_than_the_limit_is_refused(repo: Path) -> None:
+    files = chart_files()
+    files.update({f"chart/files/f{i}.txt": "x" for i in range(10)})
+    write(repo, files)
+    source = helm_source()
+
+    with pytest.raises(SourceError, match="more than 5 files") as caught:
+        Renderer(limits=Limits(max_files=5)).render(application(source), source, repo, sha=None)
+
+    assert caught.value.where.field == "spec.source.path"

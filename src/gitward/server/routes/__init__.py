@@ -10,9 +10,13 @@ from gitward.server.routes import (
     details,
     meta,
     operations,
+    permissions,
     projects,
+    resources,
+    revisions,
     session,
     stream,
+    ui,
     webhook,
 )
 
@@ -24,9 +28,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     applications.router,
     operations.router,
     details.router,
+    resources.router,
+    revisions.router,
     stream.router,
     projects.router,
     connections.router,
+    permissions.router,
     accounts.router,
     webhook.router,
+    ui.router,
 )

@@ -113,7 +113,7 @@ async def _write(
 ) -> dict[str, Any]:
     kept = _as_written(document)
     app = parse_application(kept).value
-    check_app(app, await project_of(services.store, app))
+    check_app(app, await project_of(services.store, app), services.controller.git.repos)
     existing = grant.target.app or await services.store.apps.get(app.name)
     if creating and existing is not None:
         raise ApiError(409, CONFLICT, f"Application {app.name} exists already; use upsert")

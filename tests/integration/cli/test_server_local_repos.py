@@ -1,0 +1,126 @@
+"""``gitward server --repo-dir`` and ``--allow-local-repos`` as an operator uses them: a real
+server process, its API over HTTP, and one-line refusals of bad settings (issues 11.3, 12.3)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from gitward.cli.main import app
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
+URL = "https://git.example.com/Team/Infra.git"
+_URL_LINE = re.compile(r"serving on (https?://\S+)")
+_PASSWORD_LINE = re.compile(r"admin password[^:]*: (\S+)")
+
+
+def repository(where: Path) -> Path:
+    repo = where / "infra"
+    shutil.copytree(EXAMPLE, repo)
+    for args in (("init", "-q", "-b", "main"), ("add", "-A")):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "i"],
+        check=True,
+        capture_output=True,
+    )
+    return repo
+
+
+def application(name: str, repo_url: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": name},
+        "spec": {
+            "project": "default",
+            "source": {"repoURL": repo_url, "targetRevision": "main", "path": "gitops/bootstrap"},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "dev"},
+        },
+    }
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
+    """A ``gitward server`` process mapping URL to a clone; (url, admin password, clone)."""
+    repo = repository(tmp_path)
+    env = {**os.environ, "GITWARD_RECONCILIATION_PERIOD": "0"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gitward", "server", "--port", "0", "--data-dir",
+         str(tmp_path / "data"), "--repo-dir", f"{URL}={repo}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )  # fmt: skip
+    try:
+        url, password = _announced(process)
+        yield url, password, repo
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _announced(process: subprocess.Popen[str]) -> tuple[str, str]:
+    url = password = ""
+    deadline = time.monotonic() + 60
+    assert process.stdout is not None
+    while not (url and password) and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        url = url or (m.group(1) if (m := _URL_LINE.search(line)) else "")
+        password = password or (m.group(1) if (m := _PASSWORD_LINE.search(line)) else "")
+    assert url and password, "the server did not announce its URL and admin password"
+    return url, password
+
+
+def test_a_repo_dir_serves_the_url_however_it_is_spelt_and_local_urls_are_refused(
+    served: tuple[str, str, Path],
+) -> None:
+    url, password, repo = served
+    with httpx.Client(base_url=url, timeout=60) as client:
+        login = client.post("/api/v1/session", json={"username": "admin", "password": password})
+        client.headers["Authorization"] = f"Bearer {login.json()['token']}"
+        spellings = [URL, URL.removesuffix(".git"), URL.removesuffix(".git") + "/", URL.lower()]
+        for index, spelling in enumerate(spellings):
+            created = client.post("/api/v1/applications", json=application(f"a{index}", spelling))
+            assert created.status_code == 200, created.text
+            shown = client.get(f"/api/v1/applications/a{index}/manifests")
+            assert shown.status_code == 200, (spelling, shown.text)
+            assert len(shown.json()["manifests"]) == 3
+        refused = client.post("/api/v1/applications", json=application("x", f"file://{repo}"))
+        assert refused.status_code == 400
+        assert "spec.source.repoURL" in refused.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--repo-dir", "no-equals-sign"], "is not URL=DIR"),
+        (["--repo-dir", f"{URL}=/no/such/dir"], "is not a directory"),
+        (["--allow-local-repos", "/no/such/dir"], "not a directory"),
+    ],
+)
+def test_bad_local_repository_settings_fail_in_one_line(args: list[str], said: str) -> None:
+    result = CliRunner().invoke(app, ["server", *args])
+
+    assert result.exit_code == 2
+    assert said in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_malformed_environment_variable_fails_in_one_line() -> None:
+    result = CliRunner().invoke(app, ["server"], env={"GITWARD_REPO_DIRS": "nonsense"})
+
+    assert result.exit_code == 2
+    assert "is not URL=DIR" in result.output
