@@ -238,7 +238,7 @@ def test_mongodb_is_conditional_on_mongodb_enabled() -> None:
 
 
 @pytest.mark.parametrize("component", COMPONENTS)
-def test_ci_workflows_build_on_main_and_leave_the_tag_write_back_to_gitward(
+def test_ci_workflows_build_on_main_and_write_the_tag_back_with_gitward_values_set(
     component: str,
 ) -> None:
     path = EXAMPLE / ".github" / "workflows" / f"ci-{component}.yaml"
@@ -252,6 +252,11 @@ def test_ci_workflows_build_on_main_and_leave_the_tag_write_back_to_gitward(
     text = path.read_text(encoding="utf-8")
     assert "sed -i" not in text
     assert "gitward's write-back replaces sed; see docs" in text
+    write_back = steps[-1]["run"].splitlines()[-1]
+    assert write_back == (
+        f'gitward values set gitops/dev/values.yaml "{component}.image.tag=$IMAGE_TAG" --push'
+    )
+    assert steps[-1]["env"]["IMAGE_TAG"] == "${{ github.sha }}"
     assert all("run" in step or "uses" in step for step in steps)
 
 
@@ -265,3 +270,18 @@ def test_the_rbac_policy_lets_developers_sync_dev_and_staging_and_release_manage
     assert "p, developers, applications, sync, staging/*, allow" in rules
     assert "p, release-managers, applications, sync, */*, allow" in rules
     assert not any(rule.startswith("p, developers, applications, sync, prod") for rule in rules)
+
+
+def test_pull_requests_get_a_gitward_diff_comment_rendered_at_base_and_head() -> None:
+    path = EXAMPLE / ".github" / "workflows" / "gitops-diff.yaml"
+    (workflow,) = _documents(path)
+    assert set(workflow[True]["pull_request"]["paths"]) == {"gitops/**", "helm/**"}
+    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
+    steps = workflow["jobs"]["diff"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    run = next(step for step in steps if step.get("id") == "diff")
+    assert 'gitward diff gitops/app-of-apps/argocd-root-app.yaml --base "$BASE_SHA"' in run["run"]
+    assert "-o markdown > gitward-diff.md" in run["run"]
+    assert run["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    assert steps[-1]["uses"].startswith("actions/github-script@")
+    assert "gitward-diff.md" in steps[-1]["with"]["script"]

@@ -103,6 +103,10 @@ def diff_app(
     name: AppName,
     refresh: RefreshFlag = False,
     hard_refresh: HardRefreshFlag = False,
+    revision: Annotated[
+        str | None,
+        typer.Option(help="Compare the live state with this branch, tag or commit instead."),
+    ] = None,
     server: ServerFlag = None,
     auth_token: AuthTokenFlag = None,
 ) -> None:
@@ -111,7 +115,8 @@ def diff_app(
         mode = _refresh_mode(refresh, hard_refresh)
         if mode:
             fetch_app(client, name, mode)
-        answer = client.get(app_path(name, "managed-resources"))
+        params = {"revision": revision} if revision else None
+        answer = client.get(app_path(name, "managed-resources"), params)
     differing = [diff for diff in resource_diffs(items(answer)) if diff.differs]
     for diff in differing:
         sys.stdout.write(f"\n{diff.header}\n{diff.body}")

@@ -214,8 +214,9 @@ Log in first (in another terminal):
 
 1. Push a new image tag and watch dev, then staging, follow it:
 
-  sed -i 's/tag: latest/tag: v1.1.0/' {values} && git -C {repo} commit -qam "images v1.1.0"
-  {gw} app wait ai-chatbot-staging --revision $(git -C {repo} rev-parse HEAD) --sync --health \
+  for file in {values}; do {gw} values set $file --commit backend.image.tag=v1.1.0 \\
+    frontend.image.tag=v1.1.0 ml.image.tag=v1.1.0 worker.image.tag=v1.1.0; done
+  {gw} app wait ai-chatbot-staging --revision $(git -C {repo} rev-parse HEAD) --sync --health \\
     && {gw} app list
 
 2. Look at prod, waiting for a person (OutOfSync, manual sync policy):

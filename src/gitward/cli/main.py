@@ -27,6 +27,12 @@ COMMANDS = (
         "Render every application of an app-of-apps tree, with no cluster.",
     ),
     LazyCommand(
+        "diff",
+        "gitward.cli.previews",
+        "diff",
+        "Show what a change would deploy, per app and object. Exit 0: none, 1: changes, 2: error.",
+    ),
+    LazyCommand(
         "sandbox",
         "gitward.cli.sandbox",
         "sandbox",
@@ -61,6 +67,7 @@ COMMANDS = (
     LazyCommand("repo", "gitward.cli.repos", "repos", "Manage repository connections."),
     LazyCommand("cluster", "gitward.cli.clusters", "clusters", "Manage cluster credentials."),
     LazyCommand("account", "gitward.cli.accounts", "accounts", "Manage local accounts."),
+    LazyCommand("values", "gitward.cli.writeback", "values", "Change value files in Git."),
 )
 
 

@@ -19,7 +19,7 @@ from gitward.controller.appofapps import is_argo_object
 from gitward.controller.appsport import children_live
 from gitward.controller.comparing import as_applied
 from gitward.controller.loop import Controller
-from gitward.errors import GitwardError
+from gitward.errors import GitwardError, Location, UsageError
 from gitward.kube import LiveCache
 from gitward.kube.tracking import DEFAULT_TRACKING, Tracking, owning_app
 from gitward.model.application import Application, parse_application
@@ -55,21 +55,43 @@ class Inspection:
 
 
 async def desired_of(
-    controller: Controller, record: AppRecord
+    controller: Controller, record: AppRecord, revision: str = ""
 ) -> tuple[Application, list[Manifest]]:
     """The app and its objects rendered at the commits it was compared at (resolved now when it
-    has not been compared yet)."""
+    has not been compared yet), or at ``revision`` (a branch, tag or commit: a preview of what
+    it would deploy)."""
     app = parse_application(dict(record.document), file=record.file).value
     revisions = tuple(record.status.observed_revisions)
-    if len(revisions) != len(app.sources):
+    if revision:
+        revisions = await _revisions_at(controller, app, revision)
+    elif len(revisions) != len(app.sources):
         revisions = await controller.git.resolve(app)
     rendered = await controller.git.render(app, revisions)
     return app, rendered.objects
 
 
-async def inspect(controller: Controller, record: AppRecord, *, live: bool = True) -> Inspection:
-    """Desired objects, and (``live``) their live copies from the destination's cache."""
-    app, desired = await desired_of(controller, record)
+async def _revisions_at(controller: Controller, app: Application, revision: str) -> tuple[str]:
+    """The commit ``revision`` names in the app's repository (single-source apps only)."""
+    where = Location(file=app.file, obj=f"Application {app.name}", field="revision")
+    if app.multi_source:
+        raise UsageError(
+            f"application {app.name} has {len(app.sources)} sources; one revision "
+            f"({revision!r}) cannot name a commit of each",
+            where=where,
+            hint="Compare without a revision, or change the sources' targetRevision",
+        )
+    found = await controller.git.revisions.resolve(
+        app.source.repo_url, revision, where=where, hard=True
+    )
+    return (found.sha,)
+
+
+async def inspect(
+    controller: Controller, record: AppRecord, *, live: bool = True, revision: str = ""
+) -> Inspection:
+    """Desired objects (at ``revision`` when given), and (``live``) their live copies from the
+    destination's cache."""
+    app, desired = await desired_of(controller, record, revision)
     if not live:
         return Inspection(app, desired, [], None)
     _, cache = controller.caches.of(app.destination)

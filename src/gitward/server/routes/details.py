@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from gitward.controller.windows import target_of
 from gitward.model.application import parse_application
@@ -25,6 +25,7 @@ __all__ = ["router"]
 router = APIRouter(tags=["applications"])
 
 AppGet = Annotated[Grant, Depends(authorize("applications", "get", app_in_path))]
+Revision = Annotated[str, Query(max_length=255, description="A branch, tag or commit to render.")]
 
 
 @router.get("/api/v1/applications/{name}/resource-tree")
@@ -36,16 +37,20 @@ async def resource_tree(grant: AppGet, services: Svc) -> Any:
 
 
 @router.get("/api/v1/applications/{name}/managed-resources")
-async def managed_resources(grant: AppGet, services: Svc) -> Any:
-    """Per resource: sync status, unified diff, live and target state (masked)."""
-    inspection = await inspecting.inspect(services.controller, grant.app)
+async def managed_resources(grant: AppGet, services: Svc, revision: Revision = "") -> Any:
+    """Per resource: sync status, unified diff, live and target state (masked); with
+    ``revision``, the target is what that branch, tag or commit would deploy (gitward's)."""
+    inspection = await inspecting.inspect(services.controller, grant.app, revision=revision)
     return {"items": inspecting.managed_resources(inspection)}
 
 
 @router.get("/api/v1/applications/{name}/manifests")
-async def manifests(grant: AppGet, services: Svc) -> Any:
-    """The desired objects, as rendered at the revision the app was compared at."""
-    inspection = await inspecting.inspect(services.controller, grant.app, live=False)
+async def manifests(grant: AppGet, services: Svc, revision: Revision = "") -> Any:
+    """The desired objects, as rendered at the revision the app was compared at, or at
+    ``revision`` (as Argo CD's ``?revision=``)."""
+    inspection = await inspecting.inspect(
+        services.controller, grant.app, live=False, revision=revision
+    )
     return {"manifests": inspecting.manifests(inspection)}
 
 
