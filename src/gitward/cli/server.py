@@ -91,6 +91,21 @@ def server(
             min=1,
         ),
     ] = None,
+    notifications: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="GITWARD_NOTIFICATIONS",
+            help="An argocd-notifications-cm ConfigMap: triggers, templates, services "
+            "(reloaded when it changes).",
+        ),
+    ] = None,
+    notifications_secret: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="GITWARD_NOTIFICATIONS_SECRET",
+            help="Its argocd-notifications-secret, for $key references in services.",
+        ),
+    ] = None,
     reset_admin_password: Annotated[
         bool, typer.Option(help="Give admin a new random password, print it, and exit.")
     ] = False,
@@ -109,6 +124,8 @@ def server(
             "rbac_file": rbac,
             "bootstrap": bootstrap,
             "render_max_files": render_max_files,
+            "notifications": notifications,
+            "notifications_secret": notifications_secret,
         }.items()
         if value is not None
     }

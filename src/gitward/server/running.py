@@ -41,6 +41,7 @@ from gitward.server.auth import AuthConfig, Authenticator, CookiePolicy, OidcCon
 from gitward.server.auth.accounts import utc_now
 from gitward.server.hooks import WebhookQueue
 from gitward.server.metrics import Metrics, TimedRenderer, timed_git, timed_refresher
+from gitward.server.notifying import start_notifications
 from gitward.server.policies import PolicyHolder
 from gitward.server.rbac import Policy
 from gitward.server.registrations import ClusterRegistrations
@@ -98,6 +99,10 @@ class ServerConfig:
     webhook_queue: int = 100
     secret_key: str | None = None
     allowed_origins: tuple[str, ...] = ()
+    notifications: Path | None = None
+    """An argocd-notifications-cm ConfigMap (``--notifications``); None: no notifications."""
+    notifications_secret: Path | None = None
+    """Its argocd-notifications-secret, for ``$key`` references (``--notifications-secret``)."""
 
     @property
     def database(self) -> str:
@@ -170,6 +175,10 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         controller = services.controller
         stack.push_async_callback(controller.stop)
         tasks = _background(services)
+        if config.notifications is not None:
+            tasks += start_notifications(
+                services, config.notifications, config.notifications_secret
+            )
         stack.push_async_callback(_cancel, tasks)
         if config.bootstrap is not None:
             await controller.bootstrap(config.bootstrap)

@@ -1,0 +1,224 @@
+"""The notifications controller: follows app changes, records what is due, delivers it.
+
+Two tasks, each with its own pace. :meth:`Notifier.follow` reads the controller's event stream
+through its own bounded subscription (publishing never waits for it; when it falls behind it
+re-reads every app), evaluates the subscribed triggers over the app's Argo CD JSON, renders the
+templates of what is newly due and stores it as pending in the store, in the same write that
+records it as sent. :meth:`Notifier.deliver` sends pending notifications one by one, retrying
+transient failures with backoff, and marks each sent or failed. A restart delivers what was
+pending and never repeats what was recorded. The app's JSON comes through ``documents``, a
+function the server gives (this package does not know the API's shapes).
+It must not slow the controller down nor log a secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from gitward.controller.events import AppEvent, EventStream
+from gitward.notify.config import NotifyConfig
+from gitward.notify.delivery import DeliveryError, DeliveryRetryError, Sender
+from gitward.notify.templates import TemplateError, TemplateRenderer
+from gitward.notify.triggers import Due, decide
+from gitward.redaction import redact
+from gitward.store import Store
+from gitward.store.notifications import PendingNotification, StoredNotification
+
+__all__ = ["AppDocuments", "Notifier"]
+
+log = logging.getLogger(__name__)
+
+AppDocuments = Callable[[str], Awaitable[tuple[Mapping[str, Any], Mapping[str, Any]] | None]]
+"""An app's Argo CD JSON and its project's annotations, or None when the app is gone."""
+
+QUEUE = 1_000
+ATTEMPTS = 3
+POLL_S = 5.0
+_PREFIX = "notifications.argoproj.io/"
+
+
+class Notifier:
+    """Follows events and delivers notifications (see the module docstring)."""
+
+    def __init__(
+        self,
+        config: Callable[[], NotifyConfig],
+        store: Store,
+        documents: AppDocuments,
+        *,
+        sender: Sender | None = None,
+        renderer: TemplateRenderer | None = None,
+        backoff_s: float = 1.0,
+    ) -> None:
+        self._config = config
+        self._store = store
+        self._documents = documents
+        self._sender = sender or Sender()
+        self._renderer = renderer or TemplateRenderer()
+        self._backoff_s = backoff_s
+        self._wake = asyncio.Event()
+        self._last: dict[str, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
+
+    async def follow(self, events: EventStream) -> None:
+        """Evaluate every app now, then each app as it changes, until cancelled."""
+        with events.subscribe(QUEUE) as subscription:
+            await self.sweep()
+            seen_dropped = 0
+            async for event in subscription:
+                if subscription.dropped != seen_dropped:
+                    seen_dropped = subscription.dropped
+                    await self.sweep()
+                await self._guarded(self.consider, event)
+
+    async def sweep(self) -> None:
+        for summary in await self._store.apps.list():
+            await self._guarded(self.consider, AppEvent(app=summary.name, kind="status"))
+
+    async def consider(self, event: AppEvent) -> None:
+        """Record and wake delivery for what ``event``'s app is now due."""
+        if event.kind == "deleted":
+            last = self._last.pop(event.app, None)
+            if last is not None:
+                await self._evaluate(_deleting(last[0]), last[1])
+            await self._store.notifications.forget_app(event.app)
+            return
+        found = await self._documents(event.app)
+        if found is None:
+            return
+        await self._evaluate(*found)
+
+    async def _evaluate(self, app: Mapping[str, Any], project: Mapping[str, Any]) -> None:
+        config = self._config()
+        verdict = decide(config, app, project)
+        name = str(app["metadata"]["name"])
+        if _subscribed(app, project):
+            self._last[name] = (app, project)
+        known = await self._store.notifications.known(due.key for due in verdict.due)
+        added = [
+            await self._pending(config, name, app, due)
+            for due in verdict.due
+            if due.key not in known
+        ]
+        await self._store.notifications.record(added, verdict.rearmed)
+        if added:
+            self._wake.set()
+
+    async def _pending(
+        self, config: NotifyConfig, name: str, app: Mapping[str, Any], due: Due
+    ) -> PendingNotification:
+        destination = due.destination
+        service = config.services.get(destination.service)
+        payload: dict[str, Any]
+        if service is None:
+            payload = {"error": f"no service.<type>.{destination.service} in the ConfigMap"}
+        else:
+            data = {"app": app, "context": dict(config.context), "serviceType": service.type}
+            try:
+                payload = {
+                    "rendered": await asyncio.to_thread(
+                        _render_all, self._renderer, config, due.templates, service.type, data
+                    )
+                }
+            except TemplateError as err:
+                payload = {"error": redact(err.problem, *config.secrets)}
+        return PendingNotification(
+            key=due.key,
+            app=name,
+            trigger=destination.trigger,
+            service=destination.service,
+            recipient=destination.recipient,
+            payload=payload,
+        )
+
+    async def deliver(self) -> None:
+        """Send pending notifications as they come, until cancelled."""
+        while True:
+            self._wake.clear()
+            for item in await self._store.notifications.pending():
+                await self._guarded(self._deliver_one, item)
+            try:
+                async with asyncio.timeout(POLL_S):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+
+    async def _deliver_one(self, item: StoredNotification) -> None:
+        config = self._config()
+        service = config.services.get(item.service)
+        error = str(item.payload.get("error", ""))
+        attempts = 0
+        if not error and service is None:
+            error = f"no service {item.service} in the ConfigMap"
+        while not error:
+            attempts += 1
+            try:
+                rendered = item.payload.get("rendered") or {}
+                await self._sender.send(service, item.recipient, rendered, config.secrets)  # type: ignore[arg-type]
+                break
+            except DeliveryRetryError as err:
+                if attempts >= ATTEMPTS:
+                    error = err.problem
+                else:
+                    await asyncio.sleep(self._backoff_s * 2 ** (attempts - 1))
+            except DeliveryError as err:
+                error = err.problem
+        if error:
+            log.warning(
+                "notification %s of app %s to %s: %s", item.trigger, item.app, item.service, error
+            )
+        await self._store.notifications.finish(
+            item.key, delivered=not error, attempts=attempts, error=error
+        )
+
+    async def _guarded(self, step: Callable[[Any], Awaitable[None]], value: Any) -> None:
+        """One app's or one notification's failure is logged and does not stop the rest."""
+        try:
+            await step(value)
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # a store or template hiccup must not end notifications
+            log.warning("notifications: %s", redact(str(err), *self._config().secrets))
+
+
+def _render_all(
+    renderer: TemplateRenderer,
+    config: NotifyConfig,
+    names: tuple[str, ...],
+    service_type: str,
+    data: Mapping[str, Any],
+) -> dict[str, dict[str, str]]:
+    """``{template: {"message": …, "email.subject": …}}`` for one service type."""
+    out: dict[str, dict[str, str]] = {}
+    for name in names:
+        template = config.templates.get(name, {})
+        texts = {"message": template["message"]} if isinstance(template.get("message"), str) else {}
+        texts.update(_flatten(template.get(service_type), service_type))
+        out[name] = renderer.render(texts, data, config.secrets)
+    return out
+
+
+def _flatten(value: Any, prefix: str) -> dict[str, str]:
+    if isinstance(value, Mapping):
+        flat: dict[str, str] = {}
+        for key, inner in value.items():
+            flat.update(_flatten(inner, f"{prefix}.{key}"))
+        return flat
+    if value is None:
+        return {}
+    return {prefix: value if isinstance(value, str) else str(value)}
+
+
+def _subscribed(app: Mapping[str, Any], project: Mapping[str, Any]) -> bool:
+    annotations = {**project, **(app.get("metadata") or {}).get("annotations", {})}
+    return any(key.startswith(_PREFIX) for key in annotations)
+
+
+def _deleting(app: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The app's last JSON with ``metadata.deletionTimestamp`` set, as Argo CD sees a deletion."""
+    metadata = dict(app.get("metadata") or {})
+    metadata.setdefault("deletionTimestamp", datetime.now(UTC).isoformat().replace("+00:00", "Z"))
+    return {**app, "metadata": metadata}
