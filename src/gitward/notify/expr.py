@@ -9,7 +9,9 @@ limited in length and nesting.
 
 Supported: literals (numbers, ``'…'``/``"…"`` strings, ``true``, ``false``, ``nil``, arrays
 ``[a, b]``); member access ``a.b``, ``a?.b``, ``a['b']``, ``a[0]``; calls of ``len``, ``now``,
-``time.Now``, ``time.Parse``, ``strings.*``; ``!``/``not``, unary ``-``; ``* / % + -``;
+``time.Now``, ``time.Parse``, ``time.ParseDuration``, ``strings.*``, and Go's time methods
+``Before``, ``After``, ``Equal``, ``Sub``, ``Add``, ``Unix``, ``Hours``, ``Minutes``,
+``Seconds``; ``!``/``not``, unary ``-``; ``* / % + -``;
 ``< <= > >=``; ``== !=``; ``in``, ``not in``, ``contains``, ``startsWith``, ``endsWith``,
 ``matches``; ``&&``/``and``; ``||``/``or``; ``??``; ``c ? a : b``. As in expr-lang, a missing
 map key is ``nil`` and a member of ``nil`` is an error unless reached with ``?.``.
@@ -255,13 +257,32 @@ def _member(holder: Any, key: Any, *, optional: bool) -> Any:
         raise ExpressionError(f"cannot fetch {key} from nil")
     if isinstance(holder, Mapping):
         return holder.get(key)
+    if isinstance(holder, datetime | timedelta) and key in _METHODS:
+        return _Method(holder, str(key))
     if isinstance(holder, list) and isinstance(key, int):
         return holder[key] if -len(holder) <= key < len(holder) else None
     raise ExpressionError(f"cannot fetch {key!r} from {type(holder).__name__}")
 
 
+@dataclass(frozen=True)
+class _Method:
+    """A Go time method (``t.Before(u)``, ``d.Hours()``) bound to its value."""
+
+    holder: datetime | timedelta
+    name: str
+
+    def __call__(self, *arguments: Any) -> Any:
+        method = _METHODS[self.name]
+        try:
+            return method(self.holder, *arguments)
+        except TypeError as err:
+            raise ExpressionError(f"cannot call {self.name} with {arguments!r}") from err
+
+
 def _call(node: Node, env: Mapping[str, Any]) -> Any:
     function = _evaluate(node[1], env)
+    if isinstance(function, _Method):
+        return function(*[_evaluate(argument, env) for argument in node[2]])
     if not callable(function) or function not in _FUNCTIONS:
         raise ExpressionError("only len, now, time.* and strings.* can be called")
     return function(*[_evaluate(argument, env) for argument in node[2]])
@@ -366,6 +387,17 @@ def _duration(text: Any) -> timedelta:
     return timedelta(seconds=sum(float(n) * units[u] for n, u in parts))
 
 
+_METHODS: dict[str, Callable[..., Any]] = {
+    "Before": lambda t, u: t < u,
+    "After": lambda t, u: t > u,
+    "Equal": lambda t, u: t == u,
+    "Sub": lambda t, u: t - u,
+    "Add": lambda t, d: t + d,
+    "Unix": lambda t: int(t.timestamp()),
+    "Hours": lambda d: d.total_seconds() / 3600,
+    "Minutes": lambda d: d.total_seconds() / 60,
+    "Seconds": lambda d: d.total_seconds(),
+}
 _TIME: dict[str, Callable[..., Any]] = {
     "Now": _now,
     "Parse": _parse_time,

@@ -61,6 +61,7 @@ class Notifier:
         self._renderer = renderer or TemplateRenderer()
         self._backoff_s = backoff_s
         self._wake = asyncio.Event()
+        self._health = HealthTransitions()
         self._last: dict[str, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
 
     async def follow(self, events: EventStream) -> None:
@@ -85,11 +86,12 @@ class Notifier:
             if last is not None:
                 await self._evaluate(_deleting(last[0]), last[1])
             await self._store.notifications.forget_app(event.app)
+            self._health.forget(event.app)
             return
         found = await self._documents(event.app)
         if found is None:
             return
-        await self._evaluate(*found)
+        await self._evaluate(self._health.stamp(found[0]), found[1])
 
     async def _evaluate(self, app: Mapping[str, Any], project: Mapping[str, Any]) -> None:
         config = self._config()
@@ -210,6 +212,33 @@ def _flatten(value: Any, prefix: str) -> dict[str, str]:
     if value is None:
         return {}
     return {prefix: value if isinstance(value, str) else str(value)}
+
+
+class HealthTransitions:
+    """``status.health.lastTransitionTime`` (which the catalogue's ``on-deployed`` compares with
+    the sync's ``finishedAt``) for app JSON that lacks it: when this process saw the health
+    status change, or the app's ``reconciledAt`` when it first saw the app."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[str, str]] = {}
+
+    def stamp(self, app: Mapping[str, Any]) -> Mapping[str, Any]:
+        status = dict(app.get("status") or {})
+        health = dict(status.get("health") or {})
+        if health.get("lastTransitionTime"):
+            return app
+        name = str((app.get("metadata") or {}).get("name", ""))
+        current = str(health.get("status", ""))
+        seen = self._seen.get(name)
+        if seen is None or seen[0] != current:
+            now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+            since = str(status.get("reconciledAt") or now) if seen is None else now
+            seen = self._seen[name] = (current, since)
+        health["lastTransitionTime"] = seen[1]
+        return {**app, "status": {**status, "health": health}}
+
+    def forget(self, name: str) -> None:
+        self._seen.pop(name, None)
 
 
 def _subscribed(app: Mapping[str, Any], project: Mapping[str, Any]) -> bool:
