@@ -24,6 +24,7 @@ import typer
 import yaml
 
 import gitward
+from gitward.cli import demo_notifications
 from gitward.cli.failing import abort, abort_on
 from gitward.cli.server import announce_server, until_interrupted
 from gitward.errors import GitwardError
@@ -98,22 +99,33 @@ async def _run(place: Path, repo: Path, port: int) -> None:
         )
         namespaces = (repo / NAMESPACES).read_text(encoding="utf-8")
         await _apply_namespaces(access, namespaces)
-        config = ServerConfig(
-            data_dir=place,
-            port=port,
-            rbac_file=repo / RBAC,
-            controller=DEMO_CONTROLLER,
-            clusters=(access,),
-            local_repos={EXAMPLE_REPO_URL: repo},  # gitward server --repo-dir URL=DIR
-            bootstrap=repo / ROOT_APP,
-        )
-        async with run_server(config) as running:
-            password = _remember_password(place, running)
-            announce_server(running, typer.echo)
-            typer.echo(tries(running.url, password, repo, place))
-            await until_interrupted()
-            typer.echo("stopping the demo")
+        with demo_notifications.receiver(place / demo_notifications.LOG_FILE) as receiver:
+            await _serve(place, repo, port, access, receiver)
     typer.echo("demo stopped")
+
+
+async def _serve(place: Path, repo: Path, port: int, access: ClusterAccess, receiver: str) -> None:
+    notifications = demo_notifications.notification_files(repo, place, receiver)
+    config = ServerConfig(
+        data_dir=place,
+        port=port,
+        rbac_file=repo / RBAC,
+        controller=DEMO_CONTROLLER,
+        clusters=(access,),
+        local_repos={EXAMPLE_REPO_URL: repo},  # gitward server --repo-dir URL=DIR
+        bootstrap=repo / ROOT_APP,
+        notifications=notifications[0] if notifications else None,
+        notifications_secret=notifications[1] if notifications else None,
+    )
+    async with run_server(config) as running:
+        password = _remember_password(place, running)
+        announce_server(running, typer.echo)
+        typer.echo(tries(running.url, password, repo, place))
+        if notifications is not None:
+            log = place / demo_notifications.LOG_FILE
+            typer.echo(f"Notifications (Argo CD's format) are appended to {log}")
+        await until_interrupted()
+        typer.echo("stopping the demo")
 
 
 async def _apply_namespaces(access: ClusterAccess, text: str) -> None:
