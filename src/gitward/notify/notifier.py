@@ -4,8 +4,9 @@ Two tasks, each with its own pace. :meth:`Notifier.follow` reads the controller'
 through its own bounded subscription (publishing never waits for it; when it falls behind it
 re-reads every app), evaluates the subscribed triggers over the app's Argo CD JSON, renders the
 templates of what is newly due and stores it as pending in the store, in the same write that
-records it as sent. :meth:`Notifier.deliver` sends pending notifications one by one, retrying
-transient failures with backoff, and marks each sent or failed. A restart delivers what was
+records it as sent. :meth:`Notifier.deliver` sends pending notifications, each service's in
+order and services side by side, retrying transient failures with backoff (three attempts),
+and marks each sent or failed. A restart delivers what was
 pending and never repeats what was recorded. The app's JSON comes through ``documents``, a
 function the server gives (this package does not know the API's shapes).
 It must not slow the controller down nor log a secret.
@@ -140,13 +141,20 @@ class Notifier:
         """Send pending notifications as they come, until cancelled."""
         while True:
             self._wake.clear()
+            by_service: dict[str, list[StoredNotification]] = {}
             for item in await self._store.notifications.pending():
-                await self._guarded(self._deliver_one, item)
+                by_service.setdefault(item.service, []).append(item)
+            # one service's timeouts and retries do not hold up the others
+            await asyncio.gather(*(self._deliver_all(items) for items in by_service.values()))
             try:
                 async with asyncio.timeout(POLL_S):
                     await self._wake.wait()
             except TimeoutError:
                 pass
+
+    async def _deliver_all(self, items: list[StoredNotification]) -> None:
+        for item in items:
+            await self._guarded(self._deliver_one, item)
 
     async def _deliver_one(self, item: StoredNotification) -> None:
         config = self._config()
