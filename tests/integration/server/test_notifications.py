@@ -84,6 +84,9 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
                 }
             },
         },
+        "app-created": {"message": "created", "webhook": {"hooks": _hook("/created")}},
+        "app-deleted": {"message": "deleted", "webhook": {"hooks": _hook("/deleted")}},
+        "app-sync-failed": {"message": "failed", "webhook": {"hooks": _hook("/failed")}},
         "app-health-degraded": {
             "message": "Application {{.app.metadata.name}} has degraded.",
             "webhook": {
@@ -97,6 +100,22 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
         },
     }
     triggers = {
+        "on-created": [{"oncePer": "app.metadata.name", "send": ["app-created"], "when": "true"}],
+        "on-deleted": [
+            {
+                "oncePer": "app.metadata.name",
+                "send": ["app-deleted"],
+                "when": "app.metadata.deletionTimestamp != nil",
+            }
+        ],
+        "on-sync-failed": [
+            {
+                "oncePer": ONCE_PER,
+                "send": ["app-sync-failed"],
+                "when": "app.status.operationState != nil and "
+                "app.status.operationState.phase in ['Error', 'Failed']",
+            }
+        ],
         "on-sync-succeeded": [
             {"oncePer": ONCE_PER, "send": ["app-sync-succeeded"], "when": SUCCEEDED_WHEN}
         ],
@@ -123,6 +142,15 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
     data.update({f"template.{k}": yaml.safe_dump(v) for k, v in templates.items()})
     data.update({f"trigger.{k}": yaml.safe_dump(v) for k, v in triggers.items()})
     return {"apiVersion": "v1", "kind": "ConfigMap", "data": data}
+
+
+def _hook(path: str) -> dict[str, str]:
+    return {
+        "method": "POST",
+        "path": path,
+        "body": '{"app": "{{.app.metadata.name}}", "phase": '
+        '"{{with .app.status.operationState}}{{.phase}}{{end}}"}',
+    }
 
 
 def application(name: str, annotations: dict[str, str]) -> dict[str, Any]:
@@ -156,6 +184,12 @@ def repository(tmp_path: Path) -> Path:
     for name, image in (("web", "nginx:1.27"), ("broken", "missing.example/app:1")):
         (repo / name).mkdir(parents=True)
         (repo / name / "app.yaml").write_text(deployment(name, image))
+    # the API server refuses a Deployment whose selector does not match its pods' labels
+    (repo / "refused").mkdir()
+    mismatched = deployment("refused", "nginx:1.27").replace(
+        "labels: {app: refused}", "labels: {app: other}"
+    )
+    (repo / "refused" / "app.yaml").write_text(mismatched)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.email", "ci@example.com")
     git(repo, "config", "user.name", "CI")
@@ -282,3 +316,30 @@ async def test_a_malformed_notifications_file_stops_the_server_naming_the_file_a
 
     assert str(cm) in caught.value.message
     assert "data[trigger.x][0]" in caught.value.message
+
+
+async def test_creation_a_refused_sync_and_deletion_are_notified(
+    config: ServerConfig, receivers: tuple[str, Recorded, int, Recorded]
+) -> None:
+    _, calls, _, _ = receivers
+    annotations = {
+        f"notifications.argoproj.io/subscribe.{trigger}.hooks": ""
+        for trigger in ("on-created", "on-sync-failed", "on-deleted")
+    }
+
+    async with run_server(config) as server:
+        token = await admin_token(server.url, server.admin_password)
+        async with client(server.url, token) as admin:
+            await admin.post("/api/v1/applications", json=application("refused", annotations))
+            await until(calls, lambda items: len(_at(items, "/failed")) == 1, "the failed sync")
+            await admin.delete("/api/v1/applications/refused", params={"cascade": "false"})
+            await until(calls, lambda items: len(_at(items, "/deleted")) == 1, "the deletion")
+
+    bodies = {
+        path: [yaml.safe_load(call.body) for call in posts(calls, path)]
+        for path in ("/created", "/failed", "/deleted")
+    }
+    assert bodies["/created"][0]["app"] == "refused"
+    assert len(bodies["/created"]) == 1
+    assert bodies["/failed"] == [{"app": "refused", "phase": "Failed"}]
+    assert [body["app"] for body in bodies["/deleted"]] == ["refused"]
