@@ -3,11 +3,12 @@
 The ConfigMap's ``data`` holds YAML strings under Argo CD's keys: ``service.<type>[.<name>]``
 (``service.webhook.hooks``, ``service.email``, ``service.slack``…), ``template.<name>``,
 ``trigger.<name>`` (a list of conditions ``{when, send, oncePer}``), ``defaultTriggers``
-(``defaultTriggers.<service>``) and ``context``. ``$key`` in a service's strings is the Secret's
-value of ``key`` (``data`` base64, or ``stringData``), substituted here and kept only in the
-service; the Secret's values are listed so that every error and log line can be scrubbed of
-them. A malformed entry is a :class:`NotifyConfigError` naming the file, the key and the field.
-It must not send anything.
+(``defaultTriggers.<service>``), ``context`` and ``subscriptions`` (global subscriptions,
+``recipients: [service:recipient]``, ``triggers``, a label ``selector``). ``$key`` in a
+service's strings is the Secret's value of ``key`` (``data`` base64, or ``stringData``),
+substituted here and kept only in the service; the Secret's values are listed so that every
+error and log line can be scrubbed of them. A malformed entry is a :class:`NotifyConfigError`
+naming the file, the key and the field. It must not send anything.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from typing import Any
 import yaml
 
 from gitward.errors import ConfigError, Location
+from gitward.model.selectors import Predicate, parse_selector
 from gitward.notify.expr import Expression, ExpressionError, compile_expression
 
 __all__ = [
     "Condition",
+    "GlobalSubscription",
     "NotifyConfig",
     "NotifyConfigError",
     "Service",
@@ -62,6 +65,17 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class GlobalSubscription:
+    """One item of the ConfigMap's ``subscriptions``: apps whose labels match ``selector`` (all
+    when None) get ``triggers`` (the services' default triggers when empty) at ``recipients``,
+    each ``(service, recipient)``."""
+
+    recipients: tuple[tuple[str, str], ...]
+    triggers: tuple[str, ...] = ()
+    selector: Predicate | None = None
+
+
+@dataclass(frozen=True)
 class NotifyConfig:
     services: Mapping[str, Service] = field(default_factory=dict)
     templates: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -69,6 +83,7 @@ class NotifyConfig:
     default_triggers: tuple[str, ...] = ()
     service_default_triggers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     context: Mapping[str, Any] = field(default_factory=dict)
+    subscriptions: tuple[GlobalSubscription, ...] = ()
     secrets: tuple[str, ...] = ()
     """The Secret's values: never to be shown."""
 
@@ -96,6 +111,7 @@ def parse_notify_config(
     triggers: dict[str, tuple[Condition, ...]] = {}
     defaults: dict[str, tuple[str, ...]] = {}
     context: Mapping[str, Any] = {}
+    subscriptions: tuple[GlobalSubscription, ...] = ()
     for key, text in data.items():
         at = where.at(f"data[{key}]")
         value = _yaml(text, at)
@@ -110,6 +126,8 @@ def parse_notify_config(
             defaults[key.partition(".")[2]] = tuple(str(name) for name in _list(value, at))
         elif key == "context":
             context = _mapping(value, at)
+        elif key == "subscriptions":
+            subscriptions = _subscriptions(value, at)
     _check_references(templates, triggers, where)
     return NotifyConfig(
         services=services,
@@ -118,6 +136,7 @@ def parse_notify_config(
         default_triggers=defaults.pop("", ()),
         service_default_triggers=defaults,
         context=context,
+        subscriptions=subscriptions,
         secrets=tuple(sorted({value for value in secrets.values() if value})),
     )
 
@@ -222,6 +241,34 @@ def _conditions(value: Any, where: Location) -> tuple[Condition, ...]:
             )
         )
     return tuple(found)
+
+
+def _subscriptions(value: Any, where: Location) -> tuple[GlobalSubscription, ...]:
+    found = []
+    for index, given in enumerate(_list(value or [], where)):
+        at = where.at(f"{where.field}[{index}]")
+        item = _mapping(given, at)
+        recipients = []
+        for text in _list(item.get("recipients") or [], at.at(f"{at.field}.recipients")):
+            service, _, recipient = str(text).partition(":")
+            recipients.append((service.strip(), recipient.strip()))
+        selector = str(item.get("selector") or "")
+        triggers = item.get("triggers") or []
+        found.append(
+            GlobalSubscription(
+                recipients=tuple(recipients),
+                triggers=tuple(str(t) for t in _list(triggers, at.at(f"{at.field}.triggers"))),
+                selector=_selector(selector, at.at(f"{at.field}.selector")) if selector else None,
+            )
+        )
+    return tuple(found)
+
+
+def _selector(text: str, where: Location) -> Predicate:
+    try:
+        return parse_selector(text, where)
+    except ConfigError as err:
+        raise NotifyConfigError(err.problem, where=where, hint=err.hint) from err
 
 
 def _compile(text: Any, where: Location) -> Expression:

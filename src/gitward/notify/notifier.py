@@ -98,7 +98,7 @@ class Notifier:
         config = self._config()
         verdict = decide(config, app, project)
         name = str(app["metadata"]["name"])
-        if _subscribed(app, project):
+        if _subscribed(app, project, config):
             self._last[name] = (app, project)
         known = await self._store.notifications.known(due.key for due in verdict.due)
         added = [
@@ -249,9 +249,9 @@ class HealthTransitions:
         self._seen.pop(name, None)
 
 
-def _subscribed(app: Mapping[str, Any], project: Mapping[str, Any]) -> bool:
+def _subscribed(app: Mapping[str, Any], project: Mapping[str, Any], config: NotifyConfig) -> bool:
     annotations = {**project, **(app.get("metadata") or {}).get("annotations", {})}
-    return any(key.startswith(_PREFIX) for key in annotations)
+    return bool(config.subscriptions) or any(key.startswith(_PREFIX) for key in annotations)
 
 
 def _deleting(app: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -4,7 +4,8 @@
 to one trigger; ``subscribe.<service>`` to the service's default triggers (``defaultTriggers``);
 ``notifications.argoproj.io/subscriptions`` holds a YAML list of ``{trigger: [...],
 destinations: [{service, recipients: [...]}]}``. An AppProject's annotations subscribe every app
-of the project. A service may take no recipient (a webhook): its value is then empty.
+of the project; the ConfigMap's ``subscriptions`` subscribe every app its selector matches. A
+service may take no recipient (a webhook): its value is then empty.
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ class Destination:
     recipient: str
 
 
-def destinations(config: NotifyConfig, *annotation_sets: Mapping[str, Any]) -> list[Destination]:
-    """Every (trigger, service, recipient) the annotations ask for, once each, sorted."""
-    found: set[Destination] = set()
+def destinations(
+    config: NotifyConfig, labels: Mapping[str, str], *annotation_sets: Mapping[str, Any]
+) -> list[Destination]:
+    """Every (trigger, service, recipient) the ConfigMap's ``subscriptions`` (for an app with
+    these ``labels``) and the annotations ask for, once each, sorted."""
+    found: set[Destination] = set(_global(config, labels))
     for given in annotation_sets:
         for key, value in given.items():
             if key.startswith(PREFIX):
@@ -40,6 +44,15 @@ def destinations(config: NotifyConfig, *annotation_sets: Mapping[str, Any]) -> l
             elif key == SUBSCRIPTIONS:
                 found.update(_yaml_list(config, value))
     return sorted(found)
+
+
+def _global(config: NotifyConfig, labels: Mapping[str, str]) -> Iterator[Destination]:
+    for subscription in config.subscriptions:
+        if subscription.selector is not None and not subscription.selector(labels):
+            continue
+        for service, recipient in subscription.recipients:
+            for trigger in subscription.triggers or config.defaults_for(service):
+                yield Destination(trigger, service, recipient)
 
 
 def _annotation(config: NotifyConfig, rest: str, value: str) -> Iterator[Destination]:

@@ -52,7 +52,11 @@ def decide(
     name = str(metadata.get("name", ""))
     env = {"app": app}
     verdict = Verdict()
-    for destination in destinations(config, project_annotations, metadata.get("annotations") or {}):
+    labels = {str(k): str(v) for k, v in (metadata.get("labels") or {}).items()}
+    subscribed = destinations(
+        config, labels, project_annotations, metadata.get("annotations") or {}
+    )
+    for destination in subscribed:
         conditions = config.triggers.get(destination.trigger)
         if conditions is None:
             log.warning("app %s subscribes to unknown trigger %s", name, destination.trigger)

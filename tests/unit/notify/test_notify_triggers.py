@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
-from gitward.notify.config import NotifyConfig, NotifyConfigError, load_notify_config
+from gitward.notify.config import (
+    NotifyConfig,
+    NotifyConfigError,
+    load_notify_config,
+    parse_notify_config,
+)
 from gitward.notify.subscriptions import Destination, destinations
 from gitward.notify.triggers import decide
 
@@ -112,7 +117,7 @@ def test_subscriptions_come_from_the_app_the_project_and_default_triggers(
     }
     project = {"notifications.argoproj.io/subscribe.on-health-degraded.slack": "platform"}
 
-    found = destinations(config, project, annotations)
+    found = destinations(config, {}, project, annotations)
 
     assert found == [
         Destination("on-deployed", "slack", "ops"),
@@ -165,3 +170,40 @@ def test_a_malformed_entry_is_an_error_naming_the_file_and_the_key(
 
     assert str(path) in caught.value.message
     assert located in caught.value.message
+
+
+def test_the_configmaps_subscriptions_reach_the_apps_their_selector_matches() -> None:
+    data = {
+        "defaultTriggers.hooks": "[on-created]\n",
+        "subscriptions": yaml.safe_dump(
+            [
+                {
+                    "recipients": ["email:ops@example.com"],
+                    "triggers": ["on-x"],
+                    "selector": "env=prod",
+                },
+                {"recipients": ["hooks"]},
+            ]
+        ),
+    }
+    config = parse_notify_config({"kind": "ConfigMap", "data": data}, {})
+
+    prod = destinations(config, {"env": "prod"})
+    dev = destinations(config, {"env": "dev"})
+
+    assert prod == [
+        Destination("on-created", "hooks", ""),
+        Destination("on-x", "email", "ops@example.com"),
+    ]
+    assert dev == [Destination("on-created", "hooks", "")]
+
+
+def test_a_malformed_subscription_selector_is_an_error_naming_it() -> None:
+    data = {"subscriptions": "- recipients: [hooks]\n  selector: 'env in prod'\n"}
+
+    with pytest.raises(NotifyConfigError) as caught:
+        parse_notify_config({"kind": "ConfigMap", "data": data}, {}, "cm.yaml")
+
+    assert "cm.yaml: ConfigMap argocd-notifications-cm: data[subscriptions][0].selector" in (
+        caught.value.message
+    )
