@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gitward.controller.events import AppEvent, EventStream
-from gitward.notify.config import NotifyConfig
+from gitward.notify.config import NotifyConfig, Service
 from gitward.notify.delivery import DeliveryError, DeliveryRetryError, Sender
 from gitward.notify.templates import TemplateError, TemplateRenderer
 from gitward.notify.triggers import Due, decide
@@ -163,19 +163,8 @@ class Notifier:
         attempts = 0
         if not error and service is None:
             error = f"no service {item.service} in the ConfigMap"
-        while not error:
-            attempts += 1
-            try:
-                rendered = item.payload.get("rendered") or {}
-                await self._sender.send(service, item.recipient, rendered, config.secrets)  # type: ignore[arg-type]
-                break
-            except DeliveryRetryError as err:
-                if attempts >= ATTEMPTS:
-                    error = err.problem
-                else:
-                    await asyncio.sleep(self._backoff_s * 2 ** (attempts - 1))
-            except DeliveryError as err:
-                error = err.problem
+        elif not error and service is not None:
+            attempts, error = await self._attempts(service, item, config.secrets)
         if error:
             log.warning(
                 "notification %s of app %s to %s: %s", item.trigger, item.app, item.service, error
@@ -183,6 +172,24 @@ class Notifier:
         await self._store.notifications.finish(
             item.key, delivered=not error, attempts=attempts, error=error
         )
+
+    async def _attempts(
+        self, service: Service, item: StoredNotification, secrets: tuple[str, ...]
+    ) -> tuple[int, str]:
+        """Send, retrying transient failures with backoff; (attempts made, error or "")."""
+        rendered = item.payload.get("rendered") or {}
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await self._sender.send(service, item.recipient, rendered, secrets)
+                return attempt, ""
+            except DeliveryRetryError as err:
+                if attempt >= ATTEMPTS:
+                    return attempt, err.problem
+                await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))  # backoff, not a wait
+            except DeliveryError as err:
+                return attempt, err.problem
 
     async def _guarded(self, step: Callable[[Any], Awaitable[None]], value: Any) -> None:
         """One app's or one notification's failure is logged and does not stop the rest."""
