@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from gitward.notify.config import load_notify_config
-from gitward.notify.notifier import _render_all
-from gitward.notify.templates import TemplateRenderer
+from gitward.notify.templates import TemplateRenderer, render_templates
 from gitward.notify.triggers import decide
 
 CATALOGUE = Path(__file__).parents[1] / "tests" / "unit" / "notify"
@@ -97,7 +96,7 @@ def main() -> None:
     data = {"app": apps[0], "context": dict(config.context), "serviceType": "email"}
     started = time.perf_counter()
     for _ in range(args.renders):
-        _render_all(renderer, config, names, "email", data)
+        render_templates(renderer, config, names, "email", data)
     rendering = time.perf_counter() - started
 
     figures = {

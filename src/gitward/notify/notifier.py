@@ -23,7 +23,7 @@ from typing import Any
 from gitward.controller.events import AppEvent, EventStream
 from gitward.notify.config import NotifyConfig, Service
 from gitward.notify.delivery import DeliveryError, DeliveryRetryError, Sender
-from gitward.notify.templates import TemplateError, TemplateRenderer
+from gitward.notify.templates import TemplateError, TemplateRenderer, render_templates
 from gitward.notify.triggers import Due, decide
 from gitward.redaction import redact
 from gitward.store import Store
@@ -123,7 +123,7 @@ class Notifier:
             try:
                 payload = {
                     "rendered": await asyncio.to_thread(
-                        _render_all, self._renderer, config, due.templates, service.type, data
+                        render_templates, self._renderer, config, due.templates, service.type, data
                     )
                 }
             except TemplateError as err:
@@ -199,34 +199,6 @@ class Notifier:
             raise
         except Exception as err:  # a store or template hiccup must not end notifications
             log.warning("notifications: %s", redact(str(err), *self._config().secrets))
-
-
-def _render_all(
-    renderer: TemplateRenderer,
-    config: NotifyConfig,
-    names: tuple[str, ...],
-    service_type: str,
-    data: Mapping[str, Any],
-) -> dict[str, dict[str, str]]:
-    """``{template: {"message": …, "email.subject": …}}`` for one service type."""
-    out: dict[str, dict[str, str]] = {}
-    for name in names:
-        template = config.templates.get(name, {})
-        texts = {"message": template["message"]} if isinstance(template.get("message"), str) else {}
-        texts.update(_flatten(template.get(service_type), service_type))
-        out[name] = renderer.render(texts, data, config.secrets)
-    return out
-
-
-def _flatten(value: Any, prefix: str) -> dict[str, str]:
-    if isinstance(value, Mapping):
-        flat: dict[str, str] = {}
-        for key, inner in value.items():
-            flat.update(_flatten(inner, f"{prefix}.{key}"))
-        return flat
-    if value is None:
-        return {}
-    return {prefix: value if isinstance(value, str) else str(value)}
 
 
 class HealthTransitions:

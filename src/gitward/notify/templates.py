@@ -24,9 +24,10 @@ from typing import Any
 import helm_python as helm
 
 from gitward.errors import ConfigError
+from gitward.notify.config import NotifyConfig
 from gitward.redaction import redact
 
-__all__ = ["TemplateError", "TemplateRenderer"]
+__all__ = ["TemplateError", "TemplateRenderer", "render_templates"]
 
 _CHART = """apiVersion: v2
 name: gitward-notifications
@@ -82,3 +83,32 @@ def _problem(detail: str, secrets: tuple[str, ...]) -> str:
     marker = "error calling tpl: "
     text = detail.split(marker, 1)[-1]
     return redact(text, *secrets)[:500]
+
+
+def render_templates(
+    renderer: TemplateRenderer,
+    config: NotifyConfig,
+    names: tuple[str, ...],
+    service_type: str,
+    data: Mapping[str, Any],
+) -> dict[str, dict[str, str]]:
+    """``{template: {"message": …, "email.subject": …}}``: each named template's ``message``
+    and its section for ``service_type``, flattened to dotted keys and rendered."""
+    out: dict[str, dict[str, str]] = {}
+    for name in names:
+        template = config.templates.get(name, {})
+        texts = {"message": template["message"]} if isinstance(template.get("message"), str) else {}
+        texts.update(_flatten(template.get(service_type), service_type))
+        out[name] = renderer.render(texts, data, config.secrets)
+    return out
+
+
+def _flatten(value: Any, prefix: str) -> dict[str, str]:
+    if isinstance(value, Mapping):
+        flat: dict[str, str] = {}
+        for key, inner in value.items():
+            flat.update(_flatten(inner, f"{prefix}.{key}"))
+        return flat
+    if value is None:
+        return {}
+    return {prefix: value if isinstance(value, str) else str(value)}
