@@ -45,3 +45,28 @@ def test_a_broken_template_is_a_template_error_without_secrets(
 
     assert "s3cr3t" not in caught.value.message
     assert "cannot parse template" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("url", "https", "full_name"),
+    [
+        (
+            "git@github.com:argoproj/argo-cd.git",
+            "https://github.com/argoproj/argo-cd.git",
+            "argoproj/argo-cd",
+        ),
+        ("https://user:pw@github.com/o/r.git", "https://github.com/o/r.git", "o/r"),
+        ("ssh://git@gitlab.com/group/project", "https://gitlab.com/group/project", "group/project"),
+    ],
+)
+def test_argo_cds_repo_helpers_that_need_no_repository_work(
+    renderer: TemplateRenderer, url: str, https: str, full_name: str
+) -> None:
+    texts = {
+        "https": "{{call .repo.RepoURLToHTTPS .app.spec.source.repoURL}}",
+        "name": "{{ call .repo.FullNameByRepoURL .app.spec.source.repoURL }}",
+    }
+
+    rendered = renderer.render(texts, {"app": {"spec": {"source": {"repoURL": url}}}})
+
+    assert rendered == {"https": https, "name": full_name}
