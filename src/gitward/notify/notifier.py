@@ -39,6 +39,7 @@ AppDocuments = Callable[[str], Awaitable[tuple[Mapping[str, Any], Mapping[str, A
 QUEUE = 1_000
 ATTEMPTS = 3
 POLL_S = 5.0
+PAGE = 100
 _PREFIX = "notifications.argoproj.io/"
 
 
@@ -142,10 +143,13 @@ class Notifier:
         while True:
             self._wake.clear()
             by_service: dict[str, list[StoredNotification]] = {}
-            for item in await self._store.notifications.pending():
+            pending = await self._store.notifications.pending(PAGE)
+            for item in pending:
                 by_service.setdefault(item.service, []).append(item)
             # one service's timeouts and retries do not hold up the others
             await asyncio.gather(*(self._deliver_all(items) for items in by_service.values()))
+            if len(pending) == PAGE:
+                continue  # more are waiting
             try:
                 async with asyncio.timeout(POLL_S):
                     await self._wake.wait()
