@@ -147,18 +147,23 @@ class Notifier:
             for item in pending:
                 by_service.setdefault(item.service, []).append(item)
             # one service's timeouts and retries do not hold up the others
-            await asyncio.gather(*(self._deliver_all(items) for items in by_service.values()))
-            if len(pending) == PAGE:
-                continue  # more are waiting
+            done = await asyncio.gather(
+                *(self._deliver_all(items) for items in by_service.values())
+            )
+            if len(pending) == PAGE and any(done):
+                continue  # more are waiting, and the store takes what is finished
             try:
                 async with asyncio.timeout(POLL_S):
                     await self._wake.wait()
             except TimeoutError:
                 pass
 
-    async def _deliver_all(self, items: list[StoredNotification]) -> None:
+    async def _deliver_all(self, items: list[StoredNotification]) -> int:
+        """Deliver in order; how many were finished (sent or failed for good)."""
+        finished = 0
         for item in items:
-            await self._guarded(self._deliver_one, item)
+            finished += await self._guarded(self._deliver_one, item)
+        return finished
 
     async def _deliver_one(self, item: StoredNotification) -> None:
         config = self._config()
@@ -195,14 +200,17 @@ class Notifier:
             except DeliveryError as err:
                 return attempt, err.problem
 
-    async def _guarded(self, step: Callable[[Any], Awaitable[None]], value: Any) -> None:
-        """One app's or one notification's failure is logged and does not stop the rest."""
+    async def _guarded(self, step: Callable[[Any], Awaitable[None]], value: Any) -> bool:
+        """One app's or one notification's failure is logged and does not stop the rest;
+        whether the step succeeded."""
         try:
             await step(value)
         except asyncio.CancelledError:
             raise
         except Exception as err:  # a store or template hiccup must not end notifications
             log.warning("notifications: %s", redact(str(err), *self._config().secrets))
+            return False
+        return True
 
 
 class HealthTransitions:
