@@ -175,11 +175,11 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         controller = services.controller
         stack.push_async_callback(controller.stop)
         tasks = _background(services)
-        if config.notifications is not None:
+        stack.push_async_callback(_cancel, tasks)
+        if config.notifications is not None:  # a bad file raises here, and the tasks end
             tasks += start_notifications(
                 services, config.notifications, config.notifications_secret
             )
-        stack.push_async_callback(_cancel, tasks)
         if config.bootstrap is not None:
             await controller.bootstrap(config.bootstrap)
         if config.reconcile:
