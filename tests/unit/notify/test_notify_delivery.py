@@ -4,6 +4,7 @@ reload when they change and keep the last good configuration when they break."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -70,9 +71,9 @@ async def test_a_failing_webhook_says_whether_to_retry_without_its_credentials(
 
 async def test_an_unsupported_service_type_is_an_error_naming_it() -> None:
     with pytest.raises(DeliveryError) as caught:
-        await Sender().send(Service("slack", "slack", {}), "#ops", RENDERED, ())
+        await Sender().send(Service("teams", "teams", {}), "ops", RENDERED, ())
 
-    assert "service type slack (slack) is not supported yet" in caught.value.message
+    assert "service type teams (teams) is not supported yet" in caught.value.message
 
 
 async def test_an_unreachable_smtp_server_is_worth_retrying() -> None:
@@ -99,3 +100,58 @@ def test_the_files_reload_on_change_and_keep_the_last_good_config(tmp_path: Path
     kept = files.current().context["argocdUrl"]
 
     assert (first, second, kept) == ("https://one", "https://two.example", "https://two.example")
+
+
+SLACK = Service(
+    "slack",
+    "slack",
+    {"token": "xoxb-never-shown", "apiURL": "http://slack.example.com/api/", "icon": ":robot:"},
+)
+SLACK_RENDERED = {
+    "app-deployed": {
+        "message": "Application web is now running new version.",
+        "slack.attachments": '[{"title": "web", "color": "#18be52"}]',
+        "slack.deliveryPolicy": "Post",
+    }
+}
+
+
+def slack_sender(answer: dict[str, object], seen: list[httpx.Request]) -> Sender:
+    def respond(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=answer)
+
+    return Sender(transport=httpx.MockTransport(respond))
+
+
+async def test_slack_gets_chat_post_message_with_the_channel_text_and_attachments() -> None:
+    seen: list[httpx.Request] = []
+
+    sent = await slack_sender({"ok": True}, seen).send(SLACK, "#deploys", SLACK_RENDERED, ())
+
+    (request,) = seen
+    body = json.loads(request.content)
+    assert sent == 1
+    assert str(request.url) == "http://slack.example.com/api/chat.postMessage"
+    assert request.headers["Authorization"] == "Bearer xoxb-never-shown"
+    assert body == {
+        "channel": "#deploys",
+        "text": "Application web is now running new version.",
+        "attachments": [{"title": "web", "color": "#18be52"}],
+        "icon_emoji": ":robot:",
+    }
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"), [("channel_not_found", DeliveryError), ("ratelimited", DeliveryRetryError)]
+)
+async def test_slacks_refusal_says_whether_to_retry(error: str, kind: type[DeliveryError]) -> None:
+    answer = {"ok": False, "error": error}
+
+    with pytest.raises(DeliveryError) as caught:
+        await slack_sender(answer, []).send(
+            SLACK, "#deploys", SLACK_RENDERED, ("xoxb-never-shown",)
+        )
+
+    assert type(caught.value) is kind
+    assert error in caught.value.message
