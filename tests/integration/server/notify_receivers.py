@@ -55,9 +55,12 @@ def webhook_receiver() -> Iterator[tuple[str, Recorded]]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode()
             recorded.add(Call(self.command, self.path, dict(self.headers.items()), body))
+            answer = b'{"ok": true}'  # what Slack's API answers; webhooks ignore it
             self.send_response(200)
-            self.send_header("Content-Length", "0")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
+            self.wfile.write(answer)
 
         do_POST = do_GET = do_PUT = _record  # noqa: N815
 

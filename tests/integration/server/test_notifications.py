@@ -2,13 +2,15 @@
 the sandbox, a loopback webhook receiver and a loopback SMTP server.
 
 A synced app gets one webhook call and one email with the catalogue's on-sync-succeeded text;
-an app whose Deployment cannot pull its image gets the on-health-degraded template; a restart
+Slack (through its API's address, here the receiver) gets one message per sync; an app whose
+Deployment cannot pull its image gets the on-health-degraded template; a restart
 repeats nothing, and the next commit's sync is notified again (once).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -28,6 +30,8 @@ from gitward.server.running import ServerConfig, run_server
 from gitward.settings import ControllerSettings
 
 HOOK_TOKEN = "hook-token-never-shown"
+SLACK_TOKEN = "xoxb-slack-token-never-shown"
+SLACK = "/slack/api/chat.postMessage"
 REPO_URL = "https://git.example.com/team/apps.git"
 QUICK = ControllerSettings(
     workers=2,
@@ -135,6 +139,9 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
                 "headers": [{"name": "Authorization", "value": "Bearer $hook-token"}],
             }
         ),
+        "service.slack": yaml.safe_dump(
+            {"token": "$slack-token", "apiURL": f"{webhook_url}/slack/api/"}
+        ),
         "service.email": yaml.safe_dump(
             {"host": "127.0.0.1", "port": smtp_port, "from": "gitward@example.com"}
         ),
@@ -215,7 +222,8 @@ def config(
     cm = tmp_path / "argocd-notifications-cm.yaml"
     cm.write_text(yaml.safe_dump(notifications_cm(url, port)))
     secret = tmp_path / "argocd-notifications-secret.yaml"
-    secret.write_text(yaml.safe_dump({"kind": "Secret", "stringData": {"hook-token": HOOK_TOKEN}}))
+    tokens = {"hook-token": HOOK_TOKEN, "slack-token": SLACK_TOKEN}
+    secret.write_text(yaml.safe_dump({"kind": "Secret", "stringData": tokens}))
     return ServerConfig(
         data_dir=tmp_path / "data",
         clusters=(access,),
@@ -263,6 +271,7 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
     web = {
         "notifications.argoproj.io/subscribe.on-sync-succeeded.hooks": "",
         "notifications.argoproj.io/subscribe.on-sync-succeeded.email": "dev@example.com",
+        "notifications.argoproj.io/subscribe.on-sync-succeeded.slack": "#deploys",
     }
     broken = {"notifications.argoproj.io/subscribe.on-health-degraded.hooks": ""}
     first = git(repository, "rev-parse", "HEAD")
@@ -276,6 +285,7 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
                 calls, lambda items: len(_at(items, "/succeeded")) == 1, "web's sync notified"
             )
             await until(mails, lambda items: len(items) == 1, "web's sync mailed")
+            await until(calls, lambda items: len(_at(items, SLACK)) == 1, "web's sync on Slack")
             await until(
                 calls, lambda items: len(_at(items, "/degraded")) == 1, "broken's degradation"
             )
@@ -289,6 +299,7 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
             calls, lambda items: len(_at(items, "/succeeded")) == 2, "the next commit's sync"
         )
         await until(mails, lambda items: len(items) == 2, "the next commit's mail")
+        await until(calls, lambda items: len(_at(items, SLACK)) == 2, "the next on Slack")
 
     succeeded = [yaml.safe_load(call.body) for call in posts(calls, "/succeeded")]
     degraded = [yaml.safe_load(call.body) for call in posts(calls, "/degraded")]
@@ -300,7 +311,12 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
     assert message["Subject"] == "Application web has been successfully synced."
     assert "Application web has been successfully synced at 20" in body_of(message)
     assert "https://gitward.example.com/applications/web?operation=true" in body_of(message)
+    slack = [json.loads(call.body) for call in posts(calls, SLACK)]
+    assert [post["channel"] for post in slack] == ["#deploys", "#deploys"]
+    assert slack[0]["text"].startswith("Application web has been successfully synced at 20")
+    assert posts(calls, SLACK)[0].headers["Authorization"] == f"Bearer {SLACK_TOKEN}"
     assert HOOK_TOKEN not in caplog.text
+    assert SLACK_TOKEN not in caplog.text
 
 
 async def test_a_malformed_notifications_file_stops_the_server_naming_the_file_and_key(
