@@ -1,5 +1,5 @@
-"""Sending one rendered notification to one service: Argo CD's webhook, email and Slack
-services (Slack in ``slack``).
+"""Sending one rendered notification to one service: Argo CD's webhook, email, Slack and Teams
+services (the last two in ``slack`` and ``teams``).
 
 ``webhook``: for each template with a ``webhook.<service name>`` section, an HTTP request to the
 service's ``url`` + the section's ``path``, with its ``method`` (GET unless given) and ``body``,
@@ -7,7 +7,7 @@ the service's ``headers`` (``[{name, value}]``) and ``basicAuth``; a template wi
 for the service sends nothing to it, as in Argo CD. ``email``: one message per template to the
 recipient, subject ``email.subject``, body ``email.body`` or ``message`` (HTML when the service
 says ``html: true``), over SMTP (SSL on port 465, STARTTLS when the server offers it, login when
-a username is given). ``slack``: see ``gitward.notify.slack``. Other service types fail with a
+a username is given). ``slack``, ``teams``: see those modules. Other service types fail with a
 message saying they are not supported yet.
 
 A transient failure (connection, timeout, 5xx, 429, SMTP 4xx) is a :class:`DeliveryRetryError`; any
@@ -29,11 +29,13 @@ import httpx
 from gitward.notify.config import Service
 from gitward.notify.failures import DeliveryError, DeliveryRetryError
 from gitward.notify.slack import post_to_slack
+from gitward.notify.teams import post_to_teams
 from gitward.redaction import redact
 
 __all__ = ["DeliveryError", "DeliveryRetryError", "Sender"]
 
 TIMEOUT_S = 10.0
+_POSTERS = {"slack": post_to_slack, "teams": post_to_teams}
 
 
 class Sender:
@@ -58,23 +60,23 @@ class Sender:
                 return await self._webhook(service, rendered)
             if service.type == "email":
                 return await asyncio.to_thread(_email, service, recipient, rendered, self._timeout)
-            if service.type == "slack":
-                return await self._slack(service, recipient, rendered)
+            if service.type in _POSTERS:
+                return await self._post(service, recipient, rendered)
         except DeliveryError as err:
             raise type(err)(redact(err.problem, *secrets)) from None
         raise DeliveryError(
             f"service type {service.type} ({service.name}) is not supported yet; "
-            "gitward sends to webhook, email and slack services"
+            "gitward sends to webhook, email, slack and teams services"
         )
 
-    async def _slack(
+    async def _post(
         self, service: Service, recipient: str, rendered: Mapping[str, Mapping[str, Any]]
     ) -> int:
         verify = not service.options.get("insecureSkipVerify", False)
         async with httpx.AsyncClient(
             transport=self._transport, timeout=self._timeout, verify=verify
         ) as client:
-            return await post_to_slack(client, service, recipient, rendered)
+            return await _POSTERS[service.type](client, service, recipient, rendered)
 
     async def _webhook(self, service: Service, rendered: Mapping[str, Mapping[str, Any]]) -> int:
         options = service.options

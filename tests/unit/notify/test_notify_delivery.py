@@ -71,9 +71,9 @@ async def test_a_failing_webhook_says_whether_to_retry_without_its_credentials(
 
 async def test_an_unsupported_service_type_is_an_error_naming_it() -> None:
     with pytest.raises(DeliveryError) as caught:
-        await Sender().send(Service("teams", "teams", {}), "ops", RENDERED, ())
+        await Sender().send(Service("opsgenie", "opsgenie", {}), "ops", RENDERED, ())
 
-    assert "service type teams (teams) is not supported yet" in caught.value.message
+    assert "service type opsgenie (opsgenie) is not supported yet" in caught.value.message
 
 
 async def test_an_unreachable_smtp_server_is_worth_retrying() -> None:
@@ -155,3 +155,41 @@ async def test_slacks_refusal_says_whether_to_retry(error: str, kind: type[Deliv
 
     assert type(caught.value) is kind
     assert error in caught.value.message
+
+
+async def test_teams_gets_a_connector_card_at_the_channels_webhook() -> None:
+    seen: list[httpx.Request] = []
+    teams = Service("teams", "teams", {"recipientUrls": {"ops": "http://teams.example.com/hook"}})
+    rendered = {
+        "app-deployed": {
+            "message": "Application web is now running new version.",
+            "teams.title": "New version of web",
+            "teams.themeColor": "#000080",
+            # the catalogue's cards end an object with a comma
+            "teams.facts": '[{"name": "Sync Status", "value": "Synced",}]',
+            "teams.potentialAction": '[{"@type": "OpenUri", "name": "Open"}]',
+        }
+    }
+
+    await sender(200, seen).send(teams, "ops", rendered, ())
+
+    (request,) = seen
+    card = json.loads(request.content)
+    assert str(request.url) == "http://teams.example.com/hook"
+    assert (card["@type"], card["title"], card["text"], card["themeColor"]) == (
+        "MessageCard",
+        "New version of web",
+        "Application web is now running new version.",
+        "#000080",
+    )
+    assert card["sections"] == [{"facts": [{"name": "Sync Status", "value": "Synced"}]}]
+    assert card["potentialAction"] == [{"@type": "OpenUri", "name": "Open"}]
+
+
+async def test_a_teams_channel_missing_from_recipient_urls_is_named() -> None:
+    teams = Service("teams", "teams", {"recipientUrls": {"ops": "http://teams.example.com/hook"}})
+
+    with pytest.raises(DeliveryError) as caught:
+        await sender(200, []).send(teams, "dev", RENDERED, ())
+
+    assert "recipientUrls has no channel 'dev'" in caught.value.message
