@@ -28,6 +28,7 @@ import typer
 import yaml
 
 import gitward
+from gitward.cli import demo_notifications
 from gitward.cli.failing import abort, abort_on
 from gitward.errors import GitwardError
 from gitward.settings import ControllerSettings
@@ -114,11 +115,9 @@ def prepare_repository(example: Path, repo: Path) -> Path:
 
 async def _run(place: Path, repo: Path, port: int) -> None:
     # The sandbox, the server and the kube client load only when the demo runs (a fast CLI).
-    from gitward.cli.serving import announce_server, until_interrupted  # noqa: PLC0415
     from gitward.kube import ClusterAccess  # noqa: PLC0415
     from gitward.model.annotations import IN_CLUSTER_NAME, IN_CLUSTER_SERVER  # noqa: PLC0415
     from gitward.sandbox import DEMO_OPTIONS, Sandbox  # noqa: PLC0415
-    from gitward.server.running import ServerConfig, run_server  # noqa: PLC0415
 
     options = dataclasses.replace(DEMO_OPTIONS, state_file=place / "sandbox-state.json")
     async with Sandbox.start(options) as sandbox:
@@ -131,24 +130,38 @@ async def _run(place: Path, repo: Path, port: int) -> None:
         )
         namespaces = (repo / NAMESPACES).read_text(encoding="utf-8")
         await _apply_namespaces(access, namespaces)
-        config = ServerConfig(
-            data_dir=place,
-            port=port,
-            rbac_file=repo / RBAC,
-            settings_file=repo / SETTINGS,
-            pinned=frozenset({"reconciliation_s", "jitter_s"}),
-            controller=DEMO_CONTROLLER,
-            clusters=(access,),
-            local_repos={EXAMPLE_REPO_URL: repo},  # gitward server --repo-dir URL=DIR
-            bootstrap=repo / ROOT_APP,
-        )
-        async with run_server(config) as running:
-            password = await remember_password(place, running)
-            announce_server(running, typer.echo)
-            typer.echo(tries(running.url, password, repo, place, kubeconfig))
-            await until_interrupted()
-            typer.echo("stopping the demo")
+        with demo_notifications.receiver(place / demo_notifications.LOG_FILE) as receiver:
+            await _serve(place, repo, port, access, receiver)
     typer.echo("demo stopped")
+
+
+async def _serve(place: Path, repo: Path, port: int, access: ClusterAccess, receiver: str) -> None:
+    from gitward.cli.serving import announce_server, until_interrupted  # noqa: PLC0415
+    from gitward.server.running import ServerConfig, run_server  # noqa: PLC0415
+
+    notifications = demo_notifications.notification_files(repo, place, receiver)
+    config = ServerConfig(
+        data_dir=place,
+        port=port,
+        rbac_file=repo / RBAC,
+        settings_file=repo / SETTINGS,
+        pinned=frozenset({"reconciliation_s", "jitter_s"}),
+        controller=DEMO_CONTROLLER,
+        clusters=(access,),
+        local_repos={EXAMPLE_REPO_URL: repo},  # gitward server --repo-dir URL=DIR
+        bootstrap=repo / ROOT_APP,
+        notifications=notifications[0] if notifications else None,
+        notifications_secret=notifications[1] if notifications else None,
+    )
+    async with run_server(config) as running:
+        password = await remember_password(place, running)
+        announce_server(running, typer.echo)
+        typer.echo(tries(running.url, password, repo, place, place / "kubeconfig"))
+        if notifications is not None:
+            log = place / demo_notifications.LOG_FILE
+            typer.echo(f"Notifications (Argo CD's format) are appended to {log}")
+        await until_interrupted()
+        typer.echo("stopping the demo")
 
 
 async def _apply_namespaces(access: ClusterAccess, text: str) -> None:

@@ -189,6 +189,23 @@ def server(
             "none",
         ),
     ] = None,
+    notifications: Annotated[
+        Path | None,
+        setting(
+            "GITWARD_NOTIFICATIONS",
+            "An argocd-notifications-cm ConfigMap: triggers, templates, services "
+            "(reloaded when it changes).",
+            "none",
+        ),
+    ] = None,
+    notifications_secret: Annotated[
+        Path | None,
+        setting(
+            "GITWARD_NOTIFICATIONS_SECRET",
+            "Its argocd-notifications-secret, for $key references in services.",
+            "none",
+        ),
+    ] = None,
     reset_admin_password: Annotated[
         bool,
         typer.Option(
@@ -223,6 +240,8 @@ def server(
             "bootstrap": bootstrap,
             "metrics_port": metrics_port,
             "render_max_files": render_max_files,
+            "notifications": notifications,
+            "notifications_secret": notifications_secret,
         }.items()
         if value is not None
     }

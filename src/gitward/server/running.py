@@ -50,6 +50,7 @@ from gitward.server.auth.accounts import utc_now
 from gitward.server.hooks import WebhookQueue
 from gitward.server.intake import WebhookIntake
 from gitward.server.metrics import Metrics, TimedRenderer, timed_git, timed_refresher
+from gitward.server.notifying import start_notifications
 from gitward.server.policies import PolicyHolder
 from gitward.server.rbac import Policy
 from gitward.server.registrations import ClusterRegistrations
@@ -124,6 +125,10 @@ class ServerConfig:
     webhook_queue: int = 100
     secret_key: str | None = None
     allowed_origins: tuple[str, ...] = ()
+    notifications: Path | None = None
+    """An argocd-notifications-cm ConfigMap (``--notifications``); None: no notifications."""
+    notifications_secret: Path | None = None
+    """Its argocd-notifications-secret, for ``$key`` references (``--notifications-secret``)."""
 
     @property
     def database(self) -> str:
@@ -220,6 +225,10 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         watcher = await watch_files(services, http, _files(config, tracking), initial)
         tasks = [*_background(services), asyncio.get_running_loop().create_task(watcher.run())]
         stack.push_async_callback(_cancel, tasks)
+        if config.notifications is not None:  # a bad file raises here, and the tasks end
+            tasks += start_notifications(
+                services, config.notifications, config.notifications_secret
+            )
         if config.bootstrap is not None:
             await controller.bootstrap(config.bootstrap)
         if config.reconcile:

@@ -26,6 +26,7 @@ from gitward.store.clusters import Clusters
 from gitward.store.database import Database, database_url
 from gitward.store.files import tighten_directory
 from gitward.store.history import History
+from gitward.store.notifications import Notifications
 from gitward.store.operations import Operations
 from gitward.store.projects import Projects
 from gitward.store.repos import Repos
@@ -53,6 +54,7 @@ class _Groups:
         self.history = History(context)
         self.audit = Audit(context)
         self.accounts = Accounts(context)
+        self.notifications = Notifications(context)
 
 
 class Transaction(_Groups):

@@ -22,6 +22,7 @@ __all__ = [
     "ClusterRow",
     "EndedSessionRow",
     "HistoryRow",
+    "NotificationRow",
     "OperationRow",
     "ProjectRow",
     "RepoRow",
@@ -269,3 +270,22 @@ class ThrottleRow(Base):
     blocked_until: Mapped[datetime | None]
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class NotificationRow(Base):
+    """One notification a trigger asked for: pending until delivered (or given up); its row
+    is also the memory that it was sent, so a restart neither loses nor repeats it."""
+
+    __tablename__ = "notifications"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    app: Mapped[str] = mapped_column(sa.String(NAME), index=True)
+    trigger: Mapped[str] = mapped_column(sa.Text)
+    service: Mapped[str] = mapped_column(sa.Text)
+    recipient: Mapped[str] = mapped_column(sa.Text)
+    payload: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(sa.String(16), index=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer)
+    error: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -14,6 +14,7 @@ from gitward.store.apps import Apps
 from gitward.store.audit import Audit
 from gitward.store.clusters import Clusters
 from gitward.store.history import History
+from gitward.store.notifications import Notifications
 from gitward.store.operations import Operations
 from gitward.store.projects import Projects
 from gitward.store.repos import Repos
@@ -67,6 +68,7 @@ async def test_the_store_and_its_transactions_group_their_calls_by_concern(
         "operations": Operations,
         "history": History,
         "audit": Audit,
+        "notifications": Notifications,
     }
     store = await Store.open(str(tmp_path / "gitward.db"), env={})
     async with store, store.transaction() as tx:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Query
 
 from gitward.model.application import parse_application
+from gitward.model.selectors import parse_selector
 from gitward.server import views
 from gitward.server.deps import (
     Authenticated,
@@ -26,7 +27,6 @@ from gitward.server.deps import (
 from gitward.server.failures import CONFLICT, ApiError, invalid
 from gitward.server.permitting import check_app, project_of
 from gitward.server.responses import FastJSONResponse
-from gitward.server.selectors import parse_selector
 from gitward.server.services import Services
 from gitward.store import AppDefinition, AuditAction
 

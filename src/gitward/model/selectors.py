@@ -1,8 +1,9 @@
-"""Kubernetes label selectors as the app list's ``selector`` parameter spells them:
-``env=dev,tier!=web,team,!legacy`` and set forms ``env in (dev,staging)``, ``env notin (prod)``.
+"""Kubernetes label selectors as the app list's ``selector`` parameter and Argo CD's
+notification subscriptions spell them: ``env=dev,tier!=web,team,!legacy`` and set forms
+``env in (dev,staging)``, ``env notin (prod)``.
 
 Parsing only: the result is a predicate over an app's labels. A malformed selector is a
-``ConfigError`` naming the parameter (400).
+``ConfigError`` naming where it was written (by default the API's ``selector`` parameter: 400).
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ _SET = re.compile(rf"^(?P<key>{_KEY})\s+(?P<op>in|notin)\s+\((?P<values>[^()]*)\
 _EXISTS = re.compile(rf"^(?P<neg>!?)\s*(?P<key>{_KEY})$")
 
 
-def parse_selector(text: str) -> Predicate:
+_QUERY = Location(obj="query", field="selector")
+
+
+def parse_selector(text: str, where: Location = _QUERY) -> Predicate:
     """A predicate that holds for labels matching every requirement of ``text``."""
-    requirements = [_requirement(part.strip()) for part in _split(text) if part.strip()]
+    requirements = [_requirement(part.strip(), where) for part in _split(text) if part.strip()]
     return lambda labels: all(check(labels) for check in requirements)
 
 
@@ -42,7 +46,7 @@ def _split(text: str) -> list[str]:
     return [*parts, current]
 
 
-def _requirement(part: str) -> Predicate:
+def _requirement(part: str, where: Location) -> Predicate:
     if found := _SET.match(part):
         key, values = found["key"], {v.strip() for v in found["values"].split(",") if v.strip()}
         if found["op"] == "in":
@@ -58,7 +62,7 @@ def _requirement(part: str) -> Predicate:
         return lambda labels: (key in labels) != negated
     raise ConfigError(
         f"{part!r} is not a label selector requirement",
-        where=Location(obj="query", field="selector"),
+        where=where,
         hint="write key=value, key!=value, key, !key, key in (a,b) or key notin (a,b), "
         "separated by commas",
     )

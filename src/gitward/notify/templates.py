@@ -1,0 +1,135 @@
+"""Templates in Go ``text/template``, rendered by Helm's own template engine in-process.
+
+Argo CD renders each string of a ``template.<name>`` (``message``, ``email.subject``,
+``webhook.<name>.body``…) with Go's text/template and sprig functions over ``{app, context,
+serviceType}``. Helm's SDK is that engine already: a one-file chart, loaded once, passes each
+string through Helm's ``tpl`` with the data as ``.``, so ``{{.app.metadata.name}}``,
+``{{range}}``, ``{{if eq .serviceType "slack"}}`` and sprig's functions mean exactly what they
+mean in Argo CD. Differences: a missing key prints nothing where Go prints ``<no value>``;
+of Argo CD's helper objects only ``call .repo.RepoURLToHTTPS`` and ``call .repo.FullNameByRepoURL``
+are available (as named templates; the others need the repository server); Helm's
+``include``/``toYaml`` are too. All strings of one notification render in one
+call, under a lock (the SDK's chart is not shared between threads).
+It must not send anything.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import helm_python as helm
+
+from gitward.errors import ConfigError
+from gitward.notify.config import NotifyConfig
+from gitward.redaction import redact
+
+__all__ = ["TemplateError", "TemplateRenderer", "render_templates"]
+
+_CHART = """apiVersion: v2
+name: gitward-notifications
+version: 0.1.0
+"""
+_RENDER = """{{- $out := dict -}}
+{{- range $key, $text := .Values.texts -}}
+{{- $_ := set $out $key (tpl $text $.Values.data) -}}
+{{- end -}}
+{{- toJson $out -}}
+"""
+
+
+# Argo CD's ``.repo`` helpers that need no repository access, as named templates; a template's
+# ``call .repo.Name`` becomes ``include "repo.Name"`` (one argument, as these take).
+_HELPERS = """{{- define "repo.RepoURLToHTTPS" -}}
+{{- if regexMatch "^[^/:@]+@[^/:]+:" . -}}
+{{- regexReplaceAll "^[^@]+@([^:]+):/?(.*)$" . "https://${1}/${2}" -}}
+{{- else -}}
+{{- regexReplaceAll "^[a-zA-Z][a-zA-Z0-9+.-]*://([^@/]*@)?" . "https://" -}}
+{{- end -}}
+{{- end -}}
+{{- define "repo.FullNameByRepoURL" -}}
+{{- $path := regexReplaceAll "^([a-zA-Z][a-zA-Z0-9+.-]*://[^/]*/|[^/:@]+@[^/:]+:/?)" . "" -}}
+{{- $path | trimSuffix ".git" | trimPrefix "/" -}}
+{{- end -}}
+"""
+_REPO_CALL = re.compile(r"\bcall\s+\.repo\.(RepoURLToHTTPS|FullNameByRepoURL)\b")
+
+
+class TemplateError(ConfigError):
+    """A notification template does not parse or fails on the app."""
+
+
+class TemplateRenderer:
+    """Renders a notification's strings (flattened ``{"email.subject": "…"}``) over data."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        with tempfile.TemporaryDirectory(prefix="gitward-notify-") as scratch:
+            chart = Path(scratch, "chart")
+            (chart / "templates").mkdir(parents=True)
+            (chart / "Chart.yaml").write_text(_CHART, encoding="utf-8")
+            (chart / "templates" / "render.txt").write_text(_RENDER, encoding="utf-8")
+            (chart / "templates" / "_repo.tpl").write_text(_HELPERS, encoding="utf-8")
+            self._chart = helm.Chart.load(chart)
+
+    def render(
+        self, texts: Mapping[str, str], data: Mapping[str, Any], secrets: tuple[str, ...] = ()
+    ) -> dict[str, str]:
+        """Every text rendered; :class:`TemplateError` names the failing one's problem."""
+        if not texts:
+            return {}
+        texts = {key: _REPO_CALL.sub(r'include "repo.\1"', text) for key, text in texts.items()}
+        values = {"texts": texts, "data": _plain(data)}
+        with self._lock:
+            try:
+                out = self._chart.render(values, name="notify", namespace="argocd")
+            except helm.HelmError as err:
+                raise TemplateError(_problem(str(err), secrets)) from err
+        rendered = json.loads(next(iter(out.values())) or "{}")
+        return {str(key): str(value) for key, value in rendered.items()}
+
+
+def _plain(data: Mapping[str, Any]) -> Any:
+    """JSON-plain data (times as strings), as Argo CD's unstructured app is."""
+    return json.loads(json.dumps(data, default=str))
+
+
+def _problem(detail: str, secrets: tuple[str, ...]) -> str:
+    """Helm's message without the chart's own wrapper, and without secrets."""
+    marker = "error calling tpl: "
+    text = detail.split(marker, 1)[-1]
+    return redact(text, *secrets)[:500]
+
+
+def render_templates(
+    renderer: TemplateRenderer,
+    config: NotifyConfig,
+    names: tuple[str, ...],
+    service_type: str,
+    data: Mapping[str, Any],
+) -> dict[str, dict[str, str]]:
+    """``{template: {"message": …, "email.subject": …}}``: each named template's ``message``
+    and its section for ``service_type``, flattened to dotted keys and rendered."""
+    out: dict[str, dict[str, str]] = {}
+    for name in names:
+        template = config.templates.get(name, {})
+        texts = {"message": template["message"]} if isinstance(template.get("message"), str) else {}
+        texts.update(_flatten(template.get(service_type), service_type))
+        out[name] = renderer.render(texts, data, config.secrets)
+    return out
+
+
+def _flatten(value: Any, prefix: str) -> dict[str, str]:
+    if isinstance(value, Mapping):
+        flat: dict[str, str] = {}
+        for key, inner in value.items():
+            flat.update(_flatten(inner, f"{prefix}.{key}"))
+        return flat
+    if value is None:
+        return {}
+    return {prefix: value if isinstance(value, str) else str(value)}

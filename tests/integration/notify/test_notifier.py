@@ -1,0 +1,122 @@
+"""The notifier over a real store: what a trigger asks for is delivered once, a transient
+failure (503) is retried, a refusal (404) is recorded as failed without retrying, and a store
+that already holds a notification does not send it again (a restart)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gitward.controller.events import AppEvent, EventStream
+from gitward.notify import Notifier
+from gitward.notify.config import NotifyConfig, parse_notify_config
+from gitward.notify.delivery import Sender
+from gitward.store import Store
+from gitward.store.notifications import StoredNotification
+
+CONFIG = {
+    "service.webhook.hooks": "url: http://hooks.example.com\n",
+    "template.t": "webhook:\n  hooks:\n    method: POST\n    body: '{{.app.metadata.name}}'\n",
+    "trigger.on-created": "- when: 'true'\n  oncePer: app.metadata.name\n  send: [t]\n",
+}
+
+
+def app(name: str) -> dict[str, Any]:
+    annotations = {"notifications.argoproj.io/subscribe.on-created.hooks": ""}
+    return {"metadata": {"name": name, "annotations": annotations}, "status": {}}
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await Store.open(f"sqlite:///{tmp_path / 'gitward.db'}", data_dir=tmp_path)
+    yield opened
+    await opened.close()
+
+
+def notifier(store: Store, answers: dict[str, list[int]], seen: list[str]) -> Notifier:
+    config: NotifyConfig = parse_notify_config({"kind": "ConfigMap", "data": CONFIG}, {})
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        name = request.content.decode()
+        seen.append(name)
+        return httpx.Response(answers[name].pop(0))
+
+    async def documents(name: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        return app(name), {}
+
+    sender = Sender(transport=httpx.MockTransport(answer))
+    return Notifier(lambda: config, store, documents, sender=sender, backoff_s=0.01)
+
+
+async def until_finished(store: Store, count: int) -> list[StoredNotification]:
+    async with asyncio.timeout(30):
+        while True:
+            rows = await store.notifications.list()
+            if len([row for row in rows if row.state != "pending"]) >= count:
+                return rows
+            await asyncio.sleep(0.02)
+
+
+async def running(
+    made: Notifier, events: EventStream, then: Callable[[], Any]
+) -> list[asyncio.Task[None]]:
+    tasks = [asyncio.create_task(made.follow(events)), asyncio.create_task(made.deliver())]
+    await asyncio.sleep(0)  # yield once: the first step of follow() subscribes, synchronously
+    then()
+    return tasks
+
+
+async def stop(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_a_transient_failure_is_retried_and_a_refusal_is_recorded(store: Store) -> None:
+    seen: list[str] = []
+    events = EventStream()
+    made = notifier(store, {"web": [503, 200], "api": [404]}, seen)
+
+    def publish() -> None:
+        events.publish(AppEvent(app="web", kind="status"))
+        events.publish(AppEvent(app="api", kind="status"))
+
+    tasks = await running(made, events, publish)
+    try:
+        rows = {row.app: row for row in await until_finished(store, 2)}
+    finally:
+        await stop(tasks)
+
+    assert (rows["web"].state, rows["web"].attempts) == ("sent", 2)
+    assert (rows["api"].state, rows["api"].attempts) == ("failed", 1)
+    assert "answered 404" in rows["api"].error
+    assert sorted(seen) == ["api", "web", "web"]
+
+
+async def test_what_the_store_holds_is_not_sent_again(store: Store) -> None:
+    seen: list[str] = []
+    events = EventStream()
+    first = notifier(store, {"web": [200]}, seen)
+    tasks = await running(first, events, lambda: events.publish(AppEvent("web", "status")))
+    try:
+        await until_finished(store, 1)
+    finally:
+        await stop(tasks)
+
+    again = notifier(store, {"web": [], "api": [200]}, seen)
+    tasks = await running(
+        again,
+        events,
+        lambda: [events.publish(AppEvent(name, "status")) for name in ("web", "api")],
+    )
+    try:
+        await until_finished(store, 2)
+    finally:
+        await stop(tasks)
+
+    assert seen == ["web", "api"]
