@@ -105,13 +105,17 @@ def test_a_commit_to_dev_shows_live_until_synced(page: Any, world: UiWorld) -> N
         lambda text: text.replace("tag: latest", "tag: v1.1.0", 1),
         "backend v1.1.0",
     )
+    page.evaluate("() => { window.__samePage = true; }")
     revision = tile(page, DEV).locator("dd.mono")
     expect(revision).to_have_text(sha[:7], timeout=60_000)
     expect(tile(page, DEV).locator("[data-sync]")).to_have_attribute(
         "data-sync", "Synced", timeout=60_000
     )
+    # The new commit arrived through the event stream, with no reload of the page; the states in
+    # between (OutOfSync, Syncing) are drawn when they last longer than a frame, which a fast
+    # sandbox sync may not (they were seen in most runs, not all, on a loaded machine).
+    assert page.evaluate("() => window.__samePage === true")
     seen: list[str] = page.evaluate("() => window.__seen")
-    assert any("OutOfSync" in state or "Syncing" in state for state in seen), seen
     assert seen[-1].startswith("Synced"), seen
 
 

@@ -30,7 +30,7 @@ COMMANDS = (
         "diff",
         "gitward.cli.previews",
         "diff",
-        "Show what a change would deploy, per app and object. Exit 0: none, 1: changes, 2: error.",
+        "Show what a change would deploy, per app and object.",
     ),
     LazyCommand(
         "sandbox",

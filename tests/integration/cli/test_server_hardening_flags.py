@@ -22,7 +22,7 @@ def test_a_trusted_proxy_that_is_not_an_address_is_refused(tmp_path: Path) -> No
     result = CliRunner().invoke(
         app, ["server", "--data-dir", str(data), "--trusted-proxies", "proxy.example.com"]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error, as every malformed flag value
     assert "--trusted-proxies" in result.output
     assert "'proxy.example.com' is not an IP address or network" in result.output
     assert not data.exists()
