@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from gitward.cli import accounts, apps, clusters, login, projects, repos
+from gitward.cli import check as check_cmd
 from gitward.cli import demo as demo_cmd
 from gitward.cli import render as render_cmd
 from gitward.cli import sandbox as sandbox_cmd
@@ -17,6 +18,7 @@ app = typer.Typer(
     help="gitward keeps Kubernetes clusters where Git says they should be.",
 )
 app.command("render")(render_cmd.render)
+app.command("check")(check_cmd.check)
 app.command("sandbox")(sandbox_cmd.sandbox)
 app.command("server")(server_cmd.server)
 app.command("demo")(demo_cmd.demo)

@@ -1,0 +1,131 @@
+"""Common Expression Language as Kubernetes admission evaluates it, bounded.
+
+Built on ``cel-expr-python`` (Google's C++ CEL runtime, the reference implementation family
+that Kubernetes' own cel-go belongs to): it compiles once and evaluates in microseconds, and ships
+the strings, optional-syntax, math, base64 and ``cel.bind`` extensions that Kubernetes enables.
+See docs/architecture.md for the comparison with the other CEL libraries.
+
+CEL has no loops of its own, but comprehensions over big lists multiply: an expression's cost is
+bounded before it runs (the biggest list in its input raised to its comprehension nesting), and
+a whole check has a deadline. Both turn into evaluation errors, which the policy's
+failurePolicy judges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from cel_expr_python import cel
+from cel_expr_python.ext import ext_bindings, ext_encoders, ext_math, ext_optional, ext_strings
+
+__all__ = ["COST_LIMIT", "CelError", "Compiled", "compile_expression", "plain"]
+
+COST_LIMIT = 10_000_000
+"""Kubernetes' per-expression runtime cost limit (``PerCallLimit``) is 1,000,000 units; the
+static estimate here is coarser, so it is ten times as generous."""
+MAX_EXPRESSION = 5_000
+_VARIABLES = ("object", "oldObject", "request", "namespaceObject", "variables", "params")
+_MACROS = re.compile(
+    r"\.\s*(all|exists|exists_one|existsOne|map|filter|transformList|transformMap)\s*\("
+)
+
+
+class CelError(Exception):
+    """An expression that does not compile, fails, or would cost too much."""
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One compiled expression and its nesting of comprehensions (for the cost bound)."""
+
+    text: str
+    program: Any
+    nesting: int
+
+    def evaluate(self, data: Mapping[str, Any], widest: int) -> Any:
+        """The plain Python value of the expression over ``data``; ``widest`` is the length of
+        the biggest list in the data."""
+        cost = max(widest, 1) ** max(self.nesting, 1)
+        if cost > COST_LIMIT:
+            raise CelError(
+                f"expression would cost about {cost:,} (a list of {widest} items, "
+                f"{self.nesting} nested comprehensions); the limit is {COST_LIMIT:,}"
+            )
+        try:
+            value = self.program.eval(data=dict(data))
+        except Exception as err:  # the binding raises RuntimeError and others
+            raise CelError(str(err)) from err
+        if value.type() == cel.Type.ERROR:
+            raise CelError(str(value.value()))
+        return value.plain_value()
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    extensions = [
+        ext_strings.ExtStrings(),
+        ext_optional.ExtOptional(),
+        ext_math.ExtMath(),
+        ext_encoders.ExtEncoders(),
+        ext_bindings.ExtBindings(),
+    ]
+    return cel.NewEnv(variables=dict.fromkeys(_VARIABLES, cel.Type.DYN), extensions=extensions)
+
+
+@lru_cache(maxsize=1024)
+def compile_expression(text: str) -> Compiled:
+    """Compile ``text`` once (cached); raises :class:`CelError` with the compiler's message."""
+    if len(text) > MAX_EXPRESSION:
+        raise CelError(f"expression is {len(text)} characters long; at most {MAX_EXPRESSION}")
+    try:
+        program = _environment().compile(text)
+    except Exception as err:
+        raise CelError(str(err).replace("INVALID_ARGUMENT: ", "")) from err
+    return Compiled(text, program, _nesting(text))
+
+
+def _nesting(text: str) -> int:
+    """How deep comprehensions nest, from their positions and the parentheses between them."""
+    depth = deepest = 0
+    stack: list[int] = []
+    level = 0
+    index = 0
+    while index < len(text):
+        match = _MACROS.match(text, index)
+        if match:
+            depth += 1
+            deepest = max(deepest, depth)
+            stack.append(level)
+            level += 1
+            index = match.end()
+            continue
+        char = text[index]
+        if char == "(":
+            level += 1
+        elif char == ")":
+            level -= 1
+            if stack and stack[-1] == level:
+                stack.pop()
+                depth -= 1
+        index += 1
+    return deepest
+
+
+def plain(value: Any) -> tuple[Any, int]:
+    """``value`` with YAML's dates as strings (CEL knows no dates in JSON), and the length of
+    its biggest list."""
+    if isinstance(value, dict):
+        items = [(str(k), plain(v)) for k, v in value.items()]
+        return {k: v for k, (v, _) in items}, max((w for _, (_, w) in items), default=len(items))
+    if isinstance(value, list):
+        converted = [plain(v) for v in value]
+        widest = max((w for _, w in converted), default=0)
+        return [v for v, _ in converted], max(widest, len(converted))
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat(), 0
+    return value, 0
