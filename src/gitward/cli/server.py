@@ -60,6 +60,13 @@ def server(
     bootstrap: Annotated[
         Path | None, typer.Option(help="A file with the root Application to load at start.")
     ] = None,
+    policies: Annotated[
+        Path | None,
+        typer.Option(
+            help="ValidatingAdmissionPolicy and binding YAML files (a folder) checked before "
+            "every sync ($GITWARD_POLICIES)."
+        ),
+    ] = None,
     kubeconfig: Annotated[
         Path | None,
         typer.Option(help="The cluster Applications call https://kubernetes.default.svc."),
@@ -88,6 +95,8 @@ def server(
     overrides["controller"] = _controller(
         settings, reconciliation_period, workers, server_side_diff
     )
+    if policies is not None:
+        overrides["controller"] = replace(overrides["controller"], policies_dir=policies)
     if kubeconfig is not None:
         overrides["clusters"] = (_in_cluster(kubeconfig, context),)
     if (tls_cert is None) != (tls_key is None):

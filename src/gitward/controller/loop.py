@@ -42,6 +42,7 @@ from gitward.controller.deciding import Sync, Wait
 from gitward.controller.deleting import Deletion
 from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
+from gitward.controller.guarding import Guard
 from gitward.controller.operating import Operator
 from gitward.controller.queue import BackoffPolicy, WorkQueue, run_workers
 from gitward.controller.reads import CachedReads, current_operation
@@ -100,6 +101,7 @@ class Controller:
         )
         common: dict[str, Any] = {"settings": self.settings, "clock": clock, "tracking": tracking}
         self.reads = CachedReads(store)
+        common["guard"] = Guard(self.reads, self.settings.policies_dir)
         self.refresher = Refresher(self.reads, self.git, self.caches, **common)
         self.operator = Operator(
             store,

@@ -35,6 +35,7 @@ from gitward.controller.appsport import AppsPort, children_live
 from gitward.controller.caches import LiveCaches
 from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
+from gitward.controller.guarding import Guard
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest
 from gitward.controller.windows import BLOCKED, check_manual, running_verdict
@@ -82,8 +83,10 @@ class Operator:
         events: EventStream,
         on_applied: Callable[[str], None],
         delete_app: Callable[[str, str], Awaitable[object]],
+        guard: Guard | None = None,
     ) -> None:
         self.store = store
+        self.guard = guard or Guard(reads, settings.policies_dir)
         self.reads = reads
         self.git = git
         self.caches = caches
@@ -196,6 +199,8 @@ class Operator:
         cache.watch_kinds_of(in_cluster)
         await cache.wait_warm(within=self.settings.cache_warm_s)
         live = live_from_cache(cache, in_cluster, app.name)
+        if not request.sync.dry_run:
+            await self.guard.refuse_denied(app, desired.objects, live)
         keys = [ResourceKey.of(obj) for obj in argo]
         live.extend(await children_live(self.reads, app.name, keys, self.tracking))
         port = AppsPort(

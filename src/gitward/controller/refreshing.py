@@ -40,6 +40,7 @@ from gitward.controller.deciding import (
 )
 from gitward.controller.desired import Desired, GitSide
 from gitward.controller.gating import wave_gate
+from gitward.controller.guarding import POLICY_VIOLATION, POLICY_WARNING, Guard, Verdict
 from gitward.controller.predicting import DryRuns, server_side_diff
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
@@ -89,8 +90,10 @@ class Refresher:
         settings: ControllerSettings,
         clock: Callable[[], datetime],
         tracking: Tracking,
+        guard: Guard | None = None,
     ) -> None:
         self.reads = reads
+        self.guard = guard or Guard(reads, settings.policies_dir)
         self.git = git
         self.caches = caches
         self.settings = settings
@@ -133,6 +136,7 @@ class _Run:
         self.conditions = Conditions(record.status.conditions, self.now)
         self.stage = kinds.INVALID_SPEC_ERROR
         self.problems: list[str] = []
+        self.verdict = Verdict()
 
     async def run(self) -> Refreshed:
         try:
@@ -149,6 +153,7 @@ class _Run:
             live = await self._live(app, cache, desired.objects)
             predicted = await self.r.predicted(app, cache, desired.objects, live, fresh=self.hard)
             compared = compare(app, desired.objects, live, self.r.tracking, predicted=predicted)
+            self.verdict = await self.r.guard.verdict(app, project, desired.objects, live)
         except TransientError as err:
             return self._keep_last(err)
         except GitwardError as err:
@@ -322,7 +327,7 @@ class _Run:
             last,
             now=self.now,
             operation_running=latest is not None and not latest.phase.completed,
-            gate=await self._gate(app, comparison),
+            gate=self._policy_gate() or await self._gate(app, comparison),
             window=self._window(app, project, comparison),
             backoff=SelfHealBackoff(
                 self.r.settings.self_heal_base_s,
@@ -332,6 +337,7 @@ class _Run:
             synced_since_last=self._synced_since(last),
         )
         self._sync_error(decision, last, desired.revisions)
+        self._policies()
         if isinstance(decision, Wait) and decision.window:
             self.conditions.set(kinds.SYNC_WINDOW_BLOCKED, decision.reason)
         status = AppStatus(
@@ -355,6 +361,16 @@ class _Run:
             if record is not None:
                 siblings.append(record)
         return wave_gate(app, comparison.revisions, siblings)
+
+    def _policy_gate(self) -> Gate | None:
+        denied = self.verdict.denied
+        return Gate(False, f"refused by policy: {Verdict.described(denied)}") if denied else None
+
+    def _policies(self) -> None:
+        if self.verdict.denied:
+            self.conditions.set(POLICY_VIOLATION, Verdict.described(self.verdict.denied))
+        if self.verdict.warned:
+            self.conditions.set(POLICY_WARNING, Verdict.described(self.verdict.warned))
 
     def _window(self, app: Application, project: AppProject, comparison: Comparison) -> Gate:
         if not app.sync_policy.is_automated or comparison.status != "OutOfSync":

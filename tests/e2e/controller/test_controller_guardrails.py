@@ -1,0 +1,81 @@
+"""Guardrails before every sync, end to end on the sandbox: the example's prod project enables
+gitward's built-in policies, so a ``:latest`` image in prod is refused when a release manager
+syncs (nothing applied); an automated app whose project denies is never synced, and a Warn
+policy only warns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from controller_world import BACKEND, DEV, PROD, ROOT, STAGING, World
+
+from gitward.store import AppRecord
+
+
+def condition(record: AppRecord, kind: str) -> str | None:
+    found = [c for c in record.status.conditions if c.get("type") == kind]
+    return str(found[0]["message"]) if found else None
+
+
+async def test_a_latest_image_in_prod_refuses_the_manual_sync_and_applies_nothing(
+    world: World,
+) -> None:
+    await world.start()
+    await world.bootstrap()
+    await world.until_app(ROOT, sync_status="Synced", health_status="Healthy", within=60)
+    world.set_backend_tag("prod", "latest")
+    bad = world.commit("backend latest in prod")
+    prod = await world.until_app(PROD, observed_revisions=(bad,), within=60)
+    violation = condition(prod, "PolicyViolation")
+    assert violation is not None
+    assert (
+        "policy no-mutable-images: Deployment prod/ai-chatbot-prod-backend: image "
+        f"{BACKEND}:latest has no tag or the mutable :latest tag" in violation
+    )
+    assert world.controller is not None
+    await world.controller.sync(PROD, initiated_by="release-manager")
+
+    async def ended() -> bool:
+        latest = await world.store.operations.latest(PROD)
+        return latest is not None and latest.phase.completed
+
+    await world.until(ended, within=30, what="the prod sync ends")
+    operation = await world.store.operations.latest(PROD)
+    assert operation is not None
+    assert operation.phase.value == "Failed"
+    assert "sync refused by policy: policy no-mutable-images: Deployment " in operation.message
+    assert await world.backend_image("prod") is None
+    assert await world.live("Service", "prod", "ai-chatbot-prod-backend", group="") is None
+    assert await world.store.history.list(PROD) == []
+
+
+async def test_an_automated_app_a_deny_policy_refuses_is_never_synced_and_warn_only_warns(
+    world: World,
+) -> None:
+    projects = world.repo / "gitops/app-of-apps/argocd-projects.yaml"
+    text = projects.read_text()
+    for name, enabled in (("dev", "no-mutable-images:Warn"), ("staging", "no-mutable-images")):
+        marker = f"  name: {name}\n  namespace: argocd\n  annotations:\n"
+        text = text.replace(marker, f"{marker}    gitward.io/policies: {enabled}\n", 1)
+    projects.write_text(text)
+    world.commit("dev warns about mutable images, staging refuses them")
+    await world.start()
+    await world.bootstrap()
+    dev = await world.until_app(DEV, sync_status="Synced", health_status="Healthy", within=60)
+    warning = condition(dev, "PolicyWarning")
+    assert warning is not None
+    assert "Deployment dev/ai-chatbot-dev-backend" in warning
+    assert condition(dev, "PolicyViolation") is None
+
+    async def refused() -> bool:
+        record: Any = await world.store.apps.get(STAGING)
+        return record is not None and condition(record, "PolicyViolation") is not None
+
+    await world.until(refused, within=30, what="staging refused by policy")
+    staging = await world.app(STAGING)
+    assert staging.status.sync_status == "OutOfSync"
+    message = condition(staging, "PolicyViolation")
+    assert message is not None
+    assert "policy no-mutable-images: Deployment staging/ai-chatbot-staging-backend" in message
+    assert await world.store.operations.latest(STAGING) is None
+    assert await world.backend_image("staging") is None
