@@ -5,6 +5,7 @@ policy only warns."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from controller_world import BACKEND, DEV, PROD, ROOT, STAGING, World
@@ -79,3 +80,55 @@ async def test_an_automated_app_a_deny_policy_refuses_is_never_synced_and_warn_o
     assert "policy no-mutable-images: Deployment staging/ai-chatbot-staging-backend" in message
     assert await world.store.operations.latest(STAGING) is None
     assert await world.backend_image("staging") is None
+
+
+TEAM_POLICY = """\
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: team-label
+spec:
+  matchConstraints:
+    resourceRules:
+      - apiGroups: [apps]
+        apiVersions: [v1]
+        resources: [deployments]
+        operations: [CREATE, UPDATE]
+  validations:
+    - expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+      messageExpression: "'Deployment ' + object.metadata.name + ' has no team label'"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: team-label-dev
+spec:
+  policyName: team-label
+  validationActions: [Deny]
+  matchResources:
+    namespaceSelector:
+      matchLabels:
+        kubernetes.io/metadata.name: dev
+"""
+
+
+async def test_the_servers_own_policy_files_apply_through_their_bindings(world: World) -> None:
+    policies = world.tmp / "policies"
+    policies.mkdir()
+    (policies / "team.yaml").write_text(TEAM_POLICY)
+    await world.start(replace(world.settings, policies_dir=policies))
+    await world.bootstrap()
+
+    async def refused() -> bool:
+        record: Any = await world.store.apps.get(DEV)
+        return record is not None and condition(record, "PolicyViolation") is not None
+
+    await world.until(refused, within=60, what="dev refused by the server's policy")
+    message = condition(await world.app(DEV), "PolicyViolation")
+    assert message is not None
+    assert (
+        "policy team-label: Deployment dev/ai-chatbot-dev-backend: Deployment "
+        "ai-chatbot-dev-backend has no team label" in message
+    )
+    assert await world.backend_image("dev") is None
+    assert await world.store.operations.latest(DEV) is None
