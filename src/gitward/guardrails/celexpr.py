@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from cel_expr_python import cel
 from cel_expr_python.ext import ext_bindings, ext_encoders, ext_math, ext_optional, ext_strings
 
-__all__ = ["COST_LIMIT", "CelError", "Compiled", "compile_expression", "plain"]
+__all__ = ["COST_LIMIT", "CelError", "Compiled", "activation", "compile_expression", "plain"]
 
 COST_LIMIT = 10_000_000
 """Kubernetes' per-expression runtime cost limit (``PerCallLimit``) is 1,000,000 units; the
@@ -47,9 +48,9 @@ class Compiled:
     program: Any
     nesting: int
 
-    def evaluate(self, data: Mapping[str, Any], widest: int) -> Any:
-        """The plain Python value of the expression over ``data``; ``widest`` is the length of
-        the biggest list in the data."""
+    def evaluate(self, data: Any, widest: int) -> Any:
+        """The plain Python value of the expression over ``data`` (a mapping, or an
+        :func:`activation`); ``widest`` is the length of the biggest list in the data."""
         cost = max(widest, 1) ** max(self.nesting, 1)
         if cost > COST_LIMIT:
             raise CelError(
@@ -57,7 +58,10 @@ class Compiled:
                 f"{self.nesting} nested comprehensions); the limit is {COST_LIMIT:,}"
             )
         try:
-            value = self.program.eval(data=dict(data))
+            if isinstance(data, Mapping):
+                value = self.program.eval(data=dict(data))
+            else:
+                value = self.program.eval(activation=data)
         except Exception as err:  # the binding raises RuntimeError and others
             raise CelError(str(err)) from err
         if value.type() == cel.Type.ERROR:
@@ -117,15 +121,37 @@ def _nesting(text: str) -> int:
 
 
 def plain(value: Any) -> tuple[Any, int]:
-    """``value`` with YAML's dates as strings (CEL knows no dates in JSON), and the length of
-    its biggest list."""
-    if isinstance(value, dict):
-        items = [(str(k), plain(v)) for k, v in value.items()]
-        return {k: v for k, (v, _) in items}, max((w for _, (_, w) in items), default=len(items))
-    if isinstance(value, list):
-        converted = [plain(v) for v in value]
-        widest = max((w for _, w in converted), default=0)
-        return [v for v, _ in converted], max(widest, len(converted))
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat(), 0
-    return value, 0
+    """``value`` as JSON data (YAML's dates as strings: CEL knows no dates in JSON), and the
+    length of its biggest list or map."""
+    walked = _Walk()
+    walked.visit(value)
+    if walked.dates:
+        value = orjson.loads(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
+    return value, walked.widest
+
+
+class _Walk:
+    """One pass over JSON-like data: its widest collection, and whether it holds dates."""
+
+    def __init__(self) -> None:
+        self.widest = 0
+        self.dates = False
+
+    def visit(self, value: Any) -> None:
+        if isinstance(value, dict):
+            self.widest = max(self.widest, len(value))
+            for item in value.values():
+                if isinstance(item, dict | list | dt.date):
+                    self.visit(item)
+        elif isinstance(value, list):
+            self.widest = max(self.widest, len(value))
+            for item in value:
+                if isinstance(item, dict | list | dt.date):
+                    self.visit(item)
+        elif isinstance(value, dt.date):
+            self.dates = True
+
+
+def activation(data: Mapping[str, Any]) -> Any:
+    """An activation over ``data``, made once and shared by the expressions that read it."""
+    return _environment().Activation(dict(data))

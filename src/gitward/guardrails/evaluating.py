@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gitward.guardrails.celexpr import CelError, compile_expression, plain
+from gitward.guardrails.celexpr import CelError, activation, compile_expression, plain
 from gitward.guardrails.policies import (
     Action,
     Binding,
@@ -140,14 +140,15 @@ class _Run:
         self.policy = policy
         self.binding = binding
         self.subject = subject
-        self.data = dict(data)
+        self.data = {**data, "variables": {}}
         self.widest = widest
         self.deadline = deadline
+        self.activation = activation(self.data)
 
     def value(self, expression: str) -> Any:
         if time.monotonic() > self.deadline:
             raise CelError("the checks of this app took too long (the deadline passed)")
-        return compile_expression(expression).evaluate(self.data, self.widest)
+        return compile_expression(expression).evaluate(self.activation, self.widest)
 
     def violations(self) -> list[Violation]:
         for name, expression in self.policy.match_conditions:
@@ -158,12 +159,12 @@ class _Run:
             if applies is not True:
                 return []
         variables: dict[str, Any] = {}
-        self.data["variables"] = variables
         for name, expression in self.policy.variables:
             try:
                 variables[name] = self.value(expression)
             except CelError:
                 continue  # an expression that uses it fails in its turn
+            self.activation = activation({**self.data, "variables": variables})
         found = []
         for validation in self.policy.validations:
             try:
