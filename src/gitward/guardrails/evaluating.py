@@ -285,4 +285,4 @@ def _rule_matches(rule: ResourceRule, request: Mapping[str, Any]) -> bool:
 
 
 def _any(patterns: tuple[str, ...], value: str) -> bool:
-    return "*" in patterns or value in patterns
+    return "*" in patterns or "*/*" in patterns or value in patterns
