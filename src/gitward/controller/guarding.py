@@ -3,7 +3,7 @@
 Each refresh checks the app's rendered objects against the policies that apply to it (the
 server's ``--policies`` files through their bindings, and the built-ins its project enables with
 ``gitward.io/policies``; an Application object it renders is also checked against the policies
-of the project that Application names). A Deny violation sets the ``PolicyViolation`` condition
+of the project that Application names). A Deny violation sets the ``PolicyError`` condition
 and closes the gate in front of automated syncs; a Warn violation sets ``PolicyWarning`` and
 changes nothing else. Every sync step, manual or automated, checks again the objects it is about
 to apply and fails before applying anything when a Deny policy refuses them. It must not apply
@@ -23,10 +23,11 @@ from gitward.model.application import Application
 from gitward.model.objects import Manifest
 from gitward.model.project import AppProject
 
-__all__ = ["POLICY_VIOLATION", "POLICY_WARNING", "Guard", "PolicyDeniedError", "Verdict"]
+__all__ = ["POLICY_ERROR", "POLICY_WARNING", "Guard", "PolicyDeniedError", "Verdict"]
 
-POLICY_VIOLATION = "PolicyViolation"
-"""A Deny policy refuses an object the app would deploy: no sync happens (gitward's own kind)."""
+POLICY_ERROR = "PolicyError"
+"""A Deny policy refuses an object the app would deploy: no sync happens (gitward's own kind,
+named like Argo CD's ``*Error`` kinds, which the UI shows as errors)."""
 POLICY_WARNING = "PolicyWarning"
 """A Warn policy is not met by an object the app deploys; syncs go on (gitward's own kind)."""
 _SHOWN = 5

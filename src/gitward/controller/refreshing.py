@@ -40,7 +40,7 @@ from gitward.controller.deciding import (
 )
 from gitward.controller.desired import Desired, GitSide
 from gitward.controller.gating import wave_gate
-from gitward.controller.guarding import POLICY_VIOLATION, POLICY_WARNING, Guard, Verdict
+from gitward.controller.guarding import POLICY_ERROR, POLICY_WARNING, Guard, Verdict
 from gitward.controller.predicting import DryRuns, server_side_diff
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
@@ -368,7 +368,7 @@ class _Run:
 
     def _policies(self) -> None:
         if self.verdict.denied:
-            self.conditions.set(POLICY_VIOLATION, Verdict.described(self.verdict.denied))
+            self.conditions.set(POLICY_ERROR, Verdict.described(self.verdict.denied))
         if self.verdict.warned:
             self.conditions.set(POLICY_WARNING, Verdict.described(self.verdict.warned))
 

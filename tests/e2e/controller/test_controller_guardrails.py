@@ -27,7 +27,7 @@ async def test_a_latest_image_in_prod_refuses_the_manual_sync_and_applies_nothin
     world.set_backend_tag("prod", "latest")
     bad = world.commit("backend latest in prod")
     prod = await world.until_app(PROD, observed_revisions=(bad,), within=60)
-    violation = condition(prod, "PolicyViolation")
+    violation = condition(prod, "PolicyError")
     assert violation is not None
     assert (
         "policy no-mutable-images: Deployment prod/ai-chatbot-prod-backend: image "
@@ -66,16 +66,16 @@ async def test_an_automated_app_a_deny_policy_refuses_is_never_synced_and_warn_o
     warning = condition(dev, "PolicyWarning")
     assert warning is not None
     assert "Deployment dev/ai-chatbot-dev-backend" in warning
-    assert condition(dev, "PolicyViolation") is None
+    assert condition(dev, "PolicyError") is None
 
     async def refused() -> bool:
         record: Any = await world.store.apps.get(STAGING)
-        return record is not None and condition(record, "PolicyViolation") is not None
+        return record is not None and condition(record, "PolicyError") is not None
 
     await world.until(refused, within=30, what="staging refused by policy")
     staging = await world.app(STAGING)
     assert staging.status.sync_status == "OutOfSync"
-    message = condition(staging, "PolicyViolation")
+    message = condition(staging, "PolicyError")
     assert message is not None
     assert "policy no-mutable-images: Deployment staging/ai-chatbot-staging-backend" in message
     assert await world.store.operations.latest(STAGING) is None
@@ -121,10 +121,10 @@ async def test_the_servers_own_policy_files_apply_through_their_bindings(world: 
 
     async def refused() -> bool:
         record: Any = await world.store.apps.get(DEV)
-        return record is not None and condition(record, "PolicyViolation") is not None
+        return record is not None and condition(record, "PolicyError") is not None
 
     await world.until(refused, within=60, what="dev refused by the server's policy")
-    message = condition(await world.app(DEV), "PolicyViolation")
+    message = condition(await world.app(DEV), "PolicyError")
     assert message is not None
     assert (
         "policy team-label: Deployment dev/ai-chatbot-dev-backend: Deployment "
