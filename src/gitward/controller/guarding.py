@@ -5,9 +5,10 @@ server's ``--policies`` files through their bindings, and the built-ins its proj
 ``gitward.io/policies``; an Application object it renders is also checked against the policies
 of the project that Application names). A Deny violation sets the ``PolicyError`` condition
 and closes the gate in front of automated syncs; a Warn violation sets ``PolicyWarning`` and
-changes nothing else. Every sync step, manual or automated, checks again the objects it is about
-to apply and fails before applying anything when a Deny policy refuses them. It must not apply
-or write anything itself.
+changes nothing else. A person's sync or rollback is refused when it is asked for, and every sync
+step, manual or automated, checks again the objects it is about to apply (with the live ones, so
+existing objects are UPDATEs) and fails before applying anything when a Deny policy refuses
+them. It must not apply or write anything itself.
 """
 
 from __future__ import annotations

@@ -104,6 +104,7 @@ class Operator:
         rollback while a sync window blocks it) and audit who started it."""
         if not request.automated:
             await self._check_windows(app, request)
+            await self._check_policies(app, request)
         operation = SyncOperation.start(request.sync, now=self.clock())
         record = await self.store.operations.start(
             app, request=request.to_dict(), requested_by=initiated_by, state=operation.to_dict()
@@ -160,6 +161,19 @@ class Operator:
         project = await self.reads.project(app.project)
         what = "rollback" if request.kind == "rollback" else "sync"
         check_manual(project, app, self.clock(), what=what, dry_run=request.sync.dry_run)
+
+    async def _check_policies(self, name: str, request: OperationRequest) -> None:
+        """Refuse a person's sync at once when a Deny policy refuses what it would apply (each
+        step checks again, with the live objects)."""
+        record = await self.reads.app(name)
+        if record is None or request.sync.dry_run:
+            return
+        app = target_app(record, request)
+        try:
+            desired = await self.git.render(app, request.revisions)
+        except GitwardError:
+            return  # the operation's first step reports it
+        await self.guard.refuse_denied(app, desired.objects, ())
 
     async def _held(
         self, record: OperationRecord, app: Application, request: OperationRequest

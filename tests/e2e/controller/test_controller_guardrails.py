@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from controller_world import BACKEND, DEV, PROD, ROOT, STAGING, World
 
+from gitward.controller.guarding import PolicyDeniedError
 from gitward.store import AppRecord
 
 
@@ -34,17 +36,10 @@ async def test_a_latest_image_in_prod_refuses_the_manual_sync_and_applies_nothin
         f"{BACKEND}:latest has no tag or the mutable :latest tag" in violation
     )
     assert world.controller is not None
-    await world.controller.sync(PROD, initiated_by="release-manager")
-
-    async def ended() -> bool:
-        latest = await world.store.operations.latest(PROD)
-        return latest is not None and latest.phase.completed
-
-    await world.until(ended, within=30, what="the prod sync ends")
-    operation = await world.store.operations.latest(PROD)
-    assert operation is not None
-    assert operation.phase.value == "Failed"
-    assert "sync refused by policy: policy no-mutable-images: Deployment " in operation.message
+    with pytest.raises(PolicyDeniedError) as refused:
+        await world.controller.sync(PROD, initiated_by="release-manager")
+    assert "sync refused by policy: policy no-mutable-images: Deployment " in refused.value.message
+    assert await world.store.operations.latest(PROD) is None
     assert await world.backend_image("prod") is None
     assert await world.live("Service", "prod", "ai-chatbot-prod-backend", group="") is None
     assert await world.store.history.list(PROD) == []
@@ -132,3 +127,38 @@ async def test_the_servers_own_policy_files_apply_through_their_bindings(world: 
     )
     assert await world.backend_image("dev") is None
     assert await world.store.operations.latest(DEV) is None
+
+
+async def test_a_sync_step_checks_again_with_the_live_objects_and_applies_nothing(
+    world: World,
+) -> None:
+    """A policy on UPDATE only: the first sync of prod creates its objects; the next one updates
+    them, which the step (knowing what is live) refuses before applying anything."""
+    policies = world.tmp / "policies"
+    policies.mkdir()
+    on_update = TEAM_POLICY.replace("operations: [CREATE, UPDATE]", "operations: [UPDATE]")
+    (policies / "team.yaml").write_text(on_update.replace("dev", "prod"))
+    await world.start(replace(world.settings, policies_dir=policies))
+    await world.bootstrap()
+    await world.until_app(PROD, sync_status="OutOfSync", within=60)
+    assert world.controller is not None
+    await world.controller.sync(PROD, initiated_by="release-manager")
+    await world.until_app(PROD, sync_status="Synced", health_status="Healthy", within=60)
+    world.set_backend_tag("prod", "v1.0.1")
+    second = world.commit("backend v1.0.1 in prod")
+    await world.until_app(PROD, observed_revisions=(second,), within=60)
+    started = await world.controller.sync(PROD, initiated_by="release-manager")
+
+    async def ended() -> bool:
+        latest = await world.store.operations.latest(PROD)
+        return latest is not None and latest.id == started.id and latest.phase.completed
+
+    await world.until(ended, within=30, what="the second prod sync ends")
+    operation = await world.store.operations.latest(PROD)
+    assert operation is not None
+    assert operation.phase.value == "Failed"
+    assert (
+        "sync refused by policy: policy team-label: Deployment prod/ai-chatbot-prod-backend"
+        in operation.message
+    )
+    assert await world.backend_image("prod") == f"{BACKEND}:v1.0.0"
