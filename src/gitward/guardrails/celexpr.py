@@ -69,6 +69,23 @@ class Compiled:
         return value.plain_value()
 
 
+def _kubernetes_lists() -> list[Any]:
+    """Kubernetes' CEL lists library: ``isSorted()``, ``sum()``, ``min()``, ``max()`` (a failure,
+    such as ``min()`` of an empty list, is an evaluation error)."""
+    of_any = cel.Type.List(cel.Type.DYN)
+
+    def member(name: str, result: Any, impl: Any) -> Any:
+        overload = cel.Overload(f"list_{name}", result, [of_any], is_member=True, impl=impl)
+        return cel.FunctionDecl(name, [overload])
+
+    return [
+        member("isSorted", cel.Type.BOOL, lambda items: list(items) == sorted(items)),
+        member("sum", cel.Type.DYN, sum),
+        member("min", cel.Type.DYN, min),
+        member("max", cel.Type.DYN, max),
+    ]
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Any:
     extensions = [
@@ -78,7 +95,11 @@ def _environment() -> Any:
         ext_encoders.ExtEncoders(),
         ext_bindings.ExtBindings(),
     ]
-    return cel.NewEnv(variables=dict.fromkeys(_VARIABLES, cel.Type.DYN), extensions=extensions)
+    return cel.NewEnv(
+        variables=dict.fromkeys(_VARIABLES, cel.Type.DYN),
+        extensions=extensions,
+        functions=_kubernetes_lists(),
+    )
 
 
 @lru_cache(maxsize=1024)

@@ -140,6 +140,13 @@ def test_kubernetes_string_and_optional_extensions_are_available() -> None:
     assert compile_expression(text).evaluate({"object": {"metadata": {}}}, 0) is True
 
 
+def test_kubernetes_list_functions_are_available() -> None:
+    text = "[1, 2, 3].isSorted() && object.xs.sum() == 4 && object.xs.max() == 3"
+    assert compile_expression(text).evaluate({"object": {"xs": [3, 1]}}, 2) is True
+    with pytest.raises(Exception, match="empty"):
+        compile_expression("object.xs.min()").evaluate({"object": {"xs": []}}, 0)
+
+
 @pytest.mark.parametrize(
     ("kind", "resource"),
     [("Deployment", "deployments"), ("Ingress", "ingresses"), ("NetworkPolicy", "networkpolicies")],
