@@ -265,3 +265,22 @@ def test_the_rbac_policy_lets_developers_sync_dev_and_staging_and_release_manage
     assert "p, developers, applications, sync, staging/*, allow" in rules
     assert "p, release-managers, applications, sync, */*, allow" in rules
     assert not any(rule.startswith("p, developers, applications, sync, prod") for rule in rules)
+
+
+def test_pull_requests_run_the_guardrails_the_prod_project_enables() -> None:
+    (workflow,) = _documents(EXAMPLE / ".github" / "workflows" / "guardrails.yaml")
+    assert workflow[True]["pull_request"]["branches"] == ["main"]
+    steps = workflow["jobs"]["check"]["steps"]
+    assert steps[-1]["run"] == "gitward check gitops/app-of-apps/argocd-root-app.yaml"
+    projects = {
+        doc["metadata"]["name"]: doc
+        for doc in _documents(EXAMPLE / "gitops" / "app-of-apps" / "argocd-projects.yaml")
+    }
+    enabled = projects["prod"]["metadata"]["annotations"]["gitward.io/policies"].split(",")
+    assert set(enabled) == {
+        "no-secret-data",
+        "no-mutable-images",
+        "semver-images",
+        "manual-sync",
+        "resource-requests",
+    }
