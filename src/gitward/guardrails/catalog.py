@@ -10,6 +10,7 @@ through their own ValidatingAdmissionPolicyBindings, to every app, as in a clust
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from gitward.guardrails.evaluating import Subject, Violation, evaluate
+from gitward.guardrails.evaluating import DEADLINE_S, Subject, Violation, evaluate
 from gitward.guardrails.policies import (
     Action,
     Binding,
@@ -81,6 +82,7 @@ class Guardrails:
             if o.get("kind") == "Namespace"
         }
         found: list[Violation] = []
+        deadline = time.monotonic() + DEADLINE_S
         mine = self._bound(enabled.get(project, ()))
         found.extend(_unknown(app, project, enabled.get(project, ())))
         for obj in objects:
@@ -89,7 +91,7 @@ class Guardrails:
             child_project = _child_project(obj)
             if child_project and child_project != project:
                 pairs.extend(self._bound(enabled.get(child_project, ())))
-            found.extend(evaluate([subject], pairs))
+            found.extend(evaluate([subject], pairs, deadline=deadline))
         return found
 
     def _bound(self, entries: Sequence[str]) -> list[tuple[Policy, Binding]]:

@@ -12,8 +12,10 @@ binding's actions.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +27,10 @@ from gitward.guardrails.policies import (
     MatchResources,
     Policy,
     ResourceRule,
+    Validation,
 )
 from gitward.model.objects import Manifest
+from gitward.redaction import redact
 
 __all__ = ["DEADLINE_S", "Subject", "Violation", "evaluate", "plural"]
 
@@ -102,10 +106,11 @@ def evaluate(
     subjects: Iterable[Subject],
     bound: Iterable[tuple[Policy, Binding]],
     *,
-    deadline_s: float = DEADLINE_S,
+    deadline: float | None = None,
 ) -> list[Violation]:
-    """Every violation of ``bound`` policies by ``subjects``."""
-    deadline = time.monotonic() + deadline_s
+    """Every violation of ``bound`` policies by ``subjects``; ``deadline`` is a
+    ``time.monotonic()`` instant (default: :data:`DEADLINE_S` from now)."""
+    deadline = time.monotonic() + DEADLINE_S if deadline is None else deadline
     pairs = list(bound)
     found: list[Violation] = []
     for subject in subjects:
@@ -176,7 +181,7 @@ class _Run:
                 found.append(self._violation(self._message(validation), validation.reason))
         return found
 
-    def _message(self, validation: Any) -> str:
+    def _message(self, validation: Validation) -> str:
         if validation.message_expression:
             try:
                 text = self.value(validation.message_expression)
@@ -195,9 +200,25 @@ class _Run:
             actions=self.binding.actions,
             app=self.subject.app,
             obj=_described(self.subject),
-            message=message,
+            message=redact(message, *_secret_values(self.subject.obj)),
             reason=reason,
         )
+
+
+def _secret_values(obj: Manifest) -> Iterator[str]:
+    """A Secret's values, as written and decoded, so that no message repeats them."""
+    if obj.get("kind") != "Secret":
+        return
+    for key in ("data", "stringData"):
+        values = obj.get(key)
+        for value in values.values() if isinstance(values, dict) else ():
+            text = str(value)
+            yield text
+            if key == "data":
+                try:
+                    yield base64.b64decode(text, validate=True).decode("utf-8")
+                except (binascii.Error, UnicodeDecodeError):
+                    continue
 
 
 def _described(subject: Subject) -> str:

@@ -147,6 +147,34 @@ def test_kubernetes_list_functions_are_available() -> None:
         compile_expression("object.xs.min()").evaluate({"object": {"xs": []}}, 0)
 
 
+def test_a_message_expression_never_repeats_a_secret_value() -> None:
+    policy = POLICY.replace("[apps]", '[""]').replace("deployments", "secrets")
+    policy = policy.replace(
+        'message: "team label must start with t-"',
+        "messageExpression: \"'bad: ' + string(object.data.password) + object.stringData.pin\"",
+    )
+    found = policies(policy % "Fail")
+    pairs = [(found.policies[b.policy], b) for b in found.bindings]
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s", "namespace": "prod", "labels": {"team": "ops"}},
+        "data": {"password": "aHVudGVyMg=="},  # hunter2
+        "stringData": {"pin": "4321"},
+    }
+    [violation] = evaluate([Subject("a", secret)], pairs)
+    assert violation.message.startswith("bad: ")
+    assert "aHVudGVyMg==" not in violation.message
+    assert "4321" not in violation.message
+
+
+def test_past_the_deadline_expressions_fail_and_the_failure_policy_judges() -> None:
+    [violation] = evaluate(
+        [Subject("a", deployment("x:1", labels={"team": "t-ops"}))], bound(), deadline=0.0
+    )
+    assert "deadline" in violation.message
+
+
 @pytest.mark.parametrize(
     ("kind", "resource"),
     [("Deployment", "deployments"), ("Ingress", "ingresses"), ("NetworkPolicy", "networkpolicies")],
