@@ -57,15 +57,15 @@ def server(
             help="Compare apps with server-side dry-run applies (Argo CD's ServerSideDiff).",
         ),
     ] = None,
-    bootstrap: Annotated[
-        Path | None, typer.Option(help="A file with the root Application to load at start.")
-    ] = None,
     policies: Annotated[
         Path | None,
         typer.Option(
             help="ValidatingAdmissionPolicy and binding YAML files (a folder) checked before "
             "every sync ($GITWARD_POLICIES)."
         ),
+    ] = None,
+    bootstrap: Annotated[
+        Path | None, typer.Option(help="A file with the root Application to load at start.")
     ] = None,
     kubeconfig: Annotated[
         Path | None,
@@ -95,12 +95,12 @@ def server(
     overrides["controller"] = _controller(
         settings, reconciliation_period, workers, server_side_diff
     )
-    if policies is not None:
-        overrides["controller"] = replace(overrides["controller"], policies_dir=policies)
     if kubeconfig is not None:
         overrides["clusters"] = (_in_cluster(kubeconfig, context),)
     if (tls_cert is None) != (tls_key is None):
         abort("--tls-cert and --tls-key go together", 2)
+    if policies is not None:
+        overrides["controller"] = replace(overrides["controller"], policies_dir=policies)
     config = ServerConfig.from_settings(settings, **overrides)
     try:
         if reset_admin_password:
