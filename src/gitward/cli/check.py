@@ -77,7 +77,7 @@ def check(
         )
     except GitwardError as error:
         abort(error.message, EXIT_USAGE)
-    violations = _violations(guardrails, renders)
+    violations = _violations(guardrails, renders, _root_projects(root_app_file))
     failed = [item for item in renders if not item.ok]
     if out is CheckFormat.JSON:
         _show_json(renders, violations, guardrails)
@@ -89,11 +89,19 @@ def check(
         raise typer.Exit(EXIT_DENIED)
 
 
-def _violations(guardrails: Guardrails, renders: list[AppRender]) -> list[Violation]:
+def _root_projects(root_app_file: Path) -> dict[str, tuple[str, ...]]:
+    """The policies of the AppProjects declared beside the root Application."""
+    from gitward.controller.sources import read_root_file  # noqa: PLC0415
+
+    return {p.name: p.policies for p in read_root_file(root_app_file).projects}
+
+
+def _violations(
+    guardrails: Guardrails, renders: list[AppRender], enabled: dict[str, tuple[str, ...]]
+) -> list[Violation]:
     from gitward.errors import GitwardError  # noqa: PLC0415
     from gitward.model.project import parse_project  # noqa: PLC0415
 
-    enabled: dict[str, tuple[str, ...]] = {}
     for item in renders:
         for obj in item.objects:
             if obj.get("kind") == "AppProject":

@@ -144,3 +144,51 @@ def test_a_broken_policy_file_is_a_usage_error_naming_file_object_and_field(
     code, _, err = check(EXAMPLE, tmp_path, "--policy", str(policy))
     assert code == 2
     assert f"{policy}: ValidatingAdmissionPolicy p: spec.validations[0].expression" in err
+
+
+def test_a_project_declared_beside_the_root_application_enables_its_policies(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "app").mkdir(parents=True)
+    (repo / "app" / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n"
+        "spec: {containers: [{name: web, image: nginx}]}\n"
+    )
+    root = tmp_path / "root.yaml"
+    root.write_text(
+        """\
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata:
+  name: guarded
+  annotations: {gitward.io/policies: no-mutable-images}
+spec:
+  sourceRepos: ["*"]
+  destinations: [{server: "*", namespace: "*"}]
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: web}
+spec:
+  project: guarded
+  source: {repoURL: https://example.com/web.git, path: app}
+  destination: {server: https://kubernetes.default.svc, namespace: web}
+"""
+    )
+    result = CliRunner().invoke(
+        app,
+        [
+            "check",
+            str(root),
+            "--repo",
+            f"https://example.com/web.git={repo}",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert (
+        "DENY   policy no-mutable-images: app web: Pod web/web: image nginx has no tag"
+        in result.stdout
+    )
