@@ -113,6 +113,9 @@ class ControllerSettings:
     ``controller.diff.server.side``; ``$GITWARD_SERVER_SIDE_DIFF=true``, ``gitward server
     --server-side-diff``). An app's ``argocd.argoproj.io/compare-options:
     ServerSideDiff=true|false`` annotation overrides it."""
+    policies_dir: Path | None = None
+    """ValidatingAdmissionPolicy and binding files checked before every sync (``gitward server
+    --policies DIR``, ``$GITWARD_POLICIES``); see :mod:`gitward.guardrails`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +249,7 @@ class Settings:
             ),
             jitter_s=_number(env, "GITWARD_RECONCILIATION_JITTER", defaults.jitter_s),
             server_side_diff=_flag(env, "GITWARD_SERVER_SIDE_DIFF", defaults.server_side_diff),
+            policies_dir=_path(env, "GITWARD_POLICIES"),
         )
         return cls(
             git=GitSettings(cache_dir=default_cache_dir(env), timeout_s=timeout),

@@ -285,3 +285,22 @@ def test_pull_requests_get_a_gitward_diff_comment_rendered_at_base_and_head() ->
     assert run["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
     assert steps[-1]["uses"].startswith("actions/github-script@")
     assert "gitward-diff.md" in steps[-1]["with"]["script"]
+
+
+def test_pull_requests_run_the_guardrails_the_prod_project_enables() -> None:
+    (workflow,) = _documents(EXAMPLE / ".github" / "workflows" / "guardrails.yaml")
+    assert workflow[True]["pull_request"]["branches"] == ["main"]
+    steps = workflow["jobs"]["check"]["steps"]
+    assert steps[-1]["run"] == "gitward check gitops/app-of-apps/argocd-root-app.yaml"
+    projects = {
+        doc["metadata"]["name"]: doc
+        for doc in _documents(EXAMPLE / "gitops" / "app-of-apps" / "argocd-projects.yaml")
+    }
+    enabled = projects["prod"]["metadata"]["annotations"]["gitward.io/policies"].split(",")
+    assert set(enabled) == {
+        "no-secret-data",
+        "no-mutable-images",
+        "semver-images",
+        "manual-sync",
+        "resource-requests",
+    }

@@ -33,6 +33,12 @@ COMMANDS = (
         "Show what a change would deploy, per app and object.",
     ),
     LazyCommand(
+        "check",
+        "gitward.cli.check",
+        "check",
+        "Check every app of an app-of-apps tree against the guardrail policies, with no cluster.",
+    ),
+    LazyCommand(
         "sandbox",
         "gitward.cli.sandbox",
         "sandbox",

@@ -124,6 +124,13 @@ def server(
             "--server-side-diff/--no-server-side-diff",
         ),
     ] = None,
+    policies: Annotated[
+        Path | None,
+        typer.Option(
+            help="ValidatingAdmissionPolicy and binding YAML files (a folder) checked before "
+            "every sync ($GITWARD_POLICIES)."
+        ),
+    ] = None,
     bootstrap: Annotated[
         Path | None,
         setting("GITWARD_BOOTSTRAP", "A file with the root Application to load at start."),
@@ -260,6 +267,8 @@ def server(
             overrides["trusted_proxies"] = parse_proxies(trusted_proxies, "--trusted-proxies")
         except GitwardError as err:
             abort(err.message, EXIT_USAGE)
+    if policies is not None:
+        overrides["controller"] = replace(overrides["controller"], policies_dir=policies)
     serving.run(settings, overrides, reset=reset_admin_password, echo=typer.echo)
 
 

@@ -44,6 +44,7 @@ from gitward.controller.deciding import Sync, Wait
 from gitward.controller.deleting import Deletion
 from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
+from gitward.controller.guarding import Guard
 from gitward.controller.operating import Operator
 from gitward.controller.overrides import OverridesHolder, ResourceOverrides
 from gitward.controller.queue import BackoffPolicy, WorkQueue, run_workers
@@ -113,6 +114,7 @@ class Controller:
         self.reads = CachedReads(store)
         self.written = Written()
         common["written"] = self.written
+        common["guard"] = Guard(self.reads, self.settings.policies_dir)
         self.refresher = Refresher(self.reads, self.git, self.caches, **common)
         self.operator = Operator(
             store,

@@ -38,6 +38,7 @@ from gitward.controller.caches import LiveCaches
 from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
 from gitward.controller.overrides import OverridesHolder
+from gitward.controller.guarding import Guard
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest
 from gitward.controller.unexpected import UnexpectedErrors
@@ -89,10 +90,12 @@ class Operator:
         delete_app: Callable[[str, str], Awaitable[object]],
         written: Written | None = None,
         overrides: OverridesHolder | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self.overrides = overrides or OverridesHolder()
         self.store = store
         self.written = written
+        self.guard = guard or Guard(reads, settings.policies_dir)
         self.reads = reads
         self.git = git
         self.caches = caches
@@ -111,6 +114,7 @@ class Operator:
         rollback while a sync window blocks it) and audit who started it."""
         if not request.automated:
             await self._check_windows(app, request)
+            await self._check_policies(app, request)
         operation = SyncOperation.start(request.sync, now=self.clock())
         record = await self.store.operations.start(
             app, request=request.to_dict(), requested_by=initiated_by, state=operation.to_dict()
@@ -186,6 +190,19 @@ class Operator:
         what = "rollback" if request.kind == "rollback" else "sync"
         check_manual(project, app, self.clock(), what=what, dry_run=request.sync.dry_run)
 
+    async def _check_policies(self, name: str, request: OperationRequest) -> None:
+        """Refuse a person's sync at once when a Deny policy refuses what it would apply (each
+        step checks again, with the live objects)."""
+        record = await self.reads.app(name)
+        if record is None or request.sync.dry_run:
+            return
+        app = target_app(record, request)
+        try:
+            desired = await self.git.render(app, request.revisions)
+        except GitwardError:
+            return  # the operation's first step reports it
+        await self.guard.refuse_denied(app, desired.objects, ())
+
     async def _held(
         self, record: OperationRecord, app: Application, request: OperationRequest
     ) -> Stepped | None:
@@ -227,6 +244,8 @@ class Operator:
         cache.watch_kinds_of(in_cluster)
         await cache.wait_warm(within=self.settings.cache_warm_s)
         live = live_from_cache(cache, in_cluster, app.name)
+        if not request.sync.dry_run:
+            await self.guard.refuse_denied(app, wanted, live)
         keys = [ResourceKey.of(obj) for obj in argo]
         live.extend(await children_live(self.reads, app.name, keys, self.tracking))
         port = AppsPort(

@@ -42,6 +42,7 @@ from gitward.controller.deciding import (
 from gitward.controller.desired import Desired, GitSide
 from gitward.controller.gating import wave_gate
 from gitward.controller.overrides import OverridesHolder
+from gitward.controller.guarding import POLICY_ERROR, POLICY_WARNING, Guard, Verdict
 from gitward.controller.predicting import DryRuns, server_side_diff
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
@@ -96,9 +97,11 @@ class Refresher:
         tracking: Tracking,
         written: Written | None = None,
         overrides: OverridesHolder | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self.reads = reads
         self.written = written
+        self.guard = guard or Guard(reads, settings.policies_dir)
         self.git = git
         self.caches = caches
         self.settings = settings
@@ -144,6 +147,7 @@ class _Run:
         self.stage = kinds.INVALID_SPEC_ERROR
         self.problems: list[str] = []
         self.spec_warnings: list[str] = []
+        self.verdict = Verdict()
 
     async def run(self) -> Refreshed:
         try:
@@ -171,6 +175,7 @@ class _Run:
                 customizations=overrides.health,
                 predicted=predicted,
             )
+            self.verdict = await self.r.guard.verdict(app, project, split.kept, live)
         except TransientError as err:
             return self._keep_last(err)
         except GitwardError as err:
@@ -359,7 +364,7 @@ class _Run:
             last,
             now=self.now,
             operation_running=latest is not None and not latest.phase.completed,
-            gate=await self._gate(app, comparison),
+            gate=self._policy_gate() or await self._gate(app, comparison),
             window=self._window(app, project, comparison),
             backoff=SelfHealBackoff(
                 self.r.settings.self_heal_base_s,
@@ -369,6 +374,7 @@ class _Run:
             synced_since_last=self._synced_since(last),
         )
         self._sync_error(decision, last, desired.revisions)
+        self._policies()
         if isinstance(decision, Wait) and decision.window:
             self.conditions.set(kinds.SYNC_WINDOW_BLOCKED, decision.reason)
         status = AppStatus(
@@ -392,6 +398,16 @@ class _Run:
             if record is not None:
                 siblings.append(record)
         return wave_gate(app, comparison.revisions, siblings)
+
+    def _policy_gate(self) -> Gate | None:
+        denied = self.verdict.denied
+        return Gate(False, f"refused by policy: {Verdict.described(denied)}") if denied else None
+
+    def _policies(self) -> None:
+        if self.verdict.denied:
+            self.conditions.set(POLICY_ERROR, Verdict.described(self.verdict.denied))
+        if self.verdict.warned:
+            self.conditions.set(POLICY_WARNING, Verdict.described(self.verdict.warned))
 
     def _window(self, app: Application, project: AppProject, comparison: Comparison) -> Gate:
         if not app.sync_policy.is_automated or comparison.status != "OutOfSync":

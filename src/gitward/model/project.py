@@ -21,6 +21,7 @@ from gitward.model.sources import check_no_credentials
 from gitward.model.windows import SyncWindow, check_window
 
 __all__ = [
+    "POLICIES_ANNOTATION",
     "AppProject",
     "GroupKind",
     "OrphanedResources",
@@ -30,6 +31,9 @@ __all__ = [
     "default_project",
     "parse_project",
 ]
+
+POLICIES_ANNOTATION = "gitward.io/policies"
+"""gitward's own AppProject annotation naming the built-in guardrail policies its apps pass."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,9 @@ class AppProject:
     sync_windows: tuple[SyncWindow, ...] = ()
     source_namespaces: tuple[str, ...] = ()
     orphaned_resources: OrphanedResources | None = None
+    policies: tuple[str, ...] = ()
+    """gitward's ``gitward.io/policies`` annotation: the built-in guardrail policies its apps
+    must pass (``NAME`` or ``NAME:Deny|Warn|Audit``), see :mod:`gitward.guardrails`."""
     file: str | None = None
 
     def allows_repo(self, repo_url: str) -> bool:
@@ -166,6 +173,7 @@ def parse_project(document: Any, *, file: str | None = None) -> Parsed[AppProjec
         sync_windows=tuple(_window(item) for item in spec.mappings("syncWindows")),
         source_namespaces=spec.texts("sourceNamespaces"),
         orphaned_resources=_orphaned(spec),
+        policies=_policies(document),
         file=file,
     )
     _finish(top, metadata, spec)
@@ -177,6 +185,15 @@ def _source_repos(spec: Fields) -> tuple[str, ...]:
     for index, url in enumerate(repos):
         check_no_credentials(url, spec.where(f"sourceRepos[{index}]"))
     return repos
+
+
+def _policies(document: Any) -> tuple[str, ...]:
+    """The entries of the ``gitward.io/policies`` annotation (comma-separated names)."""
+    annotations = (document.get("metadata") or {}).get("annotations") or {}
+    text = annotations.get(POLICIES_ANNOTATION) if isinstance(annotations, dict) else None
+    if not isinstance(text, str):
+        return ()
+    return tuple(part.strip() for part in text.replace("\n", ",").split(",") if part.strip())
 
 
 def _destination(fields: Fields) -> ProjectDestination:
