@@ -126,9 +126,11 @@ def server(
     ] = None,
     policies: Annotated[
         Path | None,
-        typer.Option(
-            help="ValidatingAdmissionPolicy and binding YAML files (a folder) checked before "
-            "every sync ($GITWARD_POLICIES)."
+        setting(
+            "GITWARD_POLICIES",
+            "A folder of ValidatingAdmissionPolicy and binding YAML files checked before every "
+            "sync.",
+            "none: only the built-ins projects enable",
         ),
     ] = None,
     bootstrap: Annotated[

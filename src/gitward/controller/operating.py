@@ -37,8 +37,8 @@ from gitward.controller.appsport import AppsPort, children_live
 from gitward.controller.caches import LiveCaches
 from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
-from gitward.controller.overrides import OverridesHolder
 from gitward.controller.guarding import Guard
+from gitward.controller.overrides import OverridesHolder
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest
 from gitward.controller.unexpected import UnexpectedErrors

@@ -41,8 +41,8 @@ from gitward.controller.deciding import (
 )
 from gitward.controller.desired import Desired, GitSide
 from gitward.controller.gating import wave_gate
-from gitward.controller.overrides import OverridesHolder
 from gitward.controller.guarding import POLICY_ERROR, POLICY_WARNING, Guard, Verdict
+from gitward.controller.overrides import OverridesHolder
 from gitward.controller.predicting import DryRuns, server_side_diff
 from gitward.controller.reads import StoreReads
 from gitward.controller.requests import OperationRequest, fingerprint
