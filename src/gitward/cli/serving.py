@@ -81,7 +81,7 @@ async def _serve(config: ServerConfig, echo: Echo) -> None:
 
 def announce_server(running: RunningServer, echo: Echo) -> None:
     """Where the server listens, and the first start's admin password."""
-    echo(f"gitward is serving on {running.url} (API docs: {running.url}/api/docs)")
+    echo(f"gitward is serving on {running.url} (web UI; API docs: {running.url}/api/docs)")
     if running.metrics_url is not None:
         echo(f"Prometheus metrics: {running.metrics_url}")
     if running.admin_password is not None:
