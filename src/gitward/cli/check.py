@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from gitward.cli.treeoptions import CacheDir, RepoDirs, RootAppFile
+
 if TYPE_CHECKING:
     from gitward.controller.preview import AppRender
     from gitward.guardrails import Guardrails, Violation
@@ -34,15 +36,8 @@ class CheckFormat(StrEnum):
 
 
 def check(
-    root_app_file: Annotated[Path, typer.Argument(help="A file holding the root Application.")],
-    repo: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--repo",
-            metavar="URL=DIR",
-            help="Serve repoURL URL from directory DIR as it is on disk (repeatable).",
-        ),
-    ] = None,
+    root_app_file: RootAppFile,
+    repo: RepoDirs = None,
     revision: Annotated[
         str | None,
         typer.Option(help="Check this commit of the local repositories, not their files."),
@@ -57,15 +52,13 @@ def check(
         ),
     ] = None,
     out: Annotated[CheckFormat, typer.Option("-o", "--output")] = CheckFormat.TEXT,
-    cache_dir: Annotated[
-        Path | None, typer.Option(help="Mirrors and checkouts [default: ~/.cache/gitward].")
-    ] = None,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Check every app of an app-of-apps tree against the guardrail policies, with no cluster."""
     import asyncio  # noqa: PLC0415 - the CLI starts without the engines
 
     from gitward.cli.failing import EXIT_USAGE, abort  # noqa: PLC0415
-    from gitward.cli.render import _render_tree  # noqa: PLC0415
+    from gitward.cli.render import render_tree  # noqa: PLC0415
     from gitward.errors import GitwardError  # noqa: PLC0415
     from gitward.guardrails import Guardrails  # noqa: PLC0415
     from gitward.settings import default_cache_dir  # noqa: PLC0415
@@ -73,7 +66,7 @@ def check(
     try:
         guardrails = Guardrails.from_paths(policy or [])
         renders = asyncio.run(
-            _render_tree(root_app_file, repo or [], revision, cache_dir or default_cache_dir())
+            render_tree(root_app_file, repo or [], revision, cache_dir or default_cache_dir())
         )
     except GitwardError as error:
         abort(error.message, EXIT_USAGE)

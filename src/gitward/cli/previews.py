@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gitward.cli.failing import EXIT_USAGE, abort
+from gitward.cli.treeoptions import CacheDir, RootAppFile
 from gitward.errors import GitwardError, UsageError
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class DiffFormat(StrEnum):
 
 
 def diff(
-    root_app_file: Annotated[Path, typer.Argument(help="A file holding the root Application.")],
+    root_app_file: RootAppFile,
     base: Annotated[str, typer.Option(help="The revision to compare from (e.g. the PR's base).")],
     head: Annotated[
         str | None, typer.Option(help="The revision to compare to (default: files on disk).")
@@ -53,9 +54,7 @@ def diff(
         ),
     ] = None,
     out: Annotated[DiffFormat, typer.Option("-o", "--output")] = DiffFormat.TEXT,
-    cache_dir: Annotated[
-        Path | None, typer.Option(help="Mirrors and checkouts (default: ~/.cache/gitward).")
-    ] = None,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Show what a change would deploy, per app and object. Exit 0: none, 1: changes, 2: error."""
     from gitward.delivery import previews, reports  # noqa: PLC0415 - loaded when run

@@ -16,13 +16,14 @@ import typer
 
 from gitward.cli import output
 from gitward.cli.failing import EXIT_FAILED, EXIT_USAGE, abort, abort_on
+from gitward.cli.treeoptions import CacheDir, RepoDirs, RootAppFile
 from gitward.errors import GitwardError, UsageError
 from gitward.settings import default_cache_dir
 
 if TYPE_CHECKING:
     from gitward.controller.preview import AppRender
 
-__all__ = ["OutputFormat", "render"]
+__all__ = ["OutputFormat", "render", "render_tree"]
 
 
 # render runs once: it does not retry, and it can read a repository from a directory instead.
@@ -39,29 +40,15 @@ class OutputFormat(StrEnum):
 
 
 def render(
-    root_app_file: Annotated[Path, typer.Argument(help="A file holding the root Application.")],
-    repo: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--repo",
-            metavar="URL=DIR",
-            help="Serve repoURL URL from directory DIR as it is on disk (repeatable).",
-        ),
-    ] = None,
+    root_app_file: RootAppFile,
+    repo: RepoDirs = None,
     revision: Annotated[
         str | None,
         typer.Option(help="Render this commit of the local repositories, not their files."),
     ] = None,
     app_name: Annotated[str | None, typer.Option("--app", help="Show only this app.")] = None,
     out: Annotated[OutputFormat, typer.Option("-o", "--output")] = OutputFormat.TABLE,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            envvar="GITWARD_CACHE_DIR",
-            help="Where the git mirrors and checkouts of remote repositories are kept.",
-            show_default="$XDG_CACHE_HOME/gitward or ~/.cache/gitward",
-        ),
-    ] = None,
+    cache_dir: CacheDir = None,
     show_secrets: Annotated[
         bool,
         typer.Option(
@@ -75,7 +62,7 @@ def render(
 
     try:
         renders = asyncio.run(
-            _render_tree(root_app_file, repo or [], revision, cache_dir or default_cache_dir())
+            render_tree(root_app_file, repo or [], revision, cache_dir or default_cache_dir())
         )
         shown = _select(renders, app_name)
     except GitwardError as error:
@@ -87,7 +74,7 @@ def render(
         raise typer.Exit(EXIT_FAILED)
 
 
-async def _render_tree(
+async def render_tree(
     root_file: Path, mappings: list[str], revision: str | None, cache_dir: Path
 ) -> list[AppRender]:
     # The controller, git and the Helm SDK load only when a render runs (a fast CLI).
