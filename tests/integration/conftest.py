@@ -14,6 +14,14 @@ from gitward.model.annotations import IN_CLUSTER_NAME, IN_CLUSTER_SERVER
 from gitward.sandbox import Sandbox, SandboxOptions
 
 
+@pytest.fixture(autouse=True)
+def free_metrics_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``gitward server`` serves metrics on port 8083 unless told otherwise: every server these
+    tests start (a process, or the CLI in-process) takes a free one instead, so two servers
+    started by tests at once never collide on it (one failed to start, on a loaded machine)."""
+    monkeypatch.setenv("GITWARD_METRICS_PORT", "0")
+
+
 @pytest.fixture
 def sandbox_options() -> SandboxOptions:
     return SandboxOptions()
