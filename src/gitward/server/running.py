@@ -44,7 +44,7 @@ from gitward.kube import ClusterAccess, Clusters
 from gitward.kube.tracking import DEFAULT_TRACKING, Tracking
 from gitward.render import Limits
 from gitward.server.app import build_app
-from gitward.server.argocdcm import SettingsFiles, load_settings, log_policy_warnings, watch_files
+from gitward.server.argocdcm import SettingsFiles, load_settings, show_policy, watch_files
 from gitward.server.auth import AuthConfig, Authenticator, CookiePolicy, OidcConfig, OidcLogin
 from gitward.server.auth.accounts import utc_now
 from gitward.server.hooks import WebhookQueue
@@ -310,7 +310,7 @@ async def _services(
         oidc=oidc,
         public_settings=_public_settings(config, policy),
     )
-    log_policy_warnings(policy, config.rbac_file, services)
+    show_policy(policy, services)
     return services
 
 

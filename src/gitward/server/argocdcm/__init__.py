@@ -12,7 +12,7 @@ from gitward.server.argocdcm.parsing import ArgoCdSettings, parse_settings
 from gitward.server.argocdcm.serving import (
     SettingsFiles,
     load_settings,
-    log_policy_warnings,
+    show_policy,
     watch_files,
 )
 
@@ -21,9 +21,9 @@ __all__ = [
     "SettingsDocument",
     "SettingsFiles",
     "load_settings",
-    "log_policy_warnings",
     "parse_settings",
     "read_document",
     "read_file",
+    "show_policy",
     "watch_files",
 ]

@@ -16,7 +16,6 @@ from pathlib import Path
 import httpx
 
 from gitward.kube.tracking import Tracking
-from gitward.redaction import redact
 from gitward.server.argocdcm.applying import SettingsApplier
 from gitward.server.argocdcm.document import read_file
 from gitward.server.argocdcm.parsing import ArgoCdSettings, parse_settings
@@ -26,7 +25,7 @@ from gitward.server.rbac import Policy
 from gitward.server.services import Services
 from gitward.settings import ControllerSettings
 
-__all__ = ["SettingsFiles", "load_settings", "log_policy_warnings", "watch_files"]
+__all__ = ["SettingsFiles", "load_settings", "show_policy", "watch_files"]
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +50,11 @@ class SettingsFiles:
     """Controller settings given on the command line, which the file does not override."""
 
 
-def log_policy_warnings(policy: Policy, source: Path | None, services: Services) -> None:
-    """Log the RBAC policy's warnings and show them in the public settings."""
-    warnings = list(policy.warnings)
-    for warning in warnings:
-        log.warning("%s: %s", source or "RBAC", redact(warning))
-    services.public_settings = {
-        **services.public_settings,
-        "defaultRole": policy.default_role,
-        "rbacWarnings": warnings,
-    }
+def show_policy(policy: Policy, services: Services) -> None:
+    """Show the RBAC policy's default role in the public settings. Its warnings are logged by
+    ``Policy.from_file`` when the file is read, and the settings route lists those of the policy
+    in force (``rbacWarnings``)."""
+    services.public_settings = {**services.public_settings, "defaultRole": policy.default_role}
 
 
 async def watch_files(
@@ -97,7 +91,7 @@ async def watch_files(
         async def reload_rbac(path: Path) -> None:
             policy = Policy.from_file(path)
             services.policies.replace_base(policy)
-            log_policy_warnings(policy, rbac_file, services)
+            show_policy(policy, services)
 
         watched.append(Reloadable(rbac_file, reload_rbac, _reporter(services, "rbacError")))
     watcher = Watcher(watched, interval_s=files.interval_s)
