@@ -8,7 +8,6 @@ good version in force and is reported in the log and by ``GET /api/v1/settings``
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +25,6 @@ from gitward.server.services import Services
 from gitward.settings import ControllerSettings
 
 __all__ = ["SettingsFiles", "load_settings", "show_policy", "watch_files"]
-
-log = logging.getLogger(__name__)
 
 
 def load_settings(path: Path) -> ArgoCdSettings:
