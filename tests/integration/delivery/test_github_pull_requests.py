@@ -16,8 +16,11 @@ from gitward.delivery.pullrequests import (
     GitHostUnavailableError,
     PullRequest,
     PullRequestLink,
+    api_token,
     open_pull_request,
+    pull_request_link,
 )
+from gitward.git.credentials import Credentials
 
 TOKEN = "ghp_Z9xTokenValueThatMustNotLeak42"
 REQUEST = PullRequest(
@@ -216,3 +219,28 @@ async def test_no_token_or_an_unknown_host_is_refused_before_any_call(github: Fa
     assert "GITWARD_GIT_HOSTS" in raised.value.message
     assert "pw" not in raised.value.message
     assert github.seen == []
+
+
+async def test_without_a_token_promotion_gets_the_compare_link_and_no_call(
+    github: FakeHost,
+) -> None:
+    link = await pull_request_link(REQUEST, None, api_url=f"{github.url}/api/v3")
+    assert link == PullRequestLink(
+        "https://github.com/acme/infra/compare/main...promote/prod-1.4.0?expand=1", opened=False
+    )
+    assert github.seen == []
+
+
+async def test_with_a_stored_token_promotion_gets_the_opened_pull_request(
+    github: FakeHost,
+) -> None:
+    github.script(Answer(201, CREATED))
+    stored = Credentials(username="release-bot", password=TOKEN)
+    link = await pull_request_link(REQUEST, api_token(stored), api_url=f"{github.url}/api/v3")
+    assert link == PullRequestLink(CREATED["html_url"], opened=True, number=42)
+    assert github.seen[0].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+async def test_a_repository_on_an_unknown_host_gets_no_link() -> None:
+    other = PullRequest("https://git.example.com/acme/infra.git", "a", "main", "t", "b")
+    assert await pull_request_link(other, TOKEN) is None

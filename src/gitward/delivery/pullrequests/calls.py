@@ -2,9 +2,10 @@
 failing with an error that names the host and the repository and says what to do.
 
 A refused connection, a timeout, a 5xx or a 429 is tried again after each of ``retry_delays``
-(three attempts in all by default), then raised as :class:`GitHostUnavailableError`. Retrying a
-``POST`` that the host may have carried out before failing is safe here: opening the same pull
-request again answers "already exists", which the callers turn into the existing one.
+(by default 1 and 3 seconds: three attempts in all), then raised as
+:class:`GitHostUnavailableError`. Retrying a ``POST`` that the host may have carried out before
+failing is safe here: opening the same pull request again answers "already exists", which the
+callers turn into the existing one.
 
 The token travels in a request header only; no message built here contains it, and the host's
 own error text is scrubbed of it before it is quoted. Redirects are never followed, so the
@@ -30,10 +31,9 @@ from gitward.delivery.pullrequests.links import PullRequestLink
 from gitward.errors import Location
 from gitward.redaction import redact
 
-__all__ = ["RETRY_DELAYS_S", "TIMEOUT", "Api", "LinkFields"]
+__all__ = ["TIMEOUT", "Api", "LinkFields"]
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-RETRY_DELAYS_S = (1.0, 3.0)
 _QUOTED_MAX = 300
 _SCOPES = {
     HostKind.GITHUB: "Give the token write access to pull requests (a fine-grained token's "
@@ -60,7 +60,7 @@ class Api:
     client: httpx.AsyncClient
     headers: Mapping[str, str]
     token: str
-    retry_delays: Sequence[float] = RETRY_DELAYS_S
+    retry_delays: Sequence[float]
 
     def __repr__(self) -> str:
         return f"Api({self.host.described} at {redact(self.base_url)})"

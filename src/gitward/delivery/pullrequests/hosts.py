@@ -24,7 +24,7 @@ import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gitward.errors import ConfigError, Location
+from gitward import settings
 
 __all__ = ["GitHosts", "Host", "HostKind", "host_of"]
 
@@ -77,10 +77,15 @@ class GitHosts:
     servers: tuple[tuple[HostKind, str], ...] = ()
 
     @classmethod
+    def of(cls, pairs: Iterable[tuple[str, str]]) -> GitHosts:
+        """From settings' (kind, URL) pairs (``Settings.git.hosts``)."""
+        return cls(tuple((HostKind(kind), url.rstrip("/")) for kind, url in pairs))
+
+    @classmethod
     def parse(cls, entries: Iterable[str], given_as: str) -> GitHosts:
         """``KIND=URL`` entries (``github=https://ghe.acme.com``); ``given_as`` names the flag
         or variable for errors."""
-        return cls(tuple(_parse_entry(entry.strip(), given_as) for entry in entries if entry))
+        return cls.of(settings.parse_git_hosts(entries, given_as))
 
 
 def host_of(repo_url: str, hosts: GitHosts | None = None) -> Host | None:
@@ -168,22 +173,3 @@ def default_api_url(kind: HostKind, web_url: str) -> str:
             return "https://api.github.com"
         return f"{web_url}/api/v3"
     return f"{web_url}/api/v4"
-
-
-def _parse_entry(entry: str, given_as: str) -> tuple[HostKind, str]:
-    kind_text, separator, url = entry.partition("=")
-    split = urllib.parse.urlsplit(url.strip())
-    kinds = {kind.value: kind for kind in HostKind}
-    if (
-        not separator
-        or kind_text.strip().lower() not in kinds
-        or split.scheme not in ("http", "https")
-        or not split.hostname
-    ):
-        raise ConfigError(
-            f"{entry!r} is not KIND=URL",
-            where=Location(obj="settings", field=given_as),
-            hint="Write github=https://github.acme.com or gitlab=https://git.acme.io "
-            "(the address people open in a browser)",
-        )
-    return kinds[kind_text.strip().lower()], url.strip().rstrip("/")

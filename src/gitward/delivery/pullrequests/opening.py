@@ -15,12 +15,13 @@ from collections.abc import AsyncIterator, Sequence
 
 import httpx
 
-from gitward.delivery.pullrequests.calls import RETRY_DELAYS_S, TIMEOUT, Api
+from gitward.delivery.pullrequests.calls import TIMEOUT, Api
 from gitward.delivery.pullrequests.failures import GitHostRefusedError
 from gitward.delivery.pullrequests.github import github_headers, open_on_github
 from gitward.delivery.pullrequests.gitlab import gitlab_headers, open_on_gitlab
 from gitward.delivery.pullrequests.hosts import GitHosts, HostKind, host_of
 from gitward.delivery.pullrequests.links import PullRequest, PullRequestLink
+from gitward.delivery.pullrequests.proposing import RETRY_DELAYS_S
 from gitward.errors import Location
 from gitward.redaction import redact_url
 
