@@ -107,6 +107,19 @@ async def test_another_validation_failure_is_a_refusal_quoting_github(github: Fa
     assert len(github.seen) == 1
 
 
+async def test_a_field_error_without_a_message_is_quoted_by_field_and_code(
+    github: FakeHost,
+) -> None:
+    invalid = {
+        "message": "Validation Failed",
+        "errors": [{"resource": "PullRequest", "field": "head", "code": "invalid"}],
+    }
+    github.script(Answer(422, invalid))
+    with pytest.raises(GitHostRefusedError) as raised:
+        await open_on(github)
+    assert "(422): Validation Failed; head invalid" in raised.value.message
+
+
 async def test_a_rejected_token_says_to_store_a_valid_one(github: FakeHost) -> None:
     github.script(Answer(401, {"message": "Bad credentials"}))
     with pytest.raises(GitHostRefusedError) as raised:

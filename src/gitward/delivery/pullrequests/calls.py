@@ -31,7 +31,7 @@ from gitward.delivery.pullrequests.links import PullRequestLink
 from gitward.errors import Location
 from gitward.redaction import redact
 
-__all__ = ["TIMEOUT", "Api", "LinkFields"]
+__all__ = ["TIMEOUT", "Api", "LinkFields", "api_message"]
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 _QUOTED_MAX = 300
@@ -183,7 +183,7 @@ def api_message(response: httpx.Response) -> str:
         return ""
     parts = [_flat(data.get("message")), _flat(data.get("error"))]
     for error in data.get("errors") or []:
-        parts.append(_flat(error.get("message") if isinstance(error, dict) else error))
+        parts.append(_error_text(error))
     return "; ".join(part for part in parts if part)
 
 
@@ -192,6 +192,15 @@ def _json(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+def _error_text(error: Any) -> str:
+    """GitHub's ``errors[]`` item: its ``message``, else ``field code`` (``head invalid``)."""
+    if not isinstance(error, dict):
+        return _flat(error)
+    if error.get("message"):
+        return _flat(error["message"])
+    return " ".join(_flat(error.get(key)) for key in ("field", "code") if error.get(key))
 
 
 def _flat(value: Any) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import urllib.parse
 
-from gitward.delivery.pullrequests.calls import Api, LinkFields
+from gitward.delivery.pullrequests.calls import Api, LinkFields, api_message
 from gitward.delivery.pullrequests.links import PullRequest, PullRequestLink
 
 __all__ = ["API_VERSION", "github_headers", "open_on_github"]
@@ -49,7 +49,7 @@ async def open_on_github(api: Api, request: PullRequest) -> PullRequestLink:
     response = await api.call("POST", path, body=body)
     if response.status_code == 201:
         return api.opened(response, _FIELDS, doing)
-    if response.status_code == 422 and _EXISTS in api.quoted(response).lower():
+    if response.status_code == 422 and _EXISTS in api_message(response).lower():
         params = {
             "head": f"{owner}:{request.source_branch}",
             "base": request.target_branch,
