@@ -19,6 +19,8 @@ class Answer:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    """How long the host takes before it answers (a slow host, for timeouts)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class FakeHost:
     answers: list[Answer] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def script(self, *answers: Answer) -> None:
         with self.lock:
@@ -72,6 +75,8 @@ def fake_host() -> Iterator[FakeHost]:
                 json.loads(raw) if raw else None,
             )
             answer = host.next_answer(request)
+            if answer.delay_s:
+                host.stopping.wait(answer.delay_s)
             payload = b"" if answer.body is None else json.dumps(answer.body).encode()
             self.send_response(answer.status)
             self.send_header("Content-Type", "application/json")
@@ -93,5 +98,6 @@ def fake_host() -> Iterator[FakeHost]:
     try:
         yield host
     finally:
+        host.stopping.set()
         server.shutdown()
         server.server_close()

@@ -217,10 +217,22 @@ async def test_a_callers_client_is_used_and_left_open(github: FakeHost) -> None:
 
 async def test_a_redirect_is_not_followed_with_the_token(github: FakeHost) -> None:
     github.script(Answer(301, {"message": "Moved Permanently"}, {"Location": f"{github.url}/x"}))
-    with pytest.raises(GitHostRefusedError) as raised:
-        await open_on(github)
+    async with httpx.AsyncClient(follow_redirects=True) as client:
+        with pytest.raises(GitHostRefusedError) as raised:
+            await open_pull_request(REQUEST, TOKEN, api_url=f"{github.url}/api/v3", client=client)
     assert "moved" in raised.value.message
     assert len(github.seen) == 1
+
+
+async def test_a_host_that_does_not_answer_in_time_is_unavailable(github: FakeHost) -> None:
+    github.script(*[Answer(201, CREATED, delay_s=2.0)] * 3)
+    async with httpx.AsyncClient(timeout=0.2) as client:
+        with pytest.raises(GitHostUnavailableError) as raised:
+            await open_pull_request(
+                REQUEST, TOKEN, api_url=f"{github.url}/api/v3", client=client, retry_delays=(0.0,)
+            )
+    assert "ReadTimeout" in raised.value.message
+    assert len(github.seen) == 2
 
 
 async def test_no_token_or_an_unknown_host_is_refused_before_any_call(github: FakeHost) -> None:

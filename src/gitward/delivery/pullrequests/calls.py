@@ -34,6 +34,7 @@ from gitward.redaction import redact
 __all__ = ["TIMEOUT", "Api", "LinkFields", "api_message"]
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+"""A client made here waits this long; a caller's client keeps its own (httpx's default: 5 s)."""
 _QUOTED_MAX = 300
 _SCOPES = {
     HostKind.GITHUB: "Give the token write access to pull requests (a fine-grained token's "
@@ -83,7 +84,6 @@ class Api:
                     json=body,
                     params=params,
                     headers=dict(self.headers),
-                    timeout=TIMEOUT,
                     follow_redirects=False,
                 )
             except httpx.TransportError as err:

@@ -4,8 +4,9 @@ The one entry point, :func:`open_pull_request`, recognises the host from the rep
 GitLab, see ``hosts``), calls its API (``github`` and ``gitlab`` list exactly which calls) at
 the host's default API root or at ``api_url``, and returns the pull request's page and number.
 Calling it twice for the same branch returns the same pull request. The HTTP client is the
-seam: tests and callers may pass their own ``httpx.AsyncClient``; one made here has bounded
-timeouts and is closed on return.
+seam: tests and callers may pass their own ``httpx.AsyncClient`` (its timeouts apply; it is left
+open); one made here waits at most 5 s to connect and 10 s to read and is closed on return.
+Redirects are never followed, whatever the client says.
 """
 
 from __future__ import annotations
