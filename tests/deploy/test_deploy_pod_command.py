@@ -1,0 +1,125 @@
+"""The command line and files the chart gives gitward's pod start a real `gitward server`.
+
+The Deployment's container args and environment, and the files of its ConfigMap, are taken from
+what gitward renders of the chart; only what a pod would get from the cluster is replaced by local
+stand-ins (the mounted directories by temporary ones, the Secret's PostgreSQL URL by a SQLite file,
+its key by a fresh one, the ports by free ones). The server must start, load every file without
+an error, and hold the bootstrapped root app.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import CHART, gitward_render, of_kind
+from cryptography.fernet import Fernet
+
+_URL_LINE = re.compile(r"serving on (https?://\S+)")
+_PASSWORD_LINE = re.compile(r"admin password[^:]*: (\S+)")
+NOTIFICATIONS_SECRET = """\
+apiVersion: v1
+kind: Secret
+metadata: {name: argocd-notifications-secret}
+stringData: {webhook-token: not-a-real-token}
+"""
+
+
+def pod_command(tmp: Path) -> tuple[list[str], dict[str, str]]:
+    """The container's args and environment, with the pod's mounts made local directories."""
+    objects = gitward_render(CHART / "examples" / "values-full.yaml")
+    (deployment,) = of_kind(objects, "Deployment")
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    (files,) = of_kind(objects, "ConfigMap")
+    mounts = {
+        "/etc/gitward-secret/": tmp / "secret",
+        "/etc/gitward/": tmp / "files",
+        "/var/lib/gitward": tmp / "data",
+        "/var/cache/gitward": tmp / "cache",
+        "/tmp": tmp / "tmp",
+    }
+    for directory in mounts.values():
+        directory.mkdir(parents=True)
+    for name, text in files["data"].items():
+        (tmp / "files" / name).write_text(text)
+    (tmp / "secret" / "argocd-notifications-secret.yaml").write_text(NOTIFICATIONS_SECRET)
+
+    pattern = re.compile("|".join(re.escape(path) for path in mounts))
+
+    def local(text: str) -> str:
+        def swap(match: re.Match[str]) -> str:
+            found = match.group(0)
+            return f"{mounts[found]}/" if found.endswith("/") else str(mounts[found])
+
+        return pattern.sub(swap, text)
+
+    ports = {"--host=0.0.0.0": "--host=127.0.0.1", "--port=8080": "--port=0"}
+    args = [ports.get(arg, local(arg)) for arg in container["args"]]
+    args = [re.sub(r"^--metrics-port=\d+$", "--metrics-port=0", arg) for arg in args]
+    env = {item["name"]: local(item["value"]) for item in container["env"] if "value" in item}
+    from_secret = {item["name"] for item in container["env"] if "valueFrom" in item}
+    assert from_secret == {"GITWARD_DATABASE_URL", "GITWARD_SECRET_KEY"}
+    env["GITWARD_DATABASE_URL"] = f"sqlite:///{tmp / 'data' / 'gitward.db'}"
+    env["GITWARD_SECRET_KEY"] = Fernet.generate_key().decode()
+    env["GITWARD_RECONCILIATION_PERIOD"] = "0"
+    return args, env
+
+
+@pytest.fixture
+def pod(tmp_path: Path) -> Iterator[tuple[str, str, list[str]]]:
+    """A gitward server run as the pod would run it; (url, admin password, its args)."""
+    args, env = pod_command(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gitward", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, **env},
+    )  # fmt: skip
+    try:
+        url, password = announced(process)
+        yield url, password, args
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def announced(process: subprocess.Popen[str]) -> tuple[str, str]:
+    url = password = ""
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    assert process.stdout is not None
+    while not (url and password) and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        url = url or (m.group(1) if (m := _URL_LINE.search(line)) else "")
+        password = password or (m.group(1) if (m := _PASSWORD_LINE.search(line)) else "")
+    assert url and password, "the server did not start:\n" + "".join(seen)
+    return url, password
+
+
+def test_the_pods_command_serves_healthz_loads_every_file_and_bootstraps_the_root_app(
+    pod: tuple[str, str, list[str]],
+) -> None:
+    url, password, args = pod
+    assert {arg.split("=")[0] for arg in args} >= {
+        "--settings", "--rbac", "--notifications", "--notifications-secret", "--bootstrap",
+    }  # fmt: skip
+    with httpx.Client(base_url=url, timeout=30) as client:
+        assert client.get("/healthz").text == "ok"
+        login = client.post("/api/v1/session", json={"username": "admin", "password": password})
+        assert login.status_code == 200, login.text
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        settings: dict[str, Any] = client.get("/api/v1/settings", headers=headers).json()
+        assert not settings.get("settingsError")
+        assert not settings.get("rbacError")
+        apps = client.get("/api/v1/applications", headers=headers).json()
+    assert [item["metadata"]["name"] for item in apps["items"]] == ["ai-chatbot-root"]
