@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CHART, EXAMPLE, PROJECT, gitward_render, helm_template, keyed
+from deploy_support import CHART, EXAMPLE, PROJECT, gitward_render, helm_template, keyed
 
 from gitward.errors import RenderError
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from conftest import CHART, EXAMPLE, Objects, gitward_render, of_kind
+from deploy_support import CHART, EXAMPLE, Objects, gitward_render, of_kind
 
 FULL = CHART / "examples" / "values-full.yaml"
 WRITABLE = {"/var/lib/gitward", "/var/cache/gitward", "/tmp"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 import yaml
-from conftest import CHART, CONTAINERFILE
+from deploy_support import CHART, CONTAINERFILE
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CHART, gitward_render, of_kind
 from cryptography.fernet import Fernet
+from deploy_support import CHART, gitward_render, of_kind
 
 _URL_LINE = re.compile(r"serving on (https?://\S+)")
 _PASSWORD_LINE = re.compile(r"admin password[^:]*: (\S+)")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CHART, NAMESPACE, RELEASE, gitward_render
+from deploy_support import CHART, NAMESPACE, RELEASE, gitward_render
 
 from gitward.sandbox import Sandbox, SandboxOptions
 
