@@ -95,3 +95,13 @@ def test_gitward_render_of_the_example_platform_app_is_the_chart_helm_installs(
     assert rendered["destination"]["namespace"] == "gitward"
     expected = helm_template(helm, *VALUE_SETS["example-platform"])
     assert keyed(rendered["objects"]) == expected
+
+
+@pytest.mark.parametrize("name", sorted(VALUE_SETS))
+def test_helm_lint_strict_finds_nothing_wrong_with_the_chart(helm: Path, name: str) -> None:
+    args = [str(helm), "lint", str(CHART), "--strict", "--namespace", "gitward"]
+    for file in VALUE_SETS[name]:
+        args += ["--values", str(file)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 chart(s) linted, 0 chart(s) failed" in done.stdout
