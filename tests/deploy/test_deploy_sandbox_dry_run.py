@@ -64,8 +64,8 @@ def cluster(kubectl: Path, tmp_path: Path) -> Iterator[Kubectl]:
         yield run
 
 
-def rendered(values_file: Path | None = None) -> str:
-    objects = gitward_render(*((values_file,) if values_file else ()))
+def rendered(values_file: Path | None = None, values: str = "") -> str:
+    objects = gitward_render(*((values_file,) if values_file else ()), values=values)
     return yaml.safe_dump_all(list(objects.values()))
 
 
@@ -99,10 +99,18 @@ def test_every_object_of_the_chart_is_accepted_by_a_server_side_dry_run(cluster:
     assert f"serviceaccount/{RELEASE}" not in stored.stdout
 
 
-def test_the_defaults_are_accepted_too(cluster: Kubectl) -> None:
-    done = cluster("apply", "--server-side", "--dry-run=server", "-f", "-", stdin=rendered())
+@pytest.mark.parametrize(
+    "values", ["", "rbac: {scope: namespaced}\n"], ids=["defaults", "namespaced"]
+)
+def test_the_defaults_and_the_namespaced_mode_are_accepted_too(
+    cluster: Kubectl, values: str
+) -> None:
+    manifest = rendered(values=values)
+    done = cluster("apply", "--server-side", "--dry-run=server", "-f", "-", stdin=manifest)
     assert done.returncode == 0, done.stderr
     assert f"deployment.apps/{RELEASE} serverside-applied (server dry run)" in done.stdout
+    role = f"role.rbac.authorization.k8s.io/{RELEASE}-write serverside-applied (server dry run)"
+    assert (role in done.stdout) == bool(values)
 
 
 def test_the_dry_run_refuses_a_deployment_whose_selector_misses_its_pods(cluster: Kubectl) -> None:
