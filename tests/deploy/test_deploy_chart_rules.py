@@ -172,3 +172,10 @@ def test_the_example_platform_values_mirror_the_examples_argo_cd_files() -> None
         assert yaml.safe_load((EXAMPLE / file).read_text())["data"] == values["files"][key]
     root = yaml.safe_load((EXAMPLE / "gitops" / "app-of-apps" / "argocd-root-app.yaml").read_text())
     assert yaml.safe_load(values["files"]["bootstrap"]) == root
+
+
+def test_by_default_the_old_pod_stops_before_the_new_one_starts() -> None:
+    """One server per database until replicas hold leases: an upgrade must not overlap two."""
+    (deployment,) = of_kind(gitward_render(), "Deployment")
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+    assert deployment["spec"]["replicas"] == 1
