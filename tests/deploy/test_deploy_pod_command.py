@@ -4,7 +4,8 @@ The Deployment's container args and environment, and the files of its ConfigMap,
 what gitward renders of the chart; only what a pod would get from the cluster is replaced by local
 stand-ins (the mounted directories by temporary ones, the Secret's PostgreSQL URL by a SQLite file,
 its key by a fresh one, the ports by free ones). The server must start, load every file without
-an error, and hold the bootstrapped root app.
+an error, and hold the bootstrapped root app; an update of the ConfigMap, swapped in as the
+kubelet does, reaches it without a restart.
 """
 
 from __future__ import annotations
@@ -33,6 +34,22 @@ stringData: {webhook-token: not-a-real-token}
 """
 
 
+def mount_config_map(directory: Path, data: dict[str, str]) -> None:
+    """Lay ``data`` out as the kubelet mounts a ConfigMap, and swap it as the kubelet updates one:
+    each key a symlink through ``..data``, itself a symlink to a timestamped directory that an
+    update replaces atomically."""
+    version = directory / f"..{time.monotonic_ns()}"
+    version.mkdir()
+    for name, text in data.items():
+        (version / name).write_text(text)
+        link = directory / name
+        if not link.is_symlink():
+            link.symlink_to(Path("..data") / name)
+    swap = directory / "..data_tmp"
+    swap.symlink_to(version.name)
+    swap.replace(directory / "..data")
+
+
 def pod_command(tmp: Path) -> tuple[list[str], dict[str, str]]:
     """The container's args and environment, with the pod's mounts made local directories."""
     objects = gitward_render(CHART / "examples" / "values-full.yaml")
@@ -48,8 +65,7 @@ def pod_command(tmp: Path) -> tuple[list[str], dict[str, str]]:
     }
     for directory in mounts.values():
         directory.mkdir(parents=True)
-    for name, text in files["data"].items():
-        (tmp / "files" / name).write_text(text)
+    mount_config_map(tmp / "files", files["data"])
     (tmp / "secret" / "argocd-notifications-secret.yaml").write_text(NOTIFICATIONS_SECRET)
 
     pattern = re.compile("|".join(re.escape(path) for path in mounts))
@@ -123,3 +139,23 @@ def test_the_pods_command_serves_healthz_loads_every_file_and_bootstraps_the_roo
         assert not settings.get("rbacError")
         apps = client.get("/api/v1/applications", headers=headers).json()
     assert [item["metadata"]["name"] for item in apps["items"]] == ["ai-chatbot-root"]
+
+
+def test_an_update_of_the_config_map_reaches_the_running_server_without_a_restart(
+    pod: tuple[str, str, list[str]], tmp_path: Path
+) -> None:
+    url, password, _ = pod
+    files = tmp_path / "files"
+    data = {
+        path.name: path.read_text() for path in files.iterdir() if not path.name.startswith(".")
+    }
+    mount_config_map(files, {**data, "argocd-rbac-cm.yaml": "data: [not yaml\n"})
+    with httpx.Client(base_url=url, timeout=30) as client:
+        login = client.post("/api/v1/session", json={"username": "admin", "password": password})
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        deadline = time.monotonic() + 30
+        error = ""
+        while not error and time.monotonic() < deadline:
+            error = client.get("/api/v1/settings", headers=headers).json().get("rbacError", "")
+            time.sleep(0.2)
+    assert "argocd-rbac-cm.yaml" in error, error
