@@ -2,25 +2,30 @@
 
 The Deployment's container args and environment, and the files of its ConfigMap, are taken from
 what gitward renders of the chart; only what a pod would get from the cluster is replaced by local
-stand-ins (the mounted directories by temporary ones, the Secret's PostgreSQL URL by a SQLite file,
-its key by a fresh one, the ports by free ones). The server must start, load every file without
-an error, and hold the bootstrapped root app; an update of the ConfigMap, swapped in as the
-kubelet does, reaches it without a restart.
+stand-ins (the mounted directories by temporary ones, the Secret's PostgreSQL URL by a fresh
+database on the test server, or a SQLite file without one, its key by a fresh one, the ports by
+free ones). The server must start, load every file without an error, and hold the bootstrapped
+root app; an update of the ConfigMap, swapped in as the kubelet does, reaches it without a
+restart.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
+import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from deploy_support import CHART, gitward_render, of_kind
 
@@ -83,16 +88,40 @@ def pod_command(tmp: Path) -> tuple[list[str], dict[str, str]]:
     env = {item["name"]: local(item["value"]) for item in container["env"] if "value" in item}
     from_secret = {item["name"] for item in container["env"] if "valueFrom" in item}
     assert from_secret == {"GITWARD_DATABASE_URL", "GITWARD_SECRET_KEY"}
-    env["GITWARD_DATABASE_URL"] = f"sqlite:///{tmp / 'data' / 'gitward.db'}"
     env["GITWARD_SECRET_KEY"] = Fernet.generate_key().decode()
     env["GITWARD_RECONCILIATION_PERIOD"] = "0"
     return args, env
 
 
 @pytest.fixture
-def pod(tmp_path: Path) -> Iterator[tuple[str, str, list[str]]]:
+def database(tmp_path: Path) -> Iterator[str]:
+    """The pod's database: a fresh one on the test PostgreSQL server (GITWARD_TEST_POSTGRES_URL)
+    as in a cluster, else a SQLite file."""
+    admin = os.environ.get("GITWARD_TEST_POSTGRES_URL")
+    if not admin:
+        yield f"sqlite:///{tmp_path / 'gitward.db'}"
+        return
+    name = f"gitward_pod_{uuid.uuid4().hex[:16]}"
+    asyncio.run(postgres(admin, f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(postgres(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def postgres(admin_url: str, statement: str) -> None:
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def pod(tmp_path: Path, database: str) -> Iterator[tuple[str, str, list[str]]]:
     """A gitward server run as the pod would run it; (url, admin password, its args)."""
     args, env = pod_command(tmp_path)
+    env["GITWARD_DATABASE_URL"] = database
     process = subprocess.Popen(
         [sys.executable, "-m", "gitward", *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
