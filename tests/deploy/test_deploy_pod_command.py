@@ -27,10 +27,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
-from deploy_support import CHART, gitward_render, of_kind
+from deploy_support import CHART, announced, gitward_render, of_kind
 
-_URL_LINE = re.compile(r"serving on (https?://\S+)")
-_PASSWORD_LINE = re.compile(r"admin password[^:]*: (\S+)")
 NOTIFICATIONS_SECRET = """\
 apiVersion: v1
 kind: Secret
@@ -133,22 +131,6 @@ def pod(tmp_path: Path, database: str) -> Iterator[tuple[str, str, list[str]]]:
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def announced(process: subprocess.Popen[str]) -> tuple[str, str]:
-    url = password = ""
-    seen: list[str] = []
-    deadline = time.monotonic() + 60
-    assert process.stdout is not None
-    while not (url and password) and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        url = url or (m.group(1) if (m := _URL_LINE.search(line)) else "")
-        password = password or (m.group(1) if (m := _PASSWORD_LINE.search(line)) else "")
-    assert url and password, "the server did not start:\n" + "".join(seen)
-    return url, password
 
 
 def test_the_pods_command_serves_healthz_loads_every_file_and_bootstraps_the_root_app(
