@@ -179,3 +179,18 @@ def test_by_default_the_old_pod_stops_before_the_new_one_starts() -> None:
     (deployment,) = of_kind(gitward_render(), "Deployment")
     assert deployment["spec"]["strategy"] == {"type": "Recreate"}
     assert deployment["spec"]["replicas"] == 1
+
+
+def test_a_new_root_app_restarts_the_pod_and_other_files_do_not() -> None:
+    """The bootstrap file is read at start only; the ConfigMaps are reloaded while it runs."""
+
+    def annotations(values: str) -> dict[str, str]:
+        (deployment,) = of_kind(gitward_render(FULL, values=values), "Deployment")
+        return dict(deployment["spec"]["template"]["metadata"].get("annotations", {}))
+
+    first = annotations("")
+    assert set(first) == {"checksum/bootstrap"}
+    assert annotations("files: {settings: {timeout.reconciliation: 60s}}\n") == first
+    assert annotations("files: {bootstrap: 'kind: Application'}\n") != first
+    (plain,) = of_kind(gitward_render(), "Deployment")
+    assert "annotations" not in plain["spec"]["template"]["metadata"]
