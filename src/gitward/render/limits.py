@@ -27,7 +27,8 @@ class Limits:
     ``max_files``: manifest files (``*.yaml``, ``*.yml``, ``*.json`` that include/exclude let
     through) one directory source may read, and files a Helm chart directory may hold;
     ``GITWARD_RENDER_MAX_FILES`` sets it for the server and ``gitward render``.
-    ``tool_timeout_s``: wall-clock bound on an external tool (kustomize).
+    ``tool_timeout_s``: wall-clock bound on an external tool (kustomize) and on evaluating
+    the Jsonnet files of one directory source.
     """
 
     max_file_bytes: int = 8 * _MIB
