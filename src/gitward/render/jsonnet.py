@@ -140,4 +140,10 @@ def _parse_output(request: RenderRequest, shown: str, text: str) -> list[manifes
                 hint=_OUTPUT_HINT,
             )
         found.extend(manifests.objects_of(document, origin, request.obj))
+        if len(found) > request.limits.max_objects:
+            raise ManifestError(
+                f"the Jsonnet output holds more than {request.limits.max_objects} objects",
+                where=Location(file=shown, obj=request.obj),
+                hint="Split the source into several applications",
+            )
     return found

@@ -229,6 +229,20 @@ def test_output_that_is_not_kubernetes_objects_is_a_located_error(
     assert shown in str(caught.value)
 
 
+def test_output_over_the_object_limit_is_a_located_error(
+    repo: Path, jsonnet: Callable[..., Rendered]
+) -> None:
+    many = (
+        "[{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' + i } }"
+        " for i in std.range(1, 4)]"
+    )
+    write(repo, {"app/main.jsonnet": many})
+    with pytest.raises(ManifestError) as caught:
+        jsonnet(limits=Limits(max_objects=3))
+    assert "app/main.jsonnet" in str(caught.value)
+    assert "holds more than 3 objects" in str(caught.value)
+
+
 def test_a_slow_file_is_stopped_at_the_time_limit_and_the_next_render_works(
     repo: Path, jsonnet: Callable[..., Rendered]
 ) -> None:
