@@ -87,8 +87,10 @@ class JsonnetFiles:
 
 
 def _values(variables: Sequence[JsonnetVar], env: dict[str, str], *, code: bool) -> dict[str, str]:
-    """The variables that are (or are not) code, ``$ARGOCD_APP_*`` substituted; the last wins."""
-    return {item.name: envsubst(item.value, env) for item in variables if item.code is code}
+    """The variables that are (or are not) code, ``$ARGOCD_APP_*`` substituted; of two with one
+    name the last wins, as each replaces the one before in Argo CD's Jsonnet VM."""
+    last = {item.name: item for item in variables}
+    return {name: envsubst(item.value, env) for name, item in last.items() if item.code is code}
 
 
 def _failed(request: RenderRequest, shown: str, failure: JsonnetError) -> Exception:

@@ -73,7 +73,11 @@ def test_tlas_and_ext_vars_reach_the_file_as_strings_or_as_code(
         },
     )
     rendered = jsonnet(
-        tlas=(JsonnetVar("replicas", "2", code=True), JsonnetVar("team", "web")),
+        tlas=(
+            JsonnetVar("team", "ops", code=True),  # replaced by the later string
+            JsonnetVar("replicas", "2", code=True),
+            JsonnetVar("team", "web"),
+        ),
         ext_vars=(JsonnetVar("env", "prod"), JsonnetVar("flags", "{a: true}", code=True)),
     )
     assert data(rendered) == {
