@@ -142,6 +142,8 @@ class Promotions:
         if result.outcome is Outcome.PROPOSED:
             promoted = dataclasses.replace(promoted, body=await self._body(target_app, promoted))
         await self._record(promoted, actor)
+        if result.outcome is Outcome.COMMITTED:  # as a webhook's push: look again now
+            await self._controller.repository_changed(value_files_of(target_app).repo_url)
         return promoted
 
     async def _app(self, name: str) -> tuple[Application, AppRecord]:
