@@ -235,6 +235,7 @@ class Promotions:
             "|---|---|---|",
             *(f"| `{c.key}` | `{c.old}` | `{c.new}` |" for c in result.changed),
             "",
+            "",
         ]
         return "\n".join(lines) + reports.as_markdown(
             compare_renders([before], [after]), title=title
@@ -261,6 +262,7 @@ class Promotions:
             "branch": result.branch,
             "commit": result.head if result.outcome is not Outcome.UNCHANGED else "",
             "forced": promoted.forced,
+            "message": promoted.summary(),
         }
         if result.outcome is Outcome.UNCHANGED:
             return

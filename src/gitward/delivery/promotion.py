@@ -217,10 +217,13 @@ def _by_file(values: Sequence[FoundValue]) -> dict[str, list[FoundValue]]:
 
 
 def _subject(request: PromotionRequest, changed: Sequence[SetValue]) -> str:
-    route = f"from {request.source_app} to {request.target_app}"
+    """``promote: KEY=VALUE from SOURCE`` (the target is the file's, and a trailer's)."""
     pairs = ", ".join(f"{item.key}={item.new}" for item in changed)
-    subject = f"promote: {pairs} {route}"
-    return subject if len(subject) <= SUBJECT_LIMIT else f"promote: {len(changed)} keys {route}"
+    subject = f"promote: {pairs} from {request.source_app}"
+    if len(subject) <= SUBJECT_LIMIT:
+        return subject
+    count = f"{len(changed)} key" + ("s" if len(changed) > 1 else "")
+    return f"promote: {count} from {request.source_app}"
 
 
 def _trailers(request: PromotionRequest) -> tuple[tuple[str, str], ...]:

@@ -96,7 +96,7 @@ async def test_an_automated_target_gets_one_commit_on_its_branch_naming_the_sour
     assert git(origin, "rev-parse", "main") == result.head != before
     assert shown(origin, "main") == VALUES.replace("tag: latest ", "tag: abc123 ")
     message = git(origin, "log", "-1", "--format=%B", "main")
-    assert message.startswith("promote: backend.image.tag=abc123 from dev to staging")
+    assert message.startswith("promote: backend.image.tag=abc123 from dev\n")
     assert f"Gitward-Promoted-From: dev@{'1' * 40}" in message
     assert "Gitward-Promoted-By: alice" in message
     assert [(c.key, c.old, c.new) for c in result.changed] == [
