@@ -61,6 +61,11 @@ class Follower:
                 for task in self._tasks.values():
                     task.cancel()
 
+    async def settled(self) -> None:
+        """Return once every promotion started so far has ended."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
     async def _listen(self, subscription: Subscription) -> None:
         dropped = 0
         async for event in subscription:
