@@ -44,7 +44,7 @@ def promote(
     server: ServerFlag = None,
     auth_token: AuthTokenFlag = None,
 ) -> None:
-    """Promote value keys of one app into another app's value files (through Git)."""
+    """Promote value keys of one app into another app's value files, through Git."""
     wanted = [key.strip() for key in keys.split(",") if key.strip()]
     body = {"from": source, "keys": wanted, "force": force}
     with session(server, auth_token) as client:
