@@ -6,11 +6,13 @@ the revision holding the values, unless ``--force``; the target project's semver
 repository's stored credentials. An automated target gets a commit on its branch; a manual one
 (prod) a pushed branch, whose pull-request link and Markdown body (the rendered diff) are
 printed for the release manager. It imports nothing heavy: the answer is printed as it comes.
+With ``--repo DIR`` it runs with no server (:mod:`gitward.cli.promote_offline`).
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -19,7 +21,9 @@ from gitward.cli import output
 from gitward.cli.app_requests import app_path
 from gitward.cli.app_views import dig, text
 from gitward.cli.connecting import AuthTokenFlag, ServerFlag, session
+from gitward.cli.failing import abort_on
 from gitward.cli.output import Format
+from gitward.errors import GitwardError
 
 __all__ = ["promote"]
 
@@ -40,19 +44,38 @@ def promote(
         bool,
         typer.Option("--force", help="Promote even if the source is not Synced and Healthy."),
     ] = False,
+    repo: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Promote with no server, in this clone's origin (needs --force).",
+        ),
+    ] = None,
     out: Annotated[Format | None, typer.Option("-o", "--output", help="Output format.")] = None,
     server: ServerFlag = None,
     auth_token: AuthTokenFlag = None,
 ) -> None:
     """Promote value keys of one app into another app's value files, through Git."""
     wanted = [key.strip() for key in keys.split(",") if key.strip()]
-    body = {"from": source, "keys": wanted, "force": force}
-    with session(server, auth_token) as client:
-        answer = client.post(app_path(name, "promote"), body)
+    if repo is not None:
+        answer = _offline(repo, name, source, wanted, force=force)
+    else:
+        body = {"from": source, "keys": wanted, "force": force}
+        with session(server, auth_token) as client:
+            answer = client.post(app_path(name, "promote"), body)
     if out in (Format.JSON, Format.YAML):
         output.show_document(answer, out.value)
         return
     sys.stdout.write(shown(answer))
+
+
+def _offline(repo: Path, name: str, source: str, keys: list[str], *, force: bool) -> Any:
+    from gitward.cli.promote_offline import promote_offline  # noqa: PLC0415 - loaded when run
+
+    try:
+        return promote_offline(repo, name, source, keys, force=force)
+    except GitwardError as error:
+        abort_on(error)
 
 
 def shown(answer: Any) -> str:
@@ -66,5 +89,6 @@ def shown(answer: Any) -> str:
         lines.append(
             f"Pull request: {link}" if link else f"Open a pull request from {branch} into {into}."
         )
-        lines += ["", text(answer, "pullRequest", "body")]
+        body = text(answer, "pullRequest", "body")
+        lines += ["", body] if body else []
     return "\n".join(lines).rstrip("\n") + "\n"
