@@ -78,17 +78,27 @@ def _offline(repo: Path, name: str, source: str, keys: list[str], *, force: bool
         abort_on(error)
 
 
+def _pull_request(answer: Any) -> list[str]:
+    """Where the pull request is: opened by gitward, a page to open it, or the branches."""
+    link = text(answer, "pullRequest", "link")
+    branch, into = text(answer, "branch"), text(answer, "targetBranch")
+    note = text(answer, "pullRequest", "note")
+    if dig(answer, "pullRequest", "opened") is True:
+        found = [f"Pull request opened: {link}"]
+    elif link:
+        found = [f"Open the pull request from {branch} into {into}: {link}"]
+    else:
+        found = [f"Open a pull request from {branch} into {into}."]
+    return found + ([f"({note})"] if note else [])
+
+
 def shown(answer: Any) -> str:
     """The answer for a person: what happened, and for a branch the pull request to open."""
     lines = [text(answer, "message")]
     for change in dig(answer, "changed") or []:
         lines.append(f"  {text(change, 'key')}: {text(change, 'old')} -> {text(change, 'new')}")
     if text(answer, "outcome") == "proposed":
-        link = text(answer, "pullRequest", "link")
-        branch, into = text(answer, "branch"), text(answer, "targetBranch")
-        lines.append(
-            f"Pull request: {link}" if link else f"Open a pull request from {branch} into {into}."
-        )
+        lines += _pull_request(answer)
         body = text(answer, "pullRequest", "body")
         lines += ["", body] if body else []
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -7,7 +7,9 @@ synced to, the target project's semver rule, the target's branch and the reposit
 credentials. After the write it records the promotion (the audit log, and an event on the
 target's stream) and, for a manual target, renders the target at the branch's base and at the
 promotion branch and puts the object-level diff in Markdown (:mod:`gitward.delivery.reports`,
-what ``gitward diff -o markdown`` prints) into the pull request's body.
+what ``gitward diff -o markdown`` prints) into the pull request's body, and opens that pull
+request through the Git host's API when the repository's stored credentials hold a token, else
+gives the host's page where a person opens it (:mod:`gitward.delivery.pullrequests`).
 
 It never syncs: the target's own sync policy decides what happens to a new commit.
 """
@@ -25,6 +27,14 @@ from gitward.delivery import reports
 from gitward.delivery.gates import check_semver, check_source
 from gitward.delivery.previews import RenderedApp, compare_renders
 from gitward.delivery.promotion import Outcome, PromotionRequest, PromotionResult, promote
+from gitward.delivery.pullrequests import (
+    GitHostError,
+    GitHosts,
+    PullRequest,
+    api_token,
+    compare_link,
+    pull_request_link,
+)
 from gitward.delivery.valuefiles import FoundValue, ValueFiles, locate_keys, value_files_of
 from gitward.errors import ConfigError, GitwardError, Location, UsageError
 from gitward.git.credentials import Credentials
@@ -56,7 +66,11 @@ class Promoted:
     values: tuple[FoundValue, ...]
     forced: bool = False
     link: str | None = None
+    opened: bool = False
+    """Whether gitward opened the pull request (``link`` is then its page)."""
     body: str = ""
+    note: str = ""
+    """Why there is no link, or why the pull request was not opened."""
 
     def summary(self) -> str:
         """One line for logs, events and the CLI."""
@@ -82,11 +96,17 @@ class Promoted:
             "targetBranch": result.target_branch,
             "base": result.base,
             "commit": result.head if result.outcome is not Outcome.UNCHANGED else None,
-            "pullRequest": {"link": self.link, "body": self.body}
+            "pullRequest": self._pull_request_json()
             if result.outcome is Outcome.PROPOSED
             else None,
             "message": self.summary(),
         }
+
+    def _pull_request_json(self) -> dict[str, Any]:
+        shown: dict[str, Any] = {"link": self.link, "opened": self.opened, "body": self.body}
+        if self.note:
+            shown["note"] = self.note
+        return shown
 
 
 def promote_keys(app: Application) -> tuple[str, ...]:
@@ -99,10 +119,14 @@ class Promotions:
     """Promotions over one controller's store and git port."""
 
     def __init__(
-        self, controller: Controller, credentials: Callable[[str], Credentials | None]
+        self,
+        controller: Controller,
+        credentials: Callable[[str], Credentials | None],
+        hosts: GitHosts | None = None,
     ) -> None:
         self._controller = controller
         self._credentials = credentials
+        self._hosts = hosts
 
     async def promote(
         self,
@@ -140,7 +164,7 @@ class Promotions:
         )
         promoted = Promoted(source, target, revision, result, tuple(values), force)
         if result.outcome is Outcome.PROPOSED:
-            promoted = dataclasses.replace(promoted, body=await self._body(target_app, promoted))
+            promoted = await self._propose(target_app, promoted)
         await self._record(promoted, actor)
         if result.outcome is Outcome.COMMITTED:  # as a webhook's push: look again now
             await self._controller.repository_changed(value_files_of(target_app).repo_url)
@@ -220,6 +244,31 @@ class Promotions:
             where=where.at("spec.source.targetRevision"),
             hint="Point the target app at a branch to promote into it",
         )
+
+    async def _propose(self, target: Application, promoted: Promoted) -> Promoted:
+        """The promotion with its pull request: body, and the link (opened with a token)."""
+        body = await self._body(target, promoted)
+        result, repo_url = promoted.result, value_files_of(target).repo_url
+        pairs = ", ".join(f"{c.key}={c.new}" for c in result.changed)
+        request = PullRequest(
+            repo_url,
+            result.branch,
+            result.target_branch,
+            f"promote: {pairs} from {promoted.source} into {promoted.target}",
+            body,
+        )
+        try:
+            found = await pull_request_link(
+                request, api_token(self._credentials(repo_url)), hosts=self._hosts
+            )
+        except GitHostError as error:
+            link = compare_link(repo_url, result.branch, result.target_branch, self._hosts)
+            note = f"the pull request could not be opened ({error.message}); open it at the link"
+            return dataclasses.replace(promoted, body=body, link=link, note=note)
+        if found is None:
+            note = "the repository is on no Git host gitward knows (see gitward server --git-host)"
+            return dataclasses.replace(promoted, body=body, note=note)
+        return dataclasses.replace(promoted, body=body, link=found.url, opened=found.opened)
 
     async def _body(self, target: Application, promoted: Promoted) -> str:
         """The pull request's body: what changes and, object by object, what it deploys."""

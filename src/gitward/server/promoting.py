@@ -25,7 +25,7 @@ _REASONS = {"committed": "Promoted", "proposed": "PromotionProposed"}
 def follow_promotions(services: Services) -> asyncio.Task[None]:
     """Start following; the task runs until cancelled."""
     controller = services.controller
-    promotions = Promotions(controller, services.repo_credentials.lookup)
+    promotions = Promotions(controller, services.repo_credentials.lookup, services.git_hosts)
     follower = Follower(promotions, services.store, controller.events)
     return asyncio.get_running_loop().create_task(follower.follow())
 

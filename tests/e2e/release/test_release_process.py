@@ -125,7 +125,8 @@ def test_from_commit_to_production(world: World) -> None:
     assert f"tag: {RELEASE}" in values_at(world, branch, "prod")
     output = result.output
     assert f"pushed to branch {branch} for review" in output
-    assert f"Open a pull request from {branch} into main." in output
+    compare = f"https://github.com/giridharan-official/ai-chatbot-infra/compare/main...{branch}"
+    assert f"Open the pull request from {branch} into main: {compare}?expand=1" in output
     assert "| prod | ai-chatbot-prod | 4 changed | 0 | 0 | 4 |" in output
     assert "| `backend.image.tag` | `v1.0.0` | `v1.1.0` |" in output
     assert f"-        image: {BACKEND}:v1.0.0" in output

@@ -112,3 +112,8 @@ async def test_promoting_into_a_manual_app_pushes_a_branch_and_never_main(api: A
     assert body["branch"].startswith(f"gitward/promote/{PROD}/")
     assert "| `backend.image.tag` | `v1.0.0` | `v2.0.0` |" in body["pullRequest"]["body"]
     assert "backend:v2.0.0" in body["pullRequest"]["body"]
+    assert body["pullRequest"]["opened"] is False  # no token stored: the page to open it
+    assert body["pullRequest"]["link"] == (
+        "https://github.com/giridharan-official/ai-chatbot-infra/compare/"
+        f"main...{body['branch']}?expand=1"
+    )

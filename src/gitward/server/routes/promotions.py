@@ -50,7 +50,9 @@ async def promote_application(grant: AppPromote, services: Svc, body: PromoteBod
     source = await services.store.apps.get(body.source)
     if source is None or not grant.permits_app("get", source.project, source.name):
         raise denied()  # the same whether it exists or not, as for every object
-    promotions = Promotions(services.controller, services.repo_credentials.lookup)
+    promotions = Promotions(
+        services.controller, services.repo_credentials.lookup, services.git_hosts
+    )
     try:
         promoted = await promotions.promote(
             grant.app.name, source.name, body.keys, actor=grant.actor, force=body.force
