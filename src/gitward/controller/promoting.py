@@ -39,6 +39,7 @@ from gitward.delivery.valuefiles import FoundValue, ValueFiles, locate_keys, val
 from gitward.errors import ConfigError, GitwardError, Location, UsageError
 from gitward.git.credentials import Credentials
 from gitward.git.refs import RefKind
+from gitward.git.urls import split_credentials
 from gitward.model import annotations as marks
 from gitward.model.application import Application, parse_application
 from gitward.model.project import AppProject, default_project, parse_project
@@ -228,10 +229,16 @@ class Promotions:
             actor=actor,
             by_branch=not target.sync_policy.is_automated,
             forced=force,
-            credentials=self._credentials(files.repo_url),
-            clone_from=str(local) if local is not None else None,
+            credentials=self._push_credentials(files.repo_url),
+            clone_from=str(local) if local is not None else split_credentials(files.repo_url).url,
         )
         return await promote(request)
+
+    def _push_credentials(self, repo_url: str) -> Credentials | None:
+        """The stored credentials, else those written in the repoURL (never left in argv)."""
+        split = split_credentials(repo_url)
+        embedded = Credentials(username=split.username, password=split.password)
+        return self._credentials(repo_url) or (embedded if split.password else None)
 
     async def _branch(self, files: ValueFiles, where: Location) -> str:
         """The branch the target's targetRevision names (HEAD: the default branch)."""
@@ -259,7 +266,7 @@ class Promotions:
         )
         try:
             found = await pull_request_link(
-                request, api_token(self._credentials(repo_url)), hosts=self._hosts
+                request, api_token(self._push_credentials(repo_url)), hosts=self._hosts
             )
         except GitHostError as error:
             link = compare_link(repo_url, result.branch, result.target_branch, self._hosts)
