@@ -140,25 +140,16 @@ class Promotions:
     ) -> Promoted:
         """Promote ``keys`` (default: the target's annotation) from ``source`` into ``target``;
         a :class:`~gitward.delivery.gates.PromotionRefusedError` when a gate says no."""
+        if source == target:
+            raise UsageError(f"{target} cannot be promoted from itself", hint="Name another app")
         target_app, _ = await self._app(target)
-        source_app, source_record = await self._app(source)
         wanted = tuple(keys) or promote_keys(target_app)
         if not wanted:
             raise UsageError(
                 f"no keys to promote into {target}",
                 hint=f"Name them with --keys, or annotate the app with {marks.PROMOTE_KEYS}",
             )
-        files = value_files_of(source_app)
-        revision = _synced_revision(source_record, files.source_index)
-        check_source(
-            source,
-            sync_status=source_record.status.sync_status,
-            health_status=source_record.status.health_status,
-            revision=revision,
-            forced=force,
-        )
-        revision = revision or await self._resolve(files)
-        values = await self._read(files, revision, wanted)
+        revision, values = await self._source_values(source, wanted, force=force)
         check_semver(await self._project(target_app), values, target=target)
         result = await self._write(
             target_app, values, source=source, revision=revision, actor=actor, force=force
@@ -170,6 +161,23 @@ class Promotions:
         if result.outcome is Outcome.COMMITTED:  # as a webhook's push: look again now
             await self._controller.repository_changed(value_files_of(target_app).repo_url)
         return promoted
+
+    async def _source_values(
+        self, source: str, keys: Sequence[str], *, force: bool
+    ) -> tuple[str, list[FoundValue]]:
+        """The revision the source is synced to (gated) and its values of ``keys`` there."""
+        source_app, record = await self._app(source)
+        files = value_files_of(source_app)
+        revision = _synced_revision(record, files.source_index)
+        check_source(
+            source,
+            sync_status=record.status.sync_status,
+            health_status=record.status.health_status,
+            revision=revision,
+            forced=force,
+        )
+        revision = revision or await self._resolve(files)
+        return revision, await self._read(files, revision, keys)
 
     async def _app(self, name: str) -> tuple[Application, AppRecord]:
         record = await self._controller.store.apps.get(name)
