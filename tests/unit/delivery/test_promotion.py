@@ -219,3 +219,54 @@ def test_a_project_enabling_semver_images_refuses_other_tags() -> None:
 def test_a_project_warning_on_semver_does_not_refuse() -> None:
     project = _project("semver-images:Warn")
     assert not requires_semver(project)  # type: ignore[arg-type]
+
+
+def test_a_multi_source_apps_value_files_come_from_its_ref_source() -> None:
+    app = parse_application(
+        {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": "prod"},
+            "spec": {
+                "project": "default",
+                "sources": [
+                    {
+                        "repoURL": "https://example.com/charts.git",
+                        "targetRevision": "v1",
+                        "path": "chart",
+                        "helm": {"valueFiles": ["$values/envs/prod.yaml"]},
+                    },
+                    {
+                        "repoURL": "https://example.com/values.git",
+                        "targetRevision": "main",
+                        "ref": "values",
+                    },
+                ],
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": "prod"},
+            },
+        }
+    ).value
+    files = value_files_of(app)
+    assert (files.repo_url, files.revision, files.files, files.source_index) == (
+        "https://example.com/values.git",
+        "main",
+        ("envs/prod.yaml",),
+        1,
+    )
+
+
+def test_an_app_without_value_files_cannot_be_promoted_and_is_told_why() -> None:
+    app = parse_application(
+        {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": "plain"},
+            "spec": {
+                "project": "default",
+                "source": {"repoURL": "https://example.com/r.git", "path": "manifests"},
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
+            },
+        }
+    ).value
+    with pytest.raises(ConfigError, match="has no Helm value files"):
+        value_files_of(app)
