@@ -9,9 +9,9 @@ gets a promotion branch, never a commit (:mod:`gitward.controller.promoting` dec
 
 The pairs done are remembered in memory only: after a restart the first look promotes again,
 and the write-back's rule (values already there commit nothing) makes that a no-op. A refusal
-(a gate, a key missing) is logged and published on the target's stream; it is not retried until
-the source's revision changes. A passing failure (git unreachable) is retried at the next status
-change of either app.
+(a gate, a key missing) is logged, audited and published on the target's stream (the API shows
+it among the target's events); it is not retried until the source's revision changes. A
+passing failure (git unreachable) is retried at the next status change of either app.
 """
 
 from __future__ import annotations
@@ -24,19 +24,21 @@ from gitward.controller.events import AppEvent, EventStream, Subscription
 from gitward.errors import GitwardError, TransientError
 from gitward.model import annotations as marks
 from gitward.redaction import redact
-from gitward.store import AppRecord
+from gitward.store import AppRecord, AuditAction
 
 if TYPE_CHECKING:
     from gitward.controller.promoting import Promotions
     from gitward.store import Store
 
-__all__ = ["AT_ONCE", "AUTOMATED_PROMOTION", "Follower"]
+__all__ = ["AT_ONCE", "AUTOMATED_PROMOTION", "REFUSED", "Follower"]
 
 log = logging.getLogger(__name__)
 
 AT_ONCE = 2
 AUTOMATED_PROMOTION = "automated"
 """The actor the audit log names for an automatic promotion (as for an automated sync)."""
+REFUSED = "refused"
+"""The audit entry's ``outcome`` for an automatic promotion a gate refused."""
 
 
 class Follower:
@@ -125,24 +127,31 @@ class Follower:
         except TransientError as error:
             log.warning("%s: automatic promotion from %s failed: %s", target, source, error)
         except GitwardError as error:
-            self._refused(source, target, pair, error)
+            await self._refused(source, target, pair, error)
         except Exception:  # a bug must not end following; the pair is not retried
             self._done.add(pair)
             log.exception("%s: automatic promotion from %s failed", target, source)
         finally:
             self._tasks.pop(pair, None)
 
-    def _refused(
+    async def _refused(
         self, source: str, target: str, pair: tuple[str, str], error: GitwardError
     ) -> None:
+        """Not tried again at this revision; logged, audited and shown among the target's
+        events, so a person sees why the target did not follow."""
         self._done.add(pair)
-        log.warning("%s: automatic promotion from %s refused: %s", target, source, error)
+        message = f"automatic promotion from {source} refused: {error.message}"
+        log.warning("%s: %s", target, message)
+        details = {"source": source, "sourceRevision": pair[0], "outcome": REFUSED}
+        await self._store.audit.append(
+            AUTOMATED_PROMOTION,
+            AuditAction.PROMOTE,
+            f"Application {target}",
+            {**details, "message": message},
+        )
         self._events.publish(
             AppEvent(
-                app=target,
-                kind="promotion",
-                message=f"automatic promotion from {source} refused: {error.message}",
-                initiated_by=AUTOMATED_PROMOTION,
+                app=target, kind="promotion", message=message, initiated_by=AUTOMATED_PROMOTION
             )
         )
 

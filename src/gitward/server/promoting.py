@@ -19,7 +19,7 @@ from gitward.store import AuditAction, AuditEntry, Store
 __all__ = ["follow_promotions", "promotion_events"]
 
 _SHOWN = 50
-_REASONS = {"committed": "Promoted", "proposed": "PromotionProposed"}
+_REASONS = {"committed": "Promoted", "proposed": "PromotionProposed", "refused": "PromotionRefused"}
 
 
 def follow_promotions(services: Services) -> asyncio.Task[None]:
@@ -42,12 +42,15 @@ async def promotion_events(store: Store, app: str) -> list[dict[str, Any]]:
 def _event(app: str, entry: AuditEntry) -> dict[str, Any]:
     details = entry.details
     forced = details.get("forced") is True
+    refused = details.get("outcome") == "refused"
     at = entry.at.isoformat()
+    message = str(details.get("message", ""))
+    if not refused:
+        message += f" by {entry.actor}"
     return {
-        "type": "Warning" if forced else "Normal",
+        "type": "Warning" if forced or refused else "Normal",
         "reason": _REASONS.get(str(details.get("outcome")), "Promoted"),
-        "message": f"{details.get('message', '')} by {entry.actor}"
-        + (" (forced past the source's health gate)" if forced else ""),
+        "message": message + (" (forced past the source's health gate)" if forced else ""),
         "involvedObject": {"apiVersion": APP_API_VERSION, "kind": APP_KIND, "name": app},
         "count": 1,
         "firstTimestamp": at,

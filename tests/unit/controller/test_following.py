@@ -113,6 +113,9 @@ async def test_a_refusal_waits_for_the_next_revision_and_is_published(store: Sto
     assert len(promoter.calls) == 1
     assert (published.app, published.kind) == ("staging", "promotion")
     assert "refused: latest is not a semantic version tag" in published.message
+    [entry] = await store.audit.list(target="Application staging")
+    assert (entry.actor, entry.details["outcome"]) == (AUTOMATED_PROMOTION, "refused")
+    assert "latest is not a semantic version tag" in str(entry.details["message"])
 
 
 async def test_a_passing_failure_is_tried_again_at_the_next_status_change(store: Store) -> None:
