@@ -53,6 +53,7 @@ from gitward.server.intake import WebhookIntake
 from gitward.server.metrics import Metrics, TimedRenderer, timed_git, timed_refresher
 from gitward.server.notifying import start_notifications
 from gitward.server.policies import PolicyHolder
+from gitward.server.promoting import follow_promotions
 from gitward.server.rbac import Policy
 from gitward.server.registrations import ClusterRegistrations
 from gitward.server.repocreds import RepoCredentials
@@ -237,6 +238,7 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
             await controller.bootstrap(config.bootstrap)
         if config.reconcile:
             await controller.start()
+            tasks.append(follow_promotions(services))
         url = await _serve(stack, config, services, sock)
         metrics_url = await _serve_metrics(stack, config, services, metrics_socket)
         # Last, once nothing else can fail: a start that failed made no admin whose password
