@@ -224,7 +224,8 @@ def _substitute(value: Any, secrets: Mapping[str, str], where: Location) -> Any:
 
 def _conditions(value: Any, where: Location) -> tuple[Condition, ...]:
     found = []
-    for index, given in enumerate(_list(value, where)):
+    # Argo CD's docs also write a trigger as a single condition (a map); that is a list of one
+    for index, given in enumerate([value] if isinstance(value, Mapping) else _list(value, where)):
         at = where.at(f"{where.field}[{index}]")
         item = _mapping(given, at)
         send = item.get("send") or []
