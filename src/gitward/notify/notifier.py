@@ -15,31 +15,40 @@ It must not slow the controller down nor log a secret.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from gitward.controller.events import AppEvent, EventStream
+from gitward.errors import GitwardError
 from gitward.notify.config import NotifyConfig, Service
 from gitward.notify.delivery import DeliveryError, DeliveryRetryError, Sender
+from gitward.notify.templatecalls import needs_commits
+from gitward.notify.templatedata import app_revisions, reveal_secrets, template_data
 from gitward.notify.templates import TemplateError, TemplateRenderer, render_templates
 from gitward.notify.triggers import Due, decide
 from gitward.redaction import redact
 from gitward.store import Store
 from gitward.store.notifications import PendingNotification, StoredNotification
 
-__all__ = ["AppDocuments", "Notifier"]
+__all__ = ["AppDocuments", "CommitMetadata", "Notifier"]
 
 log = logging.getLogger(__name__)
 
 AppDocuments = Callable[[str], Awaitable[tuple[Mapping[str, Any], Mapping[str, Any]] | None]]
 """An app's Argo CD JSON and its project's annotations, or None when the app is gone."""
 
+CommitMetadata = Callable[[str, str], Awaitable[Mapping[str, Any]]]
+"""Argo CD's ``CommitMetadata`` (``Author``, ``Message``, ``Date``, ``Tags``) of a commit of a
+repository, for templates' ``call .repo.GetCommitMetadata``."""
+
 QUEUE = 1_000
 ATTEMPTS = 3
 POLL_S = 5.0
 PAGE = 100
+COMMIT_TIMEOUT_S = 15.0
 _PREFIX = "notifications.argoproj.io/"
 
 
@@ -54,6 +63,7 @@ class Notifier:
         *,
         sender: Sender | None = None,
         renderer: TemplateRenderer | None = None,
+        commits: CommitMetadata | None = None,
         backoff_s: float = 1.0,
     ) -> None:
         self._config = config
@@ -62,6 +72,7 @@ class Notifier:
         self._sender = sender or Sender()
         self._renderer = renderer or TemplateRenderer()
         self._backoff_s = backoff_s
+        self._commits = commits
         self._wake = asyncio.Event()
         self._health = HealthTransitions()
         self._last: dict[str, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
@@ -120,7 +131,14 @@ class Notifier:
         if service is None:
             payload = {"error": f"no service.<type>.{destination.service} in the ConfigMap"}
         else:
-            data = {"app": app, "context": dict(config.context), "serviceType": service.type}
+            data = template_data(
+                app,
+                context=config.context,
+                service_type=service.type,
+                recipient=destination.recipient,
+                secret_keys=config.named_secrets,
+                commits=await self._commit_metadata(config, due.templates, app),
+            )
             try:
                 payload = {
                     "rendered": await asyncio.to_thread(
@@ -137,6 +155,22 @@ class Notifier:
             recipient=destination.recipient,
             payload=payload,
         )
+
+    async def _commit_metadata(
+        self, config: NotifyConfig, templates: tuple[str, ...], app: Mapping[str, Any]
+    ) -> dict[str, Mapping[str, Any]]:
+        """The app's commits' metadata, when one of ``templates`` asks for it."""
+        texts = json.dumps([config.templates.get(name) for name in templates], default=str)
+        if self._commits is None or not needs_commits(texts):
+            return {}
+        found: dict[str, Mapping[str, Any]] = {}
+        for url, sha in app_revisions(app):
+            try:
+                async with asyncio.timeout(COMMIT_TIMEOUT_S):
+                    found[sha] = await self._commits(url, sha)
+            except (GitwardError, TimeoutError) as err:
+                log.warning("notifications: commit %s of %s: %s", sha[:12], redact(url), err)
+        return found
 
     async def deliver(self) -> None:
         """Send pending notifications as they come, until cancelled."""
@@ -186,7 +220,7 @@ class Notifier:
         self, service: Service, item: StoredNotification, secrets: tuple[str, ...]
     ) -> tuple[int, str]:
         """Send, retrying transient failures with backoff; (attempts made, error or "")."""
-        rendered = item.payload.get("rendered") or {}
+        rendered = reveal_secrets(item.payload.get("rendered") or {}, self._config().named_secrets)
         attempt = 0
         while True:
             attempt += 1

@@ -1,7 +1,9 @@
 """Notifications through a running server (``gitward server --notifications``): real syncs on
 the sandbox, a loopback webhook receiver and a loopback SMTP server.
 
-A synced app gets one webhook call and one email with the catalogue's on-sync-succeeded text;
+A synced app gets one webhook call (its body naming the commit's author, through
+``call .repo.GetCommitMetadata``, and a ``.secrets`` value that is never stored) and one email
+with the catalogue's on-sync-succeeded text;
 Slack (through its API's address, here the receiver) gets one message per sync; an app whose
 Deployment cannot pull its image gets the on-health-degraded template; a restart
 repeats nothing, and the next commit's sync is notified again (once).
@@ -84,7 +86,10 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
                     "method": "POST",
                     "path": "/succeeded",
                     "body": '{"app": "{{.app.metadata.name}}", '
-                    '"revision": "{{.app.status.operationState.syncResult.revision}}"}',
+                    '"revision": "{{.app.status.operationState.syncResult.revision}}", '
+                    '"author": "{{(call .repo.GetCommitMetadata '
+                    '.app.status.operationState.syncResult.revision).Author}}", '
+                    '"token": "{{index .secrets "hook-token"}}"}',
                 }
             },
         },
@@ -304,7 +309,15 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
     succeeded = [yaml.safe_load(call.body) for call in posts(calls, "/succeeded")]
     degraded = [yaml.safe_load(call.body) for call in posts(calls, "/degraded")]
     recipients, message = mails.snapshot()[0]
-    assert succeeded == [{"app": "web", "revision": first}, {"app": "web", "revision": second}]
+    # the commit's author from gitward's git layer; the secret in the body as sent, never stored
+    author, token = "CI <ci@example.com>", HOOK_TOKEN
+    assert succeeded == [
+        {"app": "web", "revision": first, "author": author, "token": token},
+        {"app": "web", "revision": second, "author": author, "token": token},
+    ]
+    assert HOOK_TOKEN.encode() not in b"".join(
+        path.read_bytes() for path in config.data_dir.rglob("*") if path.is_file()
+    )
     assert degraded == [{"app": "broken", "health": "Degraded"}]
     assert posts(calls, "/succeeded")[0].headers["Authorization"] == f"Bearer {HOOK_TOKEN}"
     assert recipients == ["dev@example.com"]
