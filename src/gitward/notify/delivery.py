@@ -1,5 +1,7 @@
-"""Sending one rendered notification to one service: Argo CD's webhook, email, Slack and Teams
-services (the last two in ``slack`` and ``teams``).
+"""Sending one rendered notification to one service: Argo CD's webhook and email services here,
+the others in their modules (``slack``, ``teams``, ``github``, ``incidents``: PagerDuty,
+Opsgenie, Alertmanager, Grafana; ``chats``: Telegram, Google Chat, Mattermost, Rocket.Chat,
+Webex).
 
 ``webhook``: for each template with a ``webhook.<service name>`` section, an HTTP request to the
 service's ``url`` + the section's ``path``, with its ``method`` (GET unless given) and ``body``,
@@ -7,7 +9,7 @@ the service's ``headers`` (``[{name, value}]``) and ``basicAuth``; a template wi
 for the service sends nothing to it, as in Argo CD. ``email``: one message per template to the
 recipient, subject ``email.subject``, body ``email.body`` or ``message`` (HTML when the service
 says ``html: true``), over SMTP (SSL on port 465, STARTTLS when the server offers it, login when
-a username is given). ``slack``, ``teams``: see those modules. Other service types fail with a
+a username is given). Other service types (``awssqs``, ``newrelic``, ``pushover``…) fail with a
 message saying they are not supported yet.
 
 A transient failure (connection, timeout, 5xx, 429, SMTP 4xx) is a :class:`DeliveryRetryError`; any
@@ -26,8 +28,10 @@ from typing import Any
 
 import httpx
 
+from gitward.notify import chats, incidents
 from gitward.notify.config import Service
 from gitward.notify.failures import DeliveryError, DeliveryRetryError
+from gitward.notify.github import post_to_github
 from gitward.notify.slack import post_to_slack
 from gitward.notify.teams import post_to_teams
 from gitward.redaction import redact
@@ -35,7 +39,21 @@ from gitward.redaction import redact
 __all__ = ["DeliveryError", "DeliveryRetryError", "Sender"]
 
 TIMEOUT_S = 10.0
-_POSTERS = {"slack": post_to_slack, "teams": post_to_teams}
+_POSTERS = {
+    "slack": post_to_slack,
+    "teams": post_to_teams,
+    "github": post_to_github,
+    "pagerdutyv2": incidents.post_to_pagerduty,
+    "opsgenie": incidents.post_to_opsgenie,
+    "alertmanager": incidents.post_to_alertmanager,
+    "grafana": incidents.post_to_grafana,
+    "telegram": chats.post_to_telegram,
+    "googlechat": chats.post_to_googlechat,
+    "mattermost": chats.post_to_mattermost,
+    "rocketchat": chats.post_to_rocketchat,
+    "webex": chats.post_to_webex,
+}
+SUPPORTED = ("webhook", "email", *_POSTERS)
 
 
 class Sender:
@@ -66,7 +84,7 @@ class Sender:
             raise type(err)(redact(err.problem, *secrets)) from None
         raise DeliveryError(
             f"service type {service.type} ({service.name}) is not supported yet; "
-            "gitward sends to webhook, email, slack and teams services"
+            f"gitward sends to {', '.join(SUPPORTED)} services"
         )
 
     async def _post(

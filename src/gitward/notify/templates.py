@@ -26,6 +26,7 @@ import helm_python as helm
 
 from gitward.errors import ConfigError
 from gitward.notify.config import NotifyConfig
+from gitward.notify.github import DEFAULT_PATHS
 from gitward.notify.templatecalls import HELPERS, TemplateCallError, rewrite_calls
 from gitward.redaction import redact
 
@@ -105,7 +106,10 @@ def render_templates(
     for name in names:
         template = config.templates.get(name, {})
         texts = {"message": template["message"]} if isinstance(template.get("message"), str) else {}
-        texts.update(_flatten(template.get(service_type), service_type))
+        section = _flatten(template.get(service_type), service_type)
+        if section:
+            texts.update(_DEFAULTS.get(service_type, {}))
+        texts.update(section)
         out[name] = renderer.render(texts, data, config.secrets)
     return out
 
@@ -118,4 +122,11 @@ def _flatten(value: Any, prefix: str) -> dict[str, str]:
         return flat
     if value is None:
         return {}
-    return {prefix: value if isinstance(value, str) else str(value)}
+    return {prefix: value if isinstance(value, str) else json.dumps(value)}
+
+
+_DEFAULTS: dict[str, dict[str, str]] = {
+    "github": DEFAULT_PATHS,
+    "alertmanager": {"alertmanager.generatorURL": "{{.app.spec.source.repoURL}}"},
+}
+"""What a service's section renders when it leaves a field out, as Argo CD does."""

@@ -4,7 +4,8 @@ the sandbox, a loopback webhook receiver and a loopback SMTP server.
 A synced app gets one webhook call (its body naming the commit's author, through
 ``call .repo.GetCommitMetadata``, and a ``.secrets`` value that is never stored) and one email
 with the catalogue's on-sync-succeeded text;
-Slack (through its API's address, here the receiver) gets one message per sync; an app whose
+Slack (through its API's address, here the receiver) gets one message per sync and GitHub (as
+a GitHub App, its API here too) one commit status per synced commit; an app whose
 Deployment cannot pull its image gets the on-health-degraded template; a restart
 repeats nothing, and the next commit's sync is notified again (once).
 """
@@ -22,6 +23,8 @@ import httpx
 import pytest
 import yaml
 from conftest import git
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from notify_receivers import Recorded, body_of, smtp_receiver, until, webhook_receiver
 
 from gitward.errors import GitwardError
@@ -92,6 +95,13 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
                     '"token": "{{index .secrets "hook-token"}}"}',
                 }
             },
+            "github": {
+                "status": {
+                    "state": "success",
+                    "label": "continuous-delivery/{{.app.metadata.name}}",
+                    "targetURL": "{{.context.argocdUrl}}/applications/{{.app.metadata.name}}",
+                }
+            },
         },
         "app-created": {"message": "created", "webhook": {"hooks": _hook("/created")}},
         "app-deleted": {"message": "deleted", "webhook": {"hooks": _hook("/deleted")}},
@@ -149,6 +159,14 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
         ),
         "service.email": yaml.safe_dump(
             {"host": "127.0.0.1", "port": smtp_port, "from": "gitward@example.com"}
+        ),
+        "service.github": yaml.safe_dump(
+            {
+                "appID": 7,
+                "installationID": 1,
+                "privateKey": "$github-privateKey",
+                "apiURL": f"{webhook_url}/github",
+            }
         ),
     }
     data.update({f"template.{k}": yaml.safe_dump(v) for k, v in templates.items()})
@@ -210,9 +228,23 @@ def repository(tmp_path: Path) -> Path:
     return repo
 
 
+GITHUB_TOKEN_PATH = "/github/app/installations/1/access_tokens"
+
+
+def github_app_key() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    return pem.decode()
+
+
 @pytest.fixture
 def receivers() -> Iterator[tuple[str, Recorded, int, Recorded]]:
-    with webhook_receiver() as (url, calls), smtp_receiver() as (port, mails):
+    answers = {GITHUB_TOKEN_PATH: {"token": "installation-token"}}
+    with webhook_receiver(answers) as (url, calls), smtp_receiver() as (port, mails):
         yield url, calls, port, mails
 
 
@@ -227,7 +259,11 @@ def config(
     cm = tmp_path / "argocd-notifications-cm.yaml"
     cm.write_text(yaml.safe_dump(notifications_cm(url, port)))
     secret = tmp_path / "argocd-notifications-secret.yaml"
-    tokens = {"hook-token": HOOK_TOKEN, "slack-token": SLACK_TOKEN}
+    tokens = {
+        "hook-token": HOOK_TOKEN,
+        "slack-token": SLACK_TOKEN,
+        "github-privateKey": github_app_key(),
+    }
     secret.write_text(yaml.safe_dump({"kind": "Secret", "stringData": tokens}))
     return ServerConfig(
         data_dir=tmp_path / "data",
@@ -277,6 +313,7 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
         "notifications.argoproj.io/subscribe.on-sync-succeeded.hooks": "",
         "notifications.argoproj.io/subscribe.on-sync-succeeded.email": "dev@example.com",
         "notifications.argoproj.io/subscribe.on-sync-succeeded.slack": "#deploys",
+        "notifications.argoproj.io/subscribe.on-sync-succeeded.github": "",
     }
     broken = {"notifications.argoproj.io/subscribe.on-health-degraded.hooks": ""}
     first = git(repository, "rev-parse", "HEAD")
@@ -304,6 +341,11 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
             calls, lambda items: len(_at(items, "/succeeded")) == 2, "the next commit's sync"
         )
         await until(mails, lambda items: len(items) == 2, "the next commit's mail")
+        await until(
+            calls,
+            lambda items: len([c for c in items if "/statuses/" in c.path]) == 2,
+            "the next commit's GitHub status",
+        )
         await until(calls, lambda items: len(_at(items, SLACK)) == 2, "the next on Slack")
 
     succeeded = [yaml.safe_load(call.body) for call in posts(calls, "/succeeded")]
@@ -315,6 +357,14 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
         {"app": "web", "revision": first, "author": author, "token": token},
         {"app": "web", "revision": second, "author": author, "token": token},
     ]
+    # GitHub: the commit status of each synced commit, as the GitHub App's installation
+    statuses = [call for call in calls.snapshot() if call.path.startswith("/github/repos/")]
+    assert [call.path for call in statuses] == [
+        f"/github/repos/team/apps/statuses/{first}",
+        f"/github/repos/team/apps/statuses/{second}",
+    ]
+    assert statuses[0].headers["Authorization"] == "Bearer installation-token"
+    assert json.loads(statuses[0].body)["context"] == "continuous-delivery/web"
     assert HOOK_TOKEN.encode() not in b"".join(
         path.read_bytes() for path in config.data_dir.rglob("*") if path.is_file()
     )

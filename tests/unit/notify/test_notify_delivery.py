@@ -71,9 +71,9 @@ async def test_a_failing_webhook_says_whether_to_retry_without_its_credentials(
 
 async def test_an_unsupported_service_type_is_an_error_naming_it() -> None:
     with pytest.raises(DeliveryError) as caught:
-        await Sender().send(Service("opsgenie", "opsgenie", {}), "ops", RENDERED, ())
+        await Sender().send(Service("awssqs", "awssqs", {}), "ops", RENDERED, ())
 
-    assert "service type opsgenie (opsgenie) is not supported yet" in caught.value.message
+    assert "service type awssqs (awssqs) is not supported yet" in caught.value.message
 
 
 async def test_an_unreachable_smtp_server_is_worth_retrying() -> None:
