@@ -32,7 +32,8 @@ from gitward.notify import chats, incidents
 from gitward.notify.config import Service
 from gitward.notify.failures import DeliveryError, DeliveryRetryError
 from gitward.notify.github import post_to_github
-from gitward.notify.slack import post_to_slack
+from gitward.notify.posting import option
+from gitward.notify.slack import MemoryThreads, Threads, post_to_slack
 from gitward.notify.teams import post_to_teams
 from gitward.redaction import redact
 
@@ -40,7 +41,6 @@ __all__ = ["DeliveryError", "DeliveryRetryError", "Sender"]
 
 TIMEOUT_S = 10.0
 _POSTERS = {
-    "slack": post_to_slack,
     "teams": post_to_teams,
     "github": post_to_github,
     "pagerdutyv2": incidents.post_to_pagerduty,
@@ -53,7 +53,7 @@ _POSTERS = {
     "rocketchat": chats.post_to_rocketchat,
     "webex": chats.post_to_webex,
 }
-SUPPORTED = ("webhook", "email", *_POSTERS)
+SUPPORTED = ("webhook", "email", "slack", *_POSTERS)
 
 
 class Sender:
@@ -64,6 +64,7 @@ class Sender:
     ) -> None:
         self._transport = transport
         self._timeout = timeout
+        self._threads = MemoryThreads()
 
     async def send(
         self,
@@ -71,15 +72,17 @@ class Sender:
         recipient: str,
         rendered: Mapping[str, Mapping[str, Any]],
         secrets: Sequence[str],
+        threads: Threads | None = None,
     ) -> int:
-        """Deliver; returns how many messages went out."""
+        """Deliver; returns how many messages went out. ``threads`` remembers Slack's grouped
+        messages (in this process when not given)."""
         try:
             if service.type == "webhook":
                 return await self._webhook(service, rendered)
             if service.type == "email":
                 return await asyncio.to_thread(_email, service, recipient, rendered, self._timeout)
-            if service.type in _POSTERS:
-                return await self._post(service, recipient, rendered)
+            if service.type in _POSTERS or service.type == "slack":
+                return await self._post(service, recipient, rendered, threads or self._threads)
         except DeliveryError as err:
             raise type(err)(redact(err.problem, *secrets)) from None
         raise DeliveryError(
@@ -88,12 +91,18 @@ class Sender:
         )
 
     async def _post(
-        self, service: Service, recipient: str, rendered: Mapping[str, Mapping[str, Any]]
+        self,
+        service: Service,
+        recipient: str,
+        rendered: Mapping[str, Mapping[str, Any]],
+        threads: Threads,
     ) -> int:
-        verify = not service.options.get("insecureSkipVerify", False)
+        verify = not option(service.options, "insecureSkipVerify", False)
         async with httpx.AsyncClient(
             transport=self._transport, timeout=self._timeout, verify=verify
         ) as client:
+            if service.type == "slack":
+                return await post_to_slack(client, service, recipient, rendered, threads)
             return await _POSTERS[service.type](client, service, recipient, rendered)
 
     async def _webhook(self, service: Service, rendered: Mapping[str, Mapping[str, Any]]) -> int:

@@ -225,7 +225,8 @@ class Notifier:
         while True:
             attempt += 1
             try:
-                await self._sender.send(service, item.recipient, rendered, secrets)
+                threads = _StoredThreads(self._store, item.app, item.service)
+                await self._sender.send(service, item.recipient, rendered, secrets, threads)
                 return attempt, ""
             except DeliveryRetryError as err:
                 if attempt >= ATTEMPTS:
@@ -245,6 +246,21 @@ class Notifier:
             log.warning("notifications: %s", redact(str(err), *self._config().secrets))
             return False
         return True
+
+
+class _StoredThreads:
+    """Slack's grouped messages remembered in the store, so a restart keeps the threads."""
+
+    def __init__(self, store: Store, app: str, service: str) -> None:
+        self._store, self._app, self._service = store, app, service
+
+    async def recall(self, key: str) -> Mapping[str, Any] | None:
+        return await self._store.notifications.recall(key)
+
+    async def remember(self, key: str, message: Mapping[str, Any]) -> None:
+        await self._store.notifications.remember(
+            key, app=self._app, service=self._service, value=message
+        )
 
 
 class HealthTransitions:

@@ -23,6 +23,9 @@ __all__ = ["Notifications", "PendingNotification", "StoredNotification"]
 PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
+MEMO = "memo"
+"""A row that is no notification: what a service needs to remember (Slack's first message of
+a grouping key), under its own key; forgotten with the app like the rest."""
 
 
 @dataclass(frozen=True)
@@ -113,8 +116,45 @@ class Notifications:
         async with self._access.reading() as session:
             return [_stored(row) for row in (await session.scalars(query)).all()]
 
+    async def recall(self, key: str) -> dict[str, Any] | None:
+        """What :meth:`remember` kept under ``key``."""
+        query = sa.select(NotificationRow.payload).where(
+            NotificationRow.key == key, NotificationRow.state == MEMO
+        )
+        async with self._access.reading() as session:
+            found = (await session.scalars(query)).first()
+        return dict(found) if found is not None else None
+
+    async def remember(self, key: str, *, app: str, service: str, value: Mapping[str, Any]) -> None:
+        """Keep ``value`` under ``key`` (a digest of the caller's) for the app's lifetime."""
+        now = self._clock()
+        async with self._access.writing() as session:
+            row = await session.get(NotificationRow, key)
+            if row is not None:
+                row.payload, row.updated_at = dict(value), now
+                return
+            session.add(
+                NotificationRow(
+                    key=key,
+                    app=app,
+                    trigger="",
+                    service=service,
+                    recipient="",
+                    payload=dict(value),
+                    state=MEMO,
+                    attempts=0,
+                    error="",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+
     async def list(self, app: str | None = None) -> list[StoredNotification]:
-        query = sa.select(NotificationRow).order_by(NotificationRow.created_at)
+        query = (
+            sa.select(NotificationRow)
+            .where(NotificationRow.state != MEMO)
+            .order_by(NotificationRow.created_at)
+        )
         if app is not None:
             query = query.where(NotificationRow.app == app)
         async with self._access.reading() as session:

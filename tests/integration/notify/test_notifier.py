@@ -1,10 +1,12 @@
 """The notifier over a real store: what a trigger asks for is delivered once, a transient
-failure (503) is retried, a refusal (404) is recorded as failed without retrying, and a store
-that already holds a notification does not send it again (a restart)."""
+failure (503) is retried, a refusal (404) is recorded as failed without retrying, a store
+that already holds a notification does not send it again (a restart), and a Slack thread's
+first message is remembered across a restart."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -120,3 +122,52 @@ async def test_what_the_store_holds_is_not_sent_again(store: Store) -> None:
         await stop(tasks)
 
     assert seen == ["web", "api"]
+
+
+SLACK_CONFIG = {
+    "service.slack": "token: xoxb-token\napiURL: http://slack.example.com/api/\n",
+    "template.t": "message: '{{.app.metadata.name}} created'\n"
+    "slack:\n  groupingKey: deploys\n  deliveryPolicy: Post\n",
+    "trigger.on-created": "- when: 'true'\n  oncePer: app.metadata.name\n  send: [t]\n",
+}
+
+
+def slack_notifier(store: Store, posted: list[dict[str, Any]]) -> Notifier:
+    config = parse_notify_config({"kind": "ConfigMap", "data": SLACK_CONFIG}, {})
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        posted.append(json.loads(request.content))
+        return httpx.Response(200, json={"ok": True, "channel": "C1", "ts": f"{len(posted)}.0"})
+
+    async def documents(name: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        annotations = {"notifications.argoproj.io/subscribe.on-created.slack": "#deploys"}
+        return {"metadata": {"name": name, "annotations": annotations}, "status": {}}, {}
+
+    sender = Sender(transport=httpx.MockTransport(answer))
+    return Notifier(lambda: config, store, documents, sender=sender, backoff_s=0.01)
+
+
+async def test_a_slack_thread_outlives_a_restart(store: Store) -> None:
+    posted: list[dict[str, Any]] = []
+    events = EventStream()
+    tasks = await running(
+        slack_notifier(store, posted), events, lambda: events.publish(AppEvent("web", "status"))
+    )
+    try:
+        await until_finished(store, 1)
+    finally:
+        await stop(tasks)
+
+    events = EventStream()
+    tasks = await running(
+        slack_notifier(store, posted), events, lambda: events.publish(AppEvent("api", "status"))
+    )
+    try:
+        await until_finished(store, 2)
+    finally:
+        await stop(tasks)
+
+    first, second = posted
+    assert (first["text"], "thread_ts" in first) == ("web created", False)
+    assert (second["text"], second["thread_ts"]) == ("api created", "1.0")
+    assert len(await store.notifications.list()) == 2  # the thread's memory is no notification

@@ -15,6 +15,7 @@ from service_api import service_api
 
 from gitward.notify.config import Service
 from gitward.notify.delivery import DeliveryError, Sender
+from gitward.notify.slack import MemoryThreads
 
 SECRET = "s3cr3t-token-never-shown"
 MESSAGE = "Application web has been successfully synced."
@@ -280,3 +281,50 @@ async def test_github_sets_a_commit_status_and_a_deployment_as_its_app() -> None
     }
     assert deployed.route == "/repos/team/apps/deployments/9/statuses"
     assert (deployed.body["state"], deployed.body["environment"]) == ("success", "production")
+
+
+SLACK_ANSWER = {"ok": True, "channel": "C024BE91L", "ts": "1700000000.000100"}
+
+
+async def slack(
+    url: str, rendered: dict[str, Any], threads: MemoryThreads, channel: str = "#deploys"
+) -> int:
+    service = Service("slack", "slack", {"token": SECRET, "apiURL": url})
+    return await Sender(timeout=5).send(service, channel, rendered, (SECRET,), threads)
+
+
+def grouped(policy: str, **more: str) -> dict[str, dict[str, str]]:
+    fields = {"slack.groupingKey": "abc123", "slack.deliveryPolicy": policy, **more}
+    return one(**fields)
+
+
+async def test_slack_threads_a_grouping_keys_messages_under_the_first() -> None:
+    threads = MemoryThreads()
+    with service_api({"/chat.postMessage": (200, SLACK_ANSWER)}) as (url, seen):
+        await slack(url, grouped("Post"), threads)
+        await slack(url, grouped("Post", **{"slack.notifyBroadcast": "true"}), threads)
+        await slack(url, grouped("Post"), threads, channel="#other")
+
+    first, reply, elsewhere = (request.body for request in seen)
+    assert "thread_ts" not in first
+    assert (reply["thread_ts"], reply["reply_broadcast"]) == ("1700000000.000100", True)
+    assert "thread_ts" not in elsewhere  # a grouping key works per channel
+
+
+async def test_slack_post_and_update_replaces_the_first_message_and_update_waits_for_one() -> None:
+    threads = MemoryThreads()
+    answers = {"/chat.postMessage": (200, SLACK_ANSWER), "/chat.update": (200, SLACK_ANSWER)}
+    with service_api(answers) as (url, seen):
+        sent_before = await slack(url, grouped("Update"), threads)
+        await slack(url, grouped("PostAndUpdate"), threads)
+        await slack(url, grouped("PostAndUpdate"), threads)
+        await slack(url, grouped("Update"), threads)
+
+    assert sent_before == 0
+    assert [request.route for request in seen] == [
+        "/chat.postMessage",
+        "/chat.update",
+        "/chat.update",
+    ]
+    assert (seen[1].body["channel"], seen[1].body["ts"]) == ("C024BE91L", "1700000000.000100")
+    assert seen[1].body["text"] == MESSAGE
