@@ -1,14 +1,18 @@
 """The notifications controller: follows app changes, records what is due, delivers it.
 
-Two tasks, each with its own pace. :meth:`Notifier.follow` reads the controller's event stream
+Three tasks, each with its own pace. :meth:`Notifier.follow` reads the controller's event stream
 through its own bounded subscription (publishing never waits for it; when it falls behind it
 re-reads every app), evaluates the subscribed triggers over the app's Argo CD JSON, renders the
 templates of what is newly due and stores it as pending in the store, in the same write that
 records it as sent. :meth:`Notifier.deliver` sends pending notifications, each service's in
 order and services side by side, retrying transient failures with backoff (three attempts),
-and marks each sent or failed. A restart delivers what was
-pending and never repeats what was recorded. The app's JSON comes through ``documents``, a
-function the server gives (this package does not know the API's shapes).
+and marks each sent or failed. Each attempt is counted in the store before it is made, so a
+notification a stopped process left unconfirmed is sent again after a restart (at least once,
+at most :data:`MAX_ATTEMPTS` times in all), and what was recorded is never asked for again.
+:meth:`Notifier.tidy` prunes finished records of deleted apps and those older than the
+retention whose condition no longer holds (evaluation keeps the others current). The app's
+JSON comes through ``documents``, a function the server gives (this package does not know the
+API's shapes).
 It must not slow the controller down nor log a secret.
 """
 
@@ -18,7 +22,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gitward.controller.events import AppEvent, EventStream
@@ -49,6 +53,12 @@ ATTEMPTS = 3
 POLL_S = 5.0
 PAGE = 100
 COMMIT_TIMEOUT_S = 15.0
+MAX_ATTEMPTS = 6
+"""Attempts at one notification in all, across restarts."""
+RETENTION = timedelta(days=30)
+"""How long a finished record whose condition no longer holds is kept."""
+REFRESH_AFTER = timedelta(days=1)
+PRUNE_EVERY_S = 3600.0
 _PREFIX = "notifications.argoproj.io/"
 
 
@@ -65,6 +75,7 @@ class Notifier:
         renderer: TemplateRenderer | None = None,
         commits: CommitMetadata | None = None,
         backoff_s: float = 1.0,
+        retention: timedelta = RETENTION,
     ) -> None:
         self._config = config
         self._store = store
@@ -73,6 +84,7 @@ class Notifier:
         self._renderer = renderer or TemplateRenderer()
         self._backoff_s = backoff_s
         self._commits = commits
+        self._retention = retention
         self._wake = asyncio.Event()
         self._health = HealthTransitions()
         self._last: dict[str, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
@@ -113,6 +125,8 @@ class Notifier:
         if _subscribed(app, project, config):
             self._last[name] = (app, project)
         known = await self._store.notifications.known(due.key for due in verdict.due)
+        if known:  # what still holds stays recorded however old (else it would fire again)
+            await self._store.notifications.refresh(known, REFRESH_AFTER)
         added = [
             await self._pending(config, name, app, due)
             for due in verdict.due
@@ -203,7 +217,7 @@ class Notifier:
         config = self._config()
         service = config.services.get(item.service)
         error = str(item.payload.get("error", ""))
-        attempts = 0
+        attempts = item.attempts
         if not error and service is None:
             error = f"no service {item.service} in the ConfigMap"
         elif not error and service is not None:
@@ -219,23 +233,45 @@ class Notifier:
     async def _attempts(
         self, service: Service, item: StoredNotification, secrets: tuple[str, ...]
     ) -> tuple[int, str]:
-        """Send, retrying transient failures with backoff; (attempts made, error or "")."""
+        """Send, retrying transient failures with backoff; (attempts made in all, error or "").
+        Each attempt is counted in the store before it is made: one that a stopped process
+        left unconfirmed is made again after a restart (at least once), at most
+        :data:`MAX_ATTEMPTS` in all (duplicates bounded)."""
         rendered = reveal_secrets(item.payload.get("rendered") or {}, self._config().named_secrets)
+        threads = _StoredThreads(self._store, item.app, item.service)
         attempt = 0
         while True:
             attempt += 1
+            total = await self._store.notifications.attempting(item.key)
+            if total > MAX_ATTEMPTS:
+                return total - 1, f"given up after {total - 1} attempts, some cut short by restarts"
             try:
-                threads = _StoredThreads(self._store, item.app, item.service)
                 await self._sender.send(service, item.recipient, rendered, secrets, threads)
-                return attempt, ""
+                return total, ""
             except DeliveryRetryError as err:
                 if attempt >= ATTEMPTS:
-                    return attempt, err.problem
+                    return total, err.problem
                 await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))  # backoff, not a wait
             except DeliveryError as err:
-                return attempt, err.problem
+                return total, err.problem
 
-    async def _guarded(self, step: Callable[[Any], Awaitable[None]], value: Any) -> bool:
+    async def tidy(self) -> None:
+        """Prune the delivery records now and every :data:`PRUNE_EVERY_S`, until cancelled."""
+        while True:
+            await self._guarded(self.prune, None)
+            await asyncio.sleep(PRUNE_EVERY_S)  # a period, not a wait for a condition
+
+    async def prune(self, _: Any = None) -> int:
+        """Forget finished records older than the retention and those of deleted apps; how
+        many went. Records whose condition still holds are kept current by evaluation."""
+        recorded = await self._store.notifications.apps()  # before the apps: a new app is kept
+        live = {summary.name for summary in await self._store.apps.list()}
+        removed = await self._store.notifications.prune(self._retention, recorded - live)
+        if removed:
+            log.info("notifications: pruned %d delivery records", removed)
+        return removed
+
+    async def _guarded(self, step: Callable[[Any], Awaitable[object]], value: Any) -> bool:
         """One app's or one notification's failure is logged and does not stop the rest;
         whether the step succeeded."""
         try:

@@ -40,6 +40,7 @@ def start_notifications(
     return [
         loop.create_task(notifier.follow(services.controller.events)),
         loop.create_task(notifier.deliver()),
+        loop.create_task(notifier.tidy()),
     ]
 
 

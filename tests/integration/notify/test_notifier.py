@@ -18,8 +18,9 @@ from gitward.controller.events import AppEvent, EventStream
 from gitward.notify import Notifier
 from gitward.notify.config import NotifyConfig, parse_notify_config
 from gitward.notify.delivery import Sender
+from gitward.notify.notifier import MAX_ATTEMPTS
 from gitward.store import Store
-from gitward.store.notifications import StoredNotification
+from gitward.store.notifications import PendingNotification, StoredNotification
 
 CONFIG = {
     "service.webhook.hooks": "url: http://hooks.example.com\n",
@@ -171,3 +172,96 @@ async def test_a_slack_thread_outlives_a_restart(store: Store) -> None:
     assert (first["text"], "thread_ts" in first) == ("web created", False)
     assert (second["text"], second["thread_ts"]) == ("api created", "1.0")
     assert len(await store.notifications.list()) == 2  # the thread's memory is no notification
+
+
+def hanging_notifier(store: Store, seen: list[str], arrived: asyncio.Event) -> Notifier:
+    """A notifier whose service takes every request and never answers: a process that stops
+    while sending leaves its notification unconfirmed."""
+    config: NotifyConfig = parse_notify_config({"kind": "ConfigMap", "data": CONFIG}, {})
+    never = asyncio.Event()
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.content.decode())
+        arrived.set()
+        await never.wait()
+        return httpx.Response(200)
+
+    async def documents(name: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        return app(name), {}
+
+    sender = Sender(transport=httpx.MockTransport(answer))
+    return Notifier(lambda: config, store, documents, sender=sender, backoff_s=0.01)
+
+
+async def test_a_notification_cut_short_by_a_stop_is_sent_again_after_the_restart(
+    store: Store,
+) -> None:
+    seen: list[str] = []
+    arrived = asyncio.Event()
+    events = EventStream()
+    hanging = hanging_notifier(store, seen, arrived)
+    tasks = await running(hanging, events, lambda: events.publish(AppEvent("web", "status")))
+    try:
+        async with asyncio.timeout(30):
+            await arrived.wait()
+    finally:
+        await stop(tasks)  # the process stops with the request sent and unconfirmed
+    (cut_short,) = await store.notifications.list()
+
+    again = notifier(store, {"web": [200]}, seen)
+    tasks = await running(again, EventStream(), lambda: None)
+    try:
+        (row,) = await until_finished(store, 1)
+    finally:
+        await stop(tasks)
+
+    assert (cut_short.state, cut_short.attempts) == ("pending", 1)
+    assert seen == ["web", "web"]  # at least once: the receiver may see it twice, not more
+    assert (row.state, row.attempts) == ("sent", 2)
+
+
+async def test_a_notification_that_keeps_being_cut_short_is_given_up(store: Store) -> None:
+    seen: list[str] = []
+    made = notifier(store, {"web": [200]}, seen)
+    await store.notifications.record(
+        [
+            PendingNotification(
+                "k",
+                "web",
+                "on-created",
+                "hooks",
+                "",
+                {"rendered": {"t": {"webhook.hooks.method": "POST", "webhook.hooks.body": "web"}}},
+            )
+        ]
+    )
+    for _ in range(MAX_ATTEMPTS):
+        await store.notifications.attempting("k")
+
+    tasks = await running(made, EventStream(), lambda: None)
+    try:
+        (row,) = await until_finished(store, 1)
+    finally:
+        await stop(tasks)
+
+    assert seen == []
+    assert (row.state, row.attempts) == ("failed", MAX_ATTEMPTS)
+    assert "given up after 6 attempts" in row.error
+
+
+async def test_pruning_forgets_a_deleted_apps_records_but_not_what_is_pending(
+    store: Store,
+) -> None:
+    rendered = {"rendered": {}}
+    await store.notifications.record(
+        [
+            PendingNotification("done", "gone", "on-created", "hooks", "", rendered),
+            PendingNotification("waiting", "gone", "on-deleted", "hooks", "", rendered),
+        ]
+    )
+    await store.notifications.finish("done", delivered=True, attempts=1)
+
+    removed = await notifier(store, {}, []).prune()
+
+    assert removed == 1
+    assert [row.key for row in await store.notifications.list()] == ["waiting"]
