@@ -7,9 +7,9 @@ nothing but the values it is given and the fixed functions of
 :mod:`gitward.notify.exprfunctions`: no attribute of a Python object is ever read, no callable
 is called unless it is one of those functions (or an :class:`Function` the caller put in the
 environment). Predicates (``all``, ``filter``, ``map``…) loop, so every evaluation has a
-budget: at most :data:`MAX_STEPS` nodes evaluated and :data:`MAX_SECONDS` spent; past either it
-fails, and a failing condition counts as not holding. As in expr-lang, a missing map key is
-``nil`` and a member of ``nil`` is an error unless reached with ``?.``.
+budget: at most :data:`MAX_STEPS` predicate steps (one element each) and :data:`MAX_SECONDS`
+spent; past either it fails, and a failing condition counts as not holding. As in expr-lang, a
+missing map key is ``nil`` and a member of ``nil`` is an error unless reached with ``?.``.
 """
 
 from __future__ import annotations
@@ -72,11 +72,6 @@ class _Evaluation:
         self.deadline = time.monotonic() + MAX_SECONDS
 
     def run(self, node: Node) -> Any:
-        self.steps += 1
-        if self.steps > MAX_STEPS or (self.steps % 1000 == 0 and time.monotonic() > self.deadline):
-            raise ExpressionError(
-                f"the expression did more than its budget ({MAX_STEPS} steps, {MAX_SECONDS}s)"
-            )
         return _NODES[node[0]](self, node)
 
     def lookup(self, name: str) -> Any:
@@ -88,6 +83,14 @@ class _Evaluation:
         return functions.GLOBALS.get(name)  # as in expr-lang over a map: nil
 
     def scoped(self, variables: dict[str, Any], node: Node) -> Any:
+        """``node`` with ``variables`` in scope: a predicate's body for one element, or a
+        ``let``'s. Only these repeat work, so the budget is spent here: without them an
+        evaluation is linear in the expression, which is bounded in length."""
+        self.steps += 1
+        if self.steps > MAX_STEPS or (self.steps % 1000 == 0 and time.monotonic() > self.deadline):
+            raise ExpressionError(
+                f"the expression did more than its budget ({MAX_STEPS} steps, {MAX_SECONDS}s)"
+            )
         self.scopes.append(variables)
         try:
             return self.run(node)
@@ -116,6 +119,8 @@ def _member(ev: _Evaluation, node: Node) -> Any:
 
 def member(holder: Any, key: Any, *, optional: bool) -> Any:
     """``holder.key`` / ``holder[key]`` over plain data, time values and function tables."""
+    if type(holder) is dict:  # the common case, before the slower checks below
+        return holder.get(key)
     if holder is None:
         if optional:
             return None

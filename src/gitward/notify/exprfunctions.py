@@ -117,6 +117,8 @@ def _contains(holder: Any, item: Any) -> bool:
     if isinstance(holder, Mapping):
         return hashable(item) in holder
     if isinstance(holder, list):
+        if isinstance(item, str):  # a string equals only strings: Python's own search will do
+            return item in holder
         return any(_equal(item, element) for element in holder)
     raise ExpressionError(f"cannot look for {item!r} in {type(holder).__name__}")
 
