@@ -1,7 +1,7 @@
 """Sending one rendered notification to one service: Argo CD's webhook and email services here,
-the others in their modules (``slack``, ``teams``, ``github``, ``incidents``: PagerDuty,
-Opsgenie, Alertmanager, Grafana; ``chats``: Telegram, Google Chat, Mattermost, Rocket.Chat,
-Webex).
+the others in their modules (``slack``, ``teams``, ``teamsworkflows``, ``github``,
+``incidents``: PagerDuty, Opsgenie, Alertmanager, Grafana; ``chats``: Telegram, Google Chat,
+Mattermost, Rocket.Chat, Webex).
 
 ``webhook``: for each template with a ``webhook.<service name>`` section, an HTTP request to the
 service's ``url`` + the section's ``path``, with its ``method`` (GET unless given) and ``body``,
@@ -35,6 +35,7 @@ from gitward.notify.github import post_to_github
 from gitward.notify.posting import option
 from gitward.notify.slack import MemoryThreads, Threads, post_to_slack
 from gitward.notify.teams import post_to_teams
+from gitward.notify.teamsworkflows import post_to_teams_workflows
 from gitward.redaction import redact
 
 __all__ = ["DeliveryError", "DeliveryRetryError", "Sender"]
@@ -42,6 +43,7 @@ __all__ = ["DeliveryError", "DeliveryRetryError", "Sender"]
 TIMEOUT_S = 10.0
 _POSTERS = {
     "teams": post_to_teams,
+    "teams-workflows": post_to_teams_workflows,
     "github": post_to_github,
     "pagerdutyv2": incidents.post_to_pagerduty,
     "opsgenie": incidents.post_to_opsgenie,

@@ -328,3 +328,41 @@ async def test_slack_post_and_update_replaces_the_first_message_and_update_waits
     ]
     assert (seen[1].body["channel"], seen[1].body["ts"]) == ("C024BE91L", "1700000000.000100")
     assert seen[1].body["text"] == MESSAGE
+
+
+async def test_teams_workflows_gets_an_adaptive_card_from_the_catalogues_teams_fields() -> None:
+    fields = {
+        "teams-workflows.title": "Application web has been successfully synced",
+        "teams-workflows.themeColor": "Good",
+        "teams-workflows.facts": '[{"name": "Sync Status", "value": "Synced"}]',
+        "teams-workflows.sections": '[{"facts": [{"name": "Namespace", "value": "web"}]}]',
+        "teams-workflows.potentialAction": '[{"@type": "OpenUri", "name": "Open", '
+        '"targets": [{"os": "default", "uri": "https://gitward.example.com/applications/web"}]}]',
+    }
+    with service_api() as (url, seen):
+        options = {"recipientUrls": {"deploys": f"{url}/workflows/abc?sig={SECRET}"}}
+        await deliver("teams-workflows", options, "deploys", one(**fields))
+
+    (request,) = seen
+    assert request.route == "/workflows/abc"
+    (attachment,) = request.body["attachments"]
+    assert (request.body["type"], attachment["contentType"]) == (
+        "message",
+        "application/vnd.microsoft.card.adaptive",
+    )
+    card = attachment["content"]
+    assert [block["type"] for block in card["body"]] == [
+        "TextBlock",
+        "TextBlock",
+        "FactSet",
+        "FactSet",
+    ]
+    assert (card["body"][0]["color"], card["body"][1]["text"]) == ("Good", MESSAGE)
+    assert card["body"][2]["facts"] == [{"title": "Sync Status", "value": "Synced"}]
+    assert card["actions"] == [
+        {
+            "type": "Action.OpenUrl",
+            "title": "Open",
+            "url": "https://gitward.example.com/applications/web",
+        }
+    ]
