@@ -11,8 +11,9 @@ and the commit (``revisionPath``, the sync's revision unless given), and any of 
 ``deployment`` (``state``, ``environment``, ``environmentURL``, ``logURL``,
 ``requiredContexts``, ``autoMerge``, ``transientEnvironment``, ``reference``: the
 environment's deployment of the commit is reused or created, then given a status),
-``checkRun`` and ``repositoryDispatch``. Not yet: ``pullRequestComment``. It must not decide
-what is due.
+``checkRun``, ``repositoryDispatch`` and ``pullRequestComment`` (``content`` on every pull
+request holding the commit; with ``commentTag`` the comment carrying the tag is edited instead
+of adding another). It must not decide what is due.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ DEFAULT_PATHS = {
 }
 """What a template's ``github`` section renders when it does not name the repository/commit."""
 
+_SECTIONS = ("status", "deployment", "checkRun", "repositoryDispatch", "pullRequestComment")
+_TAG = "<!-- argocd-notifications {} -->"
 _TOKENS: dict[tuple[str, str, str], tuple[str, float]] = {}
 """Installation tokens by (API URL, app, installation): (token, when to stop using it)."""
 
@@ -50,9 +53,7 @@ async def post_to_github(
     sent = 0
     for name, fields in rendered.items():
         given = section(fields, "github")
-        if not any(
-            part in given for part in ("status", "deployment", "checkRun", "repositoryDispatch")
-        ):
+        if not any(part in given for part in _SECTIONS):
             continue
         api = _api(service.options)
         headers = {
@@ -137,6 +138,38 @@ class _Calls:
             await self.check_run(template, given["checkRun"])
         if isinstance(given.get("repositoryDispatch"), Mapping):
             await self.dispatch(template, given["repositoryDispatch"])
+        if isinstance(given.get("pullRequestComment"), Mapping):
+            await self.comment(given["pullRequestComment"])
+
+    async def get(self, path: str) -> list[Any]:
+        response = await send(self.client, "GitHub", "GET", self.repo + path, headers=self.headers)
+        found = response.json()
+        return found if isinstance(found, list) else []
+
+    async def comment(self, given: Mapping[str, Any]) -> None:
+        body = str(given.get("content", ""))[:65536]
+        tag = str(given.get("commentTag", "")).strip()
+        marker = _TAG.format(tag) if tag else ""
+        if marker:
+            body = f"{body}\n{marker}"
+        for pull in await self.get(f"/commits/{self.revision}/pulls"):
+            number = pull.get("number") if isinstance(pull, Mapping) else None
+            comments = await self.get(f"/issues/{number}/comments") if marker else []
+            tagged = [
+                c for c in comments if isinstance(c, Mapping) and marker in str(c.get("body", ""))
+            ]
+            if tagged:
+                url = f"{self.repo}/issues/comments/{tagged[0].get('id')}"
+                await send(
+                    self.client,
+                    "GitHub",
+                    "PATCH",
+                    url,
+                    json_body={"body": body},
+                    headers=self.headers,
+                )
+            else:
+                await self.post(f"/issues/{number}/comments", {"body": body})
 
     async def status(self, status: Mapping[str, Any], description: str) -> None:
         body = {

@@ -50,7 +50,7 @@ def service_api(
             self.end_headers()
             self.wfile.write(data)
 
-        do_POST = do_GET = do_PUT = _answer  # noqa: N815
+        do_POST = do_GET = do_PUT = do_PATCH = _answer  # noqa: N815
 
         def log_message(self, *args: Any) -> None:
             return

@@ -366,3 +366,30 @@ async def test_teams_workflows_gets_an_adaptive_card_from_the_catalogues_teams_f
             "url": "https://gitward.example.com/applications/web",
         }
     ]
+
+
+async def test_github_comments_on_the_commits_pull_requests_editing_the_tagged_one() -> None:
+    tagged = {"id": 77, "body": "before\n<!-- argocd-notifications deploy -->"}
+    answers = {
+        "/app/installations/42/access_tokens": (201, {"token": "installation-token"}),
+        "/repos/team/apps/commits/abc123/pulls": (200, [{"number": 5}, {"number": 6}]),
+        "/repos/team/apps/issues/5/comments": (200, [{"id": 1, "body": "hi"}, tagged]),
+        "GET /repos/team/apps/issues/6/comments": (200, []),
+    }
+    fields = {
+        "github.repoURLPath": "https://github.com/team/apps",
+        "github.revisionPath": "abc123",
+        "github.pullRequestComment.content": "web is deployed",
+        "github.pullRequestComment.commentTag": "deploy",
+    }
+    with service_api(answers) as (url, seen):
+        options = {"appID": 7, "installationID": 42, "privateKey": private_key(), "apiURL": url}
+        await deliver("github", options, "", one(**fields))
+
+    written = [request for request in seen if request.method in ("PATCH", "POST")][1:]
+    assert [(request.method, request.route) for request in written] == [
+        ("PATCH", "/repos/team/apps/issues/comments/77"),
+        ("POST", "/repos/team/apps/issues/6/comments"),
+    ]
+    body = "web is deployed\n<!-- argocd-notifications deploy -->"
+    assert [request.body for request in written] == [{"body": body}, {"body": body}]
