@@ -29,8 +29,10 @@ from gitward.controller.events import AppEvent, EventStream
 from gitward.errors import GitwardError
 from gitward.notify.config import NotifyConfig, Service
 from gitward.notify.delivery import DeliveryError, DeliveryRetryError, Sender
+from gitward.notify.expr import ExpressionError, Function
+from gitward.notify.exprfunctions import GLOBALS
 from gitward.notify.templatecalls import needs_commits
-from gitward.notify.templatedata import app_revisions, reveal_secrets, template_data
+from gitward.notify.templatedata import app_details, app_revisions, reveal_secrets, template_data
 from gitward.notify.templates import TemplateError, TemplateRenderer, render_templates
 from gitward.notify.triggers import Due, decide
 from gitward.redaction import redact
@@ -59,6 +61,7 @@ RETENTION = timedelta(days=30)
 """How long a finished record whose condition no longer holds is kept."""
 REFRESH_AFTER = timedelta(days=1)
 PRUNE_EVERY_S = 3600.0
+COMMITS_KEPT = 512
 _PREFIX = "notifications.argoproj.io/"
 
 
@@ -84,6 +87,7 @@ class Notifier:
         self._renderer = renderer or TemplateRenderer()
         self._backoff_s = backoff_s
         self._commits = commits
+        self._known_commits: dict[tuple[str, str], Mapping[str, Any]] = {}
         self._retention = retention
         self._wake = asyncio.Event()
         self._health = HealthTransitions()
@@ -120,7 +124,7 @@ class Notifier:
 
     async def _evaluate(self, app: Mapping[str, Any], project: Mapping[str, Any]) -> None:
         config = self._config()
-        verdict = decide(config, app, project)
+        verdict = decide(config, app, project, await self._lent(config, app))
         name = str(app["metadata"]["name"])
         if _subscribed(app, project, config):
             self._last[name] = (app, project)
@@ -170,20 +174,52 @@ class Notifier:
             payload=payload,
         )
 
+    async def _lent(self, config: NotifyConfig, app: Mapping[str, Any]) -> dict[str, Any]:
+        """The ``repo`` helpers that need the app's commits, for conditions that call them."""
+        sources = " ".join(
+            c.when.source for conditions in config.triggers.values() for c in conditions
+        )
+        if "repo.GetCommitMetadata" not in sources and "repo.GetAppDetails" not in sources:
+            return {}
+        commits = await self._app_commits(app) if needs_commits(sources) else {}
+        details = app_details(app)
+
+        def commit(sha: Any) -> Mapping[str, Any]:
+            if str(sha) not in commits:
+                raise ExpressionError(f"repo.GetCommitMetadata: no commit {sha!r} of the app")
+            return commits[str(sha)]
+
+        repo = {
+            **GLOBALS["repo"],
+            "GetCommitMetadata": Function("GetCommitMetadata", commit),
+            "GetAppDetails": Function("GetAppDetails", lambda: details),
+        }
+        return {"repo": repo}
+
     async def _commit_metadata(
         self, config: NotifyConfig, templates: tuple[str, ...], app: Mapping[str, Any]
     ) -> dict[str, Mapping[str, Any]]:
         """The app's commits' metadata, when one of ``templates`` asks for it."""
         texts = json.dumps([config.templates.get(name) for name in templates], default=str)
-        if self._commits is None or not needs_commits(texts):
+        if not needs_commits(texts):
             return {}
+        return await self._app_commits(app)
+
+    async def _app_commits(self, app: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+        """Metadata of the app's synced commits (a commit never changes: kept, a few hundred)."""
         found: dict[str, Mapping[str, Any]] = {}
-        for url, sha in app_revisions(app):
-            try:
-                async with asyncio.timeout(COMMIT_TIMEOUT_S):
-                    found[sha] = await self._commits(url, sha)
-            except (GitwardError, TimeoutError) as err:
-                log.warning("notifications: commit %s of %s: %s", sha[:12], redact(url), err)
+        fetch = self._commits
+        for url, sha in app_revisions(app) if fetch is not None else []:
+            if (url, sha) not in self._known_commits and fetch is not None:
+                try:
+                    async with asyncio.timeout(COMMIT_TIMEOUT_S):
+                        self._known_commits[(url, sha)] = await fetch(url, sha)
+                except (GitwardError, TimeoutError) as err:
+                    log.warning("notifications: commit %s of %s: %s", sha[:12], redact(url), err)
+                    continue
+                while len(self._known_commits) > COMMITS_KEPT:
+                    self._known_commits.pop(next(iter(self._known_commits)))
+            found[sha] = self._known_commits[(url, sha)]
         return found
 
     async def deliver(self) -> None:

@@ -265,3 +265,54 @@ async def test_pruning_forgets_a_deleted_apps_records_but_not_what_is_pending(
 
     assert removed == 1
     assert [row.key for row in await store.notifications.list()] == ["waiting"]
+
+
+async def test_a_condition_may_read_the_apps_commit_through_repo_helpers(store: Store) -> None:
+    data = {
+        **CONFIG,
+        "trigger.on-created": "- when: repo.GetCommitMetadata(app.status.sync.revision).Message"
+        " contains 'notify' and repo.GetAppDetails().Type == 'Directory'\n"
+        "  oncePer: app.metadata.name\n  send: [t]\n",
+    }
+    config = parse_notify_config({"kind": "ConfigMap", "data": data}, {})
+    messages = {"sha-web": "web: please notify", "sha-api": "api: quiet"}
+    fetched: list[str] = []
+    seen: list[str] = []
+
+    async def commits(url: str, sha: str) -> Mapping[str, Any]:
+        fetched.append(sha)
+        return {"Author": "Dev <dev@example.com>", "Message": messages[sha], "Tags": []}
+
+    async def documents(name: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        shaped = app(name)
+        shaped["spec"] = {"source": {"repoURL": "https://git.example.com/team/apps.git"}}
+        shaped["status"] = {"sync": {"revision": f"sha-{name}"}}
+        return shaped, {}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.content.decode())
+        return httpx.Response(200)
+
+    made = Notifier(
+        lambda: config,
+        store,
+        documents,
+        sender=Sender(transport=httpx.MockTransport(answer)),
+        commits=commits,
+        backoff_s=0.01,
+    )
+    events = EventStream()
+
+    def publish() -> None:
+        for name in ("web", "api", "web", "api"):
+            events.publish(AppEvent(name, "status"))
+
+    tasks = await running(made, events, publish)
+    try:
+        await until_finished(store, 1)
+        await made.consider(AppEvent("api", "status"))
+    finally:
+        await stop(tasks)
+
+    assert seen == ["web"]
+    assert sorted(fetched) == ["sha-api", "sha-web"]  # each commit read once, then kept

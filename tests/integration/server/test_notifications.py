@@ -136,7 +136,13 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
             }
         ],
         "on-sync-succeeded": [
-            {"oncePer": ONCE_PER, "send": ["app-sync-succeeded"], "when": SUCCEEDED_WHEN}
+            {
+                "oncePer": ONCE_PER,
+                "send": ["app-sync-succeeded"],
+                # a condition reading the synced commit from gitward's own clone
+                "when": f"{SUCCEEDED_WHEN} and repo.GetCommitMetadata("
+                "app.status.operationState.syncResult.revision).Author endsWith '<ci@example.com>'",
+            }
         ],
         "on-health-degraded": [
             {
