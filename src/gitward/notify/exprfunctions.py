@@ -18,7 +18,7 @@ import re
 import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gitward.notify import exprtime
@@ -251,8 +251,10 @@ def _uniq(items: Any) -> list[Any]:
     return seen
 
 
-def _date(text: Any, layout: Any = None, _zone: Any = None) -> datetime:
-    return exprtime.parse_time(text) if layout is None else exprtime.parse_layout(text, layout)
+def _date(text: Any, layout: Any = None, where: Any = None) -> datetime:
+    if layout is None:
+        return exprtime.parse_time(text)
+    return exprtime.parse_layout(text, layout, exprtime.zone(where) if where else UTC)
 
 
 def _type(value: Any) -> str:
@@ -338,6 +340,7 @@ _BUILTINS: dict[str, Callable[..., Any]] = {
     "now": exprtime.now,
     "duration": exprtime.duration,
     "date": _date,
+    "timezone": exprtime.zone,
     "type": _type,
 }
 

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gitward.notify.exprsyntax import ExpressionError
 
-__all__ = ["METHODS", "TIME", "duration", "go_format", "now", "parse_layout", "parse_time"]
+__all__ = [
+    "METHODS",
+    "TIME",
+    "duration",
+    "go_format",
+    "now",
+    "parse_layout",
+    "parse_time",
+    "zone",
+]
 
 _LAYOUT = re.compile(
     r"January|Jan|Monday|Mon|2006|Z07:00|Z0700|-07:00|-0700|-07|MST|"
@@ -104,8 +114,17 @@ def go_format(t: Any, layout: Any) -> str:
     return _LAYOUT.sub(one, layout)
 
 
-def parse_layout(text: Any, layout: Any) -> datetime:
-    """expr-lang's ``date(text, layout)``: ``text`` read with a Go layout (UTC unless it says)."""
+def zone(name: Any) -> tzinfo:
+    """expr-lang's ``timezone(name)``: an IANA time zone (``Europe/Paris``, ``UTC``)."""
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ExpressionError(f"{name!r} is not a time zone name such as Europe/Paris") from err
+
+
+def parse_layout(text: Any, layout: Any, where: tzinfo = UTC) -> datetime:
+    """expr-lang's ``date(text, layout[, zone])``: ``text`` read with a Go layout, in ``where``
+    unless it names its offset."""
     if not isinstance(text, str) or not isinstance(layout, str):
         raise ExpressionError("date takes a string and a Go layout")
 
@@ -118,7 +137,7 @@ def parse_layout(text: Any, layout: Any) -> datetime:
         parsed = datetime.strptime(text.replace("Z", "+0000"), pattern)
     except ValueError as err:
         raise ExpressionError(f"date: {text!r} does not match the layout {layout!r}") from err
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=where)
 
 
 def parse_time(text: Any) -> datetime:
@@ -175,6 +194,7 @@ METHODS: dict[str, Callable[..., Any]] = {
     "UnixMilli": lambda t: int(t.timestamp() * 1000),
     "UTC": lambda t: t.astimezone(UTC),
     "Local": lambda t: t.astimezone(),
+    "In": lambda t, where: t.astimezone(where if isinstance(where, tzinfo) else zone(where)),
     "IsZero": lambda t: t == datetime(1, 1, 1, tzinfo=UTC),
     "Year": lambda t: t.year,
     "Month": lambda t: t.month,

@@ -139,6 +139,15 @@ RESOURCES = "app.status.operationState.syncResult.resources"
         ("time.ParseDuration('90s') > time.Minute", True),
         ("date('2026-01-02', 'DateOnly' in time ? time.DateOnly : '').Day()", 2),
         ("duration('1h') == time.Hour * 1", True),
+        (
+            "date('2026-01-02 10:00', 'DateTime' in time ? '2006-01-02 15:04' : '', 'Europe/Paris')"
+            ".UTC().Hour()",
+            9,
+        ),
+        (
+            "time.Parse('2026-01-02T10:00:00Z').In(timezone('Asia/Tokyo')).Format('15:04 -07:00')",
+            "19:00 +09:00",
+        ),
         ("strings.ReplaceAll(app.metadata.name, 'w', 'W')", "Web"),
         ("sync.GetInfoItem(app, 'reason')", "hotfix"),
         ("repo.RepoURLToHTTPS(app.spec.source.repoURL)", "https://github.com/argoproj/argo-cd.git"),
