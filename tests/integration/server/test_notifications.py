@@ -54,6 +54,15 @@ SUCCEEDED_WHEN = (
 ONCE_PER = "app.status.operationState?.syncResult?.revision"
 
 
+CATALOGUE_TEMPLATES = {
+    key.removeprefix("template."): yaml.safe_load(text)
+    for key, text in yaml.safe_load(
+        (Path(__file__).parents[2] / "unit/notify/argocd-notifications-catalog.yaml").read_text()
+    )["data"].items()
+    if key.startswith("template.")
+}
+
+
 def deployment(name: str, image: str) -> str:
     return f"""\
 apiVersion: v1
@@ -107,7 +116,9 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
         "app-deleted": {"message": "deleted", "webhook": {"hooks": _hook("/deleted")}},
         "app-sync-failed": {"message": "failed", "webhook": {"hooks": _hook("/failed")}},
         "app-health-degraded": {
-            "message": "Application {{.app.metadata.name}} has degraded.",
+            # Argo CD's catalogue template as it ships (message, email, Slack, Teams), plus a
+            # webhook section for the test
+            **CATALOGUE_TEMPLATES["app-health-degraded"],
             "webhook": {
                 "hooks": {
                     "method": "POST",
@@ -303,6 +314,11 @@ def posts(calls: Recorded, path: str) -> list[Any]:
     return _at(calls.snapshot(), path)
 
 
+def slack_to(items: list[Any], channel: str) -> list[Any]:
+    posted = [json.loads(call.body) for call in _at(items, SLACK)]
+    return [post for post in posted if post["channel"] == channel]
+
+
 def _at(items: list[Any], path: str) -> list[Any]:
     return [call for call in items if call.path == path]
 
@@ -321,7 +337,10 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
         "notifications.argoproj.io/subscribe.on-sync-succeeded.slack": "#deploys",
         "notifications.argoproj.io/subscribe.on-sync-succeeded.github": "",
     }
-    broken = {"notifications.argoproj.io/subscribe.on-health-degraded.hooks": ""}
+    broken = {
+        "notifications.argoproj.io/subscribe.on-health-degraded.hooks": "",
+        "notifications.argoproj.io/subscribe.on-health-degraded.slack": "#alerts",
+    }
     first = git(repository, "rev-parse", "HEAD")
 
     async with run_server(config) as server:
@@ -333,10 +352,11 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
                 calls, lambda items: len(_at(items, "/succeeded")) == 1, "web's sync notified"
             )
             await until(mails, lambda items: len(items) == 1, "web's sync mailed")
-            await until(calls, lambda items: len(_at(items, SLACK)) == 1, "web's sync on Slack")
+            await until(calls, lambda items: len(slack_to(items, "#deploys")) == 1, "on Slack")
             await until(
                 calls, lambda items: len(_at(items, "/degraded")) == 1, "broken's degradation"
             )
+            await until(calls, lambda items: len(slack_to(items, "#alerts")) == 1, "on Slack")
 
     (repository / "web" / "app.yaml").write_text(deployment("web", "nginx:1.28"))
     git(repository, "commit", "-qam", "web: nginx 1.28")
@@ -352,7 +372,7 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
             lambda items: len([c for c in items if "/statuses/" in c.path]) == 2,
             "the next commit's GitHub status",
         )
-        await until(calls, lambda items: len(_at(items, SLACK)) == 2, "the next on Slack")
+        await until(calls, lambda items: len(slack_to(items, "#deploys")) == 2, "the next on Slack")
 
     succeeded = [yaml.safe_load(call.body) for call in posts(calls, "/succeeded")]
     degraded = [yaml.safe_load(call.body) for call in posts(calls, "/degraded")]
@@ -380,9 +400,19 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
     assert message["Subject"] == "Application web has been successfully synced."
     assert "Application web has been successfully synced at 20" in body_of(message)
     assert "https://gitward.example.com/applications/web?operation=true" in body_of(message)
-    slack = [json.loads(call.body) for call in posts(calls, SLACK)]
-    assert [post["channel"] for post in slack] == ["#deploys", "#deploys"]
+    slack = slack_to(calls.snapshot(), "#deploys")
+    assert len(slack) == 2
     assert slack[0]["text"].startswith("Application web has been successfully synced at 20")
+    # the catalogue's app-health-degraded, unchanged: its Slack attachment as Argo CD renders it
+    (alert,) = slack_to(calls.snapshot(), "#alerts")
+    assert alert["text"].startswith(":exclamation: Application broken has degraded.")
+    (attachment,) = alert["attachments"]
+    assert (attachment["title"], attachment["color"]) == ("broken", "#f4c030")
+    assert attachment["title_link"] == "https://gitward.example.com/applications/broken"
+    assert attachment["fields"][:2] == [
+        {"title": "Health Status", "value": "Degraded", "short": True},
+        {"title": "Repository", "value": REPO_URL, "short": True},
+    ]
     assert posts(calls, SLACK)[0].headers["Authorization"] == f"Bearer {SLACK_TOKEN}"
     assert HOOK_TOKEN not in caplog.text
     assert SLACK_TOKEN not in caplog.text
