@@ -38,7 +38,7 @@ from gitward.notify.teams import post_to_teams
 from gitward.notify.teamsworkflows import post_to_teams_workflows
 from gitward.redaction import redact
 
-__all__ = ["DeliveryError", "DeliveryRetryError", "Sender"]
+__all__ = ["SUPPORTED", "DeliveryError", "DeliveryRetryError", "Sender"]
 
 TIMEOUT_S = 10.0
 _POSTERS = {

@@ -6,7 +6,8 @@ A synced app gets one webhook call (its body naming the commit's author, through
 with the catalogue's on-sync-succeeded text;
 Slack (through its API's address, here the receiver) gets one message per sync and GitHub (as
 a GitHub App, its API here too) one commit status per synced commit; an app whose
-Deployment cannot pull its image gets the on-health-degraded template; a restart
+Deployment cannot pull its image gets the on-health-degraded template (on Slack, the catalogue's
+own, unchanged); a restart
 repeats nothing, and the next commit's sync is notified again (once).
 """
 
