@@ -2,13 +2,12 @@
 the sandbox, a loopback webhook receiver and a loopback SMTP server.
 
 A synced app gets one webhook call (its body naming the commit's author, through
-``call .repo.GetCommitMetadata``, and a ``.secrets`` value that is never stored) and one email
-with the catalogue's on-sync-succeeded text;
-Slack (through its API's address, here the receiver) gets one message per sync and GitHub (as
-a GitHub App, its API here too) one commit status per synced commit; an app whose
-Deployment cannot pull its image gets the on-health-degraded template (on Slack, the catalogue's
-own, unchanged); a restart
-repeats nothing, and the next commit's sync is notified again (once).
+``call .repo.GetCommitMetadata``, and a ``.secrets`` value that is never stored), one email
+with the catalogue's on-sync-succeeded text, one Slack message per sync (Slack's API address
+is the receiver) and one GitHub commit status per synced commit (as a GitHub App, its API the
+receiver too); an app whose Deployment cannot pull its image gets the on-health-degraded
+template (on Slack, the catalogue's own, unchanged); a restart repeats nothing, and the next
+commit's sync is notified again (once).
 """
 
 from __future__ import annotations
