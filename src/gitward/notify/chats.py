@@ -1,5 +1,5 @@
 """Argo CD's chat services besides Slack and Teams: Telegram, Google Chat, Mattermost,
-Rocket.Chat and Webex, one message per template.
+Rocket.Chat, Webex and Pushover, one message per template.
 
 ``telegram``: ``token``; the recipient is a channel's username (sent to ``@username``) or a
 chat id (``-100…``), optionally ``|thread``; the ``message`` in Markdown. ``googlechat``:
@@ -10,6 +10,7 @@ recipient channel id with the template's ``mattermost.attachments``. ``rocketcha
 and ``password`` (a login first), ``serverUrl``, ``alias``, ``icon``, ``avatar``; the
 recipient is ``#channel``, ``@user`` or a room id, with ``rocketchat.attachments``. ``webex``:
 ``token``; the recipient is a person's email or a room id, the ``message`` in Markdown.
+``pushover``: ``token``; the ``message`` to the recipient user key.
 ``apiURL`` (any case) overrides Telegram's and Webex's API address. It must not decide what is
 due.
 """
@@ -29,6 +30,7 @@ from gitward.notify.posting import answer_json, api_url, option, rendered_json, 
 __all__ = [
     "post_to_googlechat",
     "post_to_mattermost",
+    "post_to_pushover",
     "post_to_rocketchat",
     "post_to_telegram",
     "post_to_webex",
@@ -38,6 +40,7 @@ Rendered = Mapping[str, Mapping[str, Any]]
 TELEGRAM_URL = "https://api.telegram.org"
 WEBEX_URL = "https://webexapis.com"
 ROCKETCHAT_URL = "https://open.rocket.chat"
+PUSHOVER_URL = "https://api.pushover.net"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -163,4 +166,18 @@ async def post_to_webex(
     for fields in rendered.values():
         body = {**target, "markdown": _text(fields)}
         await send(client, "Webex", "POST", url, json_body=body, headers=headers)
+    return len(rendered)
+
+
+async def post_to_pushover(
+    client: httpx.AsyncClient, service: Service, recipient: str, rendered: Rendered
+) -> int:
+    """A Pushover message to the recipient user (or group) key."""
+    url = api_url(option(service.options, "apiURL"), PUSHOVER_URL) + "/1/messages.json"
+    token = str(option(service.options, "token") or "")
+    for fields in rendered.values():
+        body = {"token": token, "user": recipient, "message": _text(fields).strip() or "-"}
+        answer = answer_json(await send(client, "Pushover", "POST", url, json_body=body))
+        if answer.get("status") != 1:
+            raise DeliveryError(f"Pushover refused the message: {answer.get('errors', '')}")
     return len(rendered)

@@ -1,7 +1,7 @@
 """Sending one rendered notification to one service: Argo CD's webhook and email services here,
 the others in their modules (``slack``, ``teams``, ``teamsworkflows``, ``github``,
-``incidents``: PagerDuty, Opsgenie, Alertmanager, Grafana; ``chats``: Telegram, Google Chat,
-Mattermost, Rocket.Chat, Webex).
+``incidents``: PagerDuty, Opsgenie, Alertmanager, Grafana, New Relic; ``chats``: Telegram,
+Google Chat, Mattermost, Rocket.Chat, Webex, Pushover).
 
 ``webhook``: for each template with a ``webhook.<service name>`` section, an HTTP request to the
 service's ``url`` + the section's ``path``, with its ``method`` (GET unless given) and ``body``,
@@ -9,7 +9,7 @@ the service's ``headers`` (``[{name, value}]``) and ``basicAuth``; a template wi
 for the service sends nothing to it, as in Argo CD. ``email``: one message per template to the
 recipient, subject ``email.subject``, body ``email.body`` or ``message`` (HTML when the service
 says ``html: true``), over SMTP (SSL on port 465, STARTTLS when the server offers it, login when
-a username is given). Other service types (``awssqs``, ``newrelic``, ``pushover``…) fail with a
+a username is given). Other service types (``awssqs``, ``pagerduty`` v1, ``nats``…) fail with a
 message saying they are not supported yet.
 
 A transient failure (connection, timeout, 5xx, 429, SMTP 4xx) is a :class:`DeliveryRetryError`; any
@@ -49,6 +49,8 @@ _POSTERS = {
     "opsgenie": incidents.post_to_opsgenie,
     "alertmanager": incidents.post_to_alertmanager,
     "grafana": incidents.post_to_grafana,
+    "newrelic": incidents.post_to_newrelic,
+    "pushover": chats.post_to_pushover,
     "telegram": chats.post_to_telegram,
     "googlechat": chats.post_to_googlechat,
     "mattermost": chats.post_to_mattermost,

@@ -1,5 +1,6 @@
 """Argo CD's incident and observability services: PagerDuty (Events API v2), Opsgenie,
-Prometheus Alertmanager and Grafana annotations, one request per template.
+Prometheus Alertmanager, Grafana annotations and New Relic deployment markers, one request per
+template.
 
 ``pagerdutyv2``: ``serviceKeys`` maps the recipient to an integration key; an event
 ``trigger`` with the template's ``pagerdutyv2`` ``summary``, ``severity``, ``source``
@@ -11,8 +12,11 @@ and ``apiKeys`` (recipient team → key); an alert with the ``message``, the tem
 alert with the template's ``labels`` (``alertname`` the template's name unless given),
 ``annotations`` and ``generatorURL`` (the app's repository unless given), to every target;
 delivered when one accepts. ``grafana``: ``apiUrl`` and ``apiKey``; an annotation now with the
-``message`` as text and the recipient's ``|``-separated tags. ``apiURL`` (any case) overrides
-each service's API address. It must not decide what is due.
+``message`` as text and the recipient's ``|``-separated tags. ``newrelic``: ``apiURL`` and
+``apiKey``; a deployment marker on the recipient application id with the template's
+``newrelic`` ``revision`` (the sync's), ``description`` (the ``message``), ``changelog`` and
+``user`` (the commit's message and author). ``apiURL`` (any case) overrides each service's API
+address. It must not decide what is due.
 """
 
 from __future__ import annotations
@@ -28,11 +32,25 @@ from gitward.notify.config import Service
 from gitward.notify.failures import DeliveryError
 from gitward.notify.posting import api_url, option, section, send
 
-__all__ = ["post_to_alertmanager", "post_to_grafana", "post_to_opsgenie", "post_to_pagerduty"]
+__all__ = [
+    "NEWRELIC_DEFAULTS",
+    "post_to_alertmanager",
+    "post_to_grafana",
+    "post_to_newrelic",
+    "post_to_opsgenie",
+    "post_to_pagerduty",
+]
 
 Rendered = Mapping[str, Mapping[str, Any]]
 PAGERDUTY_URL = "https://events.pagerduty.com"
 OPSGENIE_URL = "https://api.opsgenie.com"
+NEWRELIC_URL = "https://api.newrelic.com"
+NEWRELIC_DEFAULTS = {
+    "newrelic.revision": "{{.app.status.operationState.syncResult.revision}}",
+    "newrelic.changelog": "{{(call .repo.GetCommitMetadata .app.status.sync.revision).Message}}",
+    "newrelic.user": "{{(call .repo.GetCommitMetadata .app.status.sync.revision).Author}}",
+}
+"""What a New Relic marker says when the template does not, as Argo CD defaults them."""
 
 
 def _keyed(service: Service, field: str, recipient: str) -> str:
@@ -167,4 +185,26 @@ async def post_to_grafana(
             "text": str(fields.get("message", "")).strip(),
         }
         await send(client, "Grafana", "POST", url, json_body=body, headers=headers)
+    return len(rendered)
+
+
+async def post_to_newrelic(
+    client: httpx.AsyncClient, service: Service, recipient: str, rendered: Rendered
+) -> int:
+    """A deployment marker on the recipient New Relic application id."""
+    if not recipient:
+        raise DeliveryError(f"service.{service.name}: a New Relic subscription needs an app id")
+    url = api_url(option(service.options, "apiURL"), NEWRELIC_URL)
+    url += f"/v2/applications/{recipient}/deployments.json"
+    headers = {"X-Api-Key": str(option(service.options, "apiKey") or "")}
+    for fields in rendered.values():
+        given = section(fields, "newrelic")
+        marker = {
+            "revision": str(given.get("revision", "")),
+            "description": str(given.get("description") or fields.get("message", "")).strip(),
+            "changelog": str(given.get("changelog", "")),
+            "user": str(given.get("user", "")),
+        }
+        body = {"deployment": {key: value for key, value in marker.items() if value}}
+        await send(client, "New Relic", "POST", url, json_body=body, headers=headers)
     return len(rendered)

@@ -155,7 +155,7 @@ class Notifier:
                 service_type=service.type,
                 recipient=destination.recipient,
                 secret_keys=config.named_secrets,
-                commits=await self._commit_metadata(config, due.templates, app),
+                commits=await self._commit_metadata(config, due.templates, app, service.type),
             )
             try:
                 payload = {
@@ -197,11 +197,16 @@ class Notifier:
         return {"repo": repo}
 
     async def _commit_metadata(
-        self, config: NotifyConfig, templates: tuple[str, ...], app: Mapping[str, Any]
+        self,
+        config: NotifyConfig,
+        templates: tuple[str, ...],
+        app: Mapping[str, Any],
+        service_type: str,
     ) -> dict[str, Mapping[str, Any]]:
-        """The app's commits' metadata, when one of ``templates`` asks for it."""
+        """The app's commits' metadata, when one of ``templates`` (or the service's defaults:
+        New Relic's changelog and user) asks for it."""
         texts = json.dumps([config.templates.get(name) for name in templates], default=str)
-        if not needs_commits(texts):
+        if not needs_commits(texts) and service_type != "newrelic":
             return {}
         return await self._app_commits(app)
 

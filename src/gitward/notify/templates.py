@@ -27,6 +27,7 @@ import helm_python as helm
 from gitward.errors import ConfigError
 from gitward.notify.config import NotifyConfig
 from gitward.notify.github import DEFAULT_PATHS
+from gitward.notify.incidents import NEWRELIC_DEFAULTS
 from gitward.notify.templatecalls import HELPERS, TemplateCallError, rewrite_calls
 from gitward.redaction import redact
 
@@ -107,7 +108,7 @@ def render_templates(
         template = config.templates.get(name, {})
         texts = {"message": template["message"]} if isinstance(template.get("message"), str) else {}
         section = _flatten(template.get(service_type), service_type)
-        if section:
+        if section or service_type in _ALWAYS:
             texts.update(_DEFAULTS.get(service_type, {}))
         texts.update(section)
         out[name] = renderer.render(texts, data, config.secrets)
@@ -127,6 +128,9 @@ def _flatten(value: Any, prefix: str) -> dict[str, str]:
 
 _DEFAULTS: dict[str, dict[str, str]] = {
     "github": DEFAULT_PATHS,
+    "newrelic": NEWRELIC_DEFAULTS,
     "alertmanager": {"alertmanager.generatorURL": "{{.app.spec.source.repoURL}}"},
 }
 """What a service's section renders when it leaves a field out, as Argo CD does."""
+_ALWAYS = frozenset({"newrelic"})
+"""Services whose defaults apply to templates without a section for them."""

@@ -13,9 +13,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from service_api import service_api
 
-from gitward.notify.config import Service
+from gitward.notify.config import Service, parse_notify_config
 from gitward.notify.delivery import DeliveryError, Sender
 from gitward.notify.slack import MemoryThreads
+from gitward.notify.templatedata import template_data
+from gitward.notify.templates import TemplateRenderer, render_templates
 
 SECRET = "s3cr3t-token-never-shown"
 MESSAGE = "Application web has been successfully synced."
@@ -393,3 +395,54 @@ async def test_github_comments_on_the_commits_pull_requests_editing_the_tagged_o
     ]
     body = "web is deployed\n<!-- argocd-notifications deploy -->"
     assert [request.body for request in written] == [{"body": body}, {"body": body}]
+
+
+async def test_new_relic_gets_a_deployment_marker_with_argo_cds_defaults() -> None:
+    config = parse_notify_config(
+        {
+            "kind": "ConfigMap",
+            "data": {"template.app-deployed": "message: Application web is deployed.\n"},
+        },
+        {},
+    )
+    app = {
+        "metadata": {"name": "web"},
+        "status": {
+            "sync": {"revision": "abc123"},
+            "operationState": {"syncResult": {"revision": "abc123"}},
+        },
+    }
+    commit = {"Author": "Dev <dev@example.com>", "Message": "web: 1.28", "Tags": []}
+    data = template_data(
+        app,
+        context={},
+        service_type="newrelic",
+        recipient="1234",
+        secret_keys=(),
+        commits={"abc123": commit},
+    )
+    rendered = render_templates(TemplateRenderer(), config, ("app-deployed",), "newrelic", data)
+    with service_api() as (url, seen):
+        await deliver("newrelic", {"apiURL": url, "apiKey": SECRET}, "1234", rendered)
+
+    (request,) = seen
+    assert (request.route, request.headers["X-Api-Key"]) == (
+        "/v2/applications/1234/deployments.json",
+        SECRET,
+    )
+    assert request.body == {
+        "deployment": {
+            "revision": "abc123",
+            "description": "Application web is deployed.",
+            "changelog": "web: 1.28",
+            "user": "Dev <dev@example.com>",
+        }
+    }
+
+
+async def test_pushover_sends_the_message_to_the_recipients_user_key() -> None:
+    with service_api({"/1/messages.json": (200, {"status": 1})}) as (url, seen):
+        await deliver("pushover", {"token": SECRET, "apiURL": url}, "uumy8u4owy7b", one())
+
+    (request,) = seen
+    assert request.body == {"token": SECRET, "user": "uumy8u4owy7b", "message": MESSAGE}
