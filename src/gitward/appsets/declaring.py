@@ -23,9 +23,9 @@ from gitward.model.objects import Manifest
 
 __all__ = ["ExistingApps", "Expanded", "SetReport", "expand_declared"]
 
-ExistingApps = Callable[[ApplicationSet, Sequence[str]], Awaitable[Mapping[str, Existing]]]
-"""The stored apps that matter to a set: those with the generated names, and the parent's
-children the set generated before."""
+ExistingApps = Callable[[str, Sequence[str]], Awaitable[Mapping[str, Existing]]]
+"""The stored apps that matter to a set, given its parent and the generated names: those with
+the generated names, and the parent's children (the set's policy keeps the ones it generated)."""
 
 
 @dataclass
@@ -119,7 +119,7 @@ async def _expand_one(
         report.expansion = await expander.expand(parsed.value, ports)
         if existing is not None and parent is not None:
             names = [str(app["metadata"]["name"]) for app in report.expansion.apps]
-            stored = await existing(parsed.value, names)
+            stored = await existing(parent, names)
             report.outcome = apply_policy(report.expansion, parent, stored)
     except GitwardError as error:
         report.error = error

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import yaml
 
 from gitward.appsets import gitfiles
-from gitward.appsets.templating import GoTemplates, TemplateError, fill_fast
+from gitward.appsets.templating import GoTemplates, TemplateError, fill_fast, merge_patch
 from gitward.errors import Location, ManifestError
 from gitward.git.repo import Checkout
 from gitward.model import annotations as argocd
@@ -220,15 +220,19 @@ class _Run:
         return filled
 
     def _combined(self, first: ParamSet, second: ParamSet, where: Location) -> ParamSet:
-        if not self.appset.go_template:
-            for key, value in second.items():
-                if key in first and first[key] != value:
-                    raise TemplateError(
-                        f"the matrix's generators both give parameter {key!r} "
-                        f"({first[key]!r} and {value!r})",
-                        where=where,
-                        hint="Rename the parameter in one generator, or use pathParamPrefix",
-                    )
+        """Both children's parameters; Go template parameters merge deeply (``values`` of
+        both), flat ones must not disagree."""
+        if self.appset.go_template:
+            merged: ParamSet = merge_patch(first, second)
+            return merged
+        for key, value in second.items():
+            if key in first and first[key] != value:
+                raise TemplateError(
+                    f"the matrix's generators both give parameter {key!r} "
+                    f"({first[key]!r} and {value!r})",
+                    where=where,
+                    hint="Rename the parameter in one generator, or use pathParamPrefix",
+                )
         return {**first, **second}
 
     async def _merge(self, generator: MergeGenerator) -> list[ParamSet]:
