@@ -285,6 +285,12 @@ def _step(step: Fields) -> RollingStep:
             where=step.where("maxUpdate"),
             hint="Write maxUpdate as 1 or as '50%'",
         )
+    if max_update is not None:
+        step.warnings.add(
+            step.where("maxUpdate"),
+            "not read by gitward: every app of a step follows a new commit at once, once the "
+            "earlier steps are Synced and Healthy",
+        )
     step.finish()
     return RollingStep(expressions, max_update)
 
