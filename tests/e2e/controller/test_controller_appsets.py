@@ -21,6 +21,7 @@ from controller_world import (
     write_files,
 )
 
+from gitward.controller.events import Subscription
 from gitward.store import AppRecord
 
 APPSET_ROOT = "gitops/app-of-apps/appset/argocd-root-app.yaml"
@@ -233,18 +234,22 @@ def argo_cd_files() -> dict[str, str]:
     }
 
 
-async def sets_world(world: World, sets: dict[str, str]) -> Path:
+async def sets_world(world: World, sets: dict[str, str]) -> tuple[Path, Subscription]:
+    """The argo-cd examples repository and a repository of sets with a root app that syncs
+    them by itself; the controller started and the root bootstrapped. The repository of sets,
+    and the controller's events from before the bootstrap."""
     new_repository(world.tmp / "argo-cd", argo_cd_files())
     repo = world.tmp / "appsets"
     new_repository(repo, {"root.yaml": SETS_ROOT, **sets})
     world.repositories.update({ARGO_CD: world.tmp / "argo-cd", SETS: repo})
     await world.start()
+    events = world.watch()
     for namespace in ("guestbook", "engineering-dev-guestbook", "engineering-prod-guestbook"):
         body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
         await world.cluster.apply(body, force=True)
     assert world.controller is not None
     await world.controller.bootstrap(repo / "root.yaml")
-    return repo
+    return repo, events
 
 
 async def synced_by_hand(world: World, name: str, **wanted: str) -> AppRecord:
@@ -297,7 +302,7 @@ async def test_a_set_never_changes_an_app_it_did_not_generate(world: World) -> N
             "destination": {"server": "https://kubernetes.default.svc", "namespace": "guestbook"},
         },
     }
-    repo = await sets_world(world, {"sets/hand-written.yaml": yaml.safe_dump(hand_written)})
+    repo, _ = await sets_world(world, {"sets/hand-written.yaml": yaml.safe_dump(hand_written)})
     await world.until_app("appsets-root", sync_status="Synced", within=60)
     write_files(repo, {"sets/list-example.yaml": LIST_EXAMPLE})
     commit_all(repo, "add the list example")
@@ -315,7 +320,7 @@ async def test_a_set_never_changes_an_app_it_did_not_generate(world: World) -> N
 
 
 async def test_a_set_that_cannot_expand_fails_the_parent_and_prunes_nothing(world: World) -> None:
-    repo = await sets_world(world, {"sets/list-example.yaml": LIST_EXAMPLE})
+    repo, _ = await sets_world(world, {"sets/list-example.yaml": LIST_EXAMPLE})
     await world.until_app("appsets-root", sync_status="Synced", within=60)
     await synced_by_hand(world, "engineering-dev-guestbook")
     broken = LIST_EXAMPLE.replace("'{{.cluster}}-guestbook'", "'{{.cluster'")
@@ -328,3 +333,71 @@ async def test_a_set_that_cannot_expand_fails_the_parent_and_prunes_nothing(worl
     assert "ApplicationSet guestbook" in messages and "unclosed action" in messages
     assert await world.store.apps.get("engineering-dev-guestbook") is not None
     assert await world.live("Deployment", "guestbook", "guestbook-ui-dev") is not None
+
+
+ROLLING = """apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: rolling
+  namespace: argocd
+spec:
+  goTemplate: true
+  generators:
+  - list:
+      elements:
+      - {env: prod, folder: engineering-prod}
+      - {env: dev, folder: engineering-dev}
+      - {env: staging, folder: engineering-dev}
+  strategy:
+    type: RollingSync
+    rollingSync:
+      steps:
+      - matchExpressions: [{key: envLabel, operator: In, values: [env-dev]}]
+      - matchExpressions: [{key: envLabel, operator: In, values: [env-staging]}]
+      - matchExpressions: [{key: envLabel, operator: In, values: [env-prod]}]
+  template:
+    metadata:
+      name: 'guestbook-{{.env}}'
+      labels: {envLabel: 'env-{{.env}}'}
+    spec:
+      project: default
+      source:
+        repoURL: https://github.com/argoproj/argo-cd.git
+        targetRevision: main
+        path: 'applicationset/examples/list-generator/guestbook/{{.folder}}'
+      destination:
+        server: https://kubernetes.default.svc
+        namespace: 'rolling-{{.env}}'
+      syncPolicy:
+        automated: {prune: true, selfHeal: true}
+        syncOptions: [CreateNamespace=true]
+"""
+
+
+async def test_rolling_sync_steps_deploy_dev_then_staging_then_prod(world: World) -> None:
+    _, events = await sets_world(world, {"sets/rolling.yaml": ROLLING})
+    for env in ("dev", "staging", "prod"):
+        await world.until_app(
+            f"guestbook-{env}", sync_status="Synced", health_status="Healthy", within=60
+        )
+    waves = {
+        env: (await world.app(f"guestbook-{env}")).document["metadata"]["annotations"][
+            "argocd.argoproj.io/sync-wave"
+        ]
+        for env in ("dev", "staging", "prod")
+    }
+    assert waves == {"dev": "1", "staging": "2", "prod": "3"}
+    seen = await drained(events)
+
+    def ready(app: str) -> int:
+        return next(
+            i
+            for i, e in enumerate(seen)
+            if e.app == app and e.sync_status == "Synced" and e.health_status == "Healthy"
+        )
+
+    def started(app: str) -> int:
+        return next(i for i, e in enumerate(seen) if e.app == app and e.kind == "operation")
+
+    assert ready("guestbook-dev") < started("guestbook-staging")
+    assert ready("guestbook-staging") < started("guestbook-prod")
