@@ -34,6 +34,7 @@ class SetReport:
 
     name: str
     file: str | None
+    document: Manifest = field(default_factory=dict)
     appset: ApplicationSet | None = None
     expansion: Expansion | None = None
     outcome: Outcome | None = None
@@ -112,7 +113,7 @@ async def _expand_one(
 ) -> SetReport:
     metadata = obj.get("metadata")
     name = str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
-    report = SetReport(name=name, file=origin)
+    report = SetReport(name=name, file=origin, document=obj)
     try:
         parsed = parse_appset(obj, file=origin)
         report.appset, report.warnings = parsed.value, parsed.warnings

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from gitward.appsets.declaring import ExistingApps, expand_declared
+from gitward.appsets.declaring import ExistingApps, SetReport, expand_declared
 from gitward.appsets.expanding import Expander
 from gitward.appsets.generating import ClusterInfo, Ports
 from gitward.controller.revisions import RevisionCache
@@ -70,6 +70,8 @@ class GitSide:
         self.existing_apps: ExistingApps | None = None
         """The stored apps, for ApplicationSets' policies (None: every generated app is new)."""
         self._expander = Expander()
+        self.set_reports: dict[str, list[SetReport]] = {}
+        """The ApplicationSets each parent app's last render expanded (or failed to)."""
 
     async def resolve(self, app: Application, *, hard: bool = False) -> tuple[str, ...]:
         """The commit each source's targetRevision names now."""
@@ -101,6 +103,8 @@ class GitSide:
             desired.warnings.extend(warnings)
         if any(is_appset(obj) for obj in desired.objects):
             await self._expand_sets(app, desired)
+        else:
+            self.set_reports.pop(app.name, None)
         return desired
 
     async def _expand_sets(self, app: Application, desired: Desired) -> None:
@@ -115,6 +119,7 @@ class GitSide:
             parent=app.name,
             existing=self.existing_apps,
         )
+        self.set_reports[app.name] = expanded.sets
         if expanded.errors:
             raise expanded.errors[0]
         desired.objects, desired.origins = expanded.objects, expanded.origins

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from gitward.server.routes import (
     accounts,
     applications,
+    appsets,
     connections,
     details,
     meta,
@@ -26,6 +27,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     meta.router,
     session.router,
     applications.router,
+    appsets.router,
     operations.router,
     details.router,
     resources.router,

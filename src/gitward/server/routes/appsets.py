@@ -1,0 +1,40 @@
+"""``/api/v1/applicationsets``: the ApplicationSets parent apps declare, with their status.
+
+Read-only for now: a set lives in a parent app's manifests (Git is where it changes); the list
+and the get show what the parent's last refresh made of it. RBAC is Argo CD's: resource
+``applicationsets``, object ``<project>/<name>`` with the project of the set's template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from gitward.server import appsetviews
+from gitward.server.deps import Authenticated, Svc
+from gitward.server.failures import denied
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["applicationsets"])
+
+
+def _allowed(grant: Authenticated, kept: appsetviews.KeptSet) -> bool:
+    obj = f"{appsetviews.project_of_set(kept)}/{kept['name']}"
+    return grant.permits("applicationsets", "get", obj)
+
+
+@router.get("/api/v1/applicationsets")
+async def list_appsets(grant: Authenticated, services: Svc) -> Any:
+    store = services.store
+    kept = [item for item in await appsetviews.kept_sets(store) if _allowed(grant, item)]
+    return {"items": [await appsetviews.appset_json(store, item) for item in kept]}
+
+
+@router.get("/api/v1/applicationsets/{name}")
+async def get_appset(name: str, grant: Authenticated, services: Svc) -> Any:
+    for kept in await appsetviews.kept_sets(services.store):
+        if kept["name"] == name and _allowed(grant, kept):
+            return await appsetviews.appset_json(services.store, kept)
+    raise denied()
