@@ -92,11 +92,14 @@ class TreeRenderer:
         roots: Iterable[Application],
         projects: Iterable[AppProject] = (),
         warnings: Mapping[str, Iterable[str]] | None = None,
+        sets: Sequence[tuple[Manifest, str | None]] = (),
     ) -> list[AppRender]:
-        """Every app reachable from ``roots``, parents before children, waves in order;
-        ``warnings`` are the roots' parse warnings, by app name."""
-        warnings = warnings or {}
+        """Every app reachable from ``roots`` and from the Applications the root ``sets``
+        generate, parents before children, waves in order; ``warnings`` are the roots' parse
+        warnings, by app name. A root set that cannot be expanded is raised."""
+        warnings = dict(warnings or {})
         self._projects.update((p.name, p) for p in projects)
+        roots = [*roots, *await self._root_sets(sets, warnings)]
         level = [AppRender(app.name, app, None) for app in _ordered(roots)]
         for item in level:
             item.warnings.extend(warnings.get(item.name, ()))
@@ -105,6 +108,23 @@ class TreeRenderer:
             await asyncio.gather(*(self._render(item) for item in level))
             level = await self._next_level(level)
         return list(self._done.values())
+
+    async def _root_sets(
+        self, sets: Sequence[tuple[Manifest, str | None]], warnings: dict[str, Iterable[str]]
+    ) -> list[Application]:
+        if not sets:
+            return []
+        objects = [obj for obj, _ in sets]
+        origins = [origin for _, origin in sets]
+        expanded = await expand_declared(objects, origins, self._ports, self._expander)
+        if expanded.errors:
+            raise expanded.errors[0]
+        declared = declared_by(zip(expanded.objects, expanded.origins, strict=True))
+        if declared.errors:
+            raise declared.errors[0]
+        for name, found in declared.app_warnings.items():
+            warnings[name] = [*warnings.get(name, ()), *found, *expanded.warnings]
+        return declared.apps
 
     async def _next_level(self, level: list[AppRender]) -> list[AppRender]:
         children: list[AppRender] = []

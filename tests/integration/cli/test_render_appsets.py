@@ -290,3 +290,51 @@ def test_the_example_tree_still_renders_when_copied_elsewhere(tmp_path: Path) ->
         "ai-chatbot-staging",
         "ai-chatbot-prod",
     ]
+
+
+LIST_EXAMPLE = """apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: guestbook
+spec:
+  goTemplate: true
+  generators:
+  - list:
+      elements:
+      - cluster: engineering-dev
+        url: https://kubernetes.default.svc
+      - cluster: engineering-prod
+        url: https://kubernetes.default.svc
+  template:
+    metadata:
+      name: '{{.cluster}}-guestbook'
+    spec:
+      project: default
+      source:
+        repoURL: https://github.com/argoproj/argo-cd.git
+        targetRevision: HEAD
+        path: applicationset/examples/list-generator/guestbook/{{.cluster}}
+      destination:
+        server: '{{.url}}'
+        namespace: guestbook
+"""
+
+
+def test_a_file_holding_only_an_applicationset_renders_as_kubectl_apply_would_create_it(
+    argo_cd: Path, tmp_path: Path
+) -> None:
+    for cluster in ("engineering-dev", "engineering-prod"):
+        folder = argo_cd / "applicationset/examples/list-generator/guestbook" / cluster
+        folder.mkdir(parents=True)
+        (folder / "ui.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: ui-{cluster}}}\n"
+        )
+    (argo_cd / "list-example.yaml").write_text(LIST_EXAMPLE)
+    code, payload = render(argo_cd / "list-example.yaml", tmp_path, f"{ARGO_CD}={argo_cd}")
+    apps = by_name(payload)
+    assert code == 0, payload
+    assert sorted(apps) == ["engineering-dev-guestbook", "engineering-prod-guestbook"]
+    assert apps["engineering-prod-guestbook"]["parent"] is None
+    assert apps["engineering-prod-guestbook"]["objects"][0]["metadata"]["name"] == (
+        "ui-engineering-prod"
+    )
