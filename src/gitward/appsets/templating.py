@@ -18,6 +18,7 @@ import json
 import re
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -131,10 +132,17 @@ def missing_keys(text: str, params: Mapping[str, Any]) -> list[str]:
     return missing
 
 
+JOBS_KEPT = 8192
+"""Rendered (texts, parameters) jobs remembered: a parent's next refresh renders the same."""
+
+
 class GoTemplates:
-    """Go templates through Helm's ``tpl``; one instance serves every ApplicationSet."""
+    """Go templates through Helm's ``tpl``; one instance serves every ApplicationSet. A job
+    (texts and parameters) rendered before is answered from memory: a template's output
+    depends on nothing else."""
 
     def __init__(self) -> None:
+        self._done: OrderedDict[str, dict[str, str]] = OrderedDict()
         self._lock = threading.Lock()
         with tempfile.TemporaryDirectory(prefix="gitward-appsets-") as scratch:
             chart = Path(scratch, "chart")
@@ -149,9 +157,30 @@ class GoTemplates:
         jobs: Sequence[tuple[Mapping[str, str], Mapping[str, Any]]],
         where: Location,
     ) -> list[dict[str, str]]:
-        """Each job's texts rendered over its data, in one call."""
-        if not jobs:
-            return []
+        """Each job's texts rendered over its data; the new ones in one call."""
+        keys = [json.dumps([texts, _plain(data)], sort_keys=True) for texts, data in jobs]
+        with self._lock:
+            found = {key: self._done[key] for key in keys if key in self._done}
+        new = [(key, job) for key, job in zip(keys, jobs, strict=True) if key not in found]
+        if new:
+            rendered = self._render([job for _, job in new], where)
+            found.update(zip([key for key, _ in new], rendered, strict=True))
+            self._remember([key for key, _ in new], rendered)
+        return [dict(found[key]) for key in keys]
+
+    def _remember(self, keys: list[str], rendered: list[dict[str, str]]) -> None:
+        with self._lock:
+            for key, done in zip(keys, rendered, strict=True):
+                self._done[key] = done
+                self._done.move_to_end(key)
+            while len(self._done) > JOBS_KEPT:
+                self._done.popitem(last=False)
+
+    def _render(
+        self,
+        jobs: Sequence[tuple[Mapping[str, str], Mapping[str, Any]]],
+        where: Location,
+    ) -> list[dict[str, str]]:
         values = {
             "jobs": [
                 {

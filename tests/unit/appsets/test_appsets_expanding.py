@@ -411,3 +411,12 @@ def test_an_unknown_applications_sync_policy_is_refused() -> None:
     )
     with pytest.raises(ManifestError, match="unknown applicationsSync policy 'create-all'"):
         parse_appset(document)
+
+
+def test_a_remembered_go_template_job_answers_only_for_the_same_texts_and_params() -> None:
+    templates = GoTemplates()
+    texts = {"name": "{{ .team }}-app"}
+    first = templates.render_many([(texts, {"team": "a"}), (texts, {"team": "b"})], Location())
+    again = templates.render_many([(texts, {"team": "b"}), (texts, {"team": "c"})], Location())
+    assert [job["name"] for job in first] == ["a-app", "b-app"]
+    assert [job["name"] for job in again] == ["b-app", "c-app"]
