@@ -7,13 +7,15 @@ and the get show what the parent's last refresh made of it. RBAC is Argo CD's: r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import unquote
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 
 from gitward.server import appsetviews
-from gitward.server.deps import Authenticated, Svc
+from gitward.server.deps import Authenticated, Grant, Missing, Svc, Target, authorize
 from gitward.server.failures import denied
+from gitward.server.services import Services
 
 __all__ = ["router"]
 
@@ -32,9 +34,23 @@ async def list_appsets(grant: Authenticated, services: Svc) -> Any:
     return {"items": [await appsetviews.appset_json(store, item) for item in kept]}
 
 
-@router.get("/api/v1/applicationsets/{name}")
-async def get_appset(name: str, grant: Authenticated, services: Svc) -> Any:
+async def _set_in_path(request: Request, services: Services) -> Target:
+    """The set ``{name}`` names, as ``<project>/<name>``; missing: it could be in any project."""
+    name = unquote(str(request.path_params.get("name", "")))
     for kept in await appsetviews.kept_sets(services.store):
-        if kept["name"] == name and _allowed(grant, kept):
+        if kept["name"] == name:
+            return Target((f"{appsetviews.project_of_set(kept)}/{name}",))
+    projects = {"default", *(project.name for project in await services.store.projects.list())}
+    candidates = tuple(f"{project}/{name}" for project in sorted(projects))
+    return Target(missing=Missing(f"applicationset {name}", "applicationsets", candidates))
+
+
+SetGet = Annotated[Grant, Depends(authorize("applicationsets", "get", _set_in_path))]
+
+
+@router.get("/api/v1/applicationsets/{name}")
+async def get_appset(name: str, grant: SetGet, services: Svc) -> Any:
+    for kept in await appsetviews.kept_sets(services.store):
+        if kept["name"] == name:
             return await appsetviews.appset_json(services.store, kept)
-    raise denied()
+    raise denied()  # gone since it was authorized
