@@ -401,3 +401,74 @@ async def test_rolling_sync_steps_deploy_dev_then_staging_then_prod(world: World
 
     assert ready("guestbook-dev") < started("guestbook-staging")
     assert ready("guestbook-staging") < started("guestbook-prod")
+
+
+def two_guestbooks(policy: str, *clusters: str) -> str:
+    """Argo CD's list example, automated, with an applicationsSync policy and chosen elements."""
+    elements = "".join(
+        f"      - cluster: {c}\n        url: https://kubernetes.default.svc\n" for c in clusters
+    )
+    return f"""apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: guestbook
+spec:
+  goTemplate: true
+  syncPolicy:
+    applicationsSync: {policy}
+  generators:
+  - list:
+      elements:
+{elements}  template:
+    metadata:
+      name: '{{{{.cluster}}}}-guestbook'
+    spec:
+      project: default
+      source:
+        repoURL: https://github.com/argoproj/argo-cd.git
+        targetRevision: HEAD
+        path: applicationset/examples/list-generator/guestbook/{{{{.cluster}}}}
+      destination:
+        server: '{{{{.url}}}}'
+        namespace: guestbook
+      syncPolicy:
+        automated: {{prune: true, selfHeal: true}}
+"""
+
+
+async def test_an_app_the_set_no_longer_generates_is_deleted_with_its_resources(
+    world: World,
+) -> None:
+    both = two_guestbooks("sync", "engineering-dev", "engineering-prod")
+    repo, _ = await sets_world(world, {"sets/guestbook.yaml": both})
+    await world.until_app("engineering-prod-guestbook", sync_status="Synced", within=60)
+    assert await world.live("Deployment", "guestbook", "guestbook-ui-prod") is not None
+    write_files(repo, {"sets/guestbook.yaml": two_guestbooks("sync", "engineering-dev")})
+    commit_all(repo, "drop prod from the set")
+    assert world.controller is not None
+    world.controller.refresh("appsets-root")
+
+    async def gone() -> bool:
+        app = await world.store.apps.get("engineering-prod-guestbook")
+        live = await world.live("Deployment", "guestbook", "guestbook-ui-prod")
+        return app is None and live is None
+
+    await world.until(gone, 60, "the dropped app and its Deployment deleted")
+    assert await world.store.apps.get("engineering-dev-guestbook") is not None
+
+
+async def test_create_update_keeps_an_app_the_set_no_longer_generates(world: World) -> None:
+    both = two_guestbooks("create-update", "engineering-dev", "engineering-prod")
+    repo, _ = await sets_world(world, {"sets/guestbook.yaml": both})
+    await world.until_app("engineering-prod-guestbook", sync_status="Synced", within=60)
+    await world.until_app("appsets-root", sync_status="Synced")
+    write_files(repo, {"sets/guestbook.yaml": two_guestbooks("create-update", "engineering-dev")})
+    second = commit_all(repo, "drop prod from the set")
+    assert world.controller is not None
+    world.controller.refresh("appsets-root")
+    await world.until_app(
+        "appsets-root", sync_status="Synced", observed_revisions=(second,), within=60
+    )
+    kept = await world.app("engineering-prod-guestbook")
+    assert kept.parent == "appsets-root"
+    assert await world.live("Deployment", "guestbook", "guestbook-ui-prod") is not None
