@@ -403,7 +403,7 @@ async def test_rolling_sync_steps_deploy_dev_then_staging_then_prod(world: World
     assert ready("guestbook-staging") < started("guestbook-prod")
 
 
-def two_guestbooks(policy: str, *clusters: str) -> str:
+def two_guestbooks(policy: str, *clusters: str, preserve: bool = False) -> str:
     """Argo CD's list example, automated, with an applicationsSync policy and chosen elements."""
     elements = "".join(
         f"      - cluster: {c}\n        url: https://kubernetes.default.svc\n" for c in clusters
@@ -416,6 +416,7 @@ spec:
   goTemplate: true
   syncPolicy:
     applicationsSync: {policy}
+    preserveResourcesOnDeletion: {"true" if preserve else "false"}
   generators:
   - list:
       elements:
@@ -471,4 +472,24 @@ async def test_create_update_keeps_an_app_the_set_no_longer_generates(world: Wor
     )
     kept = await world.app("engineering-prod-guestbook")
     assert kept.parent == "appsets-root"
+    assert await world.live("Deployment", "guestbook", "guestbook-ui-prod") is not None
+
+
+async def test_preserve_resources_on_deletion_deletes_the_app_and_keeps_its_resources(
+    world: World,
+) -> None:
+    both = two_guestbooks("sync", "engineering-dev", "engineering-prod", preserve=True)
+    repo, _ = await sets_world(world, {"sets/guestbook.yaml": both})
+    await world.until_app("engineering-prod-guestbook", sync_status="Synced", within=60)
+    one = two_guestbooks("sync", "engineering-dev", preserve=True)
+    write_files(repo, {"sets/guestbook.yaml": one})
+    commit_all(repo, "drop prod from the set")
+    assert world.controller is not None
+    world.controller.refresh("appsets-root")
+
+    async def app_gone() -> bool:
+        return await world.store.apps.get("engineering-prod-guestbook") is None
+
+    await world.until(app_gone, 60, "the dropped app deleted")
+    await world.until_app("appsets-root", sync_status="Synced")
     assert await world.live("Deployment", "guestbook", "guestbook-ui-prod") is not None
