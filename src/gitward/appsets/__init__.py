@@ -13,6 +13,7 @@ manifests hold a set) and ``gitward render`` expand sets the same way.
     expanding    Expander.expand(): the generated Applications, owner references, RollingSync
     policies     apply_policy(): ownership and applicationsSync against the stored apps
     declaring    expand_declared(): the sets among a parent's rendered objects, expanded
+    status       recorded(), rollout_condition(): Argo CD's conditions of a set
 
 It must not write to the store or a cluster.
 """
