@@ -5,7 +5,8 @@ labels match (``name``, ``nameNormalized``, ``server``, ``project``, ``metadata.
 the in-cluster entry too when there is no selector); ``git`` the directories or files its globs
 select at the revision (see :mod:`gitward.appsets.gitfiles`); ``matrix`` every pair of its two
 children's sets, the second child templated with the first's parameters; ``merge`` the first
-child's sets, each updated by the later children's sets that agree on every merge key.
+child's sets, each updated by the later children's sets that agree on every merge key; a
+generator's ``selector`` keeps the sets whose values (nested ones flattened to ``a.b``) match.
 Parameters are flat strings (``path.basename``) or, with ``goTemplate``, nested values.
 
 Git and the cluster list come through :class:`Ports` (the git port's checkouts, a function
@@ -35,6 +36,7 @@ from gitward.model.appsets import (
     ListGenerator,
     MatrixGenerator,
     MergeGenerator,
+    SelectedGenerator,
 )
 
 __all__ = ["ClusterInfo", "ParamSet", "Ports", "Sources", "generate"]
@@ -90,6 +92,9 @@ class _Run:
             return await self._git(generator)
         if isinstance(generator, MatrixGenerator):
             return await self._matrix(generator)
+        if isinstance(generator, SelectedGenerator):
+            found = await self.params(generator.inner)
+            return [p for p in found if generator.selector.matches(gitfiles.flat_texts(p))]
         return await self._merge(generator)
 
     def _list(self, generator: ListGenerator) -> list[ParamSet]:

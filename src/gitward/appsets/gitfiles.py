@@ -27,6 +27,7 @@ from gitward.model.appsets import GitPath
 __all__ = [
     "directory_params",
     "file_params",
+    "flat_texts",
     "matching_directories",
     "matching_files",
     "sanitize_name",
@@ -132,6 +133,11 @@ def _path_params(directory: str, file: str | None, prefix: str, go: bool) -> dic
         if segment:
             flat[f"{key}[{index}]"] = segment
     return flat
+
+
+def flat_texts(params: Any) -> dict[str, str]:
+    """Parameters as dotted keys and text values (what a post-selector matches against)."""
+    return _flat(params)
 
 
 def _flat(value: Any, prefix: str = "") -> dict[str, str]:

@@ -33,6 +33,7 @@ __all__ = [
     "MergeGenerator",
     "Requirement",
     "RollingStep",
+    "SelectedGenerator",
     "is_appset",
     "parse_appset",
 ]
@@ -128,7 +129,24 @@ class MergeGenerator:
     children: tuple[Generator, ...]
 
 
-Generator = ListGenerator | ClustersGenerator | GitGenerator | MatrixGenerator | MergeGenerator
+@dataclass(frozen=True)
+class SelectedGenerator:
+    """A generator with a post-selector: only its parameter sets whose (flattened) values
+    match ``selector`` are kept."""
+
+    where: Location
+    inner: Generator
+    selector: LabelSelector
+
+
+Generator = (
+    ListGenerator
+    | ClustersGenerator
+    | GitGenerator
+    | MatrixGenerator
+    | MergeGenerator
+    | SelectedGenerator
+)
 
 
 @dataclass(frozen=True)
@@ -335,7 +353,6 @@ def _generator(item: Fields) -> Generator:
             where=item.where(),
             hint="Write one generator per list entry",
         )
-    item.unsupported("selector", "a generator's post-selector is not read yet")
     parsers: dict[str, Callable[[Fields], Generator]] = {
         "list": _list,
         "clusters": _clusters,
@@ -347,7 +364,10 @@ def _generator(item: Fields) -> Generator:
     inner = item.mapping(kinds[0])
     assert inner is not None
     generator = parse(inner)
+    selector = _selector(item.mapping("selector"))
     item.finish()
+    if not selector.empty:
+        return SelectedGenerator(item.where("selector"), generator, selector)
     return generator
 
 

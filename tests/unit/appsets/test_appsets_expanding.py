@@ -420,3 +420,26 @@ def test_a_remembered_go_template_job_answers_only_for_the_same_texts_and_params
     again = templates.render_many([(texts, {"team": "b"}), (texts, {"team": "c"})], Location())
     assert [job["name"] for job in first] == ["a-app", "b-app"]
     assert [job["name"] for job in again] == ["b-app", "c-app"]
+
+
+def test_a_generators_post_selector_keeps_only_the_matching_parameter_sets() -> None:
+    document = appset(
+        """
+goTemplate: true
+generators:
+- list:
+    elements:
+    - {cluster: a, url: 'https://a', meta: {env: prod}}
+    - {cluster: b, url: 'https://b', meta: {env: dev}}
+    - {cluster: c, url: 'https://c', meta: {env: staging}}
+  selector:
+    matchExpressions: [{key: meta.env, operator: In, values: [prod, staging]}]
+template:
+  metadata: {name: '{{.cluster}}-guestbook'}
+  spec:
+    project: default
+    source: {repoURL: 'https://r.example/x.git', path: p}
+    destination: {server: '{{.url}}', namespace: x}
+"""
+    )
+    assert names(expand(document)) == ["a-guestbook", "c-guestbook"]
