@@ -74,9 +74,11 @@ class Expander:
 
     async def expand(self, appset: ApplicationSet, ports: Ports) -> Expansion:
         """The Applications ``appset`` generates now; a :class:`GitwardError` when it cannot."""
-        params = await generate(appset, ports, self.go)
-        filled = self._filled(appset, params)
-        expansion = Expansion(appset, params=params)
+        filled: list[Any] = []
+        expansion = Expansion(appset)
+        for index, params in enumerate(await generate(appset, ports, self.go)):
+            filled.extend(self._filled(appset, _template_of(appset, index), params))
+            expansion.params.extend(params)
         seen: dict[str, int] = {}
         for index, template in enumerate(filled):
             app = _application(appset, template, index)
@@ -91,10 +93,12 @@ class Expander:
             expansion.apps.append(app)
         return expansion
 
-    def _filled(self, appset: ApplicationSet, params: Sequence[ParamSet]) -> list[Any]:
+    def _filled(
+        self, appset: ApplicationSet, template: Mapping[str, Any], params: Sequence[ParamSet]
+    ) -> list[Any]:
         if not appset.go_template:
-            return [self._patched(appset, render_fast(appset.template, p), p) for p in params]
-        texts = strings_of(appset.template)
+            return [self._patched(appset, render_fast(template, p), p) for p in params]
+        texts = strings_of(template)
         if appset.template_patch:
             texts[_PATCH_KEY] = appset.template_patch
         if appset.missing_key_error:
@@ -102,11 +106,11 @@ class Expander:
         done = self.go.render_many([(texts, p) for p in params], appset.where.at("spec.template"))
         filled = []
         for rendered in done:
-            template = put_strings(appset.template, rendered)
+            app = put_strings(template, rendered)
             if _PATCH_KEY in rendered:
                 patch = parse_patch(rendered[_PATCH_KEY], appset.where.at("spec.templatePatch"))
-                template = merge_patch(template, patch)
-            filled.append(template)
+                app = merge_patch(app, patch)
+            filled.append(app)
         return filled
 
     def _patched(self, appset: ApplicationSet, template: Any, params: ParamSet) -> Any:
@@ -114,6 +118,16 @@ class Expander:
             return template
         text = render_fast(appset.template_patch, params)
         return merge_patch(template, parse_patch(text, appset.where.at("spec.templatePatch")))
+
+
+def _template_of(appset: ApplicationSet, index: int) -> Mapping[str, Any]:
+    """The set's template, with generator ``index``'s own template merged over it."""
+    overrides = appset.generator_templates
+    override = overrides[index] if index < len(overrides) else None
+    if not override:
+        return appset.template
+    merged: Mapping[str, Any] = merge_patch(appset.template, override)
+    return merged
 
 
 def _check_missing(

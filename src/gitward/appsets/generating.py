@@ -271,10 +271,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-async def generate(appset: ApplicationSet, ports: Ports, go: GoTemplates) -> list[ParamSet]:
-    """Every parameter set of every generator of ``appset``, in order."""
+async def generate(appset: ApplicationSet, ports: Ports, go: GoTemplates) -> list[list[ParamSet]]:
+    """The parameter sets of each top-level generator of ``appset``, in order."""
     run = _Run(appset, ports, go)
-    found: list[ParamSet] = []
-    for generator in appset.generators:
-        found.extend(await run.params(generator))
-    return found
+    return [await run.params(generator) for generator in appset.generators]

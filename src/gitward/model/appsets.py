@@ -48,6 +48,7 @@ _REFUSED = {
     "plugin": "it calls an external plugin service",
 }
 _OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+_KINDS = ("list", "clusters", "git", "matrix", "merge")
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,8 @@ class ApplicationSet:
     preserve_resources_on_deletion: bool = False
     applications_sync: str = "sync"
     rolling_steps: tuple[RollingStep, ...] | None = None
+    generator_templates: tuple[Mapping[str, Any] | None, ...] = ()
+    """Each top-level generator's own ``template``, merged over ``template`` for its apps."""
     labels: Mapping[str, str] = field(default_factory=dict)
     file: str | None = None
 
@@ -196,7 +199,9 @@ def parse_appset(document: Any, *, file: str | None = None) -> Parsed[Applicatio
     spec = top.mapping("spec", required=True)
     assert metadata is not None and spec is not None
     validate_name(metadata.text("name", required=True), metadata.where("name"))
-    generators = tuple(_generator(item) for item in spec.mappings("generators"))
+    items = spec.mappings("generators")
+    generators = tuple(_generator(item) for item in items)
+    overrides = tuple(_override(item) for item in items)
     if not generators:
         raise ManifestError(
             "an ApplicationSet needs at least one generator",
@@ -214,6 +219,7 @@ def parse_appset(document: Any, *, file: str | None = None) -> Parsed[Applicatio
         labels=metadata.text_map("labels"),
         file=file,
         rolling_steps=_strategy(spec),
+        generator_templates=overrides,
         **_policy(spec),
     )
     metadata.ignore("annotations", "uid", "resourceVersion", "generation", "creationTimestamp")
@@ -345,7 +351,7 @@ def _generator(item: Fields) -> Generator:
                 where=item.where(name),
                 hint="Use a list, clusters, git, matrix or merge generator",
             )
-    kinds = [name for name in ("list", "clusters", "git", "matrix", "merge") if item.has(name)]
+    kinds = [name for name in _KINDS if item.has(name)]
     if len(kinds) != 1:
         found = ", ".join(kinds) or "none"
         raise ManifestError(
@@ -382,7 +388,7 @@ def _list(fields: Fields) -> ListGenerator:
             )
         elements.append(element)
     generator = ListGenerator(fields.where(), tuple(elements), fields.text("elementsYaml"))
-    fields.unsupported("template", "a generator's own template override is not read yet")
+    fields.ignore("template")  # read by _generator for top-level generators
     fields.finish()
     return generator
 
@@ -391,7 +397,7 @@ def _clusters(fields: Fields) -> ClustersGenerator:
     generator = ClustersGenerator(
         fields.where(), _selector(fields.mapping("selector")), fields.text_map("values")
     )
-    fields.unsupported("template", "a generator's own template override is not read yet")
+    fields.ignore("template")  # read by _generator for top-level generators
     fields.finish()
     return generator
 
@@ -420,13 +426,29 @@ def _git(fields: Fields) -> GitGenerator:
             hint="Add directories: [{path: apps/*}] or files: [{path: config/*.json}]",
         )
     fields.ignore("requeueAfterSeconds")
-    fields.unsupported("template", "a generator's own template override is not read yet")
+    fields.ignore("template")  # read by _generator for top-level generators
     fields.finish()
     return generator
 
 
 def _children(fields: Fields) -> tuple[Generator, ...]:
-    return tuple(_generator(item) for item in fields.mappings("generators"))
+    items = fields.mappings("generators")
+    for item in items:
+        for kind in _KINDS:
+            inner = item.mapping(kind) if item.has(kind) else None
+            if inner is not None:
+                inner.unsupported("template", "only a top-level generator's template is read")
+    return tuple(_generator(item) for item in items)
+
+
+def _override(item: Fields) -> Mapping[str, Any] | None:
+    """A top-level generator's own ``template`` (as written), if it has one."""
+    for kind in _KINDS:
+        inner = item.raw(kind) if item.has(kind) else None
+        template = inner.get("template") if isinstance(inner, Mapping) else None
+        if isinstance(template, Mapping) and template:
+            return template
+    return None
 
 
 def _matrix(fields: Fields) -> MatrixGenerator:
@@ -437,7 +459,7 @@ def _matrix(fields: Fields) -> MatrixGenerator:
             where=fields.where("generators"),
             hint="Nest a matrix inside the matrix to combine more",
         )
-    fields.unsupported("template", "a generator's own template override is not read yet")
+    fields.ignore("template")  # read by _generator for top-level generators
     fields.finish()
     return MatrixGenerator(fields.where(), (children[0], children[1]))
 
@@ -451,6 +473,6 @@ def _merge(fields: Fields) -> MergeGenerator:
             where=fields.where(),
             hint="Set mergeKeys: [server] and list the generators to merge",
         )
-    fields.unsupported("template", "a generator's own template override is not read yet")
+    fields.ignore("template")  # read by _generator for top-level generators
     fields.finish()
     return MergeGenerator(fields.where(), keys, children)

@@ -443,3 +443,28 @@ template:
 """
     )
     assert names(expand(document)) == ["a-guestbook", "c-guestbook"]
+
+
+def test_a_top_level_generators_template_overrides_the_sets_for_its_apps_only() -> None:
+    document = appset(
+        """
+generators:
+- list:
+    elements: [{cluster: engineering-dev, url: 'https://1.2.3.4'}]
+    template:
+      metadata: {}
+      spec:
+        project: default
+        source:
+          repoURL: https://github.com/argoproj/argo-cd.git
+          path: applicationset/examples/template-override/engineering-dev-override
+        destination: {}
+- list:
+    elements: [{cluster: engineering-prod, url: 'https://2.4.6.8'}]
+"""
+        + TEMPLATE
+    )
+    dev, prod = expand(document).apps
+    assert dev["spec"]["source"]["path"].endswith("template-override/engineering-dev-override")
+    assert dev["spec"]["destination"]["server"] == "https://1.2.3.4"
+    assert prod["spec"]["source"]["path"].endswith("guestbook/engineering-prod")
