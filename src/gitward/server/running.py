@@ -37,6 +37,7 @@ import uvicorn
 
 import gitward
 from gitward.controller.loop import Controller
+from gitward.delivery.pullrequests import GitHosts
 from gitward.errors import ConfigError, Location
 from gitward.git import LocalRepoPolicy
 from gitward.git.repo import Repositories
@@ -113,6 +114,8 @@ class ServerConfig:
     (``--allow-local-repos``); none (the default): such repoURLs are refused."""
     git_cache_dir: Path | None = None
     git_timeout_s: float = DEFAULT_GIT_TIMEOUT_S
+    git_hosts: tuple[tuple[str, str], ...] = ()
+    """Self-hosted GitHub Enterprise and GitLab installs, (kind, web URL) (``--git-host``)."""
     render_max_files: int = DEFAULT_RENDER_MAX_FILES
     """Manifest files one directory source may read (``--render-max-files``)."""
     bootstrap: Path | None = None
@@ -159,6 +162,7 @@ class ServerConfig:
             "controller": settings.controller,
             "git_cache_dir": settings.git.cache_dir,
             "git_timeout_s": settings.git.timeout_s,
+            "git_hosts": settings.git.hosts,
             "render_max_files": settings.render.max_files,
             "local_repos": dict(server.repo_dirs),
             "allow_local_repos": server.allow_local_repos,
@@ -309,6 +313,7 @@ async def _services(
         ),
         oidc=oidc,
         public_settings=_public_settings(config, policy),
+        git_hosts=GitHosts.of(config.git_hosts),
     )
     show_policy(policy, services)
     return services
