@@ -34,6 +34,7 @@ __all__ = [
     "Requirement",
     "RollingStep",
     "SelectedGenerator",
+    "git_generators",
     "is_appset",
     "parse_appset",
 ]
@@ -182,6 +183,19 @@ class ApplicationSet:
     @property
     def where(self) -> Location:
         return Location(file=self.file, obj=f"ApplicationSet {self.name}")
+
+
+def git_generators(generators: tuple[Generator, ...]) -> list[GitGenerator]:
+    """Every git generator among ``generators``, nested ones (matrix, merge) included."""
+    found: list[GitGenerator] = []
+    for generator in generators:
+        if isinstance(generator, GitGenerator):
+            found.append(generator)
+        elif isinstance(generator, MatrixGenerator | MergeGenerator):
+            found.extend(git_generators(generator.children))
+        elif isinstance(generator, SelectedGenerator):
+            found.extend(git_generators((generator.inner,)))
+    return found
 
 
 def is_appset(document: Mapping[str, Any]) -> bool:

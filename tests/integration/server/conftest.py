@@ -26,6 +26,7 @@ from gitward.appsets.expanding import Expander
 from gitward.appsets.generating import Ports
 from gitward.appsets.status import recorded
 from gitward.controller.refreshing import APPLICATION_SETS
+from gitward.errors import GitUnavailableError
 from gitward.model.application import parse_application
 from gitward.model.project import parse_project
 from gitward.server.running import RunningServer, ServerConfig, run_server
@@ -156,11 +157,12 @@ def _documents(path: Path) -> list[dict[str, Any]]:
 
 
 async def seed_appsets(api: Api, *sets: dict[str, Any]) -> None:
-    """ApplicationSets as the root app's last refresh would have kept them (list generators)."""
+    """ApplicationSets as the root app's last refresh would have kept them (a git generator
+    fails: no repository is served, and the set is kept with ErrorOccurred)."""
 
     class NoGit:
         async def checkout(self, repo_url: str, revision: str, **_: Any) -> Any:
-            raise AssertionError("list generators read no git")
+            raise GitUnavailableError(f"{repo_url} is not served in this test")
 
     found = await expand_declared(list(sets), ["sets.yaml"] * len(sets), Ports(NoGit()), Expander())
     kept = [recorded(report, ROOT, datetime.now(UTC)) for report in found.sets]
