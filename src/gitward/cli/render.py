@@ -97,7 +97,9 @@ async def render_tree(
     repos = Repositories(cache_dir, local=local, reach_hint=_REACH_HINT)
     limits = Limits(max_files=RenderSettings.from_env(os.environ).max_files)
     tree = TreeRenderer(GitWorkspace(repos, revision), SourceRendering(Renderer(limits=limits)))
-    return await tree.render_tree(declared.apps, declared.projects, declared.app_warnings)
+    return await tree.render_tree(
+        declared.apps, declared.projects, declared.app_warnings, sets=declared.sets
+    )
 
 
 def _parse_mapping(text: str) -> tuple[str, Path]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "APPSET_KIND",
     "APP_API_VERSION",
     "APP_GROUP",
     "APP_KIND",
@@ -39,6 +40,7 @@ APP_GROUP: Final = "argoproj.io"
 APP_API_VERSION: Final = "argoproj.io/v1alpha1"
 APP_KIND: Final = "Application"
 PROJECT_KIND: Final = "AppProject"
+APPSET_KIND: Final = "ApplicationSet"
 DEFAULT_PROJECT: Final = "default"
 
 IN_CLUSTER_SERVER: Final = "https://kubernetes.default.svc"

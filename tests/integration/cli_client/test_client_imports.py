@@ -91,6 +91,7 @@ def heavy(modules: set[str]) -> list[str]:
         ("app", "wait", "guestbook", "--health", "--timeout", "1"),
         ("app", "history", "guestbook"),
         ("proj", "list"),
+        ("appset", "list"),
         ("repo", "list"),
         ("cluster", "list"),
         ("account", "list"),

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from gitward.server.routes import (
     accounts,
     applications,
+    appsets,
     connections,
     details,
     meta,
@@ -27,6 +28,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     meta.router,
     session.router,
     applications.router,
+    appsets.router,
     operations.router,
     promotions.router,
     details.router,
