@@ -55,12 +55,20 @@ def _inside(real: str, real_root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip("/") + "/")
 
 
-def _importer(root: str, search: list[str], refused: list[str]) -> Importer:
-    """The import callback: the importing file's directory, then ``search`` (last first)."""
+def _importer(root: str, search: list[str], refused: list[str], failed: list[str]) -> Importer:
+    """The import callback: the importing file's directory, then ``search`` (last first).
+
+    Every import it cannot serve is noted in ``refused`` (it would leave the repository) or
+    ``failed`` (missing, too big): ``importstr`` and ``importbin`` would otherwise read the
+    refusal's Jsonnet text as the file's content, and the render would succeed with it."""
     real_root = os.path.realpath(root)
 
     def refuse(path: str, message: str) -> tuple[str, bytes]:
         refused.append(message)
+        return path, _refusal(message)
+
+    def fail(path: str, message: str) -> tuple[str, bytes]:
+        failed.append(message)
         return path, _refusal(message)
 
     def load(base: str, imported: str) -> tuple[str, bytes]:
@@ -75,10 +83,10 @@ def _importer(root: str, search: list[str], refused: list[str]) -> Importer:
                 return refuse(candidate, f"import {candidate!r} links outside the repository")
             if real.is_file():
                 if real.stat().st_size > _MAX_IMPORT_BYTES:
-                    return candidate, _refusal(f"import {candidate!r} is over 8 MiB")
+                    return fail(candidate, f"import {candidate!r} is over 8 MiB")
                 return candidate, real.read_bytes()
         where = ", ".join(dict.fromkeys([base or ".", *reversed(search)]))
-        return imported, _refusal(f"couldn't open import {imported!r}: not found in {where}")
+        return fail(imported, f"couldn't open import {imported!r}: not found in {where}")
 
     return load
 
@@ -87,6 +95,7 @@ def _evaluate(binding: Any, request: dict[str, Any]) -> dict[str, Any]:
     root = str(request["root"])
     file = str(request["file"])
     refused: list[str] = []
+    failed: list[str] = []
     snippet = Path(root, file).read_bytes().decode("utf-8")
     try:
         output = binding.evaluate_snippet(
@@ -97,12 +106,14 @@ def _evaluate(binding: Any, request: dict[str, Any]) -> dict[str, Any]:
             ext_codes=request.get("ext_codes", {}),
             tla_vars=request.get("tla_vars", {}),
             tla_codes=request.get("tla_codes", {}),
-            import_callback=_importer(root, list(request.get("search", [])), refused),
+            import_callback=_importer(root, list(request.get("search", [])), refused, failed),
         )
     except RuntimeError as error:
         return {"error": str(error).strip(), "escape": bool(refused)}
     if refused:  # importstr and importbin read the refusal as text: still refused
         return {"error": refused[0], "escape": True}
+    if failed:  # the same for a missing or oversized file: an error, not its content
+        return {"error": failed[0], "escape": False}
     limit = int(request.get("max_output_bytes", 64 * 1024 * 1024))
     if len(output) > limit:
         return {"error": f"the output is over {limit // (1024 * 1024)} MiB", "escape": False}

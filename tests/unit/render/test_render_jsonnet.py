@@ -215,6 +215,19 @@ def test_a_jsonnet_error_names_the_file_and_line(
     assert "app/main.jsonnet:2:" in message
 
 
+@pytest.mark.parametrize("keyword", ["importstr", "importbin"])
+def test_importstr_of_a_missing_file_is_an_error_not_the_refusal_text(
+    repo: Path, jsonnet: Callable[..., Rendered], keyword: str
+) -> None:
+    config_map = "{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, "
+    write(repo, {"app/main.jsonnet": config_map + f"data: {{ a: '' + {keyword} 'gone.txt' }} }}"})
+    with pytest.raises(RenderError) as caught:
+        jsonnet()
+    message = str(caught.value)
+    assert message.startswith("app/main.jsonnet: Application demo: the Jsonnet evaluation failed")
+    assert "couldn't open import 'gone.txt'" in message
+
+
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
