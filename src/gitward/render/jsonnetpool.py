@@ -34,12 +34,16 @@ __all__ = [
     "JsonnetRunner",
     "JsonnetWorkers",
     "default_runner",
+    "worker_memory_mb",
 ]
 
 _WORKER_SCRIPT: Final = Path(jsonnetworker.__file__)
 _START_S: Final = 30.0
 DEFAULT_MEMORY_MB: Final = 1024
 DEFAULT_WORKERS: Final = 2
+_MIN_MEMORY_MB: Final = 128
+_CGROUP: Final = Path("/sys/fs/cgroup")
+_UNLIMITED_BYTES: Final = 1 << 60  # cgroup v1 writes "no limit" as a huge number
 
 FailureKind = Literal["error", "escape", "timeout", "crash"]
 
@@ -216,6 +220,36 @@ def _read_line(fd: int, deadline: float) -> bytes | None:
             return b"".join(chunks)
 
 
+def worker_memory_mb(
+    cgroup: Path = _CGROUP, *, workers: int = DEFAULT_WORKERS, default: int = DEFAULT_MEMORY_MB
+) -> int:
+    """Each worker's memory limit: ``default``, or less when gitward runs in a memory-limited
+    cgroup (a container), so that ``workers`` full workers and gitward itself fit in it.
+
+    Without this, two workers of 1 GiB in a pod limited to 1 GiB let one Jsonnet file get the
+    whole container OOM-killed instead of its worker: a share of the limit per worker, two shares
+    left to gitward."""
+    limit = _cgroup_memory_limit(cgroup)
+    if limit is None:
+        return default
+    share = limit // (1024 * 1024) // (workers + 2)
+    return max(min(default, share), _MIN_MEMORY_MB)
+
+
+def _cgroup_memory_limit(cgroup: Path) -> int | None:
+    """The memory limit of this process's cgroup in bytes (v2's ``memory.max`` or v1's
+    ``memory.limit_in_bytes``); None when there is none or it cannot be read."""
+    for name in ("memory.max", "memory/memory.limit_in_bytes"):
+        try:
+            text = (cgroup / name).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < _UNLIMITED_BYTES:
+            return int(text)
+        return None
+    return None
+
+
 _default: JsonnetWorkers | None = None
 _default_lock = threading.Lock()
 
@@ -225,6 +259,6 @@ def default_runner() -> JsonnetWorkers:
     global _default  # noqa: PLW0603 - one lazily started pool per process
     with _default_lock:
         if _default is None:
-            _default = JsonnetWorkers()
+            _default = JsonnetWorkers(memory_limit_mb=worker_memory_mb())
             atexit.register(_default.close)
         return _default

@@ -15,7 +15,7 @@ from render_builders import directory_source, write
 from gitward.errors import ManifestError, PathEscapeError, RenderError
 from gitward.model.sources import JsonnetOptions, JsonnetVar
 from gitward.render import Limits, Rendered, Renderer
-from gitward.render.jsonnetpool import JsonnetWorkers
+from gitward.render.jsonnetpool import JsonnetWorkers, worker_memory_mb
 
 LIB = """
 {
@@ -287,3 +287,22 @@ def test_a_file_that_needs_too_much_memory_stops_its_worker_with_a_located_error
         jsonnet()
     assert "app/main.jsonnet" in str(caught.value)
     assert "over its 256 MiB memory limit" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"memory.max": "1073741824\n"}, 256),  # the chart's default pod limit, 1 GiB
+        ({"memory.max": "max\n"}, 1024),
+        ({"memory.max": "68719476736\n"}, 1024),
+        ({"memory.max": "104857600\n"}, 128),
+        ({"memory/memory.limit_in_bytes": "2147483648\n"}, 512),
+        ({"memory/memory.limit_in_bytes": "9223372036854771712\n"}, 1024),
+        ({}, 1024),
+    ],
+)
+def test_workers_share_a_container_memory_limit_instead_of_exceeding_it(
+    tmp_path: Path, files: dict[str, str], expected: int
+) -> None:
+    write(tmp_path, files)
+    assert worker_memory_mb(tmp_path) == expected
