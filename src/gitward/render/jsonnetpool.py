@@ -117,7 +117,8 @@ class _Worker:
         assert process.stdin is not None and process.stdout is not None
         deadline = time.monotonic() + timeout_s
         try:
-            process.stdin.write(json.dumps(asdict(job)).encode() + b"\n")
+            request = {**asdict(job), jsonnetworker.CPU_LIMIT_KEY: timeout_s}
+            process.stdin.write(json.dumps(request).encode() + b"\n")
             process.stdin.flush()
             line = _read_line(process.stdout.fileno(), deadline)
         except OSError:

@@ -16,7 +16,8 @@ paths, never the checkout's place on disk. Every import goes through :func:`_imp
 reads files only inside ``root`` (symlinks resolved): an absolute import, a ``..`` out of the
 repository or a link out of it is refused, and the refusal is reported as such.
 
-The parent kills it when an answer is late. It imports nothing of gitward's and must stay a
+The parent kills it when an answer is late; should the parent die first, the CPU limit set for
+each job (``cpu_limit_s``) ends it. It imports nothing of gitward's and must stay a
 plain script: it runs outside the package.
 """
 
@@ -33,7 +34,9 @@ from pathlib import Path
 from typing import Any
 
 MEMORY_LIMIT_ARG = "--memory-limit-mb"
+CPU_LIMIT_KEY = "cpu_limit_s"
 _MAX_IMPORT_BYTES = 8 * 1024 * 1024
+_CPU_SLACK_S = 2
 
 Importer = Callable[[str, str], tuple[str, bytes]]
 
@@ -43,6 +46,20 @@ def _limit_memory(argv: list[str]) -> None:
         megabytes = int(argv[argv.index(MEMORY_LIMIT_ARG) + 1])
         limit = megabytes * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def _limit_cpu(seconds: float) -> None:
+    """Let this job use ``seconds`` of CPU per core, then be killed (SIGXCPU).
+
+    The parent kills a late worker itself; this bounds one whose parent is gone (gitward killed
+    mid-render), which would otherwise spin on ``while true``-like Jsonnet for ever."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    spent = used.ru_utime + used.ru_stime
+    soft = int(spent + seconds * (os.cpu_count() or 1)) + _CPU_SLACK_S
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
 def _refusal(message: str) -> bytes:
@@ -127,7 +144,10 @@ def main(argv: list[str]) -> int:
     sys.stdout.buffer.flush()
     for line in sys.stdin.buffer:
         try:
-            answer = _evaluate(binding, json.loads(line))
+            request = json.loads(line)
+            if CPU_LIMIT_KEY in request:
+                _limit_cpu(float(request[CPU_LIMIT_KEY]))
+            answer = _evaluate(binding, request)
         except MemoryError:
             answer = {"error": "the evaluation needed more memory than it is allowed"}
         except Exception as error:

@@ -5,6 +5,10 @@ Every test evaluates real Jsonnet in real worker processes (go-jsonnet, as Argo 
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +18,7 @@ from render_builders import directory_source, write
 
 from gitward.errors import ManifestError, PathEscapeError, RenderError
 from gitward.model.sources import JsonnetOptions, JsonnetVar
-from gitward.render import Limits, Rendered, Renderer
+from gitward.render import Limits, Rendered, Renderer, jsonnetworker
 from gitward.render.jsonnetpool import JsonnetWorkers, worker_memory_mb
 
 LIB = """
@@ -306,3 +310,26 @@ def test_workers_share_a_container_memory_limit_instead_of_exceeding_it(
 ) -> None:
     write(tmp_path, files)
     assert worker_memory_mb(tmp_path) == expected
+
+
+def test_a_worker_whose_parent_is_gone_stops_at_its_cpu_limit(repo: Path) -> None:
+    """gitward killed mid-render leaves its worker alone with the job: the job's CPU limit, not
+    the (dead) parent, must end it."""
+    write(repo, {"app/main.jsonnet": SLOW.replace("fib(40)", "fib(60)")})
+    worker = subprocess.Popen(
+        [sys.executable, "-I", jsonnetworker.__file__, "--memory-limit-mb", "256"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={},
+    )
+    assert worker.stdin is not None
+    job = {"root": str(repo), "file": "app/main.jsonnet", jsonnetworker.CPU_LIMIT_KEY: 0.5}
+    worker.stdin.write(json.dumps(job).encode() + b"\n")
+    worker.stdin.flush()
+    try:
+        assert worker.wait(timeout=120) == -signal.SIGXCPU
+    finally:
+        worker.kill()
+        worker.wait()
+        worker.stdin.close()
