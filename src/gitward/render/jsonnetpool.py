@@ -168,12 +168,23 @@ class JsonnetWorkers:
             raise JsonnetError(
                 "the Jsonnet evaluation was not started: the render's time had run out", "timeout"
             )
-        with self._slots:
+        deadline = time.monotonic() + timeout_s
+        # Waiting for a worker counts against the render's time: several apps queued behind
+        # slow files must not each wait for the others' whole time limits first.
+        if not self._slots.acquire(timeout=timeout_s):
+            raise JsonnetError(
+                "the Jsonnet evaluation was not started: every worker stayed busy until the "
+                "render's time ran out",
+                "timeout",
+            )
+        try:
             worker = self._take()
             try:
-                answer = worker.ask(job, timeout_s)
+                answer = worker.ask(job, max(deadline - time.monotonic(), 0.001))
             finally:
                 self._give_back(worker)
+        finally:
+            self._slots.release()
         if "json" in answer:
             return str(answer["json"])
         kind: FailureKind = "escape" if answer.get("escape") else "error"

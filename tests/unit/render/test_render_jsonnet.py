@@ -9,6 +9,8 @@ import json
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from render_builders import directory_source, write
 from gitward.errors import ManifestError, PathEscapeError, RenderError
 from gitward.model.sources import JsonnetOptions, JsonnetVar
 from gitward.render import Limits, Rendered, Renderer, jsonnetworker
-from gitward.render.jsonnetpool import JsonnetWorkers, worker_memory_mb
+from gitward.render.jsonnetpool import JsonnetError, JsonnetJob, JsonnetWorkers, worker_memory_mb
 
 LIB = """
 {
@@ -333,3 +335,26 @@ def test_a_worker_whose_parent_is_gone_stops_at_its_cpu_limit(repo: Path) -> Non
         worker.kill()
         worker.wait()
         worker.stdin.close()
+
+
+def test_waiting_for_a_busy_worker_counts_against_the_time_limit(repo: Path) -> None:
+    """With every worker busy on a slow file, a render gets its timeout after its own time
+    limit, not after the slow file's."""
+    write(repo, {"slow.jsonnet": SLOW.replace("fib(40)", "fib(60)"), "quick.jsonnet": "{}"})
+    pool = JsonnetWorkers(workers=1, memory_limit_mb=256)
+    slow = JsonnetJob(str(repo), "slow.jsonnet")
+    busy = threading.Thread(target=pytest.raises, args=(JsonnetError, pool.evaluate, slow, 4))
+    kinds: list[str] = []
+    try:
+        busy.start()
+        deadline = time.monotonic() + 3
+        while "timeout" not in kinds and time.monotonic() < deadline:
+            try:
+                pool.evaluate(JsonnetJob(str(repo), "quick.jsonnet"), 0.5)
+                kinds.append("done")
+            except JsonnetError as failure:
+                kinds.append(failure.kind)
+        assert kinds[-1] == "timeout"
+    finally:
+        busy.join()
+        pool.close()
