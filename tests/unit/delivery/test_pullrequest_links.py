@@ -74,6 +74,12 @@ def test_a_repo_url_names_its_host_and_project(
         "./infra",
         "",
         "https://github.com:notaport/acme/infra",
+        # dot segments would walk the API path (/repos/../users/pulls) with the token
+        "https://github.com/acme/..",
+        "https://github.com/../infra",
+        "https://github.com/acme/%2e%2e",
+        "https://gitlab.com/acme/../../admin",
+        "git@gitlab.com:acme/./infra.git",
     ],
 )
 def test_an_unknown_host_or_a_path_without_a_project_is_none(url: str) -> None:
