@@ -125,7 +125,16 @@ def test_configured_hosts_are_recognised_with_their_path_prefix() -> None:
 
 
 @pytest.mark.parametrize(
-    "entry", ["gitea=https://git.acme.io", "gitlab", "gitlab=git.acme.io", "github=ftp://x/"]
+    "entry",
+    [
+        "gitea=https://git.acme.io",
+        "gitlab",
+        "gitlab=git.acme.io",
+        "github=ftp://x/",
+        "github=https://ghe.acme.io:notaport",
+        "github=https://ghe.acme.io/?team=a",
+        "gitlab=https://git.acme.io/#top",
+    ],
 )
 def test_a_malformed_host_entry_names_the_setting(entry: str) -> None:
     with pytest.raises(ConfigError) as raised:
