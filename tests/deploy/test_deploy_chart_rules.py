@@ -156,6 +156,15 @@ def test_the_network_policy_lets_metrics_in_only_from_the_namespace_by_default()
     assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
 
 
+def test_no_egress_ports_allows_dns_only_never_every_port() -> None:
+    """An egress rule without ports and without peers allows everything: emptying egressPorts
+    must drop the rule, not render it with ``ports: null``."""
+    (policy,) = of_kind(gitward_render(values="networkPolicy: {egressPorts: []}"), "NetworkPolicy")
+    egress = policy["spec"]["egress"]
+    assert all(rule.get("ports") for rule in egress)
+    assert {port["port"] for rule in egress for port in rule["ports"]} == {53}
+
+
 def test_the_alb_example_carries_the_strategy_documents_annotations() -> None:
     (ingress,) = of_kind(gitward_render(CHART / "examples" / "values-alb.yaml"), "Ingress")
     annotations = ingress["metadata"]["annotations"]
