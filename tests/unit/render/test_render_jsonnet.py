@@ -266,6 +266,27 @@ def test_output_over_the_object_limit_is_a_located_error(
     assert "holds more than 3 objects" in str(caught.value)
 
 
+def test_the_files_together_stay_within_the_object_and_output_limits(
+    repo: Path, jsonnet: Callable[..., Rendered]
+) -> None:
+    """Each file alone is within the limits; together they are not."""
+    two = (
+        "[{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '%s' + i }, data: { x: "
+        "std.repeat('x', 1000) } } for i in std.range(1, 2)]"
+    )
+    write(repo, {f"app/{name}.jsonnet": two % name for name in ("a", "b", "c")})
+    with pytest.raises(ManifestError) as caught:
+        jsonnet(limits=Limits(max_objects=5))
+    assert str(caught.value).startswith(
+        "app/c.jsonnet: Application demo: the Jsonnet files produce more than 5 objects"
+    )
+
+    with pytest.raises(ManifestError) as caught:
+        jsonnet(limits=Limits(max_total_bytes=5000))
+    assert "app/c.jsonnet" in str(caught.value)
+    assert "the Jsonnet files' output adds up to over" in str(caught.value)
+
+
 def test_a_slow_file_is_stopped_at_the_time_limit_and_the_next_render_works(
     repo: Path, jsonnet: Callable[..., Rendered]
 ) -> None:
