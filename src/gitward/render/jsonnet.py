@@ -62,9 +62,9 @@ class JsonnetFiles:
             raise _failed(request, shown, failure) from failure
         self._output_bytes += len(text)
         if self._output_bytes > request.limits.max_total_bytes:
-            limit = request.limits.max_total_bytes // (1024 * 1024)
+            limit = request.limits.max_total_bytes
             raise _too_much(
-                request, shown, f"the Jsonnet files' output adds up to over {limit} MiB"
+                request, shown, f"the Jsonnet files' output adds up to over {limit} bytes"
             )
         found = _parse_output(request, shown, text)
         self._object_count += len(found)

@@ -284,7 +284,7 @@ def test_the_files_together_stay_within_the_object_and_output_limits(
     with pytest.raises(ManifestError) as caught:
         jsonnet(limits=Limits(max_total_bytes=5000))
     assert "app/c.jsonnet" in str(caught.value)
-    assert "the Jsonnet files' output adds up to over" in str(caught.value)
+    assert "the Jsonnet files' output adds up to over 5000 bytes" in str(caught.value)
 
 
 def test_a_slow_file_is_stopped_at_the_time_limit_and_the_next_render_works(
