@@ -156,6 +156,16 @@ def test_the_network_policy_lets_metrics_in_only_from_the_namespace_by_default()
     assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
 
 
+def test_the_full_examples_prometheus_may_scrape_what_its_service_monitor_names() -> None:
+    """A ServiceMonitor is scraped by a Prometheus in its own namespace: the example enabling
+    one must let that namespace through the NetworkPolicy, not only gitward's own pods."""
+    objects = gitward_render(FULL)
+    assert of_kind(objects, "ServiceMonitor")
+    (policy,) = of_kind(objects, "NetworkPolicy")
+    _, metrics = policy["spec"]["ingress"]
+    assert any("namespaceSelector" in peer for peer in metrics["from"])
+
+
 def test_no_egress_ports_allows_dns_only_never_every_port() -> None:
     """An egress rule without ports and without peers allows everything: emptying egressPorts
     must drop the rule, not render it with ``ports: null``."""
