@@ -208,8 +208,21 @@ def test_a_new_root_app_restarts_the_pod_and_other_files_do_not() -> None:
         return dict(deployment["spec"]["template"]["metadata"].get("annotations", {}))
 
     first = annotations("")
-    assert set(first) == {"checksum/bootstrap"}
+    assert set(first) == {"checksum/bootstrap", "checksum/secret"}
     assert annotations("files: {settings: {timeout.reconciliation: 60s}}\n") == first
     assert annotations("files: {bootstrap: 'kind: Application'}\n") != first
     (plain,) = of_kind(gitward_render(), "Deployment")
     assert "annotations" not in plain["spec"]["template"]["metadata"]
+
+
+def test_a_new_database_url_in_a_chart_made_secret_restarts_the_pod() -> None:
+    """The Secret reaches the pod as environment variables, which a running pod never rereads."""
+
+    def annotations(values: str) -> dict[str, str]:
+        (deployment,) = of_kind(gitward_render(FULL, values=values), "Deployment")
+        return dict(deployment["spec"]["template"]["metadata"]["annotations"])
+
+    first = annotations("")
+    moved = annotations("secret: {databaseUrl: 'postgresql://gitward:x@db.elsewhere/gitward'}\n")
+    assert moved["checksum/secret"] != first["checksum/secret"]
+    assert "not-a-real-password" not in str(first)
