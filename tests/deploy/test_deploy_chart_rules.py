@@ -81,6 +81,20 @@ def test_escalate_and_bind_are_granted_only_when_asked() -> None:
     }
 
 
+def test_the_namespaced_mode_may_bind_cluster_roles_in_its_namespaces_when_asked() -> None:
+    """A RoleBinding to `edit` or `admin` (ClusterRoles) is checked for `bind` on clusterroles
+    in the binding's namespace; escalation on roles alone cannot sync one."""
+    values = "rbac: {scope: namespaced, allowEscalation: true}\n"
+    (role,) = of_kind(gitward_render(values=values), "Role")
+    assert {
+        "apiGroups": ["rbac.authorization.k8s.io"],
+        "resources": ["clusterroles"],
+        "verbs": ["bind"],
+    } in role["rules"]
+    (plain,) = of_kind(gitward_render(values="rbac: {scope: namespaced}\n"), "Role")
+    assert not any("bind" in rule["verbs"] for rule in plain["rules"])
+
+
 def test_the_namespaced_mode_reads_the_cluster_and_writes_only_its_namespaces() -> None:
     objects = gitward_render(values="rbac: {scope: namespaced}\n")
     (cluster_role,) = of_kind(objects, "ClusterRole")
