@@ -101,8 +101,13 @@ class _Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            # GOMEMLIMIT makes the Go collector work harder before the hard limit is reached.
-            env={"GOMEMLIMIT": f"{go_limit}MiB"},
+            # GOMEMLIMIT makes the Go collector work harder before the hard limit is reached;
+            # GOMAXPROCS keeps one (single-threaded) evaluation from fanning its collector out
+            # over every core of the node, which Go would do whatever the pod's CPU limit.
+            env={
+                "GOMEMLIMIT": f"{go_limit}MiB",
+                jsonnetworker.GO_THREADS_ENV: str(jsonnetworker.GO_THREADS),
+            },
         )
         assert self.process.stdout is not None
         if _read_line(self.process.stdout.fileno(), time.monotonic() + _START_S) is None:

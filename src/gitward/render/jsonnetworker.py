@@ -35,6 +35,8 @@ from typing import Any
 
 MEMORY_LIMIT_ARG = "--memory-limit-mb"
 CPU_LIMIT_KEY = "cpu_limit_s"
+GO_THREADS_ENV = "GOMAXPROCS"
+GO_THREADS = 2
 _MAX_IMPORT_BYTES = 8 * 1024 * 1024
 _CPU_SLACK_S = 2
 
@@ -49,13 +51,14 @@ def _limit_memory(argv: list[str]) -> None:
 
 
 def _limit_cpu(seconds: float) -> None:
-    """Let this job use ``seconds`` of CPU per core, then be killed (SIGXCPU).
+    """Let this job use ``seconds`` of CPU per thread Go may run, then be killed (SIGXCPU).
 
     The parent kills a late worker itself; this bounds one whose parent is gone (gitward killed
     mid-render), which would otherwise spin on ``while true``-like Jsonnet for ever."""
     used = resource.getrusage(resource.RUSAGE_SELF)
     spent = used.ru_utime + used.ru_stime
-    soft = int(spent + seconds * (os.cpu_count() or 1)) + _CPU_SLACK_S
+    threads = int(os.environ.get(GO_THREADS_ENV, "0")) or os.cpu_count() or 1
+    soft = int(spent + seconds * threads) + _CPU_SLACK_S
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
