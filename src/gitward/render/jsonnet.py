@@ -97,7 +97,9 @@ class JsonnetFiles:
         for index, lib in enumerate(self._options.libs):
             where = request.where(f"directory.jsonnet.libs[{index}]")
             # A missing library directory is no error, as in Argo CD: imports just miss it.
-            real = paths.resolve_inside(root, lib, where=where, must_exist=False)
+            # A leading / names the repository's root, as Argo CD resolves libs (and valueFiles).
+            relative = paths.join_source_path("", lib)
+            real = paths.resolve_inside(root, relative, where=where, must_exist=False)
             search.append(real.relative_to(root).as_posix() or ".")
         return tuple(search)
 

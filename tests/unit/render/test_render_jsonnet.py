@@ -155,6 +155,21 @@ def test_libs_are_relative_to_the_repository_root_and_searched_after_the_files_d
     assert list(data(jsonnet(libs=("vendor",)))) == ["from-app"]
 
 
+def test_a_lib_written_from_the_root_is_the_repositorys_directory_as_in_argo_cd(
+    repo: Path, jsonnet: Callable[..., Rendered]
+) -> None:
+    """Argo CD resolves a lib starting with ``/`` from the repository root, as it does
+    valueFiles: ``/vendor`` is the repository's ``vendor``, never the machine's."""
+    write(
+        repo,
+        {
+            "app/main.jsonnet": "(import 'k.libsonnet').configMap('from-lib')",
+            "vendor/k.libsonnet": LIB,
+        },
+    )
+    assert list(data(jsonnet(libs=("/vendor",)))) == ["from-lib"]
+
+
 def test_recurse_include_and_exclude_choose_the_jsonnet_files(
     repo: Path, jsonnet: Callable[..., Rendered]
 ) -> None:
