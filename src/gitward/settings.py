@@ -303,6 +303,9 @@ def _git_host(entry: str, given_as: str) -> tuple[str, str]:
         or split.scheme not in ("http", "https")
         or not split.hostname
         or split.username is not None
+        or not _valid_port(split)
+        or split.query
+        or split.fragment
     ):
         raise ConfigError(
             f"{redact_url(entry)!r} is not KIND=URL",
@@ -311,6 +314,16 @@ def _git_host(entry: str, given_as: str) -> tuple[str, str]:
             "(the address people open in a browser, without credentials)",
         )
     return kind.lower(), url.rstrip("/")
+
+
+def _valid_port(split: urllib.parse.SplitResult) -> bool:
+    """Whether the URL's port, if any, is a number (httpx would fail later, and not as a
+    ConfigError, on ``https://host:abc``)."""
+    try:
+        split.port  # noqa: B018 - reading it validates it
+    except ValueError:
+        return False
+    return True
 
 
 def parse_repo_dir(text: str, given_as: str) -> tuple[str, Path]:

@@ -81,6 +81,20 @@ def test_escalate_and_bind_are_granted_only_when_asked() -> None:
     }
 
 
+def test_the_namespaced_mode_may_bind_cluster_roles_in_its_namespaces_when_asked() -> None:
+    """A RoleBinding to `edit` or `admin` (ClusterRoles) is checked for `bind` on clusterroles
+    in the binding's namespace; escalation on roles alone cannot sync one."""
+    values = "rbac: {scope: namespaced, allowEscalation: true}\n"
+    (role,) = of_kind(gitward_render(values=values), "Role")
+    assert {
+        "apiGroups": ["rbac.authorization.k8s.io"],
+        "resources": ["clusterroles"],
+        "verbs": ["bind"],
+    } in role["rules"]
+    (plain,) = of_kind(gitward_render(values="rbac: {scope: namespaced}\n"), "Role")
+    assert not any("bind" in rule["verbs"] for rule in plain["rules"])
+
+
 def test_the_namespaced_mode_reads_the_cluster_and_writes_only_its_namespaces() -> None:
     objects = gitward_render(values="rbac: {scope: namespaced}\n")
     (cluster_role,) = of_kind(objects, "ClusterRole")
@@ -156,6 +170,25 @@ def test_the_network_policy_lets_metrics_in_only_from_the_namespace_by_default()
     assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
 
 
+def test_the_full_examples_prometheus_may_scrape_what_its_service_monitor_names() -> None:
+    """A ServiceMonitor is scraped by a Prometheus in its own namespace: the example enabling
+    one must let that namespace through the NetworkPolicy, not only gitward's own pods."""
+    objects = gitward_render(FULL)
+    assert of_kind(objects, "ServiceMonitor")
+    (policy,) = of_kind(objects, "NetworkPolicy")
+    _, metrics = policy["spec"]["ingress"]
+    assert any("namespaceSelector" in peer for peer in metrics["from"])
+
+
+def test_no_egress_ports_allows_dns_only_never_every_port() -> None:
+    """An egress rule without ports and without peers allows everything: emptying egressPorts
+    must drop the rule, not render it with ``ports: null``."""
+    (policy,) = of_kind(gitward_render(values="networkPolicy: {egressPorts: []}"), "NetworkPolicy")
+    egress = policy["spec"]["egress"]
+    assert all(rule.get("ports") for rule in egress)
+    assert {port["port"] for rule in egress for port in rule["ports"]} == {53}
+
+
 def test_the_alb_example_carries_the_strategy_documents_annotations() -> None:
     (ingress,) = of_kind(gitward_render(CHART / "examples" / "values-alb.yaml"), "Ingress")
     annotations = ingress["metadata"]["annotations"]
@@ -189,8 +222,21 @@ def test_a_new_root_app_restarts_the_pod_and_other_files_do_not() -> None:
         return dict(deployment["spec"]["template"]["metadata"].get("annotations", {}))
 
     first = annotations("")
-    assert set(first) == {"checksum/bootstrap"}
+    assert set(first) == {"checksum/bootstrap", "checksum/secret"}
     assert annotations("files: {settings: {timeout.reconciliation: 60s}}\n") == first
     assert annotations("files: {bootstrap: 'kind: Application'}\n") != first
     (plain,) = of_kind(gitward_render(), "Deployment")
     assert "annotations" not in plain["spec"]["template"]["metadata"]
+
+
+def test_a_new_database_url_in_a_chart_made_secret_restarts_the_pod() -> None:
+    """The Secret reaches the pod as environment variables, which a running pod never rereads."""
+
+    def annotations(values: str) -> dict[str, str]:
+        (deployment,) = of_kind(gitward_render(FULL, values=values), "Deployment")
+        return dict(deployment["spec"]["template"]["metadata"]["annotations"])
+
+    first = annotations("")
+    moved = annotations("secret: {databaseUrl: 'postgresql://gitward:x@db.elsewhere/gitward'}\n")
+    assert moved["checksum/secret"] != first["checksum/secret"]
+    assert "not-a-real-password" not in str(first)

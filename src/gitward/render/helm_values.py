@@ -38,7 +38,9 @@ __all__ = ["UserValues", "argocd_env", "envsubst", "merge_values", "user_values"
 
 Values = dict[str, Any]
 
-_ENV_REFERENCE = re.compile(r"\$\$|\$\{([^}]*)\}|\$([A-Za-z0-9_]+)")
+# Go's os.Expand: ${name}, ${} and an unclosed ${ (both eaten), a one-character shell special
+# ($$, $1, $-, ...) or a name of letters, digits and underscores.
+_ENV_REFERENCE = re.compile(r"\$\{([^}]+)\}|\$\{\}?|\$([*#$@!?0-9-])|\$([A-Za-z_][A-Za-z0-9_]*)")
 _YAML_LINE = re.compile(r"\bline (\d+)")
 
 
@@ -69,15 +71,18 @@ def argocd_env(request: RenderRequest) -> dict[str, str]:
 def envsubst(text: str, env: Mapping[str, str]) -> str:
     """``$NAME`` and ``${NAME}`` replaced from ``env`` (unknown ones by ""), ``$$`` -> ``$``.
 
-    The same expansion as Go's ``os.Expand``, which Argo CD uses.
+    The same expansion as Go's ``os.Expand``, which Argo CD uses, down to its corners: ``$1``,
+    ``$-`` and the other shell specials are one-character names (``$1x`` -> ``x``), and the
+    bad syntax ``${}`` and an unclosed ``${`` is dropped.
     """
     if "$" not in text:
         return text
 
     def replace(match: re.Match[str]) -> str:
-        if match.group(0) == "$$":
+        name = match.group(1) or match.group(2) or match.group(3) or ""
+        if name == "$":  # Argo CD's mapping keeps $$ (and ${$}) as one $
             return "$"
-        return env.get(match.group(1) or match.group(2) or "", "")
+        return env.get(name, "")
 
     return _ENV_REFERENCE.sub(replace, text)
 

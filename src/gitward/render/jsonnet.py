@@ -45,9 +45,14 @@ class JsonnetFiles:
         )
         self._deadline = time.monotonic() + request.limits.tool_timeout_s
         self._search: tuple[str, ...] | None = None
+        self._output_bytes = 0
+        self._object_count = 0
 
     def objects(self, relative: str) -> list[manifests.Sourced]:
-        """The objects of the file ``relative`` (to the source directory)."""
+        """The objects of the file ``relative`` (to the source directory).
+
+        The source's files together stay within the render's limits on output and objects, not
+        only each file: a few bytes of Jsonnet can each produce the most one file may."""
         request = self._request
         shown = request.repo_path(relative)
         job = self._job(shown)
@@ -55,7 +60,18 @@ class JsonnetFiles:
             text = self._runner.evaluate(job, self._deadline - time.monotonic())
         except JsonnetError as failure:
             raise _failed(request, shown, failure) from failure
-        return _parse_output(request, shown, text)
+        self._output_bytes += len(text)
+        if self._output_bytes > request.limits.max_total_bytes:
+            limit = request.limits.max_total_bytes
+            raise _too_much(
+                request, shown, f"the Jsonnet files' output adds up to over {limit} bytes"
+            )
+        found = _parse_output(request, shown, text)
+        self._object_count += len(found)
+        if self._object_count > request.limits.max_objects:
+            limit = request.limits.max_objects
+            raise _too_much(request, shown, f"the Jsonnet files produce more than {limit} objects")
+        return found
 
     def _job(self, shown: str) -> JsonnetJob:
         options = self._options
@@ -81,7 +97,9 @@ class JsonnetFiles:
         for index, lib in enumerate(self._options.libs):
             where = request.where(f"directory.jsonnet.libs[{index}]")
             # A missing library directory is no error, as in Argo CD: imports just miss it.
-            real = paths.resolve_inside(root, lib, where=where, must_exist=False)
+            # A leading / names the repository's root, as Argo CD resolves libs (and valueFiles).
+            relative = paths.join_source_path("", lib)
+            real = paths.resolve_inside(root, relative, where=where, must_exist=False)
             search.append(real.relative_to(root).as_posix() or ".")
         return tuple(search)
 
@@ -91,6 +109,15 @@ def _values(variables: Sequence[JsonnetVar], env: dict[str, str], *, code: bool)
     name the last wins, as each replaces the one before in Argo CD's Jsonnet VM."""
     last = {item.name: item for item in variables}
     return {name: envsubst(item.value, env) for name, item in last.items() if item.code is code}
+
+
+def _too_much(request: RenderRequest, shown: str, problem: str) -> ManifestError:
+    return ManifestError(
+        f"{problem} (with this file)",
+        where=Location(file=shown, obj=request.obj),
+        hint="Split the source into several applications, or narrow it with "
+        "`directory.include`/`exclude`",
+    )
 
 
 def _failed(request: RenderRequest, shown: str, failure: JsonnetError) -> Exception:

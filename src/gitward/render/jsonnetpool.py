@@ -34,12 +34,16 @@ __all__ = [
     "JsonnetRunner",
     "JsonnetWorkers",
     "default_runner",
+    "worker_memory_mb",
 ]
 
 _WORKER_SCRIPT: Final = Path(jsonnetworker.__file__)
 _START_S: Final = 30.0
 DEFAULT_MEMORY_MB: Final = 1024
 DEFAULT_WORKERS: Final = 2
+_MIN_MEMORY_MB: Final = 128
+_CGROUP: Final = Path("/sys/fs/cgroup")
+_UNLIMITED_BYTES: Final = 1 << 60  # cgroup v1 writes "no limit" as a huge number
 
 FailureKind = Literal["error", "escape", "timeout", "crash"]
 
@@ -97,8 +101,13 @@ class _Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            # GOMEMLIMIT makes the Go collector work harder before the hard limit is reached.
-            env={"GOMEMLIMIT": f"{go_limit}MiB"},
+            # GOMEMLIMIT makes the Go collector work harder before the hard limit is reached;
+            # GOMAXPROCS keeps one (single-threaded) evaluation from fanning its collector out
+            # over every core of the node, which Go would do whatever the pod's CPU limit.
+            env={
+                "GOMEMLIMIT": f"{go_limit}MiB",
+                jsonnetworker.GO_THREADS_ENV: str(jsonnetworker.GO_THREADS),
+            },
         )
         assert self.process.stdout is not None
         if _read_line(self.process.stdout.fileno(), time.monotonic() + _START_S) is None:
@@ -113,7 +122,8 @@ class _Worker:
         assert process.stdin is not None and process.stdout is not None
         deadline = time.monotonic() + timeout_s
         try:
-            process.stdin.write(json.dumps(asdict(job)).encode() + b"\n")
+            request = {**asdict(job), jsonnetworker.CPU_LIMIT_KEY: timeout_s}
+            process.stdin.write(json.dumps(request).encode() + b"\n")
             process.stdin.flush()
             line = _read_line(process.stdout.fileno(), deadline)
         except OSError:
@@ -163,12 +173,23 @@ class JsonnetWorkers:
             raise JsonnetError(
                 "the Jsonnet evaluation was not started: the render's time had run out", "timeout"
             )
-        with self._slots:
+        deadline = time.monotonic() + timeout_s
+        # Waiting for a worker counts against the render's time: several apps queued behind
+        # slow files must not each wait for the others' whole time limits first.
+        if not self._slots.acquire(timeout=timeout_s):
+            raise JsonnetError(
+                "the Jsonnet evaluation was not started: every worker stayed busy until the "
+                "render's time ran out",
+                "timeout",
+            )
+        try:
             worker = self._take()
             try:
-                answer = worker.ask(job, timeout_s)
+                answer = worker.ask(job, max(deadline - time.monotonic(), 0.001))
             finally:
                 self._give_back(worker)
+        finally:
+            self._slots.release()
         if "json" in answer:
             return str(answer["json"])
         kind: FailureKind = "escape" if answer.get("escape") else "error"
@@ -216,6 +237,36 @@ def _read_line(fd: int, deadline: float) -> bytes | None:
             return b"".join(chunks)
 
 
+def worker_memory_mb(
+    cgroup: Path = _CGROUP, *, workers: int = DEFAULT_WORKERS, default: int = DEFAULT_MEMORY_MB
+) -> int:
+    """Each worker's memory limit: ``default``, or less when gitward runs in a memory-limited
+    cgroup (a container), so that ``workers`` full workers and gitward itself fit in it.
+
+    Without this, two workers of 1 GiB in a pod limited to 1 GiB let one Jsonnet file get the
+    whole container OOM-killed instead of its worker: a share of the limit per worker, two shares
+    left to gitward."""
+    limit = _cgroup_memory_limit(cgroup)
+    if limit is None:
+        return default
+    share = limit // (1024 * 1024) // (workers + 2)
+    return max(min(default, share), _MIN_MEMORY_MB)
+
+
+def _cgroup_memory_limit(cgroup: Path) -> int | None:
+    """The memory limit of this process's cgroup in bytes (v2's ``memory.max`` or v1's
+    ``memory.limit_in_bytes``); None when there is none or it cannot be read."""
+    for name in ("memory.max", "memory/memory.limit_in_bytes"):
+        try:
+            text = (cgroup / name).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < _UNLIMITED_BYTES:
+            return int(text)
+        return None
+    return None
+
+
 _default: JsonnetWorkers | None = None
 _default_lock = threading.Lock()
 
@@ -225,6 +276,6 @@ def default_runner() -> JsonnetWorkers:
     global _default  # noqa: PLW0603 - one lazily started pool per process
     with _default_lock:
         if _default is None:
-            _default = JsonnetWorkers()
+            _default = JsonnetWorkers(memory_limit_mb=worker_memory_mb())
             atexit.register(_default.close)
         return _default

@@ -16,7 +16,8 @@ paths, never the checkout's place on disk. Every import goes through :func:`_imp
 reads files only inside ``root`` (symlinks resolved): an absolute import, a ``..`` out of the
 repository or a link out of it is refused, and the refusal is reported as such.
 
-The parent kills it when an answer is late. It imports nothing of gitward's and must stay a
+The parent kills it when an answer is late; should the parent die first, the CPU limit set for
+each job (``cpu_limit_s``) ends it. It imports nothing of gitward's and must stay a
 plain script: it runs outside the package.
 """
 
@@ -33,7 +34,11 @@ from pathlib import Path
 from typing import Any
 
 MEMORY_LIMIT_ARG = "--memory-limit-mb"
+CPU_LIMIT_KEY = "cpu_limit_s"
+GO_THREADS_ENV = "GOMAXPROCS"
+GO_THREADS = 2
 _MAX_IMPORT_BYTES = 8 * 1024 * 1024
+_CPU_SLACK_S = 2
 
 Importer = Callable[[str, str], tuple[str, bytes]]
 
@@ -43,6 +48,21 @@ def _limit_memory(argv: list[str]) -> None:
         megabytes = int(argv[argv.index(MEMORY_LIMIT_ARG) + 1])
         limit = megabytes * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def _limit_cpu(seconds: float) -> None:
+    """Let this job use ``seconds`` of CPU per thread Go may run, then be killed (SIGXCPU).
+
+    The parent kills a late worker itself; this bounds one whose parent is gone (gitward killed
+    mid-render), which would otherwise spin on ``while true``-like Jsonnet for ever."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    spent = used.ru_utime + used.ru_stime
+    threads = int(os.environ.get(GO_THREADS_ENV, "0")) or os.cpu_count() or 1
+    soft = int(spent + seconds * threads) + _CPU_SLACK_S
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
 def _refusal(message: str) -> bytes:
@@ -55,12 +75,20 @@ def _inside(real: str, real_root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip("/") + "/")
 
 
-def _importer(root: str, search: list[str], refused: list[str]) -> Importer:
-    """The import callback: the importing file's directory, then ``search`` (last first)."""
+def _importer(root: str, search: list[str], refused: list[str], failed: list[str]) -> Importer:
+    """The import callback: the importing file's directory, then ``search`` (last first).
+
+    Every import it cannot serve is noted in ``refused`` (it would leave the repository) or
+    ``failed`` (missing, too big): ``importstr`` and ``importbin`` would otherwise read the
+    refusal's Jsonnet text as the file's content, and the render would succeed with it."""
     real_root = os.path.realpath(root)
 
     def refuse(path: str, message: str) -> tuple[str, bytes]:
         refused.append(message)
+        return path, _refusal(message)
+
+    def fail(path: str, message: str) -> tuple[str, bytes]:
+        failed.append(message)
         return path, _refusal(message)
 
     def load(base: str, imported: str) -> tuple[str, bytes]:
@@ -75,10 +103,10 @@ def _importer(root: str, search: list[str], refused: list[str]) -> Importer:
                 return refuse(candidate, f"import {candidate!r} links outside the repository")
             if real.is_file():
                 if real.stat().st_size > _MAX_IMPORT_BYTES:
-                    return candidate, _refusal(f"import {candidate!r} is over 8 MiB")
+                    return fail(candidate, f"import {candidate!r} is over 8 MiB")
                 return candidate, real.read_bytes()
         where = ", ".join(dict.fromkeys([base or ".", *reversed(search)]))
-        return imported, _refusal(f"couldn't open import {imported!r}: not found in {where}")
+        return fail(imported, f"couldn't open import {imported!r}: not found in {where}")
 
     return load
 
@@ -87,6 +115,7 @@ def _evaluate(binding: Any, request: dict[str, Any]) -> dict[str, Any]:
     root = str(request["root"])
     file = str(request["file"])
     refused: list[str] = []
+    failed: list[str] = []
     snippet = Path(root, file).read_bytes().decode("utf-8")
     try:
         output = binding.evaluate_snippet(
@@ -97,12 +126,14 @@ def _evaluate(binding: Any, request: dict[str, Any]) -> dict[str, Any]:
             ext_codes=request.get("ext_codes", {}),
             tla_vars=request.get("tla_vars", {}),
             tla_codes=request.get("tla_codes", {}),
-            import_callback=_importer(root, list(request.get("search", [])), refused),
+            import_callback=_importer(root, list(request.get("search", [])), refused, failed),
         )
     except RuntimeError as error:
         return {"error": str(error).strip(), "escape": bool(refused)}
     if refused:  # importstr and importbin read the refusal as text: still refused
         return {"error": refused[0], "escape": True}
+    if failed:  # the same for a missing or oversized file: an error, not its content
+        return {"error": failed[0], "escape": False}
     limit = int(request.get("max_output_bytes", 64 * 1024 * 1024))
     if len(output) > limit:
         return {"error": f"the output is over {limit // (1024 * 1024)} MiB", "escape": False}
@@ -116,7 +147,10 @@ def main(argv: list[str]) -> int:
     sys.stdout.buffer.flush()
     for line in sys.stdin.buffer:
         try:
-            answer = _evaluate(binding, json.loads(line))
+            request = json.loads(line)
+            if CPU_LIMIT_KEY in request:
+                _limit_cpu(float(request[CPU_LIMIT_KEY]))
+            answer = _evaluate(binding, request)
         except MemoryError:
             answer = {"error": "the evaluation needed more memory than it is allowed"}
         except Exception as error:

@@ -74,6 +74,12 @@ def test_a_repo_url_names_its_host_and_project(
         "./infra",
         "",
         "https://github.com:notaport/acme/infra",
+        # dot segments would walk the API path (/repos/../users/pulls) with the token
+        "https://github.com/acme/..",
+        "https://github.com/../infra",
+        "https://github.com/acme/%2e%2e",
+        "https://gitlab.com/acme/../../admin",
+        "git@gitlab.com:acme/./infra.git",
     ],
 )
 def test_an_unknown_host_or_a_path_without_a_project_is_none(url: str) -> None:
@@ -119,7 +125,16 @@ def test_configured_hosts_are_recognised_with_their_path_prefix() -> None:
 
 
 @pytest.mark.parametrize(
-    "entry", ["gitea=https://git.acme.io", "gitlab", "gitlab=git.acme.io", "github=ftp://x/"]
+    "entry",
+    [
+        "gitea=https://git.acme.io",
+        "gitlab",
+        "gitlab=git.acme.io",
+        "github=ftp://x/",
+        "github=https://ghe.acme.io:notaport",
+        "github=https://ghe.acme.io/?team=a",
+        "gitlab=https://git.acme.io/#top",
+    ],
 )
 def test_a_malformed_host_entry_names_the_setting(entry: str) -> None:
     with pytest.raises(ConfigError) as raised:

@@ -17,6 +17,7 @@ from render_builders import application, chart_files, helm_source, write
 from gitward.errors import ManifestError, PathEscapeError, SourceError
 from gitward.model.sources import HelmFileParameter, HelmParameter, Source
 from gitward.render import Rendered, Renderer
+from gitward.render.helm_values import envsubst
 
 CHART_VALUES = "tier: chart\nimage:\n  repository: nginx\n  tag: chart\nkeep: chart\n"
 
@@ -300,3 +301,25 @@ def test_a_malformed_parameter_names_its_index(
     with pytest.raises(ManifestError) as caught:
         render(helm_source("charts/app", parameters=(PARAM("ok", "1"), PARAM("a[-1]", "1"))))
     assert caught.value.where.field == "spec.source.helm.parameters[1]"
+
+
+@pytest.mark.parametrize(
+    ("text", "expanded"),
+    [
+        ("$ARGOCD_APP_NAME-x", "web-x"),
+        ("${ARGOCD_APP_NAME}.yaml", "web.yaml"),
+        ("$$ARGOCD_APP_NAME", "$ARGOCD_APP_NAME"),
+        ("${$}", "$"),
+        ("$UNKNOWN", ""),
+        ("trailing $", "trailing $"),
+        ("$ space", "$ space"),
+        # Go's os.Expand corners: shell specials are one-character names, bad syntax is eaten
+        ("$1x", "x"),
+        ("a$-b", "ab"),
+        ("$*", ""),
+        ("${}", ""),
+        ("${ARGOCD_APP_NAME", "ARGOCD_APP_NAME"),
+    ],
+)
+def test_envsubst_expands_as_gos_os_expand_with_argocds_mapping(text: str, expanded: str) -> None:
+    assert envsubst(text, {"ARGOCD_APP_NAME": "web"}) == expanded

@@ -5,6 +5,12 @@ Every test evaluates real Jsonnet in real worker processes (go-jsonnet, as Argo 
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +20,8 @@ from render_builders import directory_source, write
 
 from gitward.errors import ManifestError, PathEscapeError, RenderError
 from gitward.model.sources import JsonnetOptions, JsonnetVar
-from gitward.render import Limits, Rendered, Renderer
-from gitward.render.jsonnetpool import JsonnetWorkers
+from gitward.render import Limits, Rendered, Renderer, jsonnetworker
+from gitward.render.jsonnetpool import JsonnetError, JsonnetJob, JsonnetWorkers, worker_memory_mb
 
 LIB = """
 {
@@ -149,6 +155,21 @@ def test_libs_are_relative_to_the_repository_root_and_searched_after_the_files_d
     assert list(data(jsonnet(libs=("vendor",)))) == ["from-app"]
 
 
+def test_a_lib_written_from_the_root_is_the_repositorys_directory_as_in_argo_cd(
+    repo: Path, jsonnet: Callable[..., Rendered]
+) -> None:
+    """Argo CD resolves a lib starting with ``/`` from the repository root, as it does
+    valueFiles: ``/vendor`` is the repository's ``vendor``, never the machine's."""
+    write(
+        repo,
+        {
+            "app/main.jsonnet": "(import 'k.libsonnet').configMap('from-lib')",
+            "vendor/k.libsonnet": LIB,
+        },
+    )
+    assert list(data(jsonnet(libs=("/vendor",)))) == ["from-lib"]
+
+
 def test_recurse_include_and_exclude_choose_the_jsonnet_files(
     repo: Path, jsonnet: Callable[..., Rendered]
 ) -> None:
@@ -215,6 +236,19 @@ def test_a_jsonnet_error_names_the_file_and_line(
     assert "app/main.jsonnet:2:" in message
 
 
+@pytest.mark.parametrize("keyword", ["importstr", "importbin"])
+def test_importstr_of_a_missing_file_is_an_error_not_the_refusal_text(
+    repo: Path, jsonnet: Callable[..., Rendered], keyword: str
+) -> None:
+    config_map = "{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, "
+    write(repo, {"app/main.jsonnet": config_map + f"data: {{ a: '' + {keyword} 'gone.txt' }} }}"})
+    with pytest.raises(RenderError) as caught:
+        jsonnet()
+    message = str(caught.value)
+    assert message.startswith("app/main.jsonnet: Application demo: the Jsonnet evaluation failed")
+    assert "couldn't open import 'gone.txt'" in message
+
+
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
@@ -247,6 +281,27 @@ def test_output_over_the_object_limit_is_a_located_error(
     assert "holds more than 3 objects" in str(caught.value)
 
 
+def test_the_files_together_stay_within_the_object_and_output_limits(
+    repo: Path, jsonnet: Callable[..., Rendered]
+) -> None:
+    """Each file alone is within the limits; together they are not."""
+    two = (
+        "[{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '%s' + i }, data: { x: "
+        "std.repeat('x', 1000) } } for i in std.range(1, 2)]"
+    )
+    write(repo, {f"app/{name}.jsonnet": two % name for name in ("a", "b", "c")})
+    with pytest.raises(ManifestError) as caught:
+        jsonnet(limits=Limits(max_objects=5))
+    assert str(caught.value).startswith(
+        "app/c.jsonnet: Application demo: the Jsonnet files produce more than 5 objects"
+    )
+
+    with pytest.raises(ManifestError) as caught:
+        jsonnet(limits=Limits(max_total_bytes=5000))
+    assert "app/c.jsonnet" in str(caught.value)
+    assert "the Jsonnet files' output adds up to over 5000 bytes" in str(caught.value)
+
+
 def test_a_slow_file_is_stopped_at_the_time_limit_and_the_next_render_works(
     repo: Path, jsonnet: Callable[..., Rendered]
 ) -> None:
@@ -274,3 +329,68 @@ def test_a_file_that_needs_too_much_memory_stops_its_worker_with_a_located_error
         jsonnet()
     assert "app/main.jsonnet" in str(caught.value)
     assert "over its 256 MiB memory limit" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"memory.max": "1073741824\n"}, 256),  # the chart's default pod limit, 1 GiB
+        ({"memory.max": "max\n"}, 1024),
+        ({"memory.max": "68719476736\n"}, 1024),
+        ({"memory.max": "104857600\n"}, 128),
+        ({"memory/memory.limit_in_bytes": "2147483648\n"}, 512),
+        ({"memory/memory.limit_in_bytes": "9223372036854771712\n"}, 1024),
+        ({}, 1024),
+    ],
+)
+def test_workers_share_a_container_memory_limit_instead_of_exceeding_it(
+    tmp_path: Path, files: dict[str, str], expected: int
+) -> None:
+    write(tmp_path, files)
+    assert worker_memory_mb(tmp_path) == expected
+
+
+def test_a_worker_whose_parent_is_gone_stops_at_its_cpu_limit(repo: Path) -> None:
+    """gitward killed mid-render leaves its worker alone with the job: the job's CPU limit, not
+    the (dead) parent, must end it."""
+    write(repo, {"app/main.jsonnet": SLOW.replace("fib(40)", "fib(60)")})
+    worker = subprocess.Popen(
+        [sys.executable, "-I", jsonnetworker.__file__, "--memory-limit-mb", "256"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={},
+    )
+    assert worker.stdin is not None
+    job = {"root": str(repo), "file": "app/main.jsonnet", jsonnetworker.CPU_LIMIT_KEY: 0.5}
+    worker.stdin.write(json.dumps(job).encode() + b"\n")
+    worker.stdin.flush()
+    try:
+        assert worker.wait(timeout=120) == -signal.SIGXCPU
+    finally:
+        worker.kill()
+        worker.wait()
+        worker.stdin.close()
+
+
+def test_waiting_for_a_busy_worker_counts_against_the_time_limit(repo: Path) -> None:
+    """With every worker busy on a slow file, a render gets its timeout after its own time
+    limit, not after the slow file's."""
+    write(repo, {"slow.jsonnet": SLOW.replace("fib(40)", "fib(60)"), "quick.jsonnet": "{}"})
+    pool = JsonnetWorkers(workers=1, memory_limit_mb=256)
+    slow = JsonnetJob(str(repo), "slow.jsonnet")
+    busy = threading.Thread(target=pytest.raises, args=(JsonnetError, pool.evaluate, slow, 4))
+    kinds: list[str] = []
+    try:
+        busy.start()
+        deadline = time.monotonic() + 3
+        while "timeout" not in kinds and time.monotonic() < deadline:
+            try:
+                pool.evaluate(JsonnetJob(str(repo), "quick.jsonnet"), 0.5)
+                kinds.append("done")
+            except JsonnetError as failure:
+                kinds.append(failure.kind)
+        assert kinds[-1] == "timeout"
+    finally:
+        busy.join()
+        pool.close()

@@ -151,7 +151,9 @@ def _known_kind(hostname: str) -> HostKind | None:
 def _host(kind: HostKind, web_url: str, path: str) -> Host | None:
     project = _project(path)
     segments = project.split("/")
-    if not project or "" in segments or (kind is HostKind.GITHUB and len(segments) != 2):
+    if not project or {"", ".", ".."} & set(segments):
+        return None  # a dot segment would walk the API path that carries the token
+    if kind is HostKind.GITHUB and len(segments) != 2:
         return None
     if kind is HostKind.GITLAB and len(segments) < 2:
         return None
