@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -112,13 +113,20 @@ def shared_chart_apps(root: Path, count: int) -> list[Application]:
 
 def render_uncached(
     renderer: Renderer, apps: list[Application], root: Path, sha: str | None
-) -> float:
-    """Seconds to render every app once, checking that none was served from the cache."""
-    start = time.perf_counter()
+) -> tuple[float, float]:
+    """Seconds (wall, CPU of this process and its Go threads) to render every app once,
+    checking that none was served from the cache."""
+    start, cpu = time.perf_counter(), time.process_time()
     for app in apps:
         rendered = renderer.render(app, app.source, root, sha=sha)
         assert rendered.objects and not rendered.cached, app.name
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def children_cpu() -> float:
+    """CPU seconds used so far by finished child processes."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def render_all(renderer: Renderer, apps: list[Application], root: Path, sha: str) -> float:
@@ -134,9 +142,9 @@ def find_helm() -> str | None:
     return shutil.which("helm") or shutil.which("helm", path=str(PROJECT / ".tools" / "bin"))
 
 
-def helm_all(helm: str, apps: list[Application], root: Path) -> float:
-    """Seconds for `helm template` of each app, with Argo CD's arguments."""
-    start = time.perf_counter()
+def helm_all(helm: str, apps: list[Application], root: Path) -> tuple[float, float]:
+    """Seconds (wall, CPU) for `helm template` of each app, with Argo CD's arguments."""
+    start, cpu = time.perf_counter(), children_cpu()
     for app in apps:
         chart = root / app.source.path
         done = subprocess.run(
@@ -159,7 +167,7 @@ def helm_all(helm: str, apps: list[Application], root: Path) -> float:
         )
         if done.returncode != 0:
             sys.exit(f"helm template failed for {app.name}: {done.stderr.decode()}")
-    return time.perf_counter() - start
+    return time.perf_counter() - start, children_cpu() - cpu
 
 
 def main() -> None:
@@ -178,17 +186,24 @@ def main() -> None:
         warm = render_all(renderer, apps, root, sha)
         objects = sum(len(renderer.render(a, a.source, root, sha=sha).objects) for a in apps)
         fresh_apps = shared_chart_apps(root, len(apps))
-        uncached = render_uncached(Renderer(), fresh_apps, root, sha)
-        loading = render_uncached(Renderer(), fresh_apps, root, None)
+        uncached, uncached_cpu = render_uncached(Renderer(), fresh_apps, root, sha)
+        loading, loading_cpu = render_uncached(Renderer(), fresh_apps, root, None)
         helm = find_helm()
         subset = apps[: max(1, min(args.helm_apps, len(apps)))]
-        helm_s = helm_all(helm, subset, root) if helm else None
+        helm_s, helm_cpu = helm_all(helm, subset, root) if helm else (None, None)
 
     cold_rate = len(apps) / cold
     warm_rate = len(apps) / warm
     uncached_rate = len(apps) / uncached
     loading_rate = len(apps) / loading
     helm_rate = len(subset) / helm_s if helm_s else None
+
+    def cpu_ms(seconds: float) -> float:
+        return 1000 * seconds / len(apps)
+
+    def cpu_ratio(seconds: float) -> float:
+        return (helm_cpu or 0) / len(subset) / (seconds / len(apps))
+
     print(f"apps: {len(apps)} ({objects / len(apps):.1f} objects each on average)")
     print(
         f"cold in-process render: {cold_rate:8.1f} apps/s  ({1000 * cold / len(apps):.2f} ms/app)"
@@ -215,6 +230,12 @@ def main() -> None:
             f"uncached vs helm: {uncached_rate / helm_rate:.1f}x   "
             f"uncached, chart loaded vs helm: {loading_rate / helm_rate:.1f}x"
         )
+        print(
+            f"CPU per render (robust on a busy machine): uncached {cpu_ms(uncached_cpu):.2f} ms, "
+            f"chart loaded {cpu_ms(loading_cpu):.2f} ms, helm process "
+            f"{1000 * (helm_cpu or 0) / len(subset):.1f} ms; ratio "
+            f"{cpu_ratio(uncached_cpu):.1f}x / {cpu_ratio(loading_cpu):.1f}x"
+        )
     else:
         print("helm template process : skipped (no helm binary on PATH or in .tools/bin)")
     result = {
@@ -230,6 +251,13 @@ def main() -> None:
             round(loading_rate / helm_rate, 2) if helm_rate else None
         ),
         "ratio_warm_vs_helm": round(warm_rate / helm_rate, 1) if helm_rate else None,
+        "cpu_ms_per_uncached_render": round(cpu_ms(uncached_cpu), 2),
+        "cpu_ms_per_uncached_chart_loaded_render": round(cpu_ms(loading_cpu), 2),
+        "cpu_ms_per_helm_process": round(1000 * helm_cpu / len(subset), 1) if helm_cpu else None,
+        "cpu_ratio_uncached_vs_helm": round(cpu_ratio(uncached_cpu), 1) if helm_cpu else None,
+        "cpu_ratio_uncached_chart_loaded_vs_helm": (
+            round(cpu_ratio(loading_cpu), 1) if helm_cpu else None
+        ),
     }
     print(json.dumps(result))
 

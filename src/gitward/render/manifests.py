@@ -39,6 +39,10 @@ __all__ = [
 _MANIFEST_HINT = "Every Kubernetes object needs `apiVersion`, `kind` and `metadata.name`"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STRING = "tag:yaml.org,2002:str"
+_PLAIN_TAGS: dict[str, str] = {}
+"""The resolved tag of plain scalars seen (bounded by the two limits below)."""
+_MAX_REMEMBERED = 8192
+_MAX_REMEMBERED_TEXT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +80,18 @@ class _Loader(yaml.CSafeLoader):
         return str(self.construct_scalar(node))
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        """PyYAML's resolution, with its common case first: a quoted scalar, or a plain one
-        whose first character starts no implicit type (a word), is a string."""
-        if kind is yaml.ScalarNode and (
-            not implicit[0] or (value and value[0] not in self.yaml_implicit_resolvers)
-        ):
-            return _STRING
-        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+        """PyYAML's resolution, remembered for short plain scalars (a plain scalar's type
+        depends on its text alone; keys such as ``name`` recur in every document)."""
+        if kind is not yaml.ScalarNode:
+            return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+        if not implicit[0]:
+            return _STRING  # quoted
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+            if len(value) <= _MAX_REMEMBERED_TEXT and len(_PLAIN_TAGS) < _MAX_REMEMBERED:
+                _PLAIN_TAGS[value] = tag
+        return tag
 
 
 _Loader.yaml_implicit_resolvers = {
