@@ -116,17 +116,18 @@ class Operator:
             await self._check_windows(app, request)
             await self._check_policies(app, request)
         operation = SyncOperation.start(request.sync, now=self.clock())
-        record = await self.store.operations.start(
-            app, request=request.to_dict(), requested_by=initiated_by, state=operation.to_dict()
-        )
         action = AuditAction.ROLLBACK if request.kind == "rollback" else AuditAction.SYNC
-        details = {
-            "operation": record.id,
-            "revisions": list(request.revisions),
-            "automated": request.automated,
-            "reason": request.reason,
-        }
-        await self.store.audit.append(initiated_by, action, f"Application {app}", details)
+        async with self.store.transaction() as tx:  # the operation and its audit entry, as one
+            record = await tx.operations.start(
+                app, request=request.to_dict(), requested_by=initiated_by, state=operation.to_dict()
+            )
+            details = {
+                "operation": record.id,
+                "revisions": list(request.revisions),
+                "automated": request.automated,
+                "reason": request.reason,
+            }
+            await tx.audit.append(initiated_by, action, f"Application {app}", details)
         self._publish(record, record.phase.value, request.reason or "operation started")
         return record
 

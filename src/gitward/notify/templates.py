@@ -20,9 +20,7 @@ import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import helm_python as helm
+from typing import TYPE_CHECKING, Any
 
 from gitward.errors import ConfigError
 from gitward.notify.config import NotifyConfig
@@ -30,6 +28,9 @@ from gitward.notify.github import DEFAULT_PATHS
 from gitward.notify.incidents import NEWRELIC_DEFAULTS
 from gitward.notify.templatecalls import HELPERS, TemplateCallError, rewrite_calls
 from gitward.redaction import redact
+
+if TYPE_CHECKING:
+    import helm_python as helm
 
 __all__ = ["TemplateError", "TemplateRenderer", "render_templates"]
 
@@ -54,18 +55,29 @@ class TemplateRenderer:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        with tempfile.TemporaryDirectory(prefix="gitward-notify-") as scratch:
-            chart = Path(scratch, "chart")
-            (chart / "templates").mkdir(parents=True)
-            (chart / "Chart.yaml").write_text(_CHART, encoding="utf-8")
-            (chart / "templates" / "render.txt").write_text(_RENDER, encoding="utf-8")
-            (chart / "templates" / "_helpers.tpl").write_text(HELPERS, encoding="utf-8")
-            self._chart = helm.Chart.load(chart)
+        self._chart: helm.Chart | None = None
+
+    def _loaded_chart(self) -> helm.Chart:
+        """The one-file chart, loaded at the first render (under the lock): Helm's SDK
+        (~80 MB) is loaded only by a server that sends a notification."""
+        import helm_python as helm  # noqa: PLC0415
+
+        if self._chart is None:
+            with tempfile.TemporaryDirectory(prefix="gitward-notify-") as scratch:
+                chart = Path(scratch, "chart")
+                (chart / "templates").mkdir(parents=True)
+                (chart / "Chart.yaml").write_text(_CHART, encoding="utf-8")
+                (chart / "templates" / "render.txt").write_text(_RENDER, encoding="utf-8")
+                (chart / "templates" / "_helpers.tpl").write_text(HELPERS, encoding="utf-8")
+                self._chart = helm.Chart.load(chart)
+        return self._chart
 
     def render(
         self, texts: Mapping[str, str], data: Mapping[str, Any], secrets: tuple[str, ...] = ()
     ) -> dict[str, str]:
         """Every text rendered; :class:`TemplateError` names the failing one's problem."""
+        import helm_python as helm  # noqa: PLC0415
+
         if not texts:
             return {}
         try:
@@ -75,7 +87,7 @@ class TemplateRenderer:
         values = {"texts": texts, "data": _plain(data)}
         with self._lock:
             try:
-                out = self._chart.render(values, name="notify", namespace="argocd")
+                out = self._loaded_chart().render(values, name="notify", namespace="argocd")
             except helm.HelmError as err:
                 raise TemplateError(_problem(str(err), secrets)) from err
         rendered = json.loads(next(iter(out.values())) or "{}")

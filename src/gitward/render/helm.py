@@ -146,9 +146,6 @@ def _chart_dir(request: RenderRequest) -> Path:
             hint="Point `path` at a Helm chart directory, or remove the `helm` options to "
             "render plain manifests",
         )
-    paths.check_tree_inside(
-        request.root, chart_dir, where=request.where("path"), max_files=request.limits.max_files
-    )
     return chart_dir
 
 
@@ -186,6 +183,11 @@ def _chart(
 
 
 def _load_chart(request: RenderRequest, chart_dir: Path, *, without_schema: bool) -> LoadedChart:
+    """The chart loaded by Helm, after checking that no symlink in it leaves the checkout (a
+    cached chart was checked when loaded: its key holds the commit, whose files do not change)."""
+    paths.check_tree_inside(
+        request.root, chart_dir, where=request.where("path"), max_files=request.limits.max_files
+    )
     try:
         if without_schema and any(chart_dir.rglob("values.schema.json")):
             with tempfile.TemporaryDirectory(prefix="gitward-chart-") as scratch:

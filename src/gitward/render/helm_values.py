@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import helm_python as helm
-
 from gitward.errors import GitwardError, Location, ManifestError, SourceError
 from gitward.git import paths
 from gitward.redaction import redact, redact_url
@@ -287,6 +285,8 @@ def _plain(values: Mapping[str, Any]) -> Values:
 
 def _parse_values(text: str, where: Location, *, what: str) -> Values:
     """Parse values YAML with Helm's own parser (YAML 1.1 quirks included, as in Helm)."""
+    import helm_python as helm  # noqa: PLC0415 - the SDK (~80 MB) loads at the first Helm render
+
     try:
         return helm.values_from_yaml(text)
     except helm.HelmValuesError as err:
@@ -306,6 +306,8 @@ def _parse_values(text: str, where: Location, *, what: str) -> Values:
 
 def _apply_parameters(request: RenderRequest, base: Values, env: Mapping[str, str]) -> Values:
     """``--set``, then ``--set-string``, then ``--set-file``, each written into ``base``."""
+    import helm_python as helm  # noqa: PLC0415 - the SDK (~80 MB) loads at the first Helm render
+
     options = request.source.helm
     assert options is not None
     merged = base
@@ -332,6 +334,8 @@ def _escape_commas(value: str) -> str:
 
 
 def _parse_set(parse: Any, expression: str, where: Location) -> Values:
+    import helm_python as helm  # noqa: PLC0415 - the SDK (~80 MB) loads at the first Helm render
+
     try:
         parsed: Values = parse(expression)
     except helm.HelmValuesError as err:

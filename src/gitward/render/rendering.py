@@ -16,6 +16,7 @@ import asyncio
 from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitward.errors import SourceError
 from gitward.model import kinds
@@ -27,12 +28,14 @@ from gitward.render import finishing
 from gitward.render.cache import ChartCache, ManifestCache
 from gitward.render.detect import Generator, detect_generator
 from gitward.render.directory import render_directory
-from gitward.render.helm import LoadedChart, render_helm
 from gitward.render.jsonnetpool import JsonnetRunner
 from gitward.render.kustomize import render_kustomize
 from gitward.render.limits import DEFAULT_LIMITS, Limits
 from gitward.render.manifests import Origin
 from gitward.render.request import Generated, RenderRequest
+
+if TYPE_CHECKING:
+    from gitward.render.helm import LoadedChart
 
 __all__ = ["Rendered", "Renderer"]
 
@@ -189,6 +192,9 @@ class Renderer:
 
     def _run_generator(self, generator: Generator, request: RenderRequest) -> Generated:
         if generator is Generator.HELM:
+            # Helm's SDK (~80 MB) loads at the first Helm render, not when gitward starts.
+            from gitward.render.helm import render_helm  # noqa: PLC0415
+
             return render_helm(request, self.charts)
         if generator is Generator.KUSTOMIZE:
             return render_kustomize(request, search_path=self._tool_path)

@@ -24,6 +24,10 @@ __all__ = ["Audit"]
 DEFAULT_PAGE = 100
 
 
+_APPEND = sa.insert(AuditRow).returning(AuditRow.id)
+"""One Core statement per entry (every sync appends one): no ORM flush."""
+
+
 class Audit:
     """``store.audit``: append, list."""
 
@@ -41,17 +45,23 @@ class Audit:
         """Record that ``actor`` did ``action`` to ``target`` (``"Application guestbook"``)."""
         where = Location(obj=f"audit entry for {target}")
         verb = _action(action, where)
-        row = AuditRow(
-            at=self._clock(),
-            actor=actor,
-            action=verb.value,
-            target=target,
-            details=json_value(scrub_details(details or {}), where.at("details")),
-        )
+        values = {
+            "at": self._clock(),
+            "actor": actor,
+            "action": verb.value,
+            "target": target,
+            "details": json_value(scrub_details(details or {}), where.at("details")),
+        }
         async with self._access.writing() as session:
-            session.add(row)
-            await session.flush()
-            return _entry(row)
+            entry_id = (await session.execute(_APPEND, values)).scalar_one()
+        return AuditEntry(
+            id=int(entry_id),
+            at=values["at"],
+            actor=actor,
+            action=verb,
+            target=target,
+            details=values["details"],
+        )
 
     async def list(
         self,

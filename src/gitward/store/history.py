@@ -1,12 +1,14 @@
 """Deployment history per app: what was deployed, when, by whom, and how it ended.
 
-Ids count up per app and are never reused (a rollback names one). Each insert trims the app's
-history to its ``revisionHistoryLimit`` (10 unless the Application says otherwise), oldest first,
-in the same transaction.
+Ids count up per app and are never reused (a rollback names one). An insert that takes the app
+past its ``revisionHistoryLimit`` (10 unless the Application says otherwise) trims the oldest
+entries in the same transaction, in one statement. Every refresh that syncs ends here, so a
+record is three Core statements (take the id, insert, trim when over) and loads no ORM row.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -19,6 +21,23 @@ from gitward.store.tables import AppRow, HistoryRow
 from gitward.store.values import aware, json_value
 
 __all__ = ["History"]
+
+
+_NEXT_ID = (
+    sa.update(AppRow)
+    .where(AppRow.name == sa.bindparam("app_name"))
+    .values(history_seq=AppRow.history_seq + 1)
+    .returning(AppRow.history_seq, AppRow.history_limit)
+    .execution_options(synchronize_session=False)
+)
+"""Takes the app's next history id (and its limit) in one statement, locking the app row."""
+_INSERT = sa.insert(HistoryRow)
+_TRIM = (
+    sa.delete(HistoryRow)
+    .where(HistoryRow.app == sa.bindparam("app_name"))
+    .where(HistoryRow.seq <= sa.bindparam("last_dropped"))
+    .execution_options(synchronize_session=False)
+)
 
 
 class History:
@@ -42,32 +61,28 @@ class History:
     ) -> HistoryEntry:
         """Add a deployment to the app's history and drop what falls past its limit."""
         where = Location(obj=f"Application {app}", field="status.history")
+        entry = HistoryEntry(
+            app=app,
+            id=0,  # the next id, taken below under the app row's write lock
+            revision=revision,
+            commit_sha=commit_sha,
+            source=json_value(source, where.at("source")),
+            deployed_at=aware(deployed_at, where.at("deployedAt")) or self._clock(),
+            initiated_by=initiated_by,
+            phase=OperationPhase(phase),
+            message=message,
+        )
         async with self._access.writing() as session:
-            owner = await session.get(AppRow, app, with_for_update=True)
-            if owner is None:
+            counted = (await session.execute(_NEXT_ID, {"app_name": app})).one_or_none()
+            if counted is None:
                 raise RecordNotFoundError(
                     "no such application", where=where, hint="upsert the app first"
                 )
-            owner.history_seq += 1
-            row = HistoryRow(
-                app=app,
-                seq=owner.history_seq,
-                revision=revision,
-                commit_sha=commit_sha,
-                source=json_value(source, where.at("source")),
-                deployed_at=aware(deployed_at, where.at("deployedAt")) or self._clock(),
-                initiated_by=initiated_by,
-                phase=OperationPhase(phase).value,
-                message=message,
-            )
-            session.add(row)
-            await session.flush()
-            entry = _entry(row)
-            await session.execute(
-                sa.delete(HistoryRow).where(
-                    HistoryRow.app == app, HistoryRow.seq <= owner.history_seq - owner.history_limit
-                )
-            )
+            seq, limit = counted
+            entry = replace(entry, id=seq)
+            await session.execute(_INSERT, _row_values(entry))
+            if seq > limit:  # only then does an entry fall past the limit: all go at once
+                await session.execute(_TRIM, {"app_name": app, "last_dropped": seq - limit})
             return entry
 
     async def list(self, app: str) -> list[HistoryEntry]:
@@ -81,6 +96,20 @@ class History:
         async with self._access.reading() as session:
             row = await session.scalar(query)
             return None if row is None else _entry(row)
+
+
+def _row_values(entry: HistoryEntry) -> dict[str, object]:
+    return {
+        "app": entry.app,
+        "seq": entry.id,
+        "revision": entry.revision,
+        "commit_sha": entry.commit_sha,
+        "source": entry.source,
+        "deployed_at": entry.deployed_at,
+        "initiated_by": entry.initiated_by,
+        "phase": entry.phase.value,
+        "message": entry.message,
+    }
 
 
 def _entry(row: HistoryRow) -> HistoryEntry:

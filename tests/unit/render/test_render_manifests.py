@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from gitward.errors import ManifestError, SourceError
 from gitward.render.limits import Limits
@@ -182,3 +183,51 @@ def test_load_file_reads_yaml_and_json_files_by_suffix(tmp_path: Path) -> None:
     )
     assert load_file(tmp_path / "a.yaml", shown_as="a.yaml")[0]["metadata"]["name"] == "y"
     assert load_file(tmp_path / "b.json", shown_as="b.json")[0]["metadata"]["name"] == "j"
+
+
+TYPED_SCALARS = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: typed, labels: {"quoted": "123", plain: word}}
+data:
+  ints: [1, -2, 0x1f, 0o17, +3]
+  floats: [1.5, .inf, -.Inf, 1e3]
+  flags: [true, False, yes, off, "true"]
+  empty: [~, null, ""]
+  keys: {1: one, true: yes, null: none, 2.5: half}
+  stamp: 2024-01-02T03:04:05Z
+  text: |
+    two
+    lines
+"""
+
+MERGED_AND_TAGGED = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: merged}
+data:
+  <<: {a: 1}
+  b: 2
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: binary}
+data: {blob: !!binary aGVsbG8=, set: !!set {a, b}}
+"""
+
+
+def test_plain_documents_are_built_as_pyyaml_builds_them_with_keys_as_go_spells_them() -> None:
+    found = parse_manifests(TYPED_SCALARS, file="f.yaml")[0].manifest
+    expected = yaml.load(TYPED_SCALARS, Loader=yaml.SafeLoader)
+    data = found["data"]
+    assert data["keys"] == {"1": "one", "true": True, "null": "none", "2.5": "half"}
+    assert data["stamp"] == "2024-01-02T03:04:05Z"  # not a datetime, as in Go
+    for name in ("ints", "floats", "flags", "empty", "text"):
+        assert data[name] == expected["data"][name], name
+    assert found["metadata"] == expected["metadata"]
+
+
+def test_merge_keys_and_other_tags_are_built_by_pyyaml() -> None:
+    merged, tagged = (item.manifest for item in parse_manifests(MERGED_AND_TAGGED, file="f.yaml"))
+    assert merged["data"] == {"a": 1, "b": 2}
+    assert tagged["data"] == {"blob": b"hello", "set": {"a", "b"}}
