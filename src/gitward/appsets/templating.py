@@ -21,12 +21,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import helm_python as helm
 import yaml
 
 from gitward.errors import ConfigError, Location
+
+if TYPE_CHECKING:
+    import helm_python as helm
 
 __all__ = ["GoTemplates", "TemplateError", "fill_fast", "merge_patch", "render_fast"]
 
@@ -144,13 +146,22 @@ class GoTemplates:
     def __init__(self) -> None:
         self._done: OrderedDict[str, dict[str, str]] = OrderedDict()
         self._lock = threading.Lock()
-        with tempfile.TemporaryDirectory(prefix="gitward-appsets-") as scratch:
-            chart = Path(scratch, "chart")
-            (chart / "templates").mkdir(parents=True)
-            (chart / "Chart.yaml").write_text(_CHART, encoding="utf-8")
-            (chart / "templates" / "render.txt").write_text(_RENDER, encoding="utf-8")
-            (chart / "templates" / "_appset.tpl").write_text(_HELPERS, encoding="utf-8")
-            self._chart = helm.Chart.load(chart)
+        self._chart: helm.Chart | None = None
+
+    def _loaded_chart(self) -> helm.Chart:
+        """The one-file chart, loaded at the first Go template (under the lock): Helm's SDK
+        (~80 MB) is loaded only by a server that expands a goTemplate ApplicationSet."""
+        import helm_python as helm  # noqa: PLC0415
+
+        if self._chart is None:
+            with tempfile.TemporaryDirectory(prefix="gitward-appsets-") as scratch:
+                chart = Path(scratch, "chart")
+                (chart / "templates").mkdir(parents=True)
+                (chart / "Chart.yaml").write_text(_CHART, encoding="utf-8")
+                (chart / "templates" / "render.txt").write_text(_RENDER, encoding="utf-8")
+                (chart / "templates" / "_appset.tpl").write_text(_HELPERS, encoding="utf-8")
+                self._chart = helm.Chart.load(chart)
+        return self._chart
 
     def render_many(
         self,
@@ -192,9 +203,11 @@ class GoTemplates:
                 for texts, data in jobs
             ]
         }
+        import helm_python as helm  # noqa: PLC0415
+
         with self._lock:
             try:
-                out = self._chart.render(values, name="appset", namespace="argocd")
+                out = self._loaded_chart().render(values, name="appset", namespace="argocd")
             except helm.HelmError as err:
                 raise TemplateError(
                     _problem(str(err)),
