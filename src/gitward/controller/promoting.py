@@ -326,6 +326,7 @@ class Promotions:
             "branch": result.branch,
             "commit": result.head if result.outcome is not Outcome.UNCHANGED else "",
             "forced": promoted.forced,
+            "pullRequest": promoted.link or "",
             "message": promoted.summary(),
         }
         if result.outcome is Outcome.UNCHANGED:
