@@ -175,10 +175,11 @@ def history_table(app: object) -> str:
 
 def promotion_text(promotion: object) -> str:
     """``promoted backend.image.tag=v1.2.0 from staging@1a2b3c4: committed 5d6e7f8`` (or
-    ``proposed on branch B, pull request LINK``, or ``refused: WHY``), ``(forced)`` when so."""
-    pairs = ", ".join(
-        f"{text(v, 'key')}={text(v, 'value')}" for v in _list(dig(promotion, "values"))
-    )
+    ``proposed on branch B, pull request LINK``, or ``refused: WHY``), ``(forced)`` when so; the
+    keys whose value changed (all those read, for an entry that does not say)."""
+    changed = [(text(c, "key"), text(c, "new")) for c in _list(dig(promotion, "changed"))]
+    read = [(text(v, "key"), text(v, "value")) for v in _list(dig(promotion, "values"))]
+    pairs = ", ".join(f"{key}={value}" for key, value in changed or read)
     source = text(promotion, "source")
     revision = short_revision(text(promotion, "sourceRevision"))
     origin = f"{source}@{revision}" if revision else source

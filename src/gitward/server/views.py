@@ -220,11 +220,13 @@ def history_json(entry: HistoryEntry) -> Json:
 
 
 def promotion_json(entry: AuditEntry) -> Json:
-    """One promotion into the app (gitward's): the values, from which app at which revision,
+    """One promotion into the app (gitward's): the values read and those that ``changed`` (with
+    their old value; empty for an entry written before they were kept), from which app at which
+    revision,
     what came of it (``committed`` with its commit, ``proposed`` with its branch and pull
     request link, or ``refused`` with the gate's message), who asked, and whether forced."""
     details = entry.details
-    values = details.get("values")
+    values, changed = details.get("values"), details.get("changed")
     return {
         "promotedAt": when(entry.at),
         "source": str(details.get("source") or ""),
@@ -233,6 +235,11 @@ def promotion_json(entry: AuditEntry) -> Json:
         "values": [
             {"key": str(key), "value": str(value)}
             for key, value in (values.items() if isinstance(values, dict) else ())
+        ],
+        "changed": [
+            {"key": str(c.get("key")), "old": str(c.get("old")), "new": str(c.get("new"))}
+            for c in (changed if isinstance(changed, list) else ())
+            if isinstance(c, dict)
         ],
         "commit": str(details.get("commit") or ""),
         "branch": str(details.get("branch") or ""),

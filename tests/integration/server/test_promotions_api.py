@@ -76,6 +76,7 @@ async def test_a_forced_promotion_commits_to_an_automated_target_and_is_audited_
     assert status["history"] == []  # Argo CD's list stays deployments only
     [shown] = status["promotions"]
     assert shown["values"] == [{"key": "backend.image.tag", "value": "sha-7a8b9c0"}]
+    assert shown["changed"] == body["changed"]
     assert (shown["source"], shown["sourceRevision"]) == (DEV, source)
     assert (shown["outcome"], shown["commit"], shown["forced"]) == ("committed", head, True)
     assert shown["initiatedBy"] == {"username": "rita", "automated": False}

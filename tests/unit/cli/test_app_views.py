@@ -139,3 +139,17 @@ def test_a_refused_promotion_says_why() -> None:
     refused = promotion("2026-12-07T14:05:00Z", "refused", message="from staging refused:\n no")
 
     assert app_views.promotion_text(refused) == "refused: from staging refused: no"
+
+
+def test_a_promotion_names_the_keys_it_changed_rather_than_all_it_read() -> None:
+    committed = promotion(
+        "2026-12-07T14:05:00Z",
+        "committed",
+        values=[{"key": "a.tag", "value": "v2"}, {"key": "b.tag", "value": "v1"}],
+        changed=[{"key": "a.tag", "old": "v1", "new": "v2"}],
+        commit=VALUES,
+    )
+
+    assert app_views.promotion_text(committed) == (
+        "promoted a.tag=v2 from staging@1a2b3c4: committed 5e6f7a8"
+    )

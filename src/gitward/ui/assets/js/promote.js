@@ -102,7 +102,8 @@ function proposal(answer) {
 
 /** One promotion among the history's rows (newest first): no ID, a rollback names deployments. */
 export function promotionRow(item) {
-  const pairs = (item.values || []).map((v) => `${v.key}=${v.value}`).join(", ");
+  const changed = (item.changed || []).map((c) => `${c.key}=${c.new}`);
+  const pairs = (changed.length ? changed : (item.values || []).map((v) => `${v.key}=${v.value}`)).join(", ");
   const from = `${item.source}${item.sourceRevision ? `@${shortSha(item.sourceRevision)}` : ""}`;
   let what = `Promoted ${pairs} from ${from}`;
   let where = shortSha(item.commit);
