@@ -19,6 +19,7 @@ __all__ = [
     "history_table",
     "operation_summary",
     "progress_line",
+    "promotion_text",
     "short_revision",
     "sync_count",
     "sync_policy_text",
@@ -148,18 +149,51 @@ def to_the_second(moment: str) -> str:
 
 
 def history_table(app: object) -> str:
-    """``gitward app history``: ID, DATE, REVISION, INITIATED BY, oldest first."""
+    """``gitward app history``: ID, DATE, REVISION, INITIATED BY, oldest first; the promotions
+    into the app (``status.promotions``, gitward's) interleaved by time, with ``-`` for an ID
+    (a rollback names deployments only) and what was promoted in place of a revision."""
     entries = sorted(_list(dig(app, "status", "history")), key=_history_id)
     rows = [
-        [
-            text(entry, "id"),
-            to_the_second(text(entry, "deployedAt")),
-            _history_revision(entry),
-            text(entry, "initiatedBy", "username") or "-",
-        ]
+        (
+            text(entry, "deployedAt"),
+            [
+                text(entry, "id"),
+                to_the_second(text(entry, "deployedAt")),
+                _history_revision(entry),
+                text(entry, "initiatedBy", "username") or "-",
+            ],
+        )
         for entry in entries
     ]
-    return table(["ID", "DATE", "REVISION", "INITIATED BY"], rows)
+    for promotion in _list(dig(app, "status", "promotions")):
+        at = text(promotion, "promotedAt")
+        who = text(promotion, "initiatedBy", "username") or "-"
+        rows.append((at, ["-", to_the_second(at), promotion_text(promotion), who]))
+    rows.sort(key=lambda row: row[0])  # stable: deployments keep their id order
+    return table(["ID", "DATE", "REVISION", "INITIATED BY"], [row for _, row in rows])
+
+
+def promotion_text(promotion: object) -> str:
+    """``promoted backend.image.tag=v1.2.0 from staging@1a2b3c4: committed 5d6e7f8`` (or
+    ``proposed on branch B, pull request LINK``, or ``refused: WHY``), ``(forced)`` when so; the
+    keys whose value changed (all those read, for an entry that does not say)."""
+    changed = [(text(c, "key"), text(c, "new")) for c in _list(dig(promotion, "changed"))]
+    read = [(text(v, "key"), text(v, "value")) for v in _list(dig(promotion, "values"))]
+    pairs = ", ".join(f"{key}={value}" for key, value in changed or read)
+    source = text(promotion, "source")
+    revision = short_revision(text(promotion, "sourceRevision"))
+    origin = f"{source}@{revision}" if revision else source
+    outcome = text(promotion, "outcome")
+    if outcome == "refused":
+        result = f"refused: {_one_line(text(promotion, 'message'))}"  # names the source
+    elif outcome == "proposed":
+        link = text(promotion, "pullRequest")
+        result = f"promoted {pairs} from {origin}: proposed on branch {text(promotion, 'branch')}"
+        result += f", pull request {link}" if link else ""
+    else:
+        commit = short_revision(text(promotion, "commit"))
+        result = f"promoted {pairs} from {origin}: committed {commit}"
+    return result + (" (forced)" if dig(promotion, "forced") is True else "")
 
 
 def progress_line(app: object) -> str:

@@ -12,12 +12,17 @@ and the write-back's rule (values already there commit nothing) makes that a no-
 (a gate, a key missing) is logged, audited and published on the target's stream (the API shows
 it among the target's events); it is not retried until the source's revision changes. A
 passing failure (git unreachable) is retried at the next status change of either app.
+
+With several server replicas each one hears every status change, yet a target must be promoted
+by one of them only: ``owns`` says whether this process owns a target app (by default it owns
+every app, as a single server does), and a target it does not own is left to its owner.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from gitward.controller.events import AppEvent, EventStream, Subscription
@@ -30,7 +35,7 @@ if TYPE_CHECKING:
     from gitward.controller.promoting import Promotions
     from gitward.store import Store
 
-__all__ = ["AT_ONCE", "AUTOMATED_PROMOTION", "REFUSED", "Follower"]
+__all__ = ["AT_ONCE", "AUTOMATED_PROMOTION", "REFUSED", "Follower", "Ownership", "owns_every_app"]
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +45,29 @@ AUTOMATED_PROMOTION = "automated"
 REFUSED = "refused"
 """The audit entry's ``outcome`` for an automatic promotion a gate refused."""
 
+Ownership = Callable[[str], bool]
+"""Whether this process owns the app of that name (and so runs its automatic promotions)."""
+
+
+def owns_every_app(app: str) -> bool:
+    """A single server owns every app."""
+    return True
+
 
 class Follower:
     """Runs the promotions the ``gitward.io/promote-from`` annotations ask for."""
 
-    def __init__(self, promotions: Promotions, store: Store, events: EventStream) -> None:
+    def __init__(
+        self,
+        promotions: Promotions,
+        store: Store,
+        events: EventStream,
+        owns: Ownership = owns_every_app,
+    ) -> None:
         self._promotions = promotions
         self._store = store
         self._events = events
+        self._owns = owns
         self._sources: dict[str, str] = {}  # target -> source, from the annotations seen
         self._done: set[tuple[str, str]] = set()  # (source revision, target)
         self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
@@ -109,6 +129,8 @@ class Follower:
             await self._consider(record.name, target, record)
 
     async def _consider(self, source: str, target: str, record: AppRecord | None = None) -> None:
+        if not self._owns(target):  # another replica promotes into it
+            return
         record = record or await self._store.apps.get(source)
         if record is None or not _ready(record):
             return

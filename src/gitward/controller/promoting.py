@@ -323,9 +323,11 @@ class Promotions:
             "sourceRevision": promoted.source_revision,
             "outcome": result.outcome.value,
             "values": {v.key: v.value for v in promoted.values},
+            "changed": [{"key": c.key, "old": c.old, "new": c.new} for c in result.changed],
             "branch": result.branch,
             "commit": result.head if result.outcome is not Outcome.UNCHANGED else "",
             "forced": promoted.forced,
+            "pullRequest": promoted.link or "",
             "message": promoted.summary(),
         }
         if result.outcome is Outcome.UNCHANGED:

@@ -1,6 +1,7 @@
 """The server's side of promotion: the follower of ``gitward.io/promote-from`` annotations,
 started beside the controller it listens to (pushing with the repositories' stored
-credentials), and the promotions of an app shown among its events.
+credentials), and the promotions of an app read from the audit log, shown among its events and
+in its history (``status.promotions``).
 
 This module only wires and shows: the rules are ``gitward.controller``'s.
 """
@@ -10,33 +11,38 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from gitward.controller.following import Follower
+from gitward.controller.following import Follower, Ownership, owns_every_app
 from gitward.controller.promoting import Promotions
 from gitward.model.annotations import APP_API_VERSION, APP_KIND
 from gitward.server.services import Services
 from gitward.store import AuditAction, AuditEntry, Store
 
-__all__ = ["follow_promotions", "promotion_events"]
+__all__ = ["follow_promotions", "promotion_events", "promotions_into"]
 
 _SHOWN = 50
 _REASONS = {"committed": "Promoted", "proposed": "PromotionProposed", "refused": "PromotionRefused"}
 
 
-def follow_promotions(services: Services) -> asyncio.Task[None]:
-    """Start following; the task runs until cancelled."""
+def follow_promotions(services: Services, owns: Ownership = owns_every_app) -> asyncio.Task[None]:
+    """Start following the apps ``owns`` says this server owns; runs until cancelled."""
     controller = services.controller
     promotions = Promotions(controller, services.repo_credentials.lookup, services.git_hosts)
-    follower = Follower(promotions, services.store, controller.events)
+    follower = Follower(promotions, services.store, controller.events, owns)
     return asyncio.get_running_loop().create_task(follower.follow())
 
 
-async def promotion_events(store: Store, app: str) -> list[dict[str, Any]]:
-    """The app's last promotions from the audit log, as events about the Application (oldest
-    first), in the shape of the cluster's Events the ``/events`` endpoint lists."""
+async def promotions_into(store: Store, app: str) -> list[AuditEntry]:
+    """The app's last promotions (at most ``_SHOWN``), oldest first."""
     entries = await store.audit.list(
         target=f"{APP_KIND} {app}", action=AuditAction.PROMOTE, limit=_SHOWN
     )
-    return [_event(app, entry) for entry in reversed(entries)]
+    return sorted(entries, key=lambda entry: entry.id)
+
+
+async def promotion_events(store: Store, app: str) -> list[dict[str, Any]]:
+    """The app's last promotions, as events about the Application (oldest first), in the shape
+    of the cluster's Events the ``/events`` endpoint lists."""
+    return [_event(app, entry) for entry in await promotions_into(store, app)]
 
 
 def _event(app: str, entry: AuditEntry) -> dict[str, Any]:

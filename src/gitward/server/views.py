@@ -4,6 +4,11 @@ written, status), history entries, operation states, projects, repositories, clu
 Schemas for clients, separate from storage: the store's records never go out as they are.
 Repositories and clusters show ``has*`` flags, never credentials; accounts never a hash. List
 items are small (no history, resources or operation) so that thousands list fast. Pure.
+
+An app's promotions (gitward's, from the audit log) are ``status.promotions``, a list of their
+own beside Argo CD's ``status.history``: every history entry stays a deployment with the id a
+rollback names, so Argo CD's clients (``argocd app history``, ``argocd app rollback``) read it
+as they read Argo CD's, and ignore the field they do not know.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from gitward.redaction import redact_url
 from gitward.store import (
     AppRecord,
     AppSummary,
+    AuditEntry,
     ClusterRecord,
     HistoryEntry,
     OperationRecord,
@@ -32,6 +38,7 @@ __all__ = [
     "history_json",
     "operation_state_json",
     "project_json",
+    "promotion_json",
     "repo_json",
     "token_json",
 ]
@@ -103,8 +110,10 @@ def app_json(
     record: AppRecord,
     operation: OperationRecord | None = None,
     history: Sequence[HistoryEntry] = (),
+    promotions: Sequence[AuditEntry] = (),
 ) -> Json:
-    """The whole Application: metadata and spec as written, the status the controller found.
+    """The whole Application: metadata and spec as written, the status the controller found,
+    and (gitward's) the promotions into it, oldest first (see the module docstring).
 
     As in Argo CD, a single-source app's ``status.sync`` has the commit in ``revision``; a
     multi-source app's has ``revision`` empty and one commit per source, in source order, in
@@ -125,6 +134,7 @@ def app_json(
         },
         "health": {"status": status.health_status, "message": status.health_message},
         "history": [history_json(entry) for entry in sorted(history, key=lambda e: e.id)],
+        "promotions": [promotion_json(entry) for entry in sorted(promotions, key=lambda e: e.id)],
         "conditions": [dict(condition) for condition in status.conditions],
         "reconciledAt": when(status.reconciled_at),
         "resources": list(_resources(status.resources)),
@@ -207,6 +217,37 @@ def history_json(entry: HistoryEntry) -> Json:
         "message": entry.message,
     }
     return {**shown, **chosen}
+
+
+def promotion_json(entry: AuditEntry) -> Json:
+    """One promotion into the app (gitward's): the values read and those that ``changed`` (with
+    their old value; empty for an entry written before they were kept), from which app at which
+    revision,
+    what came of it (``committed`` with its commit, ``proposed`` with its branch and pull
+    request link, or ``refused`` with the gate's message), who asked, and whether forced."""
+    details = entry.details
+    values, changed = details.get("values"), details.get("changed")
+    return {
+        "promotedAt": when(entry.at),
+        "source": str(details.get("source") or ""),
+        "sourceRevision": str(details.get("sourceRevision") or ""),
+        "outcome": str(details.get("outcome") or ""),
+        "values": [
+            {"key": str(key), "value": str(value)}
+            for key, value in (values.items() if isinstance(values, dict) else ())
+        ],
+        "changed": [
+            {"key": str(c.get("key")), "old": str(c.get("old")), "new": str(c.get("new"))}
+            for c in (changed if isinstance(changed, list) else ())
+            if isinstance(c, dict)
+        ],
+        "commit": str(details.get("commit") or ""),
+        "branch": str(details.get("branch") or ""),
+        "pullRequest": redact_url(str(details.get("pullRequest") or "")),
+        "forced": details.get("forced") is True,
+        "initiatedBy": {"username": entry.actor, "automated": entry.actor == "automated"},
+        "message": str(details.get("message") or ""),
+    }
 
 
 def operation_state_json(record: OperationRecord, spec: Mapping[str, Any] | None = None) -> Json:

@@ -112,6 +112,18 @@ def test_from_commit_to_production(world: World) -> None:
         e["reason"] == "Promoted" and RELEASE in e["message"] and DEV in e["message"]
         for e in audit_events
     ), audit_events
+    # ... and in staging's history, before the deployment of its commit, by time.
+    history = world.gitward("app", "history", STAGING)
+    assert history.exit_code == 0, history.output
+    row = (
+        f"promoted backend.image.tag={RELEASE} from {DEV}@{pushed[:7]}: "
+        f"committed {promotion[:7]}   automated"
+    )
+    lines = history.output.splitlines()
+    found = [i for i, line in enumerate(lines) if line.startswith("-") and row in line]
+    assert len(found) == 1, history.output
+    at = found[0]
+    assert any(f"main ({promotion[:7]})" in line for line in lines[at + 1 :]), history.output
 
     # The release manager promotes staging's backend into prod: a branch, never main.
     prod_main = git(world.repo, "rev-parse", "main")
@@ -131,6 +143,8 @@ def test_from_commit_to_production(world: World) -> None:
     assert "| `backend.image.tag` | `v1.0.0` | `v1.1.0` |" in output
     assert f"-        image: {BACKEND}:v1.0.0" in output
     assert f"+        image: {BACKEND}:{RELEASE}" in output
+    prod_history = world.gitward("app", "history", PROD).output
+    assert f"proposed on branch {branch}, pull request {compare}?expand=1" in prod_history
 
     # A `:latest` image in prod is refused by the guardrail when a release manager syncs it.
     prod_values = world.repo / "gitops/prod/values.yaml"

@@ -72,6 +72,15 @@ async def test_a_forced_promotion_commits_to_an_automated_target_and_is_audited_
     assert entries[0].details["forced"] is True
     assert entries[0].details["values"] == {"backend.image.tag": "sha-7a8b9c0"}
 
+    status = (await manager.get(f"/api/v1/applications/{STAGING}")).json()["status"]
+    assert status["history"] == []  # Argo CD's list stays deployments only
+    [shown] = status["promotions"]
+    assert shown["values"] == [{"key": "backend.image.tag", "value": "sha-7a8b9c0"}]
+    assert shown["changed"] == body["changed"]
+    assert (shown["source"], shown["sourceRevision"]) == (DEV, source)
+    assert (shown["outcome"], shown["commit"], shown["forced"]) == ("committed", head, True)
+    assert shown["initiatedBy"] == {"username": "rita", "automated": False}
+
     again = await manager.post(
         f"/api/v1/applications/{STAGING}/promote",
         json={"from": DEV, "keys": ["backend.image.tag"], "force": True},
@@ -117,3 +126,6 @@ async def test_promoting_into_a_manual_app_pushes_a_branch_and_never_main(api: A
         "https://github.com/giridharan-official/ai-chatbot-infra/compare/"
         f"main...{body['branch']}?expand=1"
     )
+    [shown] = (await manager.get(f"/api/v1/applications/{PROD}")).json()["status"]["promotions"]
+    assert (shown["outcome"], shown["branch"]) == ("proposed", body["branch"])
+    assert shown["pullRequest"] == body["pullRequest"]["link"]

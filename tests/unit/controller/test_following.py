@@ -126,3 +126,16 @@ async def test_a_passing_failure_is_tried_again_at_the_next_status_change(store:
     await settle(follower, promoter, AppEvent(app="staging", kind="status"))
     await settle(follower, promoter, AppEvent(app="dev", kind="status"))
     assert len(promoter.calls) == 2
+
+
+async def test_a_target_another_replica_owns_is_left_to_it(store: Store) -> None:
+    promoter = Recording()
+    owned: set[str] = set()
+    follower = Follower(promoter, store, EventStream(), owns=owned.__contains__)  # type: ignore[arg-type]
+    await status(store, "dev", "Synced", "Healthy", "a" * 40)
+    await settle(follower, promoter, AppEvent(app="staging", kind="status"))
+    await settle(follower, promoter, AppEvent(app="dev", kind="status"))
+    assert promoter.calls == []
+    owned.add("staging")  # the app was handed over to this replica
+    await settle(follower, promoter, AppEvent(app="dev", kind="status"))
+    assert promoter.calls == [("staging", "dev", AUTOMATED_PROMOTION)]

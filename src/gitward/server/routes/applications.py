@@ -26,6 +26,7 @@ from gitward.server.deps import (
 )
 from gitward.server.failures import CONFLICT, ApiError, invalid
 from gitward.server.permitting import check_app, project_of
+from gitward.server.promoting import promotions_into
 from gitward.server.responses import FastJSONResponse
 from gitward.server.services import Services
 from gitward.store import AppDefinition, AuditAction
@@ -112,7 +113,8 @@ async def full_app(services: Services, name: str) -> dict[str, Any]:
         raise ApiError(403, "permission_denied", "permission denied")
     operation = await services.store.operations.latest(name)
     history = await services.store.history.list(name)
-    return views.app_json(record, operation, history)
+    promotions = await promotions_into(services.store, name)
+    return views.app_json(record, operation, history, promotions)
 
 
 async def _write(

@@ -1,10 +1,12 @@
-// An application's page: its summary (sources, revision, conditions, policy, windows, last
-// operation), actions (refresh, sync, terminate, history and rollback, delete), and its
-// resource tree as a graph or a list, with a panel per resource. Live through the event stream.
+// An application's page: its summary (sources, revision, conditions, policy, promotion, windows,
+// last operation), actions (refresh, sync, terminate, promote, history and rollback, events,
+// delete), and its resource tree as a graph or a list, with a panel per resource. Live through
+// the event stream.
 import { api, appPath, canI, follow, get } from "./api.js";
 import { clear, externalLink, h, shortSha, since, when } from "./dom.js";
-import { deleteDialog, historyDialog, syncDialog } from "./dialogs.js";
+import { deleteDialog, eventsDialog, historyDialog, syncDialog } from "./dialogs.js";
 import { openPanel } from "./panel.js";
+import { promoteDialog, promotionFacts } from "./promote.js";
 import { healthBadge, isSyncing, phaseBadge, syncBadge } from "./status.js";
 import { buildNodes, drawGraph, drawList } from "./tree.js";
 
@@ -102,7 +104,9 @@ async function drawActions(actions, state, name, perform, load, navigate) {
     button("Hard refresh", () => perform("Hard refresh", () => load("hard"))),
     sync ? button("Sync", () => syncDialog(state.app, (body) => perform("Sync", () => api("POST", `/api/v1/applications/${encodeURIComponent(name)}/sync`, body))), { class: "primary", "data-action": "sync" }) : null,
     sync ? button("Terminate", () => perform("Terminate", () => api("DELETE", `/api/v1/applications/${encodeURIComponent(name)}/operation`)), { "data-action": "terminate" }) : null,
+    sync ? button("Promote", () => promoteDialog(state.app, () => load().catch(() => {})), { "data-action": "promote" }) : null,
     button("History", () => historyDialog(state.app, rollback, (id, options) => perform("Rollback", () => api("POST", `/api/v1/applications/${encodeURIComponent(name)}/rollback`, { id, ...options }))), { "data-action": "history" }),
+    button("Events", () => eventsDialog(state.app, state.events), { "data-action": "events" }),
     del ? button("Delete", () => deleteDialog(state.app, (cascade) => perform("Delete", async () => { await api("DELETE", `/api/v1/applications/${encodeURIComponent(name)}?cascade=${cascade}`); navigate("/applications"); })), { class: "danger", "data-action": "delete" }) : null,
     update ? null : h("span", { class: "muted small" }, sync ? "" : "You may view this app; syncing it is not allowed for you."),
   );
@@ -132,6 +136,7 @@ function drawFacts(facts, app, name) {
       h("dd", {}, sources.map((source, i) => h("div", { class: "source" }, externalLink(source.repoURL, source.repoURL), ` ${source.path || source.chart || ""} @ ${source.targetRevision || "HEAD"}`, revisions[i] ? h("span", { class: "mono", title: revisions[i] }, ` (${shortSha(revisions[i])})`) : null, revisions[i] ? commitOf(name, revisions[i], i) : null))),
       h("dt", {}, "Destination"), h("dd", {}, `${dest.name || dest.server || ""} / ${dest.namespace || ""}`),
       h("dt", {}, "Sync policy"), h("dd", { "data-policy": spec.syncPolicy?.automated ? "automated" : "manual" }, policy),
+      promotionFacts(app),
       h("dt", {}, "Reconciled"), h("dd", { title: when(status.reconciledAt) }, since(status.reconciledAt)),
       links.length ? [h("dt", {}, "Links"), h("dd", { class: "links" }, links)] : null,
     ),

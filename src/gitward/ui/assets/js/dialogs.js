@@ -1,8 +1,11 @@
 // The dialogs that change things: sync (revision, prune, dry run, out-of-sync only, chosen
-// resources, sync options), history with rollback, and delete with the cascade choice.
+// resources, sync options), history with rollback (and the promotions into the app, by time),
+// the app's events, and delete with the cascade choice.
 // Each uses <dialog>, so focus and Escape behave as the browser's own.
 import { appPath, get } from "./api.js";
 import { clear, h, shortSha, when } from "./dom.js";
+import { eventsTable } from "./panel.js";
+import { promotionRow } from "./promote.js";
 
 const SYNC_OPTIONS = ["Validate=false", "CreateNamespace=true", "PruneLast=true", "ApplyOutOfSyncOnly=true", "ServerSideApply=true", "Replace=true"];
 
@@ -56,14 +59,16 @@ export async function historyDialog(app, mayRollback, rollback) {
   const body = h("div", { class: "history" }, h("p", { class: "muted" }, "Loading…"));
   const close = h("form", { method: "dialog" }, h("div", { class: "buttons" }, h("button", { value: "close" }, "Close")));
   const dialog = modal(`History of ${app.metadata.name}`, body, close);
-  let items;
+  let items, promotions;
   try {
-    items = (await get(appPath(app.metadata.name, "/revisions/history"))).items || [];
+    const [history, current] = await Promise.all([get(appPath(app.metadata.name, "/revisions/history")), get(appPath(app.metadata.name))]);
+    items = history.items || [];
+    promotions = current.status?.promotions || [];
   } catch (err) {
     clear(body, h("p", { class: "error" }, err.message));
     return;
   }
-  if (!items.length) return clear(body, h("p", { class: "muted" }, "No deployments yet."));
+  if (!items.length && !promotions.length) return clear(body, h("p", { class: "muted" }, "No deployments yet."));
   const automated = Boolean(app.spec?.syncPolicy?.automated);
   clear(
     body,
@@ -72,9 +77,20 @@ export async function historyDialog(app, mayRollback, rollback) {
       "table",
       { class: "grid" },
       h("thead", {}, h("tr", {}, ["ID", "Revision", "Deployed", "By", "Message", ""].map((t) => h("th", {}, t)))),
-      h("tbody", {}, [...items].reverse().map((item) => h("tr", { "data-history": item.id }, h("td", {}, item.id), h("td", { class: "mono", title: item.revision || (item.revisions || []).join(", ") }, shortSha(item.revision || (item.revisions || [])[0])), h("td", {}, when(item.deployedAt)), h("td", {}, item.initiatedBy?.username || ""), h("td", {}, item.message || ""), h("td", {}, mayRollback ? h("button", { type: "button", disabled: automated, "data-rollback": item.id, onclick: () => { dialog.close(); rollback(item.id, { prune: false, dryRun: false }); } }, "Rollback") : null)))),
+      h("tbody", {}, newestFirst([...items].reverse().map((item) => [item.deployedAt, h("tr", { "data-history": item.id }, h("td", {}, item.id), h("td", { class: "mono", title: item.revision || (item.revisions || []).join(", ") }, shortSha(item.revision || (item.revisions || [])[0])), h("td", {}, when(item.deployedAt)), h("td", {}, item.initiatedBy?.username || ""), h("td", {}, item.message || ""), h("td", {}, mayRollback ? h("button", { type: "button", disabled: automated, "data-rollback": item.id, onclick: () => { dialog.close(); rollback(item.id, { prune: false, dryRun: false }); } }, "Rollback") : null))]), promotions.map((item) => [item.promotedAt, promotionRow(item)]))),
     ),
   );
+}
+
+/** Deployments (already newest first) and promotions, merged by time, newest first. */
+function newestFirst(deployments, promotions) {
+  const time = (iso) => Date.parse(iso || "") || 0;
+  return [...deployments, ...promotions].sort((a, b) => time(b[0]) - time(a[0])).map(([, row]) => row);
+}
+
+export function eventsDialog(app, events) {
+  const close = h("form", { method: "dialog" }, h("div", { class: "buttons" }, h("button", { value: "close" }, "Close")));
+  modal(`Events of ${app.metadata.name}`, h("div", { class: "events-list" }, eventsTable([...events].reverse())), close);
 }
 
 export function deleteDialog(app, submit) {
