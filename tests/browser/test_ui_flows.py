@@ -40,8 +40,8 @@ def tile(page: Any, name: str) -> Any:
 
 def test_logging_in_shows_the_demo_apps_with_their_states(page: Any, world: UiWorld) -> None:
     log_in(page, world)
-    for name in (ROOT, DEV, STAGING, PROD):
-        expect(tile(page, name)).to_be_visible()
+    for name in (ROOT, DEV, STAGING, PROD):  # the children appear once the root has synced them
+        expect(tile(page, name)).to_be_visible(timeout=60_000)
     expect(tile(page, DEV).locator("[data-sync]")).to_have_attribute(
         "data-sync", "Synced", timeout=60_000
     )
