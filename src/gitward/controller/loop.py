@@ -45,6 +45,7 @@ from gitward.controller.deleting import Deletion
 from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
 from gitward.controller.guarding import Guard
+from gitward.controller.membership import Membership
 from gitward.controller.operating import Operator
 from gitward.controller.overrides import OverridesHolder, ResourceOverrides
 from gitward.controller.queue import BackoffPolicy, WorkQueue, run_workers
@@ -69,6 +70,8 @@ from gitward.store import (
     OperationRunningError,
     Store,
 )
+from gitward.store.fencing import FencedError
+from gitward.store.operations import StepClaimedError
 from gitward.sync import SyncRequest, utc_now
 
 __all__ = ["Controller"]
@@ -76,6 +79,7 @@ __all__ = ["Controller"]
 log = logging.getLogger(__name__)
 
 AUTOMATED = "automated"
+_CLAIM_RETRY_S = 1.0
 
 
 class Controller:
@@ -140,6 +144,8 @@ class Controller:
         self._running: asyncio.Task[None] | None = None
         self._retick = asyncio.Event()
         self._hard_refreshed_at: float | None = None
+        self.membership: Membership | None = None
+        """This replica's lease and who owns which app (None: one process owns them all)."""
 
     # -- running -------------------------------------------------------------------------------
 
@@ -201,6 +207,8 @@ class Controller:
             self.reads.resync(summaries, running, since=since)
             hard = self._hard_due()
             for app in summaries:
+                if not self.owns(app.name):
+                    continue
                 if hard:
                     self._hard.add(app.name)
                 delay = 0.0 if first else self._rng.uniform(0, self.settings.jitter_s)
@@ -249,6 +257,14 @@ class Controller:
         """Stop watching what the new exclusions leave out, and watch nothing of it again."""
         await self.caches.set_filter(overrides.resource_filter)
 
+    def owns(self, app: str) -> bool:
+        """Whether ``app`` is this replica's to reconcile (always, in one process)."""
+        return self.membership is None or self.membership.owns(app)
+
+    def rebalance(self) -> None:
+        """The live replicas changed: look at every app again, taking up those gained now."""
+        self._retick.set()
+
     def _heard(self, event: CacheEvent) -> None:
         for app in event.apps:
             self.queue.add(app)
@@ -261,12 +277,20 @@ class Controller:
         awaited = self._awaited.pop(name, [])
         try:
             return await self._reconcile_one(name)
+        except StepClaimedError:
+            self.queue.add_after(name, _CLAIM_RETRY_S)  # its old owner is storing a step
+            return True
+        except FencedError as err:
+            log.info("%s: not written: %s", name, err.message)
+            return True
         finally:
             for future in awaited:
                 if not future.done():
                     future.set_result(None)
 
     async def _reconcile_one(self, name: str) -> bool:
+        if not self.owns(name):
+            return True  # another replica's
         record = await self.reads.app(name)
         if record is None:
             self.queue.forget(name)

@@ -1,0 +1,58 @@
+"""How a server shares its database: alone on SQLite (a lock), as a replica on PostgreSQL.
+
+A SQLite database serves one ``gitward server``: the second one is refused at start, before it
+writes anything. On PostgreSQL any number of servers run side by side; each one that reconciles
+takes a lease (:mod:`gitward.controller.membership`) before its controller writes, reconciles
+only the apps it owns, and gives the lease up after its controller stopped, so the others take
+its apps at once instead of after the lease expires.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+
+from gitward.controller.membership import Membership
+from gitward.server.services import Services
+from gitward.settings import ReplicaSettings
+from gitward.store import Store
+from gitward.store.locking import ServerLock
+
+__all__ = ["join", "lock_sqlite"]
+
+
+def lock_sqlite(stack: contextlib.AsyncExitStack, store: Store) -> None:
+    """One server per SQLite database: a second one is refused here, before it writes."""
+    path = store.database.sqlite_path
+    if path is not None:
+        lock = ServerLock(path)
+        lock.acquire()
+        stack.callback(lock.release)
+
+
+async def join(
+    stack: contextlib.AsyncExitStack,
+    services: Services,
+    settings: ReplicaSettings,
+    sock: socket.socket,
+    *,
+    reconcile: bool,
+) -> None:
+    """On PostgreSQL, a reconciling server becomes a replica (see the module docstring)."""
+    if services.store.backend == "sqlite" or not reconcile:
+        return
+    controller = services.controller
+    membership = Membership(
+        services.store, _address(sock), settings, on_change=controller.rebalance
+    )
+    await membership.start()
+    controller.membership = membership
+    stack.push_async_callback(membership.stop)
+
+
+def _address(sock: socket.socket) -> str:
+    """Where this replica listens, as the other replicas (and operators) see it."""
+    host, port = sock.getsockname()[:2]
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - naming the wildcard, not binding it
+        host = socket.gethostname()
+    return f"{host}:{port}"
