@@ -92,9 +92,11 @@ class Subscription:
 class EventStream:
     """Publish-subscribe of :class:`AppEvent` within one event loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, forward: EventStream | None = None) -> None:
         self._subscribers: list[Subscription] = []
         self.published = 0
+        self._forward = forward
+        """Another stream that gets every event published here too."""
 
     def subscribe(self, size: int = 10_000) -> Subscription:
         """A new subscription; events published from now on reach it."""
@@ -106,6 +108,8 @@ class EventStream:
         self.published += 1
         for subscription in list(self._subscribers):
             subscription._put(event)
+        if self._forward is not None:
+            self._forward.publish(event)
 
     def _unsubscribe(self, subscription: Subscription) -> None:
         with contextlib.suppress(ValueError):

@@ -44,6 +44,7 @@ from gitward.controller.deciding import Sync, Wait
 from gitward.controller.deleting import Deletion
 from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream
+from gitward.controller.following import Follower
 from gitward.controller.guarding import Guard
 from gitward.controller.membership import Membership
 from gitward.controller.operating import Operator
@@ -101,7 +102,9 @@ class Controller:
         self.settings = settings or ControllerSettings()
         self.store = store
         self.clock = clock
-        self.events = EventStream()
+        self.views = EventStream()
+        """What the API shows: this controller's events and the other replicas' changes."""
+        self.events = EventStream(forward=self.views)
         self.revisions = RevisionCache(repos.resolve)
         self.git = GitSide(repos, self.revisions, renderer)
         self.caches = LiveCaches(
@@ -146,6 +149,15 @@ class Controller:
         self._hard_refreshed_at: float | None = None
         self.membership: Membership | None = None
         """This replica's lease and who owns which app (None: one process owns them all)."""
+        self.follower = Follower(
+            store,
+            self.queue,
+            self.reads,
+            self.views,
+            owns=self.owns,
+            refresh=lambda app: self.refresh(app, hard=True),
+            look_again=self.rebalance,
+        )
 
     # -- running -------------------------------------------------------------------------------
 
@@ -160,6 +172,7 @@ class Controller:
         crash, as far as the store knows: a restart resumes from the last stored step) or
         :meth:`stop`."""
         self.reads.open()
+        self.follower.open()
         for operation in await self.store.operations.running():
             self.queue.add(operation.app)
         ticking = asyncio.get_running_loop().create_task(self._tick())
@@ -170,6 +183,7 @@ class Controller:
             with contextlib.suppress(asyncio.CancelledError):
                 await ticking
             await self.statuses.drain()
+            self.follower.close()
             self.reads.close()
             await self.caches.close()
 
@@ -382,6 +396,8 @@ class Controller:
         if self._running is None:  # not reconciling (stopped, or an API-only test server)
             self.refresh(app, hard=True)
             return False
+        if not self.owns(app):
+            return await self.follower.refreshed_elsewhere(app, within)
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._awaited.setdefault(app, []).append(future)
         self.refresh(app, hard=True)

@@ -1,10 +1,11 @@
 """How a server shares its database: alone on SQLite (a lock), as a replica on PostgreSQL.
 
 A SQLite database serves one ``gitward server``: the second one is refused at start, before it
-writes anything. On PostgreSQL any number of servers run side by side; each one that reconciles
-takes a lease (:mod:`gitward.controller.membership`) before its controller writes, reconciles
-only the apps it owns, and gives the lease up after its controller stopped, so the others take
-its apps at once instead of after the lease expires.
+writes anything. On PostgreSQL any number of servers run side by side: each hears the others'
+writes at once (:mod:`gitward.store.feed`); each one that reconciles takes a lease
+(:mod:`gitward.controller.membership`) before its controller writes, reconciles only the apps it
+owns, and gives the lease up after its controller stopped, so the others take its apps at once
+instead of after the lease expires.
 """
 
 from __future__ import annotations
@@ -38,8 +39,14 @@ async def join(
     *,
     reconcile: bool,
 ) -> None:
-    """On PostgreSQL, a reconciling server becomes a replica (see the module docstring)."""
-    if services.store.backend == "sqlite" or not reconcile:
+    """On PostgreSQL, a server follows the other replicas' changes and, when it reconciles,
+    becomes a replica (see the module docstring)."""
+    if services.store.backend == "sqlite":
+        return
+    feed = services.store.database.follow()
+    await feed.start()
+    stack.push_async_callback(feed.stop)
+    if not reconcile:
         return
     controller = services.controller
     membership = Membership(
