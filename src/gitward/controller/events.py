@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal
 
-__all__ = ["AppEvent", "EventKind", "EventStream", "Subscription"]
+from gitward.store import AppStatus
+
+__all__ = ["AppEvent", "EventKind", "EventStream", "Subscription", "status_event"]
 
 EventKind = Literal["status", "operation", "deleted"]
 
@@ -37,6 +39,34 @@ class AppEvent:
     operation_phase: str = ""
     message: str = ""
     initiated_by: str = ""
+
+
+def status_event(app: str, before: AppStatus, after: AppStatus) -> AppEvent | None:
+    """The ``status`` event of a refresh that changed what people see of the app (sync, health,
+    revisions, kinds of conditions); None when it changed nothing of that."""
+    shown = (
+        before.sync_status,
+        before.health_status,
+        before.health_message,
+        before.observed_revisions,
+        [c.get("type") for c in before.conditions],
+    )
+    if shown == (
+        after.sync_status,
+        after.health_status,
+        after.health_message,
+        after.observed_revisions,
+        [c.get("type") for c in after.conditions],
+    ):
+        return None
+    return AppEvent(
+        app=app,
+        kind="status",
+        sync_status=after.sync_status,
+        health_status=after.health_status,
+        revisions=tuple(after.observed_revisions),
+        message=after.health_message,
+    )
 
 
 class Subscription:

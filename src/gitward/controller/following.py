@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 
 from gitward.controller.events import AppEvent, EventKind, EventStream
 from gitward.controller.queue import WorkQueue
 from gitward.controller.reads import CachedReads
+from gitward.errors import GitwardError
 from gitward.store import Store
 from gitward.store.changes import Change, Remote
 
 __all__ = ["Follower"]
+
+log = logging.getLogger(__name__)
 
 _SHOWN: dict[str, EventKind] = {"status": "status", "operation": "operation", "deleted": "deleted"}
 
@@ -52,6 +56,7 @@ class Follower:
         self._look_again = look_again
         self._awaited: dict[str, list[asyncio.Future[None]]] = {}
         self._unsubscribe: Callable[[], None] | None = None
+        self._asking: set[asyncio.Task[None]] = set()
 
     def open(self) -> None:
         if self._unsubscribe is None:
@@ -61,6 +66,18 @@ class Follower:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+
+    def ask(self, app: str) -> None:
+        """Ask ``app``'s owner for a hard refresh, in the background."""
+        task = asyncio.get_running_loop().create_task(self._ask(app))
+        self._asking.add(task)
+        task.add_done_callback(self._asking.discard)
+
+    async def _ask(self, app: str) -> None:
+        try:
+            await self._store.database.ask_refresh(app)
+        except GitwardError as err:
+            log.warning("%s: could not ask its owner for a refresh: %s", app, err.message)
 
     async def refreshed_elsewhere(self, app: str, within: float) -> bool:
         """Ask ``app``'s owner for a hard refresh; True once it stored the app's status."""

@@ -43,7 +43,7 @@ from gitward.controller.capabilities import ClusterCapabilities
 from gitward.controller.deciding import Sync, Wait
 from gitward.controller.deleting import Deletion
 from gitward.controller.desired import GitSide
-from gitward.controller.events import AppEvent, EventStream
+from gitward.controller.events import AppEvent, EventStream, status_event
 from gitward.controller.following import Follower
 from gitward.controller.guarding import Guard
 from gitward.controller.membership import Membership
@@ -342,34 +342,12 @@ class Controller:
         return started
 
     async def _store_status(self, record: AppRecord, refreshed: Refreshed) -> None:
-        before, after = record.status, refreshed.status
-        if not await self.statuses.write(record.name, after):
+        if not await self.statuses.write(record.name, refreshed.status):
             return  # deleted meanwhile
-        changed = (
-            before.sync_status,
-            before.health_status,
-            before.health_message,
-            before.observed_revisions,
-            [c.get("type") for c in before.conditions],
-        ) != (
-            after.sync_status,
-            after.health_status,
-            after.health_message,
-            after.observed_revisions,
-            [c.get("type") for c in after.conditions],
-        )
-        if not changed:
+        event = status_event(record.name, record.status, refreshed.status)
+        if event is None:
             return
-        self.events.publish(
-            AppEvent(
-                app=record.name,
-                kind="status",
-                sync_status=after.sync_status,
-                health_status=after.health_status,
-                revisions=tuple(after.observed_revisions),
-                message=after.health_message,
-            )
-        )
+        self.events.publish(event)
         if record.parent is not None:
             await self._tell_family(record.parent)
 
@@ -383,7 +361,11 @@ class Controller:
     # -- on demand -----------------------------------------------------------------------------
 
     def refresh(self, app: str, *, hard: bool = False) -> None:
-        """Reconcile ``app`` as soon as a worker is free; ``hard`` resolves revisions again."""
+        """Reconcile ``app`` as soon as a worker is free; ``hard`` resolves revisions again
+        (asked of the app's owner when another replica owns it: a webhook, a person)."""
+        if hard and not self.owns(app) and self.membership is not None:
+            self.follower.ask(app)
+            return
         if hard:
             self._hard.add(app)
         self.queue.add(app)
