@@ -55,8 +55,11 @@ class Notifier:
         sender: Sender | None = None,
         renderer: TemplateRenderer | None = None,
         backoff_s: float = 1.0,
+        owns: Callable[[str], bool] = lambda _app: True,
     ) -> None:
         self._config = config
+        self._owns = owns
+        """Whether an app's notifications are this replica's to send (with replicas)."""
         self._store = store
         self._documents = documents
         self._sender = sender or Sender()
@@ -145,6 +148,8 @@ class Notifier:
             by_service: dict[str, list[StoredNotification]] = {}
             pending = await self._store.notifications.pending(PAGE)
             for item in pending:
+                if not self._owns(item.app):
+                    continue  # its owner sends it
                 by_service.setdefault(item.service, []).append(item)
             # one service's timeouts and retries do not hold up the others
             done = await asyncio.gather(

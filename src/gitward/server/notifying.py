@@ -28,10 +28,12 @@ def start_notifications(
     files = NotifyFiles(path, secret_path)
     store = services.store
 
-    async def documents(name: str) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
-        return await app_document(store, name)
+    owns = services.controller.owns  # with replicas, each app's owner notifies about it
 
-    notifier = Notifier(files.current, store, documents)
+    async def documents(name: str) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
+        return await app_document(store, name) if owns(name) else None
+
+    notifier = Notifier(files.current, store, documents, owns=owns)
     loop = asyncio.get_running_loop()
     return [
         loop.create_task(notifier.follow(services.controller.events)),

@@ -1,0 +1,63 @@
+"""Every replica serves the API as well as any other (issue 17.1): a session made on one works
+on the others and ends on all of them at a logout, and the stream of application changes on a
+replica that does not own an app shows that app's sync as its owner runs it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from conftest import Replicas, application, wait_for
+
+APP = "waves"
+
+
+def test_a_session_made_on_one_replica_works_and_ends_on_every_replica(
+    replicas: Replicas,
+) -> None:
+    first, second = replicas.start(), replicas.start()
+    with replicas.client(first) as client:
+        token = client.headers["Authorization"]
+        with httpx.Client(base_url=second.url, headers={"Authorization": token}) as other:
+            assert other.get("/api/v1/applications").status_code == 200
+            assert client.delete("/api/v1/session").status_code == 200
+            assert other.get("/api/v1/applications").status_code == 401
+
+
+def stream_until_synced(replicas: Replicas, watcher: Any, asker: Any) -> list[str]:
+    """The operation phases the watcher's stream showed until the sync the asker started
+    succeeded."""
+    phases: list[str] = []
+    with (
+        replicas.client(watcher) as watching,
+        replicas.client(asker) as asking,
+        watching.stream("GET", f"/api/v1/stream/applications?name={APP}", timeout=60) as stream,
+    ):
+        lines = stream.iter_lines()
+        assert next(line for line in lines if line.startswith("data:"))  # the initial state
+        assert asking.post(f"/api/v1/applications/{APP}/sync", json={}).status_code == 200
+        for line in lines:
+            if not line.startswith("data:"):
+                continue
+            shown = json.loads(line.removeprefix("data:"))["result"]["application"]
+            phase = (shown.get("status", {}).get("operationState") or {}).get("phase", "")
+            phases.append(phase)
+            if phase == "Succeeded":
+                break
+    return phases
+
+
+def test_the_stream_of_a_replica_that_does_not_own_an_app_shows_its_sync(
+    replicas: Replicas,
+) -> None:
+    started = [replicas.start(), replicas.start()]
+    with replicas.client(started[0]) as client:
+        assert client.post("/api/v1/applications", json=application(APP)).status_code == 200
+    owner = wait_for(lambda: replicas.owner_of(APP), 10, "an owner")
+    other = next(replica for replica in started if replica is not owner)
+
+    phases = stream_until_synced(replicas, watcher=other, asker=other)
+
+    assert "Running" in phases
+    assert phases[-1] == "Succeeded"
