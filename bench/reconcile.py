@@ -16,9 +16,12 @@ controller in a fresh process, so its memory is the controller's alone:
   ask for a refresh (``refresh(app, hard=True)``: resolve the branch again, no webhook), and
   time until the app's status is Synced and Healthy at the new commit.
 
+With ``--replicas N`` it measures instead the sync of the small apps from scratch by one, then
+N ``gitward server`` processes on one PostgreSQL database (``bench/replicated.py``).
+
 Prints figures for people, and as its last line one JSON object for machines.
 Usage: python bench/reconcile.py [--apps N] [--latency S] [--workers W] [--cycles C]
-                                 [--commits K]
+                                 [--commits K] [--replicas N]
 """
 
 from __future__ import annotations
@@ -412,6 +415,23 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     return figures_of(args, a, prepared, b)
 
 
+def run_replicated(args: argparse.Namespace) -> dict[str, Any]:
+    """``--replicas N``: the sync from scratch by 1 and by N servers on one PostgreSQL."""
+    import replicated  # noqa: PLC0415 - bench/ is on the path; only this mode needs it
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        make_world(work, args.apps)
+
+        def start_cluster() -> subprocess.Popen[str]:
+            sandbox = start_sandbox(work, args.latency)
+            asyncio.run(make_namespaces(work))
+            return sandbox
+
+        world = replicated.World(work, start_cluster)
+        return dict(replicated.run(world, args.apps, args.replicas, REPO_URL))
+
+
 def figures_of(
     args: argparse.Namespace, a: dict[str, Any], prepared: dict[str, Any], b: dict[str, Any]
 ) -> dict[str, Any]:
@@ -448,6 +468,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=ControllerSettings().workers)
     parser.add_argument("--cycles", type=int, default=3, help="no-op cycles to time")
     parser.add_argument("--commits", type=int, default=9, help="commit-to-healthy samples")
+    parser.add_argument("--replicas", type=int, default=0, help="servers on one PostgreSQL")
     parser.add_argument("--phase", choices=("sync", "prepare", "refresh"), help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -455,6 +476,9 @@ def main() -> None:
         print(json.dumps(asyncio.run(run_phase(args))))
         return
     started, load = time.perf_counter(), os.getloadavg()[0]
+    if args.replicas:
+        print(json.dumps({**run_replicated(args), "load_avg_1m_before": round(load, 2)}))
+        return
     figures = {**run_all(args), "load_avg_1m_before": round(load, 2)}
     f = figures
     cycles = f["noop_refresh_cycles_s"]
