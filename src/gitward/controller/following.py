@@ -5,9 +5,10 @@ The store's change feed carries the other replicas' commits as
 :mod:`gitward.store.feed`). For an app this replica owns, a definition written or an operation
 started elsewhere (a sync asked through another replica's API) is reconciled at once; a parent
 owned here looks again when a child owned elsewhere changed; a refresh asked elsewhere is done
-here. Every such change is also shown to this replica's API streams (``views``), whoever owns
-the app, so a browser connected to any replica sees every app move. A person's refresh of an
-app owned elsewhere is asked of its owner, and awaited until the owner stores its status.
+here; a replica joining or leaving makes this one read the live replicas again. Every such change
+is also shown to this replica's API streams (``views``), whoever owns the app, so a browser
+connected to any replica sees every app move. A person's refresh of an app owned elsewhere is asked
+of its owner, and awaited until the owner stores its status.
 
 It must not reconcile anything itself: it queues apps for the controller.
 """
@@ -46,6 +47,7 @@ class Follower:
         owns: Callable[[str], bool],
         refresh: Callable[[str], None],
         look_again: Callable[[], None],
+        members_changed: Callable[[], None] = lambda: None,
     ) -> None:
         self._store = store
         self._queue = queue
@@ -54,6 +56,7 @@ class Follower:
         self._owns = owns
         self._refresh = refresh
         self._look_again = look_again
+        self._members_changed = members_changed
         self._awaited: dict[str, list[asyncio.Future[None]]] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self._asking: set[asyncio.Task[None]] = set()
@@ -100,6 +103,8 @@ class Follower:
             return
         if change.kind == "all":
             self._look_again()
+        elif change.kind == "replicas":
+            self._members_changed()
         elif change.kind == "refresh":
             if self._owns(change.name):
                 self._refresh(change.name)

@@ -102,8 +102,7 @@ class Controller:
         self.settings = settings or ControllerSettings()
         self.store = store
         self.clock = clock
-        self.views = EventStream()
-        """What the API shows: this controller's events and the other replicas' changes."""
+        self.views = EventStream()  # what the API shows: these events and other replicas' changes
         self.events = EventStream(forward=self.views)
         self.revisions = RevisionCache(repos.resolve)
         self.git = GitSide(repos, self.revisions, renderer)
@@ -147,8 +146,7 @@ class Controller:
         self._running: asyncio.Task[None] | None = None
         self._retick = asyncio.Event()
         self._hard_refreshed_at: float | None = None
-        self.membership: Membership | None = None
-        """This replica's lease and who owns which app (None: one process owns them all)."""
+        self.membership: Membership | None = None  # with replicas: who owns which app
         self.follower = Follower(
             store,
             self.queue,
@@ -157,6 +155,7 @@ class Controller:
             owns=self.owns,
             refresh=lambda app: self.refresh(app, hard=True),
             look_again=self.rebalance,
+            members_changed=self._members_changed,
         )
 
     # -- running -------------------------------------------------------------------------------
@@ -278,6 +277,10 @@ class Controller:
     def rebalance(self) -> None:
         """The live replicas changed: look at every app again, taking up those gained now."""
         self._retick.set()
+
+    def _members_changed(self) -> None:
+        if self.membership is not None:
+            self.membership.read_soon()
 
     def _heard(self, event: CacheEvent) -> None:
         for app in event.apps:

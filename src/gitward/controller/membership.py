@@ -53,6 +53,7 @@ class Membership:
         """Why this replica is not ready (None: it holds a live lease)."""
         self._renewed_at = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._reading: asyncio.Task[None] | None = None
 
     @property
     def ready(self) -> bool:
@@ -112,6 +113,17 @@ class Membership:
             await self._join()
         await self.store.replicas.reap()
         await self._read_members()
+
+    def read_soon(self) -> None:
+        """Read the live replicas again now (one joined or left), in the background."""
+        if self._reading is None or self._reading.done():
+            self._reading = asyncio.get_running_loop().create_task(self._read_again())
+
+    async def _read_again(self) -> None:
+        try:
+            await self._read_members()
+        except GitwardError as err:
+            log.warning("replica %s could not read the replicas: %s", self.id, err.message)
 
     async def _read_members(self) -> None:
         live = tuple(sorted(replica.id for replica in await self.store.replicas.live()))

@@ -41,6 +41,7 @@ __all__ = [
     "ProjectWritten",
     "Remote",
     "RemoteKind",
+    "ReplicasChanged",
     "note",
     "pending",
 ]
@@ -90,7 +91,14 @@ class OperationWritten:
     record: OperationRecord
 
 
-RemoteKind = Literal["app", "status", "operation", "deleted", "project", "all", "refresh"]
+@dataclass(frozen=True, slots=True)
+class ReplicasChanged:
+    """A replica joined or left (or its expired lease was removed)."""
+
+
+RemoteKind = Literal[
+    "app", "status", "operation", "deleted", "project", "all", "refresh", "replicas"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +106,7 @@ class Remote:
     """Another replica committed a change of ``name`` (an app; a project for ``project``):
     read it again. ``all``: changes may have been missed (the feed reconnected), look again
     at everything. ``refresh``: a person asked for a hard refresh of app ``name`` through
-    another replica (nothing was written)."""
+    another replica (nothing was written). ``replicas``: a replica joined or left."""
 
     kind: RemoteKind
     name: str = ""
@@ -111,6 +119,7 @@ Change = (
     | ProjectWritten
     | ProjectDeleted
     | OperationWritten
+    | ReplicasChanged
     | Remote
 )
 Listener = Callable[[Change], None]

@@ -39,6 +39,7 @@ from gitward.store.changes import (
     ProjectWritten,
     Remote,
     RemoteKind,
+    ReplicasChanged,
 )
 
 __all__ = ["CHANNEL", "Feed", "notify"]
@@ -70,6 +71,8 @@ def _named(change: Change) -> tuple[RemoteKind, str] | None:
             kind, name = "project", project.name
         case ProjectDeleted():
             kind, name = "project", change.name
+        case ReplicasChanged():
+            kind, name = "replicas", ""
         case _:
             return None
     return kind, name

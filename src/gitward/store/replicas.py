@@ -2,7 +2,9 @@
 
 A replica joins (a row with a new lease epoch, one more than any handed out before), renews its
 lease by heartbeats, and leaves (its row removed); a replica that stops heartbeating is gone
-once its lease expires, and :meth:`Replicas.reap` removes its row. Times are the store's clock:
+once its lease expires, and :meth:`Replicas.reap` removes its row. Each of these changes is
+noted (:class:`~gitward.store.changes.ReplicasChanged`), so the other replicas hear of it at once
+through the change feed instead of at their next heartbeat. Times are the store's clock:
 replicas' clocks must agree (NTP) to within a small part of the lease.
 """
 
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from gitward.store.access import Context
+from gitward.store.changes import ReplicasChanged, note
 from gitward.store.fencing import Fence
 from gitward.store.tables import LeaseEpochRow, ReplicaRow
 
@@ -62,6 +65,7 @@ class Replicas:
                 )
             )
             await session.flush()
+            note(session, ReplicasChanged())
             return Fence(replica, counter.epoch)
 
     async def renew(self, fence: Fence, lease_s: float) -> bool:
@@ -90,6 +94,7 @@ class Replicas:
                     ReplicaRow.id == fence.replica, ReplicaRow.epoch == fence.epoch
                 )
             )
+            note(session, ReplicasChanged())
 
     async def live(self) -> list[ReplicaRecord]:
         """The replicas whose lease has not expired, by id."""
@@ -108,7 +113,10 @@ class Replicas:
             result = await session.execute(
                 sa.delete(ReplicaRow).where(ReplicaRow.expires_at <= now).returning(ReplicaRow.id)
             )
-            return sorted(result.scalars().all())
+            gone = sorted(result.scalars().all())
+            if gone:
+                note(session, ReplicasChanged())
+            return gone
 
 
 def _record(row: ReplicaRow) -> ReplicaRecord:
