@@ -61,3 +61,24 @@ def test_the_stream_of_a_replica_that_does_not_own_an_app_shows_its_sync(
 
     assert "Running" in phases
     assert phases[-1] == "Succeeded"
+
+
+def test_a_refresh_asked_of_a_replica_that_does_not_own_the_app_is_done_by_its_owner(
+    replicas: Replicas,
+) -> None:
+    started = [replicas.start(), replicas.start()]
+    with replicas.client(started[0]) as client:
+        assert client.post("/api/v1/applications", json=application(APP)).status_code == 200
+    owner = wait_for(lambda: replicas.owner_of(APP), 10, "an owner")
+    other = next(replica for replica in started if replica is not owner)
+    with replicas.client(other) as client:
+
+        def reconciled() -> str:
+            status = client.get(f"/api/v1/applications/{APP}").json()["status"]
+            return str(status.get("reconciledAt") or "")
+
+        before = wait_for(reconciled, 30, "a first reconcile by the owner")
+        refreshed = client.get(f"/api/v1/applications/{APP}", params={"refresh": "hard"})
+
+        assert refreshed.status_code == 200
+        assert refreshed.json()["status"]["reconciledAt"] > before
