@@ -25,7 +25,7 @@ from gitward.controller.queue import WorkQueue
 from gitward.controller.reads import CachedReads
 from gitward.errors import GitwardError
 from gitward.store import Store
-from gitward.store.changes import Change, Remote
+from gitward.store.changes import APP_KINDS, Change, Remote
 
 __all__ = ["Follower"]
 
@@ -108,7 +108,7 @@ class Follower:
         elif change.kind == "refresh":
             if self._owns(change.name):
                 self._refresh(change.name)
-        elif change.kind != "project":
+        elif change.kind in APP_KINDS:
             self._app_changed(change)
 
     def _app_changed(self, change: Remote) -> None:

@@ -23,6 +23,7 @@ from typing import Protocol
 from gitward.model.project import AppProject, parse_project
 from gitward.store import AppRecord, AppSummary, OperationRecord, ProjectRecord, Store
 from gitward.store.changes import (
+    APP_KINDS,
     AppDeleted,
     AppStatusChanged,
     AppWritten,
@@ -322,7 +323,7 @@ class CachedReads:
         elif change.kind == "deleted":
             self._forget(change.name)
             self._family.deleted(change.name)
-        elif change.kind != "refresh":
+        elif change.kind in APP_KINDS:
             self._forget(change.name)
 
     def _app_written(self, record: AppRecord) -> None:

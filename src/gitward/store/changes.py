@@ -31,17 +31,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gitward.store.records import AppRecord, AppStatus, OperationRecord, ProjectRecord
 
 __all__ = [
+    "APP_KINDS",
     "AppDeleted",
     "AppStatusChanged",
     "AppWritten",
     "Change",
     "Changes",
+    "ClusterChanged",
     "OperationWritten",
     "ProjectDeleted",
     "ProjectWritten",
     "Remote",
     "RemoteKind",
     "ReplicasChanged",
+    "RepoChanged",
     "note",
     "pending",
 ]
@@ -92,13 +95,38 @@ class OperationWritten:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterChanged:
+    """A cluster was registered, changed or removed through the API (``server``: its URL)."""
+
+    server: str
+
+
+@dataclass(frozen=True, slots=True)
+class RepoChanged:
+    """A repository's settings or credentials were written or removed."""
+
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReplicasChanged:
     """A replica joined or left (or its expired lease was removed)."""
 
 
 RemoteKind = Literal[
-    "app", "status", "operation", "deleted", "project", "all", "refresh", "replicas"
+    "app",
+    "status",
+    "operation",
+    "deleted",
+    "project",
+    "all",
+    "refresh",
+    "replicas",
+    "cluster",
+    "repo",
 ]
+APP_KINDS: frozenset[RemoteKind] = frozenset({"app", "status", "operation", "deleted"})
+"""The kinds of :class:`Remote` change whose ``name`` is an app's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +134,8 @@ class Remote:
     """Another replica committed a change of ``name`` (an app; a project for ``project``):
     read it again. ``all``: changes may have been missed (the feed reconnected), look again
     at everything. ``refresh``: a person asked for a hard refresh of app ``name`` through
-    another replica (nothing was written). ``replicas``: a replica joined or left."""
+    another replica (nothing was written). ``replicas``: a replica joined or left. ``cluster``
+    and ``repo``: a cluster (by server URL) or a repository (by URL) was written or removed."""
 
     kind: RemoteKind
     name: str = ""
@@ -120,6 +149,8 @@ Change = (
     | ProjectDeleted
     | OperationWritten
     | ReplicasChanged
+    | ClusterChanged
+    | RepoChanged
     | Remote
 )
 Listener = Callable[[Change], None]

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import typing
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -34,12 +35,14 @@ from gitward.store.changes import (
     AppWritten,
     Change,
     Changes,
+    ClusterChanged,
     OperationWritten,
     ProjectDeleted,
     ProjectWritten,
     Remote,
     RemoteKind,
     ReplicasChanged,
+    RepoChanged,
 )
 
 __all__ = ["CHANNEL", "Feed", "notify"]
@@ -50,9 +53,7 @@ CHANNEL = "gitward_changes"
 _MAX_PAYLOAD = 7000
 _CHECK_S = 5.0
 _RETRY_CAP_S = 10.0
-_KINDS: dict[str, RemoteKind] = {
-    kind: kind for kind in ("app", "status", "operation", "deleted", "project", "all", "refresh")
-}
+_KINDS: dict[str, RemoteKind] = {kind: kind for kind in typing.get_args(RemoteKind)}
 
 
 def _named(change: Change) -> tuple[RemoteKind, str] | None:
@@ -73,6 +74,10 @@ def _named(change: Change) -> tuple[RemoteKind, str] | None:
             kind, name = "project", change.name
         case ReplicasChanged():
             kind, name = "replicas", ""
+        case ClusterChanged(server=server):
+            kind, name = "cluster", server
+        case RepoChanged(url=url):
+            kind, name = "repo", url
         case _:
             return None
     return kind, name

@@ -5,7 +5,8 @@ schema to the newest revision. Then ``store.apps``, ``store.projects``, ``store.
 ``store.clusters``, ``store.operations``, ``store.history``, ``store.audit`` and ``store.accounts``
 each make every call its own transaction; ``async with store.transaction() as tx`` groups several
 calls (``tx.apps``, ``tx.audit``, ...) into one, so that they commit together or not at all.
-``store.changes.subscribe(listener)`` hears every committed change of apps, projects and operations.
+``store.changes.subscribe(listener)`` hears every committed change of apps, projects, operations,
+clusters, repositories and replicas (and, once it follows them, the other replicas' changes).
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ import json
 from typing import Any
 
 import httpx
-from conftest import Replicas, application, wait_for
+from conftest import Replicas, application, query, wait_for
+
+from gitward.sandbox import Sandbox
 
 APP = "waves"
 
@@ -82,3 +84,29 @@ def test_a_refresh_asked_of_a_replica_that_does_not_own_the_app_is_done_by_its_o
 
         assert refreshed.status_code == 200
         assert refreshed.json()["status"]["reconciledAt"] > before
+
+
+def test_a_cluster_registered_through_one_replica_is_used_by_the_owner_of_an_app_on_another(
+    replicas: Replicas, sandbox: tuple[Sandbox, Any]
+) -> None:
+    first, second = replicas.start(), replicas.start()
+    ids = [row["id"] for row in query(replicas.database, "SELECT id FROM replicas")]
+    name = next(f"web-{n}" for n in range(100) if replicas.owner_of(f"web-{n}") is second)
+    cluster = {
+        "server": sandbox[0].url,
+        "name": "second",
+        "config": {"bearerToken": "t0ken", "tlsClientConfig": {"insecure": False}},
+    }
+    app = application(name)
+    app["spec"]["destination"] = {"name": "second", "namespace": "default"}
+    app["spec"]["syncPolicy"] = {"automated": {}}
+    with replicas.client(first) as client:
+        assert client.post("/api/v1/clusters", json=cluster).status_code == 200
+        assert client.post("/api/v1/applications", json=app).status_code == 200
+
+        def health() -> str:
+            status = client.get(f"/api/v1/applications/{name}").json()["status"]
+            return f"{status['sync']['status']}/{status['health']['status']}"
+
+        wait_for(lambda: health() == "Synced/Healthy", 90, f"{name} deployed by its owner")
+    assert len(ids) == 2

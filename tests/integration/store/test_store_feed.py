@@ -13,7 +13,14 @@ from conftest import PostgresDatabases, postgres_admin_url
 from store_builders import app
 
 from gitward.store import Store
-from gitward.store.changes import Change, Remote
+from gitward.store.changes import (
+    AppDeleted,
+    Change,
+    ClusterChanged,
+    Remote,
+    ReplicasChanged,
+    RepoChanged,
+)
 from gitward.store.feed import parse, payload
 
 KEY = "yKFkN2o6VfOzJbD8K5wHbmUbqJjQsq1b2kVwJYg9Cqk="
@@ -87,10 +94,21 @@ async def test_a_write_on_one_replica_reaches_another_at_once_and_not_its_own_wr
 
 
 def test_a_notification_too_large_for_postgresql_says_look_at_everything() -> None:
-    from gitward.store.changes import AppDeleted  # noqa: PLC0415
-
     text = payload("me", [AppDeleted(f"app-{n:05d}") for n in range(1000)])
 
     assert text is not None and len(text) < 8000
     assert parse(text) == ("me", [Remote("all")])
     assert parse("not json") == ("", [Remote("all")])
+
+
+def test_every_kind_of_change_another_replica_must_hear_survives_the_notification() -> None:
+    changes = [ReplicasChanged(), ClusterChanged("https://k8s.example"), RepoChanged("https://g")]
+
+    text = payload("me", changes)
+
+    assert text is not None
+    assert sorted(parse(text)[1], key=lambda r: r.kind) == [
+        Remote("cluster", "https://k8s.example"),
+        Remote("replicas", ""),
+        Remote("repo", "https://g"),
+    ]
