@@ -44,11 +44,11 @@ from gitward.controller.deciding import Sync, Wait
 from gitward.controller.deleting import Deletion
 from gitward.controller.desired import GitSide
 from gitward.controller.events import AppEvent, EventStream, status_event
-from gitward.controller.following import Follower
 from gitward.controller.guarding import Guard
 from gitward.controller.membership import Membership
 from gitward.controller.operating import Operator
 from gitward.controller.overrides import OverridesHolder, ResourceOverrides
+from gitward.controller.peers import Peers
 from gitward.controller.queue import BackoffPolicy, WorkQueue, run_workers
 from gitward.controller.reads import CachedReads, current_operation
 from gitward.controller.refreshing import Refreshed, Refresher
@@ -147,7 +147,7 @@ class Controller:
         self._retick = asyncio.Event()
         self._hard_refreshed_at: float | None = None
         self.membership: Membership | None = None  # with replicas: who owns which app
-        self.follower = Follower(
+        self.peers = Peers(
             store,
             self.queue,
             self.reads,
@@ -171,7 +171,7 @@ class Controller:
         crash, as far as the store knows: a restart resumes from the last stored step) or
         :meth:`stop`."""
         self.reads.open()
-        self.follower.open()
+        self.peers.open()
         for operation in await self.store.operations.running():
             self.queue.add(operation.app)
         ticking = asyncio.get_running_loop().create_task(self._tick())
@@ -182,7 +182,7 @@ class Controller:
             with contextlib.suppress(asyncio.CancelledError):
                 await ticking
             await self.statuses.drain()
-            self.follower.close()
+            self.peers.close()
             self.reads.close()
             await self.caches.close()
 
@@ -367,7 +367,7 @@ class Controller:
         """Reconcile ``app`` as soon as a worker is free; ``hard`` resolves revisions again
         (asked of the app's owner when another replica owns it: a webhook, a person)."""
         if hard and not self.owns(app) and self.membership is not None:
-            self.follower.ask(app)
+            self.peers.ask(app)
             return
         if hard:
             self._hard.add(app)
@@ -382,7 +382,7 @@ class Controller:
             self.refresh(app, hard=True)
             return False
         if not self.owns(app):
-            return await self.follower.refreshed_elsewhere(app, within)
+            return await self.peers.refreshed_elsewhere(app, within)
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._awaited.setdefault(app, []).append(future)
         self.refresh(app, hard=True)

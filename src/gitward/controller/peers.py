@@ -1,4 +1,4 @@
-"""Following the other replicas: what a controller does when another replica commits a change.
+"""The other replicas (peers): what a controller does when another replica commits a change.
 
 The store's change feed carries the other replicas' commits as
 :class:`~gitward.store.changes.Remote` changes (PostgreSQL ``LISTEN/NOTIFY``,
@@ -27,14 +27,14 @@ from gitward.errors import GitwardError
 from gitward.store import Store
 from gitward.store.changes import APP_KINDS, Change, Remote
 
-__all__ = ["Follower"]
+__all__ = ["Peers"]
 
 log = logging.getLogger(__name__)
 
 _SHOWN: dict[str, EventKind] = {"status": "status", "operation": "operation", "deleted": "deleted"}
 
 
-class Follower:
+class Peers:
     """Turns the other replicas' changes into reconciles, refreshes and shown events."""
 
     def __init__(
