@@ -74,6 +74,12 @@ COMMANDS = (
     LazyCommand("cluster", "gitward.cli.clusters", "clusters", "Manage cluster credentials."),
     LazyCommand("account", "gitward.cli.accounts", "accounts", "Manage local accounts."),
     LazyCommand("values", "gitward.cli.writeback", "values", "Change value files in Git."),
+    LazyCommand(
+        "promote",
+        "gitward.cli.promote",
+        "promote",
+        "Promote value keys of one app into another app's value files, through Git.",
+    ),
 )
 
 

@@ -31,6 +31,7 @@ from gitward.settings import (
     ReplicaSettings,
     ServerSettings,
     Settings,
+    parse_git_hosts,
     parse_repo_dir,
 )
 from gitward.settings import trusted_proxies as parse_proxies
@@ -178,6 +179,17 @@ def server(
             metavar="DIR",
         ),
     ] = None,
+    git_host: Annotated[
+        list[str] | None,
+        setting(
+            "GITWARD_GIT_HOSTS",
+            "A self-hosted GitHub Enterprise or GitLab whose API opens promotion pull requests, "
+            "as github=URL or gitlab=URL; repeatable (the variable: comma-separated).",
+            "github.com, gitlab.com and github.*/gitlab.* hosts only",
+            "--git-host",
+            metavar="KIND=URL",
+        ),
+    ] = None,
     render_max_files: Annotated[
         int | None,
         setting(
@@ -296,9 +308,18 @@ def server(
         except GitwardError as err:
             abort(err.message, EXIT_USAGE)
     overrides["membership"] = _membership(replica_lease, replica_heartbeat)
+    if git_host is not None:
+        overrides["git_hosts"] = _git_hosts(git_host)
     if policies is not None:
         overrides["controller"] = replace(overrides["controller"], policies_dir=policies)
     serving.run(settings, overrides, reset=reset_admin_password, echo=typer.echo)
+
+
+def _git_hosts(given: list[str]) -> tuple[tuple[str, str], ...]:
+    try:
+        return parse_git_hosts([part for text in given for part in text.split(",")], "--git-host")
+    except GitwardError as err:
+        abort(err.message, EXIT_USAGE)
 
 
 def first_kubeconfig(value: Path) -> Path:

@@ -94,6 +94,7 @@ def heavy(modules: set[str]) -> list[str]:
         ("repo", "list"),
         ("cluster", "list"),
         ("account", "list"),
+        ("promote", "guestbook", "--from", "guestbook", "--keys", "a.tag"),
     ],
     ids=" ".join,
 )
