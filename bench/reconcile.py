@@ -20,11 +20,14 @@ The bench's own waiting is cheap: (a) counts Synced and Healthy apps incremental
 status events, and the store is read only once the work queue is empty. ``--sync-only`` runs
 (a) alone (its ``cpu_ms_per_synced_app`` is the controller's CPU per app synced).
 
+With ``--replicas N`` it measures instead the sync of the small apps from scratch by one, then
+N ``gitward server`` processes on one PostgreSQL database (``bench/replicated.py``).
+
 Prints figures for people, and as its last line one JSON object for machines, its keys named
 for what they measure (``sync_apps_s``, ``noop_refresh_s``, ``rss_mb_per_replica``,
 ``commit_to_healthy_p50_s``, ``cpu_ms_per_synced_app``...).
 Usage: python bench/reconcile.py [--apps N] [--latency S] [--workers W] [--cycles C]
-                                 [--commits K] [--sync-only]
+                                 [--commits K] [--sync-only] [--replicas N]
 """
 
 from __future__ import annotations
@@ -444,6 +447,23 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     return figures_of(args, a, prepared, b)
 
 
+def run_replicated(args: argparse.Namespace) -> dict[str, Any]:
+    """``--replicas N``: the sync from scratch by 1 and by N servers on one PostgreSQL."""
+    import replicated  # noqa: PLC0415 - bench/ is on the path; only this mode needs it
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        make_world(work, args.apps)
+
+        def start_cluster() -> subprocess.Popen[str]:
+            sandbox = start_sandbox(work, args.latency)
+            asyncio.run(make_namespaces(work))
+            return sandbox
+
+        world = replicated.World(work, start_cluster)
+        return dict(replicated.run(world, args.apps, args.replicas, REPO_URL))
+
+
 def figures_of(
     args: argparse.Namespace, a: dict[str, Any], prepared: dict[str, Any], b: dict[str, Any]
 ) -> dict[str, Any]:
@@ -507,6 +527,7 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=3, help="no-op cycles to time")
     parser.add_argument("--commits", type=int, default=9, help="commit-to-healthy samples")
     parser.add_argument("--sync-only", action="store_true", help="run phase (a) alone")
+    parser.add_argument("--replicas", type=int, default=0, help="servers on one PostgreSQL")
     parser.add_argument("--phase", choices=("sync", "prepare", "refresh"), help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -514,6 +535,9 @@ def main() -> None:
         print(json.dumps(asyncio.run(run_phase(args))))
         return
     started, load = time.perf_counter(), os.getloadavg()[0]
+    if args.replicas:
+        print(json.dumps({**run_replicated(args), "load_avg_1m_before": round(load, 2)}))
+        return
     if args.sync_only:
         f = {**sync_only(args), "load_avg_1m_before": round(load, 2)}
         print(f"(a) sync          {f['sync_apps_s']:>10} s for {args.apps} apps of 1 ConfigMap")

@@ -22,6 +22,7 @@ __all__ = [
     "ControllerSettings",
     "GitSettings",
     "RenderSettings",
+    "ReplicaSettings",
     "ServerSettings",
     "Settings",
     "default_cache_dir",
@@ -124,6 +125,14 @@ class ControllerSettings:
     policies_dir: Path | None = None
     """ValidatingAdmissionPolicy and binding files checked before every sync (``gitward server
     --policies DIR``, ``$GITWARD_POLICIES``); see :mod:`gitward.guardrails`."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaSettings:
+    """A replica's lease on PostgreSQL: how long it lasts, how often it is renewed."""
+
+    lease_s: float = 15.0
+    heartbeat_s: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from gitward.cli.failing import EXIT_USAGE, abort
 from gitward.errors import GitwardError
 from gitward.settings import (
     ControllerSettings,
+    ReplicaSettings,
     ServerSettings,
     Settings,
     parse_git_hosts,
@@ -39,6 +40,7 @@ __all__ = ["server", "setting"]
 
 _SERVER = ServerSettings(data_dir=Path())  # only for the defaults that --help shows
 _CONTROLLER = ControllerSettings()
+_MEMBERSHIP = ReplicaSettings()
 
 
 def setting(
@@ -232,6 +234,25 @@ def server(
             "none",
         ),
     ] = None,
+    replica_lease: Annotated[
+        float | None,
+        setting(
+            "GITWARD_REPLICA_LEASE",
+            "Seconds a replica's lease lasts on PostgreSQL: its apps move to the others this "
+            "long after it stops answering.",
+            f"{_MEMBERSHIP.lease_s:g}",
+            min=1,
+        ),
+    ] = None,
+    replica_heartbeat: Annotated[
+        float | None,
+        setting(
+            "GITWARD_REPLICA_HEARTBEAT",
+            "Seconds between renewals of a replica's lease (less than the lease).",
+            f"{_MEMBERSHIP.heartbeat_s:g}",
+            min=0.1,
+        ),
+    ] = None,
     reset_admin_password: Annotated[
         bool,
         typer.Option(
@@ -286,6 +307,7 @@ def server(
             overrides["trusted_proxies"] = parse_proxies(trusted_proxies, "--trusted-proxies")
         except GitwardError as err:
             abort(err.message, EXIT_USAGE)
+    overrides["membership"] = _membership(replica_lease, replica_heartbeat)
     if git_host is not None:
         overrides["git_hosts"] = _git_hosts(git_host)
     if policies is not None:
@@ -319,6 +341,19 @@ def _controller(
     if workers is not None:
         changed = replace(changed, workers=workers)
     return changed
+
+
+def _membership(lease: float | None, heartbeat: float | None) -> ReplicaSettings:
+    """The lease and its renewal: a heartbeat of a third of the lease unless given."""
+    lease_s = _MEMBERSHIP.lease_s if lease is None else lease
+    heartbeat_s = min(_MEMBERSHIP.heartbeat_s, lease_s / 3) if heartbeat is None else heartbeat
+    if heartbeat_s >= lease_s:
+        abort(
+            f"--replica-heartbeat {heartbeat_s:g} must be shorter than --replica-lease "
+            f"{lease_s:g}: a lease would expire between its renewals",
+            EXIT_USAGE,
+        )
+    return ReplicaSettings(lease_s=lease_s, heartbeat_s=heartbeat_s)
 
 
 def _settings() -> Settings:

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal
 
-__all__ = ["AppEvent", "EventKind", "EventStream", "Subscription"]
+from gitward.store import AppStatus
+
+__all__ = ["AppEvent", "EventKind", "EventStream", "Subscription", "status_event"]
 
 EventKind = Literal["status", "operation", "deleted", "promotion"]
 
@@ -38,6 +40,34 @@ class AppEvent:
     operation_phase: str = ""
     message: str = ""
     initiated_by: str = ""
+
+
+def status_event(app: str, before: AppStatus, after: AppStatus) -> AppEvent | None:
+    """The ``status`` event of a refresh that changed what people see of the app (sync, health,
+    revisions, kinds of conditions); None when it changed nothing of that."""
+    shown = (
+        before.sync_status,
+        before.health_status,
+        before.health_message,
+        before.observed_revisions,
+        [c.get("type") for c in before.conditions],
+    )
+    if shown == (
+        after.sync_status,
+        after.health_status,
+        after.health_message,
+        after.observed_revisions,
+        [c.get("type") for c in after.conditions],
+    ):
+        return None
+    return AppEvent(
+        app=app,
+        kind="status",
+        sync_status=after.sync_status,
+        health_status=after.health_status,
+        revisions=tuple(after.observed_revisions),
+        message=after.health_message,
+    )
 
 
 class Subscription:
@@ -93,9 +123,11 @@ class Subscription:
 class EventStream:
     """Publish-subscribe of :class:`AppEvent` within one event loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, forward: EventStream | None = None) -> None:
         self._subscribers: list[Subscription] = []
         self.published = 0
+        self._forward = forward
+        """Another stream that gets every event published here too."""
 
     def subscribe(self, size: int = 10_000) -> Subscription:
         """A new subscription; events published from now on reach it."""
@@ -107,6 +139,8 @@ class EventStream:
         self.published += 1
         for subscription in list(self._subscribers):
             subscription._put(event)
+        if self._forward is not None:
+            self._forward.publish(event)
 
     def _unsubscribe(self, subscription: Subscription) -> None:
         with contextlib.suppress(ValueError):

@@ -44,10 +44,12 @@ from gitward.controller.capabilities import ClusterCapabilities
 from gitward.controller.deciding import Sync, Wait
 from gitward.controller.deleting import Deletion
 from gitward.controller.desired import GitSide
-from gitward.controller.events import AppEvent, EventStream
+from gitward.controller.events import AppEvent, EventStream, status_event
 from gitward.controller.guarding import Guard
+from gitward.controller.membership import Membership
 from gitward.controller.operating import Operator
 from gitward.controller.overrides import OverridesHolder, ResourceOverrides
+from gitward.controller.peers import Peers
 from gitward.controller.queue import BackoffPolicy, WorkQueue, run_workers
 from gitward.controller.reads import CachedReads, current_operation
 from gitward.controller.refreshing import Refreshed, Refresher
@@ -70,6 +72,8 @@ from gitward.store import (
     OperationRunningError,
     Store,
 )
+from gitward.store.fencing import FencedError
+from gitward.store.operations import StepClaimedError
 from gitward.sync import SyncRequest, utc_now
 
 __all__ = ["Controller"]
@@ -77,6 +81,7 @@ __all__ = ["Controller"]
 log = logging.getLogger(__name__)
 
 AUTOMATED = "automated"
+_CLAIM_RETRY_S = 1.0
 
 
 class Controller:
@@ -98,7 +103,8 @@ class Controller:
         self.settings = settings or ControllerSettings()
         self.store = store
         self.clock = clock
-        self.events = EventStream()
+        self.views = EventStream()  # what the API shows: these events and other replicas' changes
+        self.events = EventStream(forward=self.views)
         self.revisions = RevisionCache(repos.resolve)
         self.git = GitSide(repos, self.revisions, renderer)
         self.caches = LiveCaches(
@@ -143,6 +149,17 @@ class Controller:
         self._running: asyncio.Task[None] | None = None
         self._retick = asyncio.Event()
         self._hard_refreshed_at: float | None = None
+        self.membership: Membership | None = None  # with replicas: who owns which app
+        self.peers = Peers(
+            store,
+            self.queue,
+            self.reads,
+            self.views,
+            owns=self.owns,
+            refresh=lambda app: self.refresh(app, hard=True),
+            look_again=self.rebalance,
+            members_changed=self._members_changed,
+        )
 
     # -- running -------------------------------------------------------------------------------
 
@@ -157,6 +174,7 @@ class Controller:
         crash, as far as the store knows: a restart resumes from the last stored step) or
         :meth:`stop`."""
         self.reads.open()
+        self.peers.open()
         for operation in await self.store.operations.running():
             self.queue.add(operation.app)
         ticking = asyncio.get_running_loop().create_task(self._tick())
@@ -167,6 +185,7 @@ class Controller:
             with contextlib.suppress(asyncio.CancelledError):
                 await ticking
             await self.statuses.drain()
+            self.peers.close()
             self.reads.close()
             await self.caches.close()
 
@@ -204,6 +223,8 @@ class Controller:
             self.reads.resync(summaries, running, since=since)
             hard = self._hard_due()
             for app in summaries:
+                if not self.owns(app.name):
+                    continue
                 if hard:
                     self._hard.add(app.name)
                 delay = 0.0 if first else self._rng.uniform(0, self.settings.jitter_s)
@@ -252,6 +273,18 @@ class Controller:
         """Stop watching what the new exclusions leave out, and watch nothing of it again."""
         await self.caches.set_filter(overrides.resource_filter)
 
+    def owns(self, app: str) -> bool:
+        """Whether ``app`` is this replica's to reconcile (always, in one process)."""
+        return self.membership is None or self.membership.owns(app)
+
+    def rebalance(self) -> None:
+        """The live replicas changed: look at every app again, taking up those gained now."""
+        self._retick.set()
+
+    def _members_changed(self) -> None:
+        if self.membership is not None:
+            self.membership.read_soon()
+
     def _heard(self, event: CacheEvent) -> None:
         for app in event.apps:
             self.queue.add(app)
@@ -264,12 +297,20 @@ class Controller:
         awaited = self._awaited.pop(name, [])
         try:
             return await self._reconcile_one(name)
+        except StepClaimedError:
+            self.queue.add_after(name, _CLAIM_RETRY_S)  # its old owner is storing a step
+            return True
+        except FencedError as err:
+            log.info("%s: not written: %s", name, err.message)
+            return True
         finally:
             for future in awaited:
                 if not future.done():
                     future.set_result(None)
 
     async def _reconcile_one(self, name: str) -> bool:
+        if not self.owns(name):
+            return True  # another replica's
         record = await self.reads.app(name)
         if record is None:
             self.queue.forget(name)
@@ -307,34 +348,12 @@ class Controller:
         return started
 
     async def _store_status(self, record: AppRecord, refreshed: Refreshed) -> None:
-        before, after = record.status, refreshed.status
-        if not await self.statuses.write(record.name, after):
+        if not await self.statuses.write(record.name, refreshed.status):
             return  # deleted meanwhile
-        changed = (
-            before.sync_status,
-            before.health_status,
-            before.health_message,
-            before.observed_revisions,
-            [c.get("type") for c in before.conditions],
-        ) != (
-            after.sync_status,
-            after.health_status,
-            after.health_message,
-            after.observed_revisions,
-            [c.get("type") for c in after.conditions],
-        )
-        if not changed:
+        event = status_event(record.name, record.status, refreshed.status)
+        if event is None:
             return
-        self.events.publish(
-            AppEvent(
-                app=record.name,
-                kind="status",
-                sync_status=after.sync_status,
-                health_status=after.health_status,
-                revisions=tuple(after.observed_revisions),
-                message=after.health_message,
-            )
-        )
+        self.events.publish(event)
         if record.parent is not None:
             await self._tell_family(record.parent)
 
@@ -348,7 +367,11 @@ class Controller:
     # -- on demand -----------------------------------------------------------------------------
 
     def refresh(self, app: str, *, hard: bool = False) -> None:
-        """Reconcile ``app`` as soon as a worker is free; ``hard`` resolves revisions again."""
+        """Reconcile ``app`` as soon as a worker is free; ``hard`` resolves revisions again
+        (asked of the app's owner when another replica owns it: a webhook, a person)."""
+        if hard and not self.owns(app) and self.membership is not None:
+            self.peers.ask(app)
+            return
         if hard:
             self._hard.add(app)
         self.queue.add(app)
@@ -361,6 +384,8 @@ class Controller:
         if self._running is None:  # not reconciling (stopped, or an API-only test server)
             self.refresh(app, hard=True)
             return False
+        if not self.owns(app):
+            return await self.peers.refreshed_elsewhere(app, within)
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._awaited.setdefault(app, []).append(future)
         self.refresh(app, hard=True)

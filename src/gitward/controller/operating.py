@@ -24,6 +24,7 @@ has ``syncOverrun``. It must not decide whether to sync: the caller starts opera
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
@@ -132,7 +133,20 @@ class Operator:
         return record
 
     async def step(self, app: AppRecord, record: OperationRecord) -> Stepped:
-        """Run one step of ``record`` and store what it did."""
+        """Run one step of ``record`` and store what it did. With replicas, the step is
+        claimed first (the store refuses a replica that lost its lease or the app) and the
+        claim given back if the step ends without storing anything."""
+        if self.store.fencing.fence is None:
+            return await self._step(app, record)
+        record = await self.store.operations.claim(record.id)
+        try:
+            return await self._step(app, record)
+        except BaseException:
+            with contextlib.suppress(GitwardError):
+                await self.store.operations.release(record.id)
+            raise
+
+    async def _step(self, app: AppRecord, record: OperationRecord) -> Stepped:
         try:
             request = OperationRequest.of(record)
             state = SyncOperation.from_dict(dict(record.state))

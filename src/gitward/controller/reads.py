@@ -23,6 +23,7 @@ from typing import Protocol
 from gitward.model.project import AppProject, parse_project
 from gitward.store import AppRecord, AppSummary, OperationRecord, ProjectRecord, Store
 from gitward.store.changes import (
+    APP_KINDS,
     AppDeleted,
     AppStatusChanged,
     AppWritten,
@@ -30,6 +31,7 @@ from gitward.store.changes import (
     OperationWritten,
     ProjectDeleted,
     ProjectWritten,
+    Remote,
 )
 
 __all__ = ["CachedReads", "DirectReads", "StoreReads"]
@@ -96,6 +98,9 @@ class _Family:
 
     def children(self, parent: str) -> list[str]:
         return sorted(self._children.get(parent, ()))
+
+    def parent(self, name: str) -> str | None:
+        return self._parents.get(name)
 
     def written(self, name: str, parent: str | None) -> None:
         self._deleted.discard(name)
@@ -186,12 +191,17 @@ class CachedReads:
         record = await self._direct.app(name)
         if record is not None and self._keeps(name, begun):
             self._apps[name] = record
+            self._family.written(name, record.parent)
         return record
 
     async def children(self, parent: str) -> list[str]:
         if not self._family.complete:
             return await self._direct.children(parent)
         return self._family.children(parent)
+
+    def parent_of(self, name: str) -> str | None:
+        """``name``'s parent app as last seen (None: a root app, or not seen)."""
+        return self._family.parent(name)
 
     async def latest_operation(self, app: str) -> OperationRecord | None:
         if app in self._latest:
@@ -293,9 +303,28 @@ class CachedReads:
         elif isinstance(change, OperationWritten):
             self._operation_written(change.record)
         elif isinstance(change, ProjectWritten | ProjectDeleted):
-            self._projects = None
-            self._seq += 1
-            self._project_changes = self._seq
+            self._projects_changed()
+        elif isinstance(change, Remote):
+            self._remote(change)
+
+    def _projects_changed(self) -> None:
+        self._projects = None
+        self._seq += 1
+        self._project_changes = self._seq
+
+    def _remote(self, change: Remote) -> None:
+        """Another replica committed a change: forget what is kept of it (read it again)."""
+        if change.kind == "project":
+            self._projects_changed()
+        elif change.kind == "all":
+            for name in {*self._apps, *self._latest}:
+                self._forget(name)
+            self._projects_changed()
+        elif change.kind == "deleted":
+            self._forget(change.name)
+            self._family.deleted(change.name)
+        elif change.kind in APP_KINDS:
+            self._forget(change.name)
 
     def _app_written(self, record: AppRecord) -> None:
         self._touch(record.name)

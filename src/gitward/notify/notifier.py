@@ -79,8 +79,11 @@ class Notifier:
         commits: CommitMetadata | None = None,
         backoff_s: float = 1.0,
         retention: timedelta = RETENTION,
+        owns: Callable[[str], bool] = lambda _app: True,
     ) -> None:
         self._config = config
+        self._owns = owns
+        """Whether an app's notifications are this replica's to send (with replicas)."""
         self._store = store
         self._documents = documents
         self._sender = sender or Sender()
@@ -234,6 +237,8 @@ class Notifier:
             by_service: dict[str, list[StoredNotification]] = {}
             pending = await self._store.notifications.pending(PAGE)
             for item in pending:
+                if not self._owns(item.app):
+                    continue  # its owner sends it
                 by_service.setdefault(item.service, []).append(item)
             # one service's timeouts and retries do not hold up the others
             done = await asyncio.gather(

@@ -28,14 +28,16 @@ def start_notifications(
     files = NotifyFiles(path, secret_path)
     store = services.store
 
+    owns = services.controller.owns  # with replicas, each app's owner notifies about it
+
     async def documents(name: str) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
-        return await app_document(store, name)
+        return await app_document(store, name) if owns(name) else None
 
     async def commits(repo_url: str, sha: str) -> Mapping[str, Any]:
         info = await services.controller.git.repos.commit_info(repo_url, sha)
         return {"Author": info.author, "Message": info.message, "Date": info.date, "Tags": []}
 
-    notifier = Notifier(files.current, store, documents, commits=commits)
+    notifier = Notifier(files.current, store, documents, commits=commits, owns=owns)
     loop = asyncio.get_running_loop()
     return [
         loop.create_task(notifier.follow(services.controller.events)),

@@ -44,6 +44,7 @@ from gitward.git.repo import Repositories
 from gitward.kube import ClusterAccess, Clusters
 from gitward.kube.tracking import DEFAULT_TRACKING, Tracking
 from gitward.render import Limits
+from gitward.server import replicating
 from gitward.server.app import build_app
 from gitward.server.argocdcm import SettingsFiles, load_settings, show_policy, watch_files
 from gitward.server.auth import AuthConfig, Authenticator, CookiePolicy, OidcConfig, OidcLogin
@@ -64,6 +65,7 @@ from gitward.settings import (
     DEFAULT_GIT_TIMEOUT_S,
     DEFAULT_RENDER_MAX_FILES,
     ControllerSettings,
+    ReplicaSettings,
     Settings,
 )
 from gitward.store import Store
@@ -133,6 +135,8 @@ class ServerConfig:
     """An argocd-notifications-cm ConfigMap (``--notifications``); None: no notifications."""
     notifications_secret: Path | None = None
     """Its argocd-notifications-secret, for ``$key`` references (``--notifications-secret``)."""
+    membership: ReplicaSettings = field(default_factory=ReplicaSettings)
+    """The lease of a replica on PostgreSQL (``--replica-lease``, ``--replica-heartbeat``)."""
 
     @property
     def database(self) -> str:
@@ -220,12 +224,14 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         if metrics_socket is not None:
             stack.callback(metrics_socket.close)
         stack.push_async_callback(store.close)
+        replicating.lock_sqlite(stack, store)
         authenticator = await Authenticator.start(store, config.auth)
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
         tracking = DEFAULT_TRACKING if initial is None else initial.tracking
         services = await _services(config, store, authenticator, http, tracking)
         stack.push_async_callback(services.clusters.registry.close)
         controller = services.controller
+        await replicating.join(stack, services, config.membership, sock, reconcile=config.reconcile)
         stack.push_async_callback(controller.stop)
         watcher = await watch_files(services, http, _files(config, tracking), initial)
         tasks = [*_background(services), asyncio.get_running_loop().create_task(watcher.run())]

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gitward.errors import Location
 from gitward.store.failures import StaleWriteError
+from gitward.store.fencing import Fencing
 from gitward.store.sealing import Sealer
 
 __all__ = ["Access", "Bound", "Context", "check_version", "flush_all", "flush_new"]
@@ -47,11 +48,13 @@ class Bound:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """A group's seams: where it reads and writes, what time it is, how secrets are sealed."""
+    """A group's seams: where it reads and writes, what time it is, how secrets are sealed,
+    and the fence the controller's writes are checked against."""
 
     access: Access
     clock: Callable[[], datetime]
     sealer: Sealer
+    fencing: Fencing
 
 
 def check_version(current: int, expected: int | None, where: Location) -> None:

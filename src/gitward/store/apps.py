@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any, NoReturn
 
@@ -22,6 +23,7 @@ from gitward.errors import Location
 from gitward.store.access import Context, check_version, flush_all, flush_new
 from gitward.store.changes import AppDeleted, AppStatusChanged, AppWritten, note
 from gitward.store.failures import RecordNotFoundError, StoreConfigError
+from gitward.store.fencing import check, owner
 from gitward.store.records import AppDefinition, AppRecord, AppStatus, AppSummary
 from gitward.store.tables import AppRow
 from gitward.store.values import aware, json_value
@@ -75,6 +77,7 @@ class Apps:
     def __init__(self, context: Context) -> None:
         self._access = context.access
         self._clock = context.clock
+        self._fencing = context.fencing
 
     async def upsert(
         self, definition: AppDefinition, *, expected_version: int | None = None
@@ -187,6 +190,9 @@ class Apps:
             .execution_options(synchronize_session=False)
         )
         async with self._access.writing() as session:
+            fence = self._fencing.fence
+            if fence is not None:
+                await check(session, fence, self._clock(), name)
             version: int | None = (await session.execute(update)).scalar_one_or_none()
             if version is None:
                 await _refuse_status(session, name, expected_version, where)
@@ -200,7 +206,7 @@ class Apps:
         now = self._clock()
         versions: dict[str, int] = {}
         async with self._access.writing() as session:
-            for name, status in statuses.items():
+            for name, status in (await self._owned(session, statuses, now)).items():
                 values = _status_values(status, _where(name, None))
                 params = {"app_name": name, "now": now, **_bound(values)}
                 version = (await session.execute(_SET_STATUS, params)).scalar_one_or_none()
@@ -208,6 +214,17 @@ class Apps:
                     versions[name] = int(version)
                     note(session, AppStatusChanged(name, status, int(version)))
             return versions
+
+    async def _owned(
+        self, session: AsyncSession, statuses: Mapping[str, AppStatus], now: datetime
+    ) -> Mapping[str, AppStatus]:
+        """With a fence: :class:`FencedError` if the lease is gone; only the apps this replica
+        owns (the others' statuses are their owners' to write)."""
+        fence = self._fencing.fence
+        if fence is None:
+            return statuses
+        live = await check(session, fence, now)
+        return {name: s for name, s in statuses.items() if owner(name, live) == fence.replica}
 
     async def delete(self, name: str) -> bool:
         """Remove the app with its operations and history; False if there was none."""

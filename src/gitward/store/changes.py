@@ -12,9 +12,11 @@ commit without publishing: readers that keep copies must catch up now and then a
 Listeners are plain functions called on the event loop: they must be quick and must not raise
 (an error is logged and dropped).
 
-Only this process's writes are seen: a reader that must notice other processes' writes
-compares versions now and then (:class:`~gitward.store.records.AppSummary` has them).
-It must not publish anything that was not committed.
+This process's writes arrive as values. On PostgreSQL, once a replica follows the others
+(:mod:`gitward.store.feed`), their committed writes arrive too, as :class:`Remote` changes that
+only name what changed (read it again); without that, a reader that must notice other
+processes' writes compares versions now and then (:class:`~gitward.store.records.AppSummary`
+has them). It must not publish anything that was not committed.
 """
 
 from __future__ import annotations
@@ -22,21 +24,29 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gitward.store.records import AppRecord, AppStatus, OperationRecord, ProjectRecord
 
 __all__ = [
+    "APP_KINDS",
     "AppDeleted",
     "AppStatusChanged",
     "AppWritten",
     "Change",
     "Changes",
+    "ClusterChanged",
     "OperationWritten",
     "ProjectDeleted",
     "ProjectWritten",
+    "Remote",
+    "RemoteKind",
+    "ReplicasChanged",
+    "RepoChanged",
     "note",
+    "pending",
 ]
 
 log = logging.getLogger(__name__)
@@ -84,8 +94,64 @@ class OperationWritten:
     record: OperationRecord
 
 
+@dataclass(frozen=True, slots=True)
+class ClusterChanged:
+    """A cluster was registered, changed or removed through the API (``server``: its URL)."""
+
+    server: str
+
+
+@dataclass(frozen=True, slots=True)
+class RepoChanged:
+    """A repository's settings or credentials were written or removed."""
+
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicasChanged:
+    """A replica joined or left (or its expired lease was removed)."""
+
+
+RemoteKind = Literal[
+    "app",
+    "status",
+    "operation",
+    "deleted",
+    "project",
+    "all",
+    "refresh",
+    "replicas",
+    "cluster",
+    "repo",
+]
+APP_KINDS: frozenset[RemoteKind] = frozenset({"app", "status", "operation", "deleted"})
+"""The kinds of :class:`Remote` change whose ``name`` is an app's."""
+
+
+@dataclass(frozen=True, slots=True)
+class Remote:
+    """Another replica committed a change of ``name`` (an app; a project for ``project``):
+    read it again. ``all``: changes may have been missed (the feed reconnected), look again
+    at everything. ``refresh``: a person asked for a hard refresh of app ``name`` through
+    another replica (nothing was written). ``replicas``: a replica joined or left. ``cluster``
+    and ``repo``: a cluster (by server URL) or a repository (by URL) was written or removed."""
+
+    kind: RemoteKind
+    name: str = ""
+
+
 Change = (
-    AppWritten | AppStatusChanged | AppDeleted | ProjectWritten | ProjectDeleted | OperationWritten
+    AppWritten
+    | AppStatusChanged
+    | AppDeleted
+    | ProjectWritten
+    | ProjectDeleted
+    | OperationWritten
+    | ReplicasChanged
+    | ClusterChanged
+    | RepoChanged
+    | Remote
 )
 Listener = Callable[[Change], None]
 
@@ -94,6 +160,12 @@ def note(session: AsyncSession, *changes: Change) -> None:
     """Record changes made in ``session``'s transaction, for publication after its commit."""
     pending: list[Change] = session.info.setdefault(_PENDING, [])
     pending.extend(changes)
+
+
+def pending(session: AsyncSession) -> list[Change]:
+    """The changes recorded in ``session`` so far, kept there."""
+    found: list[Change] = session.info.get(_PENDING, [])
+    return found
 
 
 def noted(session: AsyncSession) -> list[Change]:

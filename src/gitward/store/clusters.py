@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gitward.errors import Location
 from gitward.redaction import redact_url
 from gitward.store.access import Context, flush_new
+from gitward.store.changes import ClusterChanged, note
 from gitward.store.failures import StoreConfigError
 from gitward.store.records import ClusterDefinition, ClusterRecord, Credentials
 from gitward.store.tables import ClusterRow
@@ -54,6 +55,7 @@ class Clusters:
             row.updated_at = now
             if fresh:
                 await flush_new(session, row, where)
+            note(session, ClusterChanged(server))
             return _record(row)
 
     async def get(self, server: str) -> ClusterRecord | None:
@@ -72,10 +74,14 @@ class Clusters:
             return [_record(row) for row in rows]
 
     async def delete(self, server: str) -> bool:
-        query = sa.delete(ClusterRow).where(ClusterRow.server == server.strip().rstrip("/"))
+        server = server.strip().rstrip("/")
+        query = sa.delete(ClusterRow).where(ClusterRow.server == server)
         async with self._access.writing() as session:
             result = await session.execute(query)
-            return bool(getattr(result, "rowcount", 0))
+            deleted = bool(getattr(result, "rowcount", 0))
+            if deleted:
+                note(session, ClusterChanged(server))
+            return deleted
 
     async def credentials_for(self, server: str) -> Credentials | None:
         """Decrypted credentials for reaching ``server``; None for an unknown cluster."""

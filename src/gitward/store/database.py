@@ -31,7 +31,8 @@ from sqlalchemy.ext.asyncio import (
 
 from gitward.errors import GitwardError
 from gitward.redaction import redact_url
-from gitward.store.changes import Changes, noted
+from gitward.store import feed
+from gitward.store.changes import Changes, noted, pending
 from gitward.store.failures import StoreConfigError, StoreError, StoreUnavailableError
 from gitward.store.files import private_directory, private_file, sqlite_files
 from gitward.store.values import dumps
@@ -86,6 +87,11 @@ class Database:
         self._read_sessions = async_sessionmaker(self._reader, expire_on_commit=False)
         self._lock = asyncio.Lock() if self.is_sqlite else None
         self.changes = Changes()
+        self.origin = feed.new_origin()
+        """Names this process's writes in the notifications other replicas hear."""
+        self.notifying = False
+        """Whether write transactions tell the other replicas what they changed
+        (PostgreSQL with replicas: :mod:`gitward.store.feed`)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -113,6 +119,8 @@ class Database:
             async with self._locked(), self._translated(), self._write_sessions() as session:
                 async with session.begin():
                     yield session
+                    if self.notifying:
+                        await feed.notify(session, self.origin, pending(session))
                 self.changes.publish(noted(session))  # committed; still in commit order
         finally:
             _WRITING.reset(token)
@@ -141,6 +149,17 @@ class Database:
                 f"the database {self._shown()} could not be made or put in WAL mode ({err})",
                 hint="check that the file is writable and not held by another program",
             ) from None
+
+    def follow(self) -> feed.Feed:
+        """The feed of the other replicas' changes (start it); from now on this process's
+        writes are told to them too."""
+        self.notifying = True
+        return feed.Feed(self.url, self.origin, self.changes)
+
+    async def ask_refresh(self, app: str) -> None:
+        """Ask the replica that owns ``app`` to refresh it (a notification, nothing stored)."""
+        async with self._translated(), self._write_sessions() as session, session.begin():
+            await feed.ask_refresh(session, self.origin, app)
 
     async def dispose(self) -> None:
         await self._writer.dispose()

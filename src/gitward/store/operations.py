@@ -6,6 +6,12 @@ database itself keeps at most one live (Running or Terminating) operation per ap
 partial unique index, so two controllers cannot both start one. After a crash, ``running()``
 lists the live operations to resume, each with the last state it saved. The newest finished
 operations of an app are kept (``KEEP_FINISHED``); older ones are dropped when one finishes.
+
+With replicas (the store's ``fencing`` holds a fence), a step is claimed before it applies
+anything (:meth:`Operations.claim`: the claimant must hold a live lease and own the app, and no
+other live replica may hold the claim), and its result is stored only by the claimant, which
+gives the claim back in the same write (:mod:`gitward.store.fencing`). A claim left by a replica
+whose lease is gone is taken over: the new owner resumes from the last stored step.
 """
 
 from __future__ import annotations
@@ -20,21 +26,24 @@ from gitward.errors import Location
 from gitward.store.access import Context
 from gitward.store.changes import OperationWritten, note
 from gitward.store.failures import OperationRunningError, RecordNotFoundError, StoreError
+from gitward.store.fencing import Fence, FencedError, check
 from gitward.store.records import LIVE_PHASES, Json, OperationPhase, OperationRecord
 from gitward.store.tables import AppRow, OperationRow
 from gitward.store.values import json_value
 
-__all__ = ["KEEP_FINISHED", "Operations"]
+__all__ = ["KEEP_FINISHED", "Operations", "StepClaimedError"]
 
 KEEP_FINISHED = 5
 
 
 class Operations:
-    """``store.operations``: start, save_step, terminate, finish, get, current, running."""
+    """``store.operations``: start, claim, save_step, release, terminate, finish, get, current,
+    running."""
 
     def __init__(self, context: Context) -> None:
         self._access = context.access
         self._clock = context.clock
+        self._fencing = context.fencing
 
     async def start(
         self,
@@ -80,6 +89,7 @@ class Operations:
         """Record the step state (and a progress message) of a live operation."""
         async with self._access.writing() as session:
             row = await _live(session, operation_id)
+            await self._fenced(session, row)
             row.state = json_value(dict(state), _where(row).at("state"))
             if message is not None:
                 row.message = message
@@ -116,6 +126,7 @@ class Operations:
             )
         async with self._access.writing() as session:
             row = await _live(session, operation_id)
+            await self._fenced(session, row)
             if state is not None:
                 row.state = json_value(dict(state), _where(row).at("state"))
             now = self._clock()
@@ -124,6 +135,54 @@ class Operations:
             await session.flush()
             await _drop_old_finished(session, row.app)
             return _noted(session, row)
+
+    async def claim(self, operation_id: str) -> OperationRecord:
+        """Claim the operation's next step for this replica (nothing to do without a fence):
+        :class:`FencedError` unless this replica holds a live lease and owns the app, and
+        :class:`StepClaimedError` while another live replica applies a step of it."""
+        fence = self._fencing.fence
+        if fence is None:
+            found = await self.get(operation_id)
+            if found is None:
+                raise RecordNotFoundError(
+                    "no such operation", where=Location(obj=f"operation {operation_id}")
+                )
+            return found
+        async with self._access.writing() as session:
+            row = await _live(session, operation_id)
+            live = await check(session, fence, self._clock(), row.app)
+            if row.claimed_by not in (None, fence.epoch) and row.claimed_by in live.values():
+                raise StepClaimedError(
+                    "another replica is applying a step of this operation",
+                    where=_where(row),
+                    hint="its owner moved: this replica takes over once that step is stored",
+                )
+            row.claimed_by = fence.epoch
+            return operation_record(row)
+
+    async def release(self, operation_id: str) -> None:
+        """Give back this replica's claim on a step it did not store (it failed)."""
+        fence = self._fencing.fence
+        if fence is None:
+            return
+        async with self._access.writing() as session:
+            await session.execute(
+                sa.update(OperationRow)
+                .where(OperationRow.id == operation_id, OperationRow.claimed_by == fence.epoch)
+                .values(claimed_by=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def _fenced(self, session: AsyncSession, row: OperationRow) -> None:
+        """With a fence: refuse unless this replica's lease is live and it holds the step's
+        claim; the claim is given back by the write."""
+        fence = self._fencing.fence
+        if fence is None:
+            return
+        await check(session, fence, self._clock())
+        if row.claimed_by != fence.epoch:
+            raise _claim_lost(row, fence)
+        row.claimed_by = None
 
     async def get(self, operation_id: str) -> OperationRecord | None:
         async with self._access.reading() as session:
@@ -161,6 +220,18 @@ class Operations:
         )
         async with self._access.reading() as session:
             return [operation_record(row) for row in (await session.scalars(query)).all()]
+
+
+class StepClaimedError(FencedError):
+    """Another live replica is applying a step of this operation."""
+
+
+def _claim_lost(row: OperationRow, fence: Fence) -> FencedError:
+    return FencedError(
+        f"replica {fence.replica} no longer holds the claim on this operation's step",
+        where=_where(row),
+        hint="another replica took the app over and resumes it from the last stored step",
+    )
 
 
 def _where(row: OperationRow) -> Location:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from gitward.errors import Location
 from gitward.redaction import redact_url
 from gitward.store.access import Context, flush_new
+from gitward.store.changes import RepoChanged, note
 from gitward.store.failures import StoreConfigError
 from gitward.store.records import Credentials, RepoDefinition, RepoRecord
 from gitward.store.tables import RepoRow
@@ -55,6 +56,7 @@ class Repos:
                 await flush_new(session, row, where)
             else:
                 _fill(row, definition, sealed, now)
+            note(session, RepoChanged(definition.url))
             return _record(row)
 
     async def get(self, url: str) -> RepoRecord | None:
@@ -72,7 +74,10 @@ class Repos:
             result = await session.execute(
                 sa.delete(RepoRow).where(RepoRow.url_key == url_key(url))
             )
-            return bool(getattr(result, "rowcount", 0))
+            deleted = bool(getattr(result, "rowcount", 0))
+            if deleted:
+                note(session, RepoChanged(url))
+            return deleted
 
     async def credentials_for(self, url: str) -> Credentials | None:
         """Decrypted credentials for fetching ``url``; None when none are stored for it."""

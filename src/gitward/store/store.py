@@ -5,7 +5,8 @@ schema to the newest revision. Then ``store.apps``, ``store.projects``, ``store.
 ``store.clusters``, ``store.operations``, ``store.history``, ``store.audit`` and ``store.accounts``
 each make every call its own transaction; ``async with store.transaction() as tx`` groups several
 calls (``tx.apps``, ``tx.audit``, ...) into one, so that they commit together or not at all.
-``store.changes.subscribe(listener)`` hears every committed change of apps, projects and operations.
+``store.changes.subscribe(listener)`` hears every committed change of apps, projects, operations,
+clusters, repositories and replicas (and, once it follows them, the other replicas' changes).
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from gitward.store.apps import Apps
 from gitward.store.audit import Audit
 from gitward.store.clusters import Clusters
 from gitward.store.database import Database, database_url
+from gitward.store.fencing import Fencing
 from gitward.store.files import tighten_directory
 from gitward.store.history import History
 from gitward.store.notifications import Notifications
 from gitward.store.operations import Operations
 from gitward.store.projects import Projects
+from gitward.store.replicas import Replicas
 from gitward.store.repos import Repos
 from gitward.store.sealing import Sealer
 
@@ -55,6 +58,7 @@ class _Groups:
         self.audit = Audit(context)
         self.accounts = Accounts(context)
         self.notifications = Notifications(context)
+        self.replicas = Replicas(context)
 
 
 class Transaction(_Groups):
@@ -68,6 +72,8 @@ class Store(_Groups):
         self._database = database
         self._sealer = sealer
         self._clock = clock
+        self.fencing = Fencing()
+        """The fence of this replica's controller writes (set while it holds a lease)."""
         self.changes = database.changes
         """Committed changes of apps, projects and operations (:mod:`gitward.store.changes`)."""
         super().__init__(self._context(database))
@@ -104,6 +110,11 @@ class Store(_Groups):
         return cls(database, Sealer(key=secret_key, env=env, data_dir=keys_dir), clock)
 
     @property
+    def database(self) -> Database:
+        """The database itself (its change feed across processes, its URL)."""
+        return self._database
+
+    @property
     def backend(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self._database.backend
@@ -133,7 +144,7 @@ class Store(_Groups):
         await self.close()
 
     def _context(self, access: Access) -> Context:
-        return Context(access=access, clock=self._clock, sealer=self._sealer)
+        return Context(access=access, clock=self._clock, sealer=self._sealer, fencing=self.fencing)
 
 
 def _default_data_dir(database: Database, env: Mapping[str, str]) -> Path | None:

@@ -22,9 +22,11 @@ __all__ = [
     "ClusterRow",
     "EndedSessionRow",
     "HistoryRow",
+    "LeaseEpochRow",
     "NotificationRow",
     "OperationRow",
     "ProjectRow",
+    "ReplicaRow",
     "RepoRow",
     "SigningKeyRow",
     "ThrottleRow",
@@ -187,6 +189,8 @@ class OperationRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+    claimed_by: Mapped[int | None] = mapped_column(sa.BigInteger)
+    """The lease epoch of the replica applying the current step; None between steps."""
 
 
 class HistoryRow(Base):
@@ -259,6 +263,29 @@ class SigningKeyRow(Base):
     name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     sealed: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
+
+
+class ReplicaRow(Base):
+    """A live ``gitward server`` on this database, while its lease lasts."""
+
+    __tablename__ = "replicas"
+    __table_args__ = (sa.UniqueConstraint("epoch"),)
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(sa.Text)
+    epoch: Mapped[int] = mapped_column(sa.BigInteger)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class LeaseEpochRow(Base):
+    """The last lease epoch handed out (one row): epochs only grow."""
+
+    __tablename__ = "lease_epochs"
+
+    scope: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    epoch: Mapped[int] = mapped_column(sa.BigInteger)
 
 
 class ThrottleRow(Base):

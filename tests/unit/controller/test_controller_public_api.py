@@ -27,7 +27,13 @@ def test_the_controller_offers_its_commands() -> None:
 
 def test_decisions_and_events_are_public_values() -> None:
     assert set(deciding.__all__) >= {"decide", "Idle", "Sync", "Wait", "Comparison", "LastSync"}
-    assert set(events.__all__) == {"AppEvent", "EventKind", "EventStream", "Subscription"}
+    assert set(events.__all__) == {
+        "AppEvent",
+        "EventKind",
+        "EventStream",
+        "Subscription",
+        "status_event",
+    }
 
 
 def test_commands_that_change_things_say_who_asked() -> None:

@@ -1,6 +1,7 @@
 """``/api/version``, ``/healthz`` and ``/api/v1/settings``.
 
-The first two answer anyone (a load balancer); settings only a logged-in caller, and never
+The first two answer anyone (a load balancer; ``/healthz`` is also the readiness of a replica:
+503 while it holds no lease); settings only a logged-in caller, and never
 anything sensitive (no secrets, no credentials, no policy text). ``/metrics`` is not here: it
 names every app, so it has its own listener (``gitward.server.scraping``).
 """
@@ -25,8 +26,13 @@ async def version(services: Svc) -> Any:
 
 
 @router.get("/healthz", response_class=PlainTextResponse)
-async def healthz() -> str:
-    return "ok"
+async def healthz(services: Svc) -> PlainTextResponse:
+    """``ok``; 503 with the reason while a replica holds no lease (it writes nothing then, and
+    a load balancer or Kubernetes should stop counting on it)."""
+    membership = services.controller.membership
+    if membership is not None and not membership.ready:
+        return PlainTextResponse(f"not ready: {membership.problem}", status_code=503)
+    return PlainTextResponse("ok")
 
 
 @router.get("/api/v1/settings")

@@ -3,7 +3,9 @@
 
 Each event is one ``data: {"result": {"type": "ADDED|MODIFIED|DELETED", "application": {...}}}``
 line followed by a blank line. The stream starts with the current state (``ADDED``: the whole
-app when ``name`` is given, list items otherwise), then follows the controller's events; only
+app when ``name`` is given, list items otherwise), then follows the controller's events and,
+with replicas, the other replicas' changes (``controller.views``), whichever replica owns the
+app; only
 apps the caller may get are sent. A comment line every few seconds keeps proxies from closing
 an idle stream. It ends when the client goes or the server stops.
 """
@@ -32,7 +34,7 @@ HEARTBEAT_S = 10.0
 @router.get("/api/v1/stream/applications")
 async def stream_applications(grant: Authenticated, request: Request, name: str = "") -> Any:
     services: Services = request.app.state.services
-    subscription = services.controller.events.subscribe(size=1000)
+    subscription = services.controller.views.subscribe(size=1000)
     return StreamingResponse(
         _events(services, grant, subscription, name),
         media_type="text/event-stream",

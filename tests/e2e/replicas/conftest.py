@@ -1,0 +1,260 @@
+"""Several ``gitward server`` processes on one PostgreSQL database, with the sandbox cluster.
+
+Each test gets a database of its own on the server ``GITWARD_TEST_POSTGRES_URL`` names
+(``scripts/postgres start DIR`` prints one), a git repository of ConfigMaps in sync waves, the
+sandbox on a thread of its own (over real HTTP, through a kubeconfig), and :class:`Replicas`,
+which starts and kills real server processes on them. Without PostgreSQL the tests skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+
+from gitward.sandbox import Sandbox, SandboxOptions
+from gitward.store.fencing import owner
+
+POSTGRES_VARIABLE = "GITWARD_TEST_POSTGRES_URL"
+REPO_URL = "https://git.example.com/team/waves.git"
+_URL_LINE = re.compile(r"serving on (https?://\S+)")
+_PASSWORD_LINE = re.compile(r"admin password[^:]*: (\S+)")
+WAVES = 4
+PER_WAVE = 2
+
+
+def admin(url: str, statement: str) -> None:
+    """Run ``statement`` on the database ``url`` (as the test server's admin)."""
+
+    async def run() -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
+def query(url: str, statement: str) -> list[dict[str, Any]]:
+    """Rows of ``statement`` on the database ``url`` (the test's own look at the store)."""
+
+    async def run() -> list[dict[str, Any]]:
+        connection = await asyncpg.connect(url)
+        try:
+            return [dict(row) for row in await connection.fetch(statement)]
+        finally:
+            await connection.close()
+
+    return asyncio.run(run())
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    """A PostgreSQL database no other test uses."""
+    server = os.environ.get(POSTGRES_VARIABLE)
+    if not server:
+        if os.environ.get("GITWARD_REQUIRE_TOOLS") == "1":
+            pytest.fail(f"PostgreSQL is required: set {POSTGRES_VARIABLE}")
+        pytest.skip(f"no PostgreSQL for the replica tests: {POSTGRES_VARIABLE} is not set")
+    name = f"gitward_replicas_{uuid.uuid4().hex[:12]}"
+    admin(server, f'CREATE DATABASE "{name}"')
+    url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def wave_manifests() -> str:
+    """Per wave, a ConfigMap and a Deployment: the sandbox makes a Deployment ready only after
+    a while, so each wave is a step of its own, stored before the next one starts."""
+    documents = []
+    for wave in range(WAVES):
+        annotations = f'  annotations: {{argocd.argoproj.io/sync-wave: "{wave}"}}\n'
+        documents.append(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wave{wave}-config\n"
+            f"{annotations}data: {{wave: '{wave}'}}\n"
+        )
+        documents.append(
+            f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: wave{wave}-app\n"
+            f"{annotations}spec:\n  replicas: 1\n"
+            f"  selector: {{matchLabels: {{app: wave{wave}}}}}\n"
+            f"  template:\n    metadata: {{labels: {{app: wave{wave}}}}}\n"
+            f"    spec: {{containers: [{{name: app, image: registry.example/app:1}}]}}\n"
+        )
+    return "---\n".join(documents)
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Path:
+    """A git repository whose ``waves/`` holds ConfigMaps in WAVES sync waves."""
+    repo = tmp_path / "waves"
+    (repo / "waves").mkdir(parents=True)
+    (repo / "waves" / "configmaps.yaml").write_text(wave_manifests(), "utf-8")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A")):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "w"],
+        check=True,
+        capture_output=True,
+    )
+    return repo
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[tuple[Sandbox, Path]]:
+    with Sandbox.start(SandboxOptions(pod_ready_after=1.5)) as running:
+        yield running, running.write_kubeconfig(tmp_path / "kubeconfig")
+
+
+def application(name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": name},
+        "spec": {
+            "project": "default",
+            "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": "waves"},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "default"},
+        },
+    }
+
+
+@dataclass
+class Replica:
+    """One ``gitward server`` process and what it printed."""
+
+    process: subprocess.Popen[str]
+    url: str = ""
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+
+
+class Replicas:
+    """Real server processes on one database, one sandbox and one repository."""
+
+    def __init__(self, database: str, kubeconfig: Path, repo: Path, tmp_path: Path) -> None:
+        self.database = database
+        self.kubeconfig = kubeconfig
+        self.repo = repo
+        self.tmp_path = tmp_path
+        self.key = Fernet.generate_key().decode()
+        self.all: list[Replica] = []
+        self.password = ""
+
+    def start(self, lease_s: float = 3.0) -> Replica:
+        """Start one more replica and wait until it serves."""
+        data = self.tmp_path / f"replica{len(self.all)}"
+        env = {
+            **os.environ,
+            "GITWARD_SECRET_KEY": self.key,
+            "GITWARD_RECONCILIATION_PERIOD": "0",
+            "GITWARD_METRICS_PORT": "0",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gitward", "server", "--port", "0", "--data-dir", str(data),
+             "--database-url", self.database, "--kubeconfig", str(self.kubeconfig),
+             "--repo-dir", f"{REPO_URL}={self.repo}", "--replica-lease", str(lease_s),
+             "--replica-heartbeat", str(lease_s / 4)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        )  # fmt: skip
+        replica = Replica(process)
+        self.all.append(replica)
+        self._announced(replica)
+        threading.Thread(target=replica.read, daemon=True).start()
+        return replica
+
+    def _announced(self, replica: Replica) -> None:
+        deadline = time.monotonic() + 60
+        assert replica.process.stdout is not None
+        while time.monotonic() < deadline:
+            line = replica.process.stdout.readline()
+            if not line:
+                break
+            replica.output.append(line)
+            if found := _PASSWORD_LINE.search(line):
+                self.password = found.group(1)
+            if found := _URL_LINE.search(line):
+                replica.url = found.group(1)
+            if replica.url and self.password:
+                return
+        raise AssertionError("a replica did not start:\n" + "".join(replica.output))
+
+    @contextlib.contextmanager
+    def client(self, replica: Replica) -> Iterator[httpx.Client]:
+        """An API client of ``replica``, logged in as admin."""
+        with httpx.Client(base_url=replica.url, timeout=30) as client:
+            login = client.post(
+                "/api/v1/session", json={"username": "admin", "password": self.password}
+            )
+            assert login.status_code == 200, login.text
+            client.headers["Authorization"] = f"Bearer {login.json()['token']}"
+            yield client
+
+    def owner_of(self, app: str) -> Replica:
+        """The replica the database's live leases give ``app`` to."""
+        rows = query(self.database, "SELECT id, address FROM replicas WHERE expires_at > now()")
+        chosen = owner(app, [row["id"] for row in rows])
+        address = next(row["address"] for row in rows if row["id"] == chosen)
+        port = int(address.rsplit(":", 1)[1])
+        return next(replica for replica in self.all if replica.port == port)
+
+    def stop(self) -> None:
+        for replica in self.all:
+            if replica.process.poll() is None:
+                replica.process.terminate()
+        for replica in self.all:
+            try:
+                replica.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                replica.process.kill()
+
+
+@pytest.fixture
+def replicas(
+    database: str, sandbox: tuple[Sandbox, Path], repository: Path, tmp_path: Path
+) -> Iterator[Replicas]:
+    running = Replicas(database, sandbox[1], repository, tmp_path)
+    try:
+        yield running
+    finally:
+        running.stop()
+        for index, replica in enumerate(running.all):  # shown when the test fails
+            print(f"--- replica {index} ({replica.url}) ---\n{''.join(replica.output)}")
+
+
+def wait_for(condition: Any, within: float, what: str) -> Any:
+    """``condition()``'s first truthy value, polled; AssertionError naming ``what`` after
+    ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"{what}: not within {within:g}s")
