@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from gitward.controller.following import Follower, Ownership, owns_every_app
+from gitward.controller.following import Follower, Ownership
 from gitward.controller.promoting import Promotions
 from gitward.model.annotations import APP_API_VERSION, APP_KIND
 from gitward.server.services import Services
@@ -23,9 +23,11 @@ _SHOWN = 50
 _REASONS = {"committed": "Promoted", "proposed": "PromotionProposed", "refused": "PromotionRefused"}
 
 
-def follow_promotions(services: Services, owns: Ownership = owns_every_app) -> asyncio.Task[None]:
-    """Start following the apps ``owns`` says this server owns; runs until cancelled."""
+def follow_promotions(services: Services, owns: Ownership | None = None) -> asyncio.Task[None]:
+    """Start following the apps this server owns (``owns``, by default the controller's own
+    division of apps among replicas: every app in one process); runs until cancelled."""
     controller = services.controller
+    owns = controller.owns if owns is None else owns
     promotions = Promotions(controller, services.repo_credentials.lookup, services.git_hosts)
     follower = Follower(promotions, services.store, controller.events, owns)
     return asyncio.get_running_loop().create_task(follower.follow())
