@@ -171,6 +171,16 @@ def server(
             metavar="DIR",
         ),
     ] = None,
+    allow_private_chart_repos: Annotated[
+        bool,
+        setting(
+            "GITWARD_ALLOW_PRIVATE_CHART_REPOS",
+            "Let apps read Helm chart repositories and OCI registries on loopback, private or "
+            "link-local addresses (a request the server makes for whoever may create apps).",
+            "off: such repositories are refused",
+            "--allow-private-chart-repos",
+        ),
+    ] = False,
     render_max_files: Annotated[
         int | None,
         setting(
@@ -258,6 +268,7 @@ def server(
         settings, reconciliation_period, workers, server_side_diff
     )
     overrides.update(_local_repos(settings, repo_dir, allow_local_repos))
+    overrides["allow_private_chart_repos"] = allow_private_chart_repos
     pinned = {"reconciliation_s"} if reconciliation_period is not None else set()
     if server_side_diff is not None:
         pinned.add("server_side_diff")

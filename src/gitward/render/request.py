@@ -40,6 +40,9 @@ class RenderRequest:
     capabilities: Capabilities | None = None
     """The destination cluster's version and APIs, for Helm's ``.Capabilities`` (None: Helm's
     defaults, as ``helm template`` without a cluster)."""
+    dependencies: tuple[Path, ...] = ()
+    """Chart archives and directories fetched for a Helm chart's ``Chart.yaml`` dependencies
+    (by ``gitward.charts``), added to its ``charts/`` before it is loaded."""
 
     @property
     def obj(self) -> str:
