@@ -3,7 +3,9 @@
 ``repoURL: registry.example.com/charts`` (or ``oci://registry.example.com/charts``) with
 ``chart: mongodb`` names ``oci://registry.example.com/charts/mongodb``; its tags are its
 versions. Each call uses a fresh client whose login lives in a private temporary credentials
-file, removed afterwards, so one app's registry password never serves another's request.
+file, removed afterwards, so one app's registry password never serves another's request. As
+Docker does, a registry on a loopback address is spoken to in plain HTTP; any other only when
+its repository is registered ``insecure``.
 
 It must not cache anything (``repositories`` does).
 """
@@ -11,6 +13,7 @@ It must not cache anything (``repositories`` does).
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,6 +54,7 @@ class OciRegistry:
     def __init__(self, reference: str, access: ChartAccess) -> None:
         self.reference = reference
         self._access = access
+        self._plain = access.insecure or _is_loopback(registry_host(reference))
 
     async def versions(self, *, where: Location | None) -> list[str]:
         return await asyncio.to_thread(self._run, lambda client: client.tags(self.reference), where)
@@ -62,7 +66,7 @@ class OciRegistry:
                     self.reference,
                     destination=scratch,
                     version=version,
-                    plain_http=self._access.insecure,
+                    plain_http=self._plain,
                     insecure_skip_tls_verify=self._access.insecure,
                 )
                 found = sorted(Path(scratch).glob("*.tgz"))
@@ -82,7 +86,7 @@ class OciRegistry:
     @contextmanager
     def _client(self) -> Iterator[helm.RegistryClient]:
         with tempfile.TemporaryDirectory(prefix="gitward-registry-") as home:
-            plain = self._access.insecure
+            plain = self._plain
             credentials = Path(home, "config.json")
             with helm.RegistryClient(plain_http=plain, credentials_file=credentials) as client:
                 secret = self._access.password or self._access.bearer_token
@@ -91,7 +95,7 @@ class OciRegistry:
                         registry_host(self.reference),
                         self._access.username or "oauth2accesstoken",
                         secret,
-                        insecure=plain,
+                        insecure=self._access.insecure,
                         plain_http=plain,
                     )
                 yield client
@@ -117,6 +121,18 @@ class OciRegistry:
             where=where,
             hint="gitward retries; check that the registry is up and reachable from here",
         )
+
+
+def _is_loopback(host: str) -> bool:
+    """``localhost:5000``, ``127.0.0.1:5000``, ``[::1]:5000``."""
+    name = host.rpartition(":")[0] if host.count(":") == 1 or "]:" in host else host
+    name = name.strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def _refused(reference: str, version: str, limit: int, where: Location | None) -> SourceError:

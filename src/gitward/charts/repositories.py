@@ -25,7 +25,7 @@ from gitward.charts.archives import ArchiveCache, ArchiveLimits
 from gitward.charts.http_repos import ChartEntry, HttpRepository
 from gitward.charts.local import LocalChart, local_charts
 from gitward.charts.oci import OciRegistry, is_oci, oci_reference, registry_host
-from gitward.errors import ConfigError, Location, RevisionNotFoundError
+from gitward.errors import ConfigError, Location, RevisionNotFoundError, SourceError
 from gitward.git.repo import Checkout
 from gitward.redaction import redact_url
 
@@ -173,6 +173,7 @@ class ChartRepositories:
                 limit=self.archives.limits.max_archive_bytes,
                 where=request.where,
             )
+            _check_digest(entry, self.archives.digest_of(data), request)
         return await asyncio.to_thread(
             self.archives.store, data, shown=f"{request.shown} {version}", where=request.where
         )
@@ -246,8 +247,23 @@ class ChartRepositories:
         return lock
 
 
+def _check_digest(entry: ChartEntry, digest: str, request: ChartRequest) -> None:
+    """An archive must be the one the index lists (when the index gives its digest)."""
+    if entry.digest and entry.digest.removeprefix("sha256:").lower() != digest:
+        raise SourceError(
+            f"the archive of {request.shown} {entry.version} does not match the digest its "
+            "index.yaml lists",
+            where=request.where,
+            hint="The repository changed the archive or it was altered on the way: check the "
+            "repository (and re-index it)",
+        )
+
+
 def _some(listed: list[str]) -> str:
     if not listed:
         return "no version of it"
-    shown = ", ".join(listed[:5])
+    ordered = sorted(
+        listed, key=lambda v: versions.parse_version(v) or versions.LOWEST, reverse=True
+    )
+    shown = ", ".join(ordered[:5])
     return shown + (f" and {len(listed) - 5} more" if len(listed) > 5 else "")

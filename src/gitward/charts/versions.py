@@ -15,7 +15,15 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-__all__ = ["Version", "VersionRange", "highest", "is_exact", "parse_range", "parse_version"]
+__all__ = [
+    "LOWEST",
+    "Version",
+    "VersionRange",
+    "highest",
+    "is_exact",
+    "parse_range",
+    "parse_version",
+]
 
 _VERSION = re.compile(
     r"^v?(?P<major>0|[1-9]\d*)(?:\.(?P<minor>0|[1-9]\d*))?(?:\.(?P<patch>0|[1-9]\d*))?"
@@ -38,6 +46,10 @@ class Version:
     @property
     def is_prerelease(self) -> bool:
         return not self.release
+
+
+LOWEST = Version(0, 0, 0, release=False, pre=((0, 0),))
+"""Below every version (for sorting what does not parse last)."""
 
 
 def parse_version(text: str) -> Version | None:
