@@ -40,15 +40,16 @@ class ChartDependencies:
 
 async def fetch_dependencies(
     charts: ChartRepositories, chart: ChartDependencies
-) -> tuple[Path, ...]:
-    """The archives and directories to add to ``charts/`` (empty when nothing is missing)."""
+) -> tuple[tuple[str, Path], ...]:
+    """The archives and directories to add to ``charts/``, each with the name it takes there
+    (``web-1.2.0.tgz``, as ``helm dependency build`` names it); empty when nothing is missing."""
     declared, file_name = _declared(chart)
     if not declared:
         return ()
     vendored = chart.chart_dir / "charts"
     present = set(local_charts(vendored, where=None)) if vendored.is_dir() else set()
     locked = _locked(chart)
-    found: list[Path] = []
+    found: dict[str, Path] = {}
     for index, dependency in enumerate(declared):
         name = str(dependency.get("name") or "")
         if not name or name in present:
@@ -56,10 +57,10 @@ async def fetch_dependencies(
         where = Location(
             file=f"{chart.shown}/{file_name}", obj=chart.obj, field=f"dependencies[{index}]"
         )
-        path = await _fetch_one(charts, chart, dependency, locked, where)
-        if path is not None:
-            found.append(path)
-    return tuple(found)
+        fetched = await _fetch_one(charts, chart, dependency, locked, where)
+        if fetched is not None:
+            found.setdefault(*fetched)
+    return tuple(sorted(found.items()))
 
 
 async def _fetch_one(
@@ -68,13 +69,15 @@ async def _fetch_one(
     dependency: dict[str, Any],
     locked: dict[tuple[str, str], str],
     where: Location,
-) -> Path | None:
+) -> tuple[str, Path] | None:
     name = str(dependency["name"])
     repository = str(dependency.get("repository") or "").strip()
     if not repository:
         return None  # must be vendored: the render names it if it is missing
     if repository.startswith("file://"):
-        return _inside(chart, repository.removeprefix("file://"), where)
+        directory = _inside(chart, repository.removeprefix("file://"), where)
+        local_version = str((_load(directory / "Chart.yaml") or {}).get("version", ""))
+        return f"{name}-{local_version}", directory
     if repository.startswith("@") or repository.startswith("alias:"):
         raise ConfigError(
             f"dependency {name} names the repository {repository!r} by its `helm repo add` "
@@ -83,11 +86,11 @@ async def _fetch_one(
             hint="Write the repository's URL (https://... or oci://...) instead",
         )
     request = ChartRequest(repository, name, where, chart.pass_credentials)
-    version = locked.get((name, repository.rstrip("/")))
-    if version is None:
-        wanted = str(dependency.get("version") or "*")
-        version = await charts.resolve(request, wanted)
-    return await charts.chart_path(request, version)
+    version = locked.get((name, repository.rstrip("/"))) or await charts.resolve(
+        request, str(dependency.get("version") or "*")
+    )
+    path = await charts.chart_path(request, version)
+    return (f"{name}-{version}" if path.is_dir() else f"{name}-{version}.tgz"), path
 
 
 def _inside(chart: ChartDependencies, relative: str, where: Location) -> Path:

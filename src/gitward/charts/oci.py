@@ -30,6 +30,7 @@ from gitward.redaction import redact
 __all__ = ["OciRegistry", "is_oci", "oci_reference"]
 
 _T = TypeVar("_T")
+_NOT_FOUND = ("not found", "name unknown", "name_unknown", "manifest unknown", "status code 404")
 
 
 def is_oci(repo_url: str) -> bool:
@@ -103,7 +104,7 @@ class OciRegistry:
     def _error(self, err: helm.HelmError, where: Location | None) -> Exception:
         detail = redact(" ".join(str(err).split()), *self._access.secrets())[:400]
         lowered = detail.lower()
-        if "not found" in lowered or "name_unknown" in lowered or "manifest_unknown" in lowered:
+        if any(sign in lowered for sign in _NOT_FOUND):
             return SourceError(
                 f"{self.reference} is not in the registry: {detail}",
                 where=where,

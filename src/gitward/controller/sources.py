@@ -23,7 +23,7 @@ from gitward.model.objects import Manifest
 from gitward.model.sources import Source
 from gitward.render import Renderer, manifests
 from gitward.render.detect import Generator, detect_generator
-from gitward.render.request import RenderRequest
+from gitward.render.request import FetchedChart, RenderRequest
 
 __all__ = ["GitWorkspace", "SourceRendering", "read_root_file"]
 
@@ -104,7 +104,7 @@ class SourceRendering:
 
     async def _dependencies(
         self, app: Application, source: Source, checkout: Checkout
-    ) -> tuple[Path, ...]:
+    ) -> tuple[FetchedChart, ...]:
         """The repository dependencies of a Helm source's chart, fetched (none otherwise)."""
         if self._charts is None:
             return ()

@@ -34,7 +34,7 @@ from gitward.redaction import redact
 from gitward.render import capabilities, helm_values, manifests
 from gitward.render.cache import ChartCache
 from gitward.render.manifests import Sourced
-from gitward.render.request import Generated, RenderRequest
+from gitward.render.request import FetchedChart, Generated, RenderRequest
 
 __all__ = ["ChartKey", "LoadedChart", "render_helm"]
 
@@ -177,7 +177,7 @@ def _chart(
 
     if charts is None or request.sha is None:
         return None, load()
-    fetched = tuple(str(path) for path in request.dependencies)
+    fetched = tuple(f"{name}={path}" for name, path in request.dependencies)
     key: ChartKey = (request.sha, str(chart_dir), without_schema, fetched)
     return (lambda: charts.discard(key)), charts.get_or_load(key, load)
 
@@ -215,17 +215,17 @@ def _load_chart(request: RenderRequest, chart_dir: Path, *, without_schema: bool
 
 
 def _add_dependencies(
-    charts_dir: Path, fetched: tuple[Path, ...], ignore: Callable[..., Any] | None
+    charts_dir: Path, fetched: tuple[FetchedChart, ...], ignore: Callable[..., Any] | None
 ) -> None:
     """Put fetched dependency archives and chart directories into a chart copy's charts/."""
     if not fetched:
         return
     charts_dir.mkdir(exist_ok=True)
-    for path in fetched:
+    for name, path in fetched:
         if path.is_dir():
-            shutil.copytree(path, charts_dir / path.name, ignore=ignore, dirs_exist_ok=True)
+            shutil.copytree(path, charts_dir / name, ignore=ignore, dirs_exist_ok=True)
         else:
-            shutil.copyfile(path, charts_dir / path.name)
+            shutil.copyfile(path, charts_dir / name)
 
 
 def _subchart_names(chart: helm.Chart) -> tuple[str, ...]:

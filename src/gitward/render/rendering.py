@@ -31,7 +31,7 @@ from gitward.render.helm import LoadedChart, render_helm
 from gitward.render.kustomize import render_kustomize
 from gitward.render.limits import DEFAULT_LIMITS, Limits
 from gitward.render.manifests import Origin
-from gitward.render.request import Generated, RenderRequest
+from gitward.render.request import FetchedChart, Generated, RenderRequest
 
 __all__ = ["Rendered", "Renderer"]
 
@@ -86,7 +86,7 @@ class Renderer:
         file: str | None = None,
         ref_shas: Mapping[str, str] | None = None,
         capabilities: Capabilities | None = None,
-        dependencies: tuple[Path, ...] = (),
+        dependencies: tuple[FetchedChart, ...] = (),
     ) -> Rendered:
         """The objects of ``source`` (one of ``app.sources``) read from the checkout ``root``.
 
@@ -112,7 +112,7 @@ class Renderer:
         file: str | None = None,
         ref_shas: Mapping[str, str] | None = None,
         capabilities: Capabilities | None = None,
-        dependencies: tuple[Path, ...] = (),
+        dependencies: tuple[FetchedChart, ...] = (),
     ) -> Rendered:
         """:meth:`render`, in a worker thread unless the cache has it (a hit costs less than
         the trip to a thread)."""

@@ -80,6 +80,7 @@ def render_cli(
     tmp_path: Path, apps: list[dict[str, Any]], *extra: str
 ) -> tuple[int, dict[str, dict[str, Any]]]:
     """``gitward render -o json`` of a root file holding ``apps``; apps by name."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     root = tmp_path / "apps.yaml"
     root.write_text("\n---\n".join(json.dumps(item) for item in apps))
     args = ["render", str(root), "-o", "json", "--cache-dir", str(tmp_path / "cache"), *extra]
