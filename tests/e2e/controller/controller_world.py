@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from gitward.charts import ChartRepositories
 from gitward.controller.events import AppEvent, Subscription
 from gitward.controller.loop import Controller
 from gitward.errors import NotFoundError
@@ -146,6 +147,8 @@ class World:
     """More repoURLs served from local clones, besides the example's."""
     connect: Connector | None = None
     """How the controller connects to the sandbox (None: the real client, as configured)."""
+    charts: ChartRepositories | None = None
+    """The chart port for apps whose charts come from chart repositories (None: refused)."""
 
     # -- the controller ----------------------------------------------------------------------
 
@@ -161,6 +164,7 @@ class World:
             renderer or Renderer(),
             settings or self.settings,
             cache_backoff=FAST_CACHE,
+            charts=self.charts,
         )
         self.controllers.append(controller)
         self.controller = controller
