@@ -14,8 +14,7 @@ from pathlib import Path
 
 from gitward.charts import ChartDependencies, ChartRepositories, ChartRequest, fetch_dependencies
 from gitward.controller.appofapps import Declared, declared_by
-from gitward.errors import Location, UsageError
-from gitward.git import paths
+from gitward.errors import GitwardError, Location, UsageError
 from gitward.git.repo import Checkout, Repositories
 from gitward.model.application import Application
 from gitward.model.capabilities import Capabilities
@@ -109,10 +108,14 @@ class SourceRendering:
         if self._charts is None:
             return ()
         request = RenderRequest(app=app, source=source, root=checkout.root, app_file=app.file)
-        chart_dir = checkout.root / request.source_path
-        if not (chart_dir / "Chart.yaml").is_file() or detect_generator(request) != Generator.HELM:
+        try:
+            chart_dir = request.source_dir()
+            if detect_generator(request) != Generator.HELM:
+                return ()
+        except GitwardError:
+            return ()  # the render names what is wrong with the source
+        if not (chart_dir / "Chart.yaml").is_file():
             return ()
-        paths.resolve_inside(checkout.root, request.source_path, where=request.where("path"))
         chart = ChartDependencies(
             chart_dir=chart_dir,
             root=checkout.root,

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from gitward.charts import ChartRepositories
+from gitward.cli.demo import EXAMPLE_CHARTS_DIR, EXAMPLE_CHARTS_URL
 from gitward.controller.events import AppEvent, Subscription
 from gitward.controller.loop import Controller
 from gitward.errors import NotFoundError
@@ -157,6 +158,9 @@ class World:
     ) -> Controller:
         local = {REPO_URL: self.repo, **self.repositories}
         repos = Repositories(self.tmp / "git-cache", local=local, runner=self.git_runner)
+        if self.charts is None:  # the example's mongodb, as the demo serves it
+            example_charts = {EXAMPLE_CHARTS_URL: self.repo / EXAMPLE_CHARTS_DIR}
+            self.charts = ChartRepositories(self.tmp / "chart-cache", local=example_charts)
         controller = Controller(
             self.store,
             repos,
