@@ -20,6 +20,7 @@ import httpx
 import pytest
 import yaml
 
+from gitward.cli.demo import EXAMPLE_CHARTS_DIR, EXAMPLE_CHARTS_URL
 from gitward.model.application import parse_application
 from gitward.model.project import parse_project
 from gitward.server.running import RunningServer, ServerConfig, run_server
@@ -109,6 +110,7 @@ async def api_factory(tmp_path: Path) -> AsyncIterator[ApiFactory]:
                 "reconcile": False,
                 "rbac_file": repo / "argocd-rbac-cm.yaml",
                 "local_repos": {REPO_URL: repo},
+                "helm_repos": {EXAMPLE_CHARTS_URL: repo / EXAMPLE_CHARTS_DIR},
                 "git_cache_dir": tmp_path / "git-cache",
                 **overrides,
             }
