@@ -7,6 +7,7 @@ every message must be scrubbed of; the repr says which values are set, never wha
 
 from __future__ import annotations
 
+import functools
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,18 +44,24 @@ class ChartAccess:
         return None
 
     def verify(self) -> ssl.SSLContext | bool:
-        """What httpx verifies the server's certificate with."""
+        """What httpx verifies the server's certificate with (built once per CA bundle: loading
+        the system's certificates costs tens of milliseconds)."""
         if self.insecure:
             return False
-        context = ssl.create_default_context()
-        if self.ca_data:
-            context.load_verify_locations(cadata=self.ca_data)
-        return context
+        return _tls_context(self.ca_data)
 
     def __repr__(self) -> str:
         shown = [name for name in ("password", "bearer_token", "ca_data") if getattr(self, name)]
         hidden = "".join(f", {name}=<hidden>" for name in shown)
         return f"ChartAccess(username={self.username!r}{hidden}, insecure={self.insecure})"
+
+
+@functools.lru_cache(maxsize=32)
+def _tls_context(ca_data: str) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if ca_data:
+        context.load_verify_locations(cadata=ca_data)
+    return context
 
 
 AccessLookup = Callable[[str], ChartAccess | None]
