@@ -11,6 +11,7 @@ It must not cache anything (``repositories`` does) nor write files.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -61,7 +62,8 @@ class HttpRepository:
     async def index(self, *, where: Location | None) -> dict[str, list[ChartEntry]]:
         """The repository's charts by name, each with its versions."""
         body = await self._get(urljoin(self.url, "index.yaml"), MAX_INDEX_BYTES, True, where)
-        return parse_index(body, self.url, where)
+        # A large repository's index (Bitnami's) takes seconds to parse: off the event loop.
+        return await asyncio.to_thread(parse_index, body, self.url, where)
 
     async def archive(
         self, entry: ChartEntry, *, pass_credentials: bool, limit: int, where: Location | None
