@@ -135,7 +135,8 @@ class HttpRepository:
         return ChartUnavailableError(
             f"chart repository {self._shown(url)} could not be read: {why}",
             where=where,
-            hint="gitward retries; check that the repository is up and reachable from here",
+            hint="Check that the repository is up and reachable from here (the server retries by "
+            "itself), or serve it from a directory of charts: --helm-repo URL=DIR",
         )
 
     def _shown(self, url: str) -> str:

@@ -120,7 +120,8 @@ class OciRegistry:
         return ChartUnavailableError(
             f"OCI registry for {self.reference} could not be read: {detail}",
             where=where,
-            hint="gitward retries; check that the registry is up and reachable from here",
+            hint="Check that the registry is up and reachable from here (the server retries by "
+            "itself), or serve it from a directory of charts: --helm-repo URL=DIR",
         )
 
 
