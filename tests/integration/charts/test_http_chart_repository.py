@@ -4,6 +4,7 @@ port, each compared with what the real ``helm template`` renders from the same r
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,10 @@ from typing import Any
 import pytest
 from chart_servers import index, package, serve, write_chart
 from conftest import application, render_cli
+from typer.testing import CliRunner
 
 from gitward.charts import AddressPolicy, ChartAccess, ChartRepositories, ChartRequest
+from gitward.cli.main import app as cli
 from gitward.errors import ChartUnavailableError, ConfigError, RevisionNotFoundError, SourceError
 from gitward.model.objects import ResourceKey
 from gitward.render import finishing, manifests
@@ -193,3 +196,30 @@ async def test_a_version_the_index_lacks_is_not_found(tmp_path: Path) -> None:
     charts = ChartRepositories(tmp_path / "cache")
     with serve(served) as repo, pytest.raises(RevisionNotFoundError):
         await charts.checkout(ChartRequest(repo.url, "web"), "3.0.0")
+
+
+def test_helm_repo_serves_a_url_from_a_directory_of_archives_and_chart_directories(
+    tmp_path: Path,
+) -> None:
+    charts = tmp_path / "charts"
+    package(write_chart(tmp_path / "src", "web", "1.0.0", greeting="archived"), charts)
+    write_chart(charts, "api", "2.0.0", greeting="directory")
+    url = "https://charts.example.invalid/stable"  # never contacted
+    status, apps = render_cli(
+        tmp_path,
+        [application("web", url, "web", "^1"), application("api", url, "api", "2.0.0")],
+        "--helm-repo",
+        f"{url}={charts}",
+    )
+    assert status == 0, {name: app["errors"] for name, app in apps.items()}
+    assert [obj["data"]["greeting"] for obj in apps["web"]["objects"]] == ["archived"]
+    assert [obj["data"]["greeting"] for obj in apps["api"]["objects"]] == ["directory"]
+    assert apps["web"]["revisions"] == ["1.0.0"] and apps["api"]["revisions"] == ["2.0.0"]
+
+
+def test_a_helm_repo_that_is_no_directory_is_a_usage_error(tmp_path: Path) -> None:
+    root = tmp_path / "apps.yaml"
+    root.write_text(json.dumps(application("web", "https://x.invalid", "web", "1.0.0")))
+    result = CliRunner().invoke(cli, ["render", str(root), "--helm-repo", "https://x.invalid"])
+    assert result.exit_code == 2
+    assert "--helm-repo 'https://x.invalid' is not URL=DIR" in result.output
