@@ -30,6 +30,7 @@ from gitward.redaction import redact
 __all__ = ["OciRegistry", "is_oci", "oci_reference"]
 
 _T = TypeVar("_T")
+_REFUSED = ("unauthorized", "denied", "credential", "status code 401", "status code 403")
 _NOT_FOUND = ("not found", "name unknown", "name_unknown", "manifest unknown", "status code 404")
 
 
@@ -104,18 +105,18 @@ class OciRegistry:
     def _error(self, err: helm.HelmError, where: Location | None) -> Exception:
         detail = redact(" ".join(str(err).split()), *self._access.secrets())[:400]
         lowered = detail.lower()
-        if any(sign in lowered for sign in _NOT_FOUND):
-            return SourceError(
-                f"{self.reference} is not in the registry: {detail}",
-                where=where,
-                hint="Check repoURL, chart and targetRevision",
-            )
-        if "unauthorized" in lowered or "denied" in lowered:
+        if any(sign in lowered for sign in _REFUSED):
             return SourceError(
                 f"the registry refused access to {self.reference}: {detail}",
                 where=where,
                 hint="Register the registry's credentials: gitward repo add URL --type helm "
                 "--username USER --password TOKEN",
+            )
+        if any(sign in lowered for sign in _NOT_FOUND):
+            return SourceError(
+                f"{self.reference} is not in the registry: {detail}",
+                where=where,
+                hint="Check repoURL, chart and targetRevision",
             )
         return ChartUnavailableError(
             f"OCI registry for {self.reference} could not be read: {detail}",

@@ -40,6 +40,9 @@ def helm_binary() -> Path:
     return Path(str(found))
 
 
+REGISTRY_USER, REGISTRY_PASSWORD = "ci", "registry-s3cret"
+
+
 @pytest.fixture(scope="session")
 def registry() -> Iterator[str]:
     """``HOST:PORT`` of a running OCI registry on the loopback address."""
@@ -47,10 +50,24 @@ def registry() -> Iterator[str]:
     if given:
         yield given
         return
+    yield from _started_registry()
+
+
+@pytest.fixture(scope="session")
+def guarded_registry() -> Iterator[str]:
+    """``HOST:PORT`` of a registry that needs ``REGISTRY_USER``'s login (basic auth)."""
+    yield from _started_registry(f"{REGISTRY_USER}:{REGISTRY_PASSWORD}")
+
+
+def _started_registry(*login: str) -> Iterator[str]:
     home = tempfile.mkdtemp(prefix="gitward-registry-")
     script = PROJECT / "scripts" / "registry"
     done = subprocess.run(
-        [str(script), "start", home], capture_output=True, text=True, timeout=300, check=False
+        [str(script), "start", home, *login],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     if done.returncode != 0:
         shutil.rmtree(home, ignore_errors=True)

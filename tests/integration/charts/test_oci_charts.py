@@ -12,10 +12,10 @@ from typing import Any
 import helm_python as helm
 import pytest
 from chart_servers import package, write_chart
-from conftest import application, render_cli
+from conftest import REGISTRY_PASSWORD, REGISTRY_USER, application, render_cli
 
-from gitward.charts import ChartRepositories, ChartRequest
-from gitward.errors import RevisionNotFoundError, SourceError
+from gitward.charts import ChartAccess, ChartRepositories, ChartRequest
+from gitward.errors import GitwardError, RevisionNotFoundError, SourceError
 from gitward.model.objects import ResourceKey
 from gitward.render import finishing, manifests
 
@@ -84,3 +84,29 @@ async def test_a_chart_missing_from_the_registry_is_a_located_error(
         await charts.resolve(ChartRequest(base, "web"), "3.0.0")
     with pytest.raises(SourceError, match="not in the registry"):
         await charts.resolve(ChartRequest(base, "absent"), "1.0.0")
+
+
+async def test_a_registry_that_needs_a_login_is_read_with_the_stored_credentials(
+    tmp_path: Path, guarded_registry: str
+) -> None:
+    archive = package(write_chart(tmp_path / "src", "web", "1.0.0"), tmp_path / "packaged")
+    base = f"{guarded_registry}/private"
+    with helm.RegistryClient(plain_http=True, credentials_file=tmp_path / "login.json") as client:
+        client.login(guarded_registry, REGISTRY_USER, REGISTRY_PASSWORD, plain_http=True)
+        client.push(archive, f"oci://{base}", plain_http=True)
+    anonymous = ChartRepositories(tmp_path / "anonymous")
+    wrong = ChartAccess(username=REGISTRY_USER, password="not-the-password")
+    refused = ChartRepositories(tmp_path / "refused", credentials=lambda url: wrong)
+    right = ChartAccess(username=REGISTRY_USER, password=REGISTRY_PASSWORD)
+    logged_in = ChartRepositories(tmp_path / "logged-in", credentials=lambda url: right)
+    request = ChartRequest(base, "web")
+
+    with pytest.raises(SourceError, match="refused access") as without:
+        await anonymous.resolve(request, "1.0.0")
+    with pytest.raises(GitwardError) as with_wrong:
+        await refused.resolve(request, "1.0.0")
+    checkout = await logged_in.checkout(request, await logged_in.resolve(request, "^1"))
+
+    assert (checkout.root / "Chart.yaml").is_file()
+    assert "not-the-password" not in str(with_wrong.value)
+    assert REGISTRY_PASSWORD not in str(without.value)
