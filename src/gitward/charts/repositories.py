@@ -14,6 +14,7 @@ It must not render anything: it hands out chart directories and archives.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,9 @@ class ChartRepositories:
         self._timeout = timeout
         self._listings: dict[str, _Listing] = {}
         self._digests: dict[tuple[str, str, str], str] = {}
-        self._locks: dict[object, asyncio.Lock] = {}
+        self._locks: weakref.WeakValueDictionary[object, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )  # a lock lives while a caller holds it: one per listing or version being fetched
         self.listings_read = 0
         """Indexes and tag lists fetched (for tests and the benchmark)."""
         self.cycle: Callable[[], int] = lambda: 0
@@ -243,7 +246,8 @@ class ChartRepositories:
     def _lock(self, key: object) -> asyncio.Lock:
         lock = self._locks.get(key)
         if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
+            lock = asyncio.Lock()
+            self._locks[key] = lock
         return lock
 
 
