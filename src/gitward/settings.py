@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+import urllib.parse
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitward.errors import ConfigError, Location
+from gitward.redaction import redact_url
 
 __all__ = [
     "DEFAULT_GIT_TIMEOUT_S",
@@ -24,12 +26,14 @@ __all__ = [
     "Settings",
     "default_cache_dir",
     "default_data_dir",
+    "parse_git_hosts",
     "parse_repo_dir",
     "trusted_proxies",
 ]
 
 DEFAULT_GIT_TIMEOUT_S = 90.0
 DEFAULT_RENDER_MAX_FILES = 10_000
+GIT_HOST_KINDS = ("github", "gitlab")
 
 
 def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -58,6 +62,10 @@ class GitSettings:
     """Bare mirrors (``mirrors/``) and one materialised tree per commit (``trees/``)."""
     timeout_s: float = DEFAULT_GIT_TIMEOUT_S
     """A git command running longer than this is killed, with everything it started."""
+    hosts: tuple[tuple[str, str], ...] = ()
+    """Self-hosted GitHub Enterprise and GitLab installs whose API opens promotion pull
+    requests, as (kind, web URL) pairs (``$GITWARD_GIT_HOSTS``:
+    ``github=https://github.acme.com,gitlab=https://acme.io/gitlab``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +260,13 @@ class Settings:
             policies_dir=_path(env, "GITWARD_POLICIES"),
         )
         return cls(
-            git=GitSettings(cache_dir=default_cache_dir(env), timeout_s=timeout),
+            git=GitSettings(
+                cache_dir=default_cache_dir(env),
+                timeout_s=timeout,
+                hosts=parse_git_hosts(
+                    env.get("GITWARD_GIT_HOSTS", "").split(","), "GITWARD_GIT_HOSTS"
+                ),
+            ),
             controller=controller,
             server=ServerSettings.from_env(env),
             render=RenderSettings.from_env(env),
@@ -272,6 +286,31 @@ def trusted_proxies(text: str, where: str) -> tuple[str, ...]:
                 hint="List proxies as addresses or CIDR networks, e.g. 10.0.0.5,192.168.0.0/24",
             ) from None
     return items
+
+
+def parse_git_hosts(entries: Iterable[str], given_as: str) -> tuple[tuple[str, str], ...]:
+    """``KIND=URL`` entries (``github=https://github.acme.com``) as (kind, URL) pairs, the URL
+    without a trailing slash; blank entries are skipped, ``given_as`` names the flag or variable."""
+    return tuple(_git_host(entry.strip(), given_as) for entry in entries if entry.strip())
+
+
+def _git_host(entry: str, given_as: str) -> tuple[str, str]:
+    kind, separator, url = (part.strip() for part in entry.partition("="))
+    split = urllib.parse.urlsplit(url)
+    if (
+        not separator
+        or kind.lower() not in GIT_HOST_KINDS
+        or split.scheme not in ("http", "https")
+        or not split.hostname
+        or split.username is not None
+    ):
+        raise ConfigError(
+            f"{redact_url(entry)!r} is not KIND=URL",
+            where=Location(obj="settings", field=given_as),
+            hint="Write github=https://github.acme.com or gitlab=https://git.acme.io "
+            "(the address people open in a browser, without credentials)",
+        )
+    return kind.lower(), url.rstrip("/")
 
 
 def parse_repo_dir(text: str, given_as: str) -> tuple[str, Path]:

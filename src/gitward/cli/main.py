@@ -69,11 +69,18 @@ COMMANDS = (
         "End the session with the server and forget its token.",
     ),
     LazyCommand("app", "gitward.cli.apps", "apps", "Manage applications."),
+    LazyCommand("appset", "gitward.cli.appsets", "appsets", "Show ApplicationSets."),
     LazyCommand("proj", "gitward.cli.projects", "projects", "Manage projects."),
     LazyCommand("repo", "gitward.cli.repos", "repos", "Manage repository connections."),
     LazyCommand("cluster", "gitward.cli.clusters", "clusters", "Manage cluster credentials."),
     LazyCommand("account", "gitward.cli.accounts", "accounts", "Manage local accounts."),
     LazyCommand("values", "gitward.cli.writeback", "values", "Change value files in Git."),
+    LazyCommand(
+        "promote",
+        "gitward.cli.promote",
+        "promote",
+        "Promote value keys of one app into another app's value files, through Git.",
+    ),
 )
 
 

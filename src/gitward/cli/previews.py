@@ -138,7 +138,9 @@ async def _render_at(
     repos = Repositories(cache, local=local)
     charts = ChartRepositories(cache, local=helm_repos)
     tree = TreeRenderer(GitWorkspace(repos, revision, charts), SourceRendering(Renderer(), charts))
-    renders = await tree.render_tree(declared.apps, declared.projects, declared.app_warnings)
+    renders = await tree.render_tree(
+        declared.apps, declared.projects, declared.app_warnings, sets=declared.sets
+    )
     return [
         RenderedApp(item.name, item.app.destination.namespace, item.objects, item.errors)
         for item in renders
@@ -168,7 +170,7 @@ async def _root_at(root_file: Path, revision: str | None) -> Declared:
     declared = declared_by((item.manifest, shown) for item in parsed)
     if declared.errors:
         raise declared.errors[0]
-    if not declared.apps:
+    if not declared.apps and not declared.sets:
         raise UsageError(f"{shown}: no Application found", hint="Name the root app's file")
     return declared
 

@@ -121,7 +121,9 @@ async def render_tree(
     tree = TreeRenderer(
         GitWorkspace(repos, revision, charts), SourceRendering(Renderer(limits=limits), charts)
     )
-    return await tree.render_tree(declared.apps, declared.projects, declared.app_warnings)
+    return await tree.render_tree(
+        declared.apps, declared.projects, declared.app_warnings, sets=declared.sets
+    )
 
 
 def _parse_mapping(text: str) -> tuple[str, Path]:

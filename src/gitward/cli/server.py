@@ -27,7 +27,13 @@ import typer
 from gitward.cli.failing import EXIT_USAGE, abort
 from gitward.cli.treeoptions import parse_helm_repos
 from gitward.errors import GitwardError
-from gitward.settings import ControllerSettings, ServerSettings, Settings, parse_repo_dir
+from gitward.settings import (
+    ControllerSettings,
+    ServerSettings,
+    Settings,
+    parse_git_hosts,
+    parse_repo_dir,
+)
 from gitward.settings import trusted_proxies as parse_proxies
 
 __all__ = ["server", "setting"]
@@ -194,6 +200,17 @@ def server(
             "--allow-private-chart-repos",
         ),
     ] = False,
+    git_host: Annotated[
+        list[str] | None,
+        setting(
+            "GITWARD_GIT_HOSTS",
+            "A self-hosted GitHub Enterprise or GitLab whose API opens promotion pull requests, "
+            "as github=URL or gitlab=URL; repeatable (the variable: comma-separated).",
+            "github.com, gitlab.com and github.*/gitlab.* hosts only",
+            "--git-host",
+            metavar="KIND=URL",
+        ),
+    ] = None,
     render_max_files: Annotated[
         int | None,
         setting(
@@ -294,9 +311,18 @@ def server(
             overrides["trusted_proxies"] = parse_proxies(trusted_proxies, "--trusted-proxies")
         except GitwardError as err:
             abort(err.message, EXIT_USAGE)
+    if git_host is not None:
+        overrides["git_hosts"] = _git_hosts(git_host)
     if policies is not None:
         overrides["controller"] = replace(overrides["controller"], policies_dir=policies)
     serving.run(settings, overrides, reset=reset_admin_password, echo=typer.echo)
+
+
+def _git_hosts(given: list[str]) -> tuple[tuple[str, str], ...]:
+    try:
+        return parse_git_hosts([part for text in given for part in text.split(",")], "--git-host")
+    except GitwardError as err:
+        abort(err.message, EXIT_USAGE)
 
 
 def first_kubeconfig(value: Path) -> Path:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from gitward.errors import GitwardError
 from gitward.model import annotations as argocd
 from gitward.model.application import Application, parse_application
+from gitward.model.appsets import is_appset
 from gitward.model.objects import Manifest, api_group
 from gitward.model.project import AppProject, parse_project
 
@@ -29,6 +30,8 @@ class Declared:
     app_warnings: dict[str, list[str]] = field(default_factory=dict)  # by app name
     warnings: list[str] = field(default_factory=list)  # about the projects
     errors: list[GitwardError] = field(default_factory=list)
+    sets: list[tuple[Manifest, str | None]] = field(default_factory=list)
+    """ApplicationSets, as written with their file (expanded by whoever has git at hand)."""
 
 
 def is_argo_object(manifest: Manifest) -> bool:
@@ -41,10 +44,12 @@ def is_argo_object(manifest: Manifest) -> bool:
 
 
 def declared_by(objects: Iterable[tuple[Manifest, str | None]]) -> Declared:
-    """Parse every Application and AppProject among ``(object, file it came from)`` pairs;
-    other objects are ignored."""
+    """Parse every Application and AppProject among ``(object, file it came from)`` pairs and
+    collect the ApplicationSets; other objects are ignored."""
     declared = Declared()
     for manifest, origin in objects:
+        if is_appset(manifest):
+            declared.sets.append((manifest, origin))
         if not is_argo_object(manifest):
             continue
         try:

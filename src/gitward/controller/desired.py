@@ -3,7 +3,10 @@
 A refresh resolves each source's targetRevision (through the cycle's :class:`RevisionCache`) and
 renders the commits it found; a sync step renders the commits its operation recorded, so that a
 resumed or long sync keeps deploying what it started with. Renders are cached by SHA in the
-renderer, so rendering the same commits again costs a lookup; so are checkouts, here: the files
+renderer, so rendering the same commits again costs a lookup. The ApplicationSets among the
+rendered objects are replaced by the Applications they generate (git generators read the
+revision they name, resolved through the same cache); a set that cannot be expanded fails the
+render, so the parent compares and prunes nothing. Checkouts are cached here: the files
 of a commit never change, and asking the git port again would run git (``rev-parse``, ``remote
 -v``, ``cat-file``) for every app at every refresh. A ``chart:`` source resolves to a chart
 version instead (Argo CD records the version as its revision), through the chart port, whose
@@ -16,6 +19,9 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+from gitward.appsets.declaring import ExistingApps, SetReport, expand_declared
+from gitward.appsets.expanding import Expander
+from gitward.appsets.generating import ClusterInfo, Ports
 from gitward.charts import ChartRepositories
 from gitward.controller.revisions import RevisionCache
 from gitward.controller.sources import SourceRendering, chart_request, require_charts
@@ -24,6 +30,7 @@ from gitward.git import normalize_repo_url
 from gitward.git.refs import is_commit_sha
 from gitward.git.repo import Checkout, Repositories
 from gitward.model.application import Application
+from gitward.model.appsets import is_appset
 from gitward.model.capabilities import Capabilities
 from gitward.model.objects import Manifest
 from gitward.model.sources import Source
@@ -48,6 +55,10 @@ class Desired:
     warnings: list[str] = field(default_factory=list)
 
 
+async def _no_clusters() -> Sequence[ClusterInfo]:
+    return ()
+
+
 class GitSide:
     """Resolves and renders apps' sources: the git port, the revision cache, the renderer."""
 
@@ -67,6 +78,13 @@ class GitSide:
         self._checkouts: OrderedDict[tuple[str, str], Checkout] = OrderedDict()
         self.capabilities: CapabilitiesOf | None = None
         """Set by the controller; None (``gitward render``): Helm's defaults."""
+        self.clusters: Callable[[], Awaitable[Sequence[ClusterInfo]]] = _no_clusters
+        """The registered clusters, for ApplicationSets' clusters generators."""
+        self.existing_apps: ExistingApps | None = None
+        """The stored apps, for ApplicationSets' policies (None: every generated app is new)."""
+        self._expander = Expander()
+        self.set_reports: dict[str, list[SetReport]] = {}
+        """The ApplicationSets each parent app's last render expanded (or failed to)."""
 
     async def resolve(self, app: Application, *, hard: bool = False) -> tuple[str, ...]:
         """The commit (or, for a ``chart:`` source, the chart version) each source's
@@ -97,7 +115,7 @@ class GitSide:
                 charts = require_charts(self.charts, request)
                 checkouts.append(await charts.checkout(request, sha))
                 continue
-            checkouts.append(await self._checkout(source.repo_url, sha, _where(app, index)))
+            checkouts.append(await self.checkout_at(source.repo_url, sha, _where(app, index)))
         refs = {s.ref: c for s, c in zip(app.sources, checkouts, strict=True) if s.ref}
         desired = Desired(tuple(revisions))
         capabilities = await self.capabilities(app) if self.capabilities is not None else None
@@ -110,9 +128,31 @@ class GitSide:
             desired.objects.extend(obj for obj, _ in rendered)
             desired.origins.extend(origin for _, origin in rendered)
             desired.warnings.extend(warnings)
+        if any(is_appset(obj) for obj in desired.objects):
+            await self._expand_sets(app, desired)
+        else:
+            self.set_reports.pop(app.name, None)
         return desired
 
-    async def _checkout(self, repo_url: str, sha: str, where: Location) -> Checkout:
+    async def _expand_sets(self, app: Application, desired: Desired) -> None:
+        """Every ApplicationSet replaced by the Applications it generates; the first set that
+        cannot be expanded fails the render."""
+        ports = Ports(_ResolvingSources(self), self.clusters)
+        expanded = await expand_declared(
+            desired.objects,
+            desired.origins,
+            ports,
+            self._expander,
+            parent=app.name,
+            existing=self.existing_apps,
+        )
+        self.set_reports[app.name] = expanded.sets
+        if expanded.errors:
+            raise expanded.errors[0]
+        desired.objects, desired.origins = expanded.objects, expanded.origins
+        desired.warnings.extend(expanded.warnings)
+
+    async def checkout_at(self, repo_url: str, sha: str, where: Location) -> Checkout:
         """The files of commit ``sha``: remembered once checked out (while they are on disk).
         Anything but a full SHA (a branch moves) is asked for every time."""
         if not is_commit_sha(sha):
@@ -127,6 +167,19 @@ class GitSide:
         while len(self._checkouts) > CHECKOUTS_KEPT:
             self._checkouts.popitem(last=False)
         return checkout
+
+
+class _ResolvingSources:
+    """A git generator's checkouts: its revision resolved through the cycle's cache."""
+
+    def __init__(self, side: GitSide) -> None:
+        self._side = side
+
+    async def checkout(
+        self, repo_url: str, revision: str, *, where: Location | None = None
+    ) -> Checkout:
+        resolved = await self._side.revisions.resolve(repo_url, revision, where=where)
+        return await self._side.checkout_at(repo_url, resolved.sha, where or Location())
 
 
 def _where(app: Application, index: int) -> Location:

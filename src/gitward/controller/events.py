@@ -17,7 +17,7 @@ from typing import Literal
 
 __all__ = ["AppEvent", "EventKind", "EventStream", "Subscription"]
 
-EventKind = Literal["status", "operation", "deleted"]
+EventKind = Literal["status", "operation", "deleted", "promotion"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,8 @@ class AppEvent:
 
     ``status``: a refresh stored a new status (sync, health, revisions). ``operation``: an
     operation started, stepped or finished (``operation_phase``, ``message``, ``initiated_by``).
-    ``deleted``: the app is gone.
+    ``deleted``: the app is gone. ``promotion``: values were promoted into the app
+    (``message`` says what, from where; ``initiated_by`` who).
     """
 
     app: str

@@ -39,6 +39,7 @@ from typing import Any
 
 from gitward.charts import ChartRepositories
 from gitward.controller import commands
+from gitward.controller.appsetports import StoredForSets
 from gitward.controller.caches import LiveCaches
 from gitward.controller.capabilities import ClusterCapabilities
 from gitward.controller.deciding import Sync, Wait
@@ -114,6 +115,8 @@ class Controller:
             "overrides": self.overrides,
         }
         self.reads = CachedReads(store)
+        stored = StoredForSets(store, self.reads)
+        self.git.clusters, self.git.existing_apps = stored.clusters, stored.existing
         self.written = Written()
         common["written"] = self.written
         common["guard"] = Guard(self.reads, self.settings.policies_dir)

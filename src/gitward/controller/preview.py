@@ -2,18 +2,23 @@
 
 Starting from root Applications, each app is checked against its project, its sources are
 checked out and rendered, and the Applications and AppProjects in its output become the next
-level of the tree. Every app is rendered even when others fail; failures are recorded on the
-app, never raised. An app that declares its own manifest (the root app does) is normal; a real
-cycle (A declares B declares A) is reported. No cluster is involved.
+level of the tree; the ApplicationSets in its output are first expanded into the Applications
+they generate (:mod:`gitward.appsets`, with the registered clusters when given). Every app is
+rendered even when others fail; failures are recorded on the app, never raised. An app that
+declares its own manifest (the root app does) is normal; a real cycle (A declares B declares A)
+is reported. No cluster is involved.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from gitward.appsets.declaring import expand_declared
+from gitward.appsets.expanding import Expander
+from gitward.appsets.generating import ClusterInfo, Ports
 from gitward.controller.appofapps import declared_by
 from gitward.errors import ConfigError, CycleError, GitwardError, Location
 from gitward.git.repo import Checkout
@@ -71,9 +76,17 @@ class AppRender:
 class TreeRenderer:
     """Renders a tree of applications level by level, the apps of a level concurrently."""
 
-    def __init__(self, workspace: Workspace, renderer: SourceRenderer) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        renderer: SourceRenderer,
+        *,
+        clusters: Callable[[], Awaitable[Sequence[ClusterInfo]]] | None = None,
+    ) -> None:
         self._workspace = workspace
         self._renderer = renderer
+        self._ports = Ports(workspace, clusters) if clusters else Ports(workspace)
+        self._expander = Expander()
         self._projects: dict[str, AppProject] = {"default": default_project()}
         self._done: dict[str, AppRender] = {}
         self._claimed: dict[str, str | None] = {}  # app name -> the parent that declared it
@@ -83,23 +96,44 @@ class TreeRenderer:
         roots: Iterable[Application],
         projects: Iterable[AppProject] = (),
         warnings: Mapping[str, Iterable[str]] | None = None,
+        sets: Sequence[tuple[Manifest, str | None]] = (),
     ) -> list[AppRender]:
-        """Every app reachable from ``roots``, parents before children, waves in order;
-        ``warnings`` are the roots' parse warnings, by app name."""
-        warnings = warnings or {}
+        """Every app reachable from ``roots`` and from the Applications the root ``sets``
+        generate, parents before children, waves in order; ``warnings`` are the roots' parse
+        warnings, by app name. A root set that cannot be expanded is raised."""
+        warnings = dict(warnings or {})
         self._projects.update((p.name, p) for p in projects)
+        roots = [*roots, *await self._root_sets(sets, warnings)]
         level = [AppRender(app.name, app, None) for app in _ordered(roots)]
         for item in level:
             item.warnings.extend(warnings.get(item.name, ()))
         self._claimed.update((item.name, None) for item in level)
         while level:
             await asyncio.gather(*(self._render(item) for item in level))
-            level = self._next_level(level)
+            level = await self._next_level(level)
         return list(self._done.values())
 
-    def _next_level(self, level: list[AppRender]) -> list[AppRender]:
+    async def _root_sets(
+        self, sets: Sequence[tuple[Manifest, str | None]], warnings: dict[str, Iterable[str]]
+    ) -> list[Application]:
+        if not sets:
+            return []
+        objects = [obj for obj, _ in sets]
+        origins = [origin for _, origin in sets]
+        expanded = await expand_declared(objects, origins, self._ports, self._expander)
+        if expanded.errors:
+            raise expanded.errors[0]
+        declared = declared_by(zip(expanded.objects, expanded.origins, strict=True))
+        if declared.errors:
+            raise declared.errors[0]
+        for name, found in declared.app_warnings.items():
+            warnings[name] = [*warnings.get(name, ()), *found, *expanded.warnings]
+        return declared.apps
+
+    async def _next_level(self, level: list[AppRender]) -> list[AppRender]:
         children: list[AppRender] = []
         for parent in level:
+            await self._expand_sets(parent)
             declared = declared_by(zip(parent.objects, parent.origins, strict=True))
             parent.warnings.extend(declared.warnings)
             parent.errors.extend(error.message for error in declared.errors)
@@ -110,6 +144,15 @@ class TreeRenderer:
                     child.warnings.extend(declared.app_warnings.get(app.name, []))
                     children.append(child)
         return children
+
+    async def _expand_sets(self, parent: AppRender) -> None:
+        """The parent's ApplicationSets replaced by the Applications they generate."""
+        expanded = await expand_declared(
+            parent.objects, parent.origins, self._ports, self._expander
+        )
+        parent.objects, parent.origins = expanded.objects, expanded.origins
+        parent.warnings.extend(expanded.warnings)
+        parent.errors.extend(error.message for error in expanded.errors)
 
     def _adopt(self, parent: AppRender, app: Application) -> AppRender | None:
         """The child to render next, or None for a self-declaration, a cycle or a duplicate."""

@@ -18,10 +18,12 @@ It must not start operations or write the status: it returns what it found.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
+from gitward.appsets.status import recorded
 from gitward.controller import conditions as kinds
 from gitward.controller.appofapps import declared_by, is_argo_object
 from gitward.controller.appsport import children_live
@@ -60,9 +62,11 @@ from gitward.settings import ControllerSettings
 from gitward.store import AppRecord, AppStatus, OperationRecord
 from gitward.sync import live_from_cache
 
-__all__ = ["Refreshed", "Refresher", "last_sync"]
+__all__ = ["APPLICATION_SETS", "Refreshed", "Refresher", "last_sync"]
 
 _ANCESTRY_LIMIT = 16
+APPLICATION_SETS = "applicationSets"
+"""Where a parent's status keeps the ApplicationSets its manifests hold (the API shows them)."""
 _RETRIES = "gitward retries with backoff"
 
 
@@ -384,9 +388,20 @@ class _Run:
             conditions=self.conditions.result(),
             reconciled_at=self.now,
             observed_revisions=desired.revisions,
-            resources=compared.resources,
+            resources=self._with_sets(compared.resources),
         )
         return Refreshed(status, decision, app, desired.revisions, source, compared=compared)
+
+    def _with_sets(self, resources: Mapping[str, Any]) -> dict[str, Any]:
+        """The resource summary, with the ApplicationSets this app's render expanded."""
+        found = dict(resources)
+        found.pop(APPLICATION_SETS, None)
+        reports = self.r.git.set_reports.get(self.record.name)
+        if reports:
+            found[APPLICATION_SETS] = [
+                recorded(report, self.record.name, self.now) for report in reports
+            ]
+        return found
 
     async def _gate(self, app: Application, comparison: Comparison) -> Gate:
         parent = self.record.parent
@@ -455,6 +470,7 @@ class _Run:
             sync_status=SyncStatus.UNKNOWN.value,
             conditions=self.conditions.result(),
             reconciled_at=self.now,
+            resources=self._with_sets(previous.resources),
         )
         return Refreshed(status, Idle(f"not syncing: {err.message}"))
 

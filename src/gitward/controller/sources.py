@@ -127,7 +127,8 @@ class SourceRendering:
 
 
 def read_root_file(path: Path) -> Declared:
-    """The Applications and AppProjects of a file; fails unless it declares at least one app."""
+    """The Applications, AppProjects and ApplicationSets of a file; fails unless it declares
+    at least one app or set."""
     if not path.is_file():
         raise UsageError(f"{path}: no such file", hint="Name a file holding the root Application")
     shown = str(path)
@@ -135,9 +136,10 @@ def read_root_file(path: Path) -> Declared:
     declared = declared_by((obj, shown) for obj in objects)
     if declared.errors:
         raise declared.errors[0]
-    if not declared.apps:
+    if not declared.apps and not declared.sets:
         raise UsageError(
             f"{shown}: no Application found",
-            hint="Name a file with an argoproj.io/v1alpha1 Application (the root app)",
+            hint="Name a file with an argoproj.io/v1alpha1 Application (the root app) or "
+            "ApplicationSet",
         )
     return declared

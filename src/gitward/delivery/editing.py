@@ -25,7 +25,14 @@ from gitward.delivery.keys import Step, parse_key, show_key
 from gitward.delivery.scalars import as_string, written
 from gitward.errors import ConfigError, Location, UsageError
 
-__all__ = ["Assignment", "Edited", "SetValue", "edit_values", "parse_assignment"]
+__all__ = [
+    "Assignment",
+    "Edited",
+    "SetValue",
+    "edit_values",
+    "parse_assignment",
+    "read_values",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +118,17 @@ def edit_values(
         text = _create(text, assignment, file)
         changed.append(SetValue(show_key(assignment.key), None, assignment.value))
     return Edited(text, tuple(changed))
+
+
+def read_values(text: str, keys: Sequence[tuple[Step, ...]], *, file: str) -> list[str | None]:
+    """The text of each key's scalar in ``text`` (None where the key is missing), read with the
+    same rules as :func:`edit_values` writes (a key that holds a mapping or a list fails)."""
+    root = _compose(text, Location(file=file))
+    return [_value_of(_follow(root, key, file).node) for key in keys]
+
+
+def _value_of(node: ScalarNode | None) -> str | None:
+    return None if node is None else str(node.value)
 
 
 def _compose(text: str, where: Location) -> Node:

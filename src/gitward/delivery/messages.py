@@ -24,18 +24,25 @@ SUBJECT_LIMIT = 72
 
 
 def commit_message(
-    path: str, changed: Sequence[SetValue], *, subject: str | None = None, ci_run: str | None = None
+    path: str,
+    changed: Sequence[SetValue],
+    *,
+    subject: str | None = None,
+    ci_run: str | None = None,
+    trailers: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """The whole message: ``subject`` (or the conventional one), a blank line, the trailers."""
+    """The whole message: ``subject`` (or the conventional one), a blank line, the trailers
+    (``trailers``, such as a promotion's source, come after the values)."""
     pairs = [f"{item.key}={item.new}" for item in changed]
     if subject is None:
         subject = f"ci(values): set {', '.join(pairs)} in {path}"
         if len(subject) > SUBJECT_LIMIT and len(pairs) > 1:
             subject = f"ci(values): set {len(pairs)} keys in {path}"
-    trailers = [f"Gitward-Values: {path} {pair}" for pair in pairs]
+    lines = [f"Gitward-Values: {path} {pair}" for pair in pairs]
     if ci_run:
-        trailers.append(f"Gitward-CI-Run: {ci_run}")
-    return f"{subject.strip()}\n\n" + "\n".join(trailers) + "\n"
+        lines.append(f"Gitward-CI-Run: {ci_run}")
+    lines.extend(f"{name}: {value}" for name, value in trailers)
+    return f"{subject.strip()}\n\n" + "\n".join(lines) + "\n"
 
 
 def ci_run_url(given: str | None, environ: Mapping[str, str]) -> str | None:

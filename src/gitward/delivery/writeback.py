@@ -67,6 +67,8 @@ class WriteBack:
     push: bool = False
     subject: str | None = None
     ci_run: str | None = None
+    trailers: tuple[tuple[str, str], ...] = ()
+    """More ``Name: value`` trailers for the commit (a promotion names its source)."""
     remote: str | None = None
     branch: str | None = None
     attempts: int = 20
@@ -182,7 +184,11 @@ class _Session:
 
     async def _commit(self, changed: Sequence[SetValue]) -> str:
         message = commit_message(
-            self.path, changed, subject=self.request.subject, ci_run=self.request.ci_run
+            self.path,
+            changed,
+            subject=self.request.subject,
+            ci_run=self.request.ci_run,
+            trailers=self.request.trailers,
         )
         subject, _, body = message.partition("\n\n")
         await self._git(["add", "--", self.path])

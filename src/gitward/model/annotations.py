@@ -1,4 +1,5 @@
-"""Every `argocd.argoproj.io/*` annotation, label, finalizer and sync-option literal gitward reads.
+"""Every `argocd.argoproj.io/*` annotation, label, finalizer and sync-option literal gitward reads,
+and gitward's own `gitward.io/*` annotations (features Argo CD has no field for).
 
 One module so that a grep finds them all, and so that no other module spells one by hand.
 gitward reads Argo CD's names unchanged: a repository written for Argo CD works as it is.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "APPSET_KIND",
     "APP_API_VERSION",
     "APP_GROUP",
     "APP_KIND",
@@ -24,6 +26,8 @@ __all__ = [
     "IN_CLUSTER_NAME",
     "IN_CLUSTER_SERVER",
     "PROJECT_KIND",
+    "PROMOTE_FROM",
+    "PROMOTE_KEYS",
     "RESOURCES_FINALIZER",
     "SYNC_OPTIONS",
     "SYNC_WAVE",
@@ -36,6 +40,7 @@ APP_GROUP: Final = "argoproj.io"
 APP_API_VERSION: Final = "argoproj.io/v1alpha1"
 APP_KIND: Final = "Application"
 PROJECT_KIND: Final = "AppProject"
+APPSET_KIND: Final = "ApplicationSet"
 DEFAULT_PROJECT: Final = "default"
 
 IN_CLUSTER_SERVER: Final = "https://kubernetes.default.svc"
@@ -54,6 +59,15 @@ TRACKING_LABEL: Final = "app.kubernetes.io/instance"
 RESOURCES_FINALIZER: Final = "resources-finalizer.argocd.argoproj.io"
 HOOK_FINALIZER: Final = _PREFIX + "hook-finalizer"
 """On every hook object a sync creates, until the sync has recorded how the hook ended."""
+
+_GITWARD: Final = "gitward.io/"
+PROMOTE_FROM: Final = _GITWARD + "promote-from"
+"""On an Application: the app it follows. When that app is Synced and Healthy at a revision whose
+values (``PROMOTE_KEYS``) differ from this app's, gitward promotes them (a commit for an automated
+app, a pull-request branch for a manual one)."""
+PROMOTE_KEYS: Final = _GITWARD + "promote-keys"
+"""On an Application: the value keys promotion copies, comma-separated (``backend.image.tag``);
+also the default keys of ``gitward promote`` into this app."""
 
 HELM_HOOK: Final = "helm.sh/hook"
 HELM_HOOK_WEIGHT: Final = "helm.sh/hook-weight"

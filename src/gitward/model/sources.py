@@ -21,6 +21,8 @@ __all__ = [
     "HelmFileParameter",
     "HelmOptions",
     "HelmParameter",
+    "JsonnetOptions",
+    "JsonnetVar",
     "KustomizeOptions",
     "Source",
     "check_no_credentials",
@@ -73,14 +75,38 @@ class HelmOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class JsonnetVar:
+    """``directory.jsonnet.tlas[]`` / ``extVars[]``: a string, or Jsonnet code when ``code``.
+
+    ``value`` may name ``$ARGOCD_APP_*`` build variables, substituted when rendering.
+    """
+
+    name: str
+    value: str = ""
+    code: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class JsonnetOptions:
+    """``directory.jsonnet``: what the ``*.jsonnet`` files of a directory source are given.
+
+    ``libs`` are library directories relative to the repository root (as in Argo CD), searched
+    for imports after the importing file's directory and the source directory.
+    """
+
+    tlas: tuple[JsonnetVar, ...] = ()
+    ext_vars: tuple[JsonnetVar, ...] = ()
+    libs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DirectoryOptions:
-    """``source.directory``: plain YAML/JSON manifests."""
+    """``source.directory``: plain YAML/JSON manifests and Jsonnet files."""
 
     recurse: bool = False
     include: str = ""
     exclude: str = ""
-    jsonnet: bool = False
-    """``directory.jsonnet`` is set: gitward does not evaluate jsonnet, so rendering refuses."""
+    jsonnet: JsonnetOptions = field(default_factory=JsonnetOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,13 +250,34 @@ def _file_parameter(fields: Fields) -> HelmFileParameter:
 
 
 def _parse_directory(fields: Fields) -> DirectoryOptions:
-    fields.ignore("jsonnet")  # kept: rendering refuses it, naming the field
     return DirectoryOptions(
         recurse=fields.flag("recurse"),
         include=fields.text("include"),
         exclude=fields.text("exclude"),
-        jsonnet=fields.has("jsonnet"),
+        jsonnet=_optional(fields, "jsonnet", _parse_jsonnet) or JsonnetOptions(),
     )
+
+
+def _parse_jsonnet(fields: Fields) -> JsonnetOptions:
+    return JsonnetOptions(
+        tlas=_jsonnet_vars(fields, "tlas"),
+        ext_vars=_jsonnet_vars(fields, "extVars"),
+        libs=fields.texts("libs"),
+    )
+
+
+def _jsonnet_vars(fields: Fields, name: str) -> tuple[JsonnetVar, ...]:
+    found: list[JsonnetVar] = []
+    for item in fields.mappings(name):
+        found.append(
+            JsonnetVar(
+                name=item.text("name", required=True),
+                value=item.scalar_text("value"),
+                code=item.flag("code"),
+            )
+        )
+        item.finish()
+    return tuple(found)
 
 
 _KUSTOMIZE_NOT_YET = (

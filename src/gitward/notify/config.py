@@ -86,6 +86,8 @@ class NotifyConfig:
     subscriptions: tuple[GlobalSubscription, ...] = ()
     secrets: tuple[str, ...] = ()
     """The Secret's values: never to be shown."""
+    named_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """The Secret's keys and values, for templates' ``.secrets`` (revealed only when sending)."""
 
     def defaults_for(self, service: str) -> tuple[str, ...]:
         return self.service_default_triggers.get(service, self.default_triggers)
@@ -138,6 +140,7 @@ def parse_notify_config(
         context=context,
         subscriptions=subscriptions,
         secrets=tuple(sorted({value for value in secrets.values() if value})),
+        named_secrets=dict(secrets),
     )
 
 
@@ -224,7 +227,8 @@ def _substitute(value: Any, secrets: Mapping[str, str], where: Location) -> Any:
 
 def _conditions(value: Any, where: Location) -> tuple[Condition, ...]:
     found = []
-    for index, given in enumerate(_list(value, where)):
+    # Argo CD's docs also write a trigger as a single condition (a map); that is a list of one
+    for index, given in enumerate([value] if isinstance(value, Mapping) else _list(value, where)):
         at = where.at(f"{where.field}[{index}]")
         item = _mapping(given, at)
         send = item.get("send") or []

@@ -1,5 +1,7 @@
-"""Sending one rendered notification to one service: Argo CD's webhook, email, Slack and Teams
-services (the last two in ``slack`` and ``teams``).
+"""Sending one rendered notification to one service: Argo CD's webhook and email services here,
+the others in their modules (``slack``, ``teams``, ``teamsworkflows``, ``github``,
+``incidents``: PagerDuty, Opsgenie, Alertmanager, Grafana, New Relic; ``chats``: Telegram,
+Google Chat, Mattermost, Rocket.Chat, Webex, Pushover).
 
 ``webhook``: for each template with a ``webhook.<service name>`` section, an HTTP request to the
 service's ``url`` + the section's ``path``, with its ``method`` (GET unless given) and ``body``,
@@ -7,7 +9,7 @@ the service's ``headers`` (``[{name, value}]``) and ``basicAuth``; a template wi
 for the service sends nothing to it, as in Argo CD. ``email``: one message per template to the
 recipient, subject ``email.subject``, body ``email.body`` or ``message`` (HTML when the service
 says ``html: true``), over SMTP (SSL on port 465, STARTTLS when the server offers it, login when
-a username is given). ``slack``, ``teams``: see those modules. Other service types fail with a
+a username is given). Other service types (``awssqs``, ``pagerduty`` v1, ``nats``…) fail with a
 message saying they are not supported yet.
 
 A transient failure (connection, timeout, 5xx, 429, SMTP 4xx) is a :class:`DeliveryRetryError`; any
@@ -26,16 +28,36 @@ from typing import Any
 
 import httpx
 
+from gitward.notify import chats, incidents
 from gitward.notify.config import Service
 from gitward.notify.failures import DeliveryError, DeliveryRetryError
-from gitward.notify.slack import post_to_slack
+from gitward.notify.github import post_to_github
+from gitward.notify.posting import option
+from gitward.notify.slack import MemoryThreads, Threads, post_to_slack
 from gitward.notify.teams import post_to_teams
+from gitward.notify.teamsworkflows import post_to_teams_workflows
 from gitward.redaction import redact
 
-__all__ = ["DeliveryError", "DeliveryRetryError", "Sender"]
+__all__ = ["SUPPORTED", "DeliveryError", "DeliveryRetryError", "Sender"]
 
 TIMEOUT_S = 10.0
-_POSTERS = {"slack": post_to_slack, "teams": post_to_teams}
+_POSTERS = {
+    "teams": post_to_teams,
+    "teams-workflows": post_to_teams_workflows,
+    "github": post_to_github,
+    "pagerdutyv2": incidents.post_to_pagerduty,
+    "opsgenie": incidents.post_to_opsgenie,
+    "alertmanager": incidents.post_to_alertmanager,
+    "grafana": incidents.post_to_grafana,
+    "newrelic": incidents.post_to_newrelic,
+    "pushover": chats.post_to_pushover,
+    "telegram": chats.post_to_telegram,
+    "googlechat": chats.post_to_googlechat,
+    "mattermost": chats.post_to_mattermost,
+    "rocketchat": chats.post_to_rocketchat,
+    "webex": chats.post_to_webex,
+}
+SUPPORTED = ("webhook", "email", "slack", *_POSTERS)
 
 
 class Sender:
@@ -46,6 +68,7 @@ class Sender:
     ) -> None:
         self._transport = transport
         self._timeout = timeout
+        self._threads = MemoryThreads()
 
     async def send(
         self,
@@ -53,29 +76,37 @@ class Sender:
         recipient: str,
         rendered: Mapping[str, Mapping[str, Any]],
         secrets: Sequence[str],
+        threads: Threads | None = None,
     ) -> int:
-        """Deliver; returns how many messages went out."""
+        """Deliver; returns how many messages went out. ``threads`` remembers Slack's grouped
+        messages (in this process when not given)."""
         try:
             if service.type == "webhook":
                 return await self._webhook(service, rendered)
             if service.type == "email":
                 return await asyncio.to_thread(_email, service, recipient, rendered, self._timeout)
-            if service.type in _POSTERS:
-                return await self._post(service, recipient, rendered)
+            if service.type in _POSTERS or service.type == "slack":
+                return await self._post(service, recipient, rendered, threads or self._threads)
         except DeliveryError as err:
             raise type(err)(redact(err.problem, *secrets)) from None
         raise DeliveryError(
             f"service type {service.type} ({service.name}) is not supported yet; "
-            "gitward sends to webhook, email, slack and teams services"
+            f"gitward sends to {', '.join(SUPPORTED)} services"
         )
 
     async def _post(
-        self, service: Service, recipient: str, rendered: Mapping[str, Mapping[str, Any]]
+        self,
+        service: Service,
+        recipient: str,
+        rendered: Mapping[str, Mapping[str, Any]],
+        threads: Threads,
     ) -> int:
-        verify = not service.options.get("insecureSkipVerify", False)
+        verify = not option(service.options, "insecureSkipVerify", False)
         async with httpx.AsyncClient(
             transport=self._transport, timeout=self._timeout, verify=verify
         ) as client:
+            if service.type == "slack":
+                return await post_to_slack(client, service, recipient, rendered, threads)
             return await _POSTERS[service.type](client, service, recipient, rendered)
 
     async def _webhook(self, service: Service, rendered: Mapping[str, Mapping[str, Any]]) -> int:

@@ -6,17 +6,16 @@ serviceType}``. Helm's SDK is that engine already: a one-file chart, loaded once
 string through Helm's ``tpl`` with the data as ``.``, so ``{{.app.metadata.name}}``,
 ``{{range}}``, ``{{if eq .serviceType "slack"}}`` and sprig's functions mean exactly what they
 mean in Argo CD. Differences: a missing key prints nothing where Go prints ``<no value>``;
-of Argo CD's helper objects only ``call .repo.RepoURLToHTTPS`` and ``call .repo.FullNameByRepoURL``
-are available (as named templates; the others need the repository server); Helm's
-``include``/``toYaml`` are too. All strings of one notification render in one
-call, under a lock (the SDK's chart is not shared between threads).
+Argo CD's helper objects (``call .time.Now``, ``call .repo.GetCommitMetadata``…) are rewritten by
+:mod:`gitward.notify.templatecalls` into what ``tpl`` can run; Helm's ``include``/``toYaml``
+work too. All strings of one notification render in one call, under a lock (the SDK's chart is
+not shared between threads).
 It must not send anything.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -27,6 +26,9 @@ import helm_python as helm
 
 from gitward.errors import ConfigError
 from gitward.notify.config import NotifyConfig
+from gitward.notify.github import DEFAULT_PATHS
+from gitward.notify.incidents import NEWRELIC_DEFAULTS
+from gitward.notify.templatecalls import HELPERS, TemplateCallError, rewrite_calls
 from gitward.redaction import redact
 
 __all__ = ["TemplateError", "TemplateRenderer", "render_templates"]
@@ -43,23 +45,6 @@ _RENDER = """{{- $out := dict -}}
 """
 
 
-# Argo CD's ``.repo`` helpers that need no repository access, as named templates; a template's
-# ``call .repo.Name`` becomes ``include "repo.Name"`` (one argument, as these take).
-_HELPERS = """{{- define "repo.RepoURLToHTTPS" -}}
-{{- if regexMatch "^[^/:@]+@[^/:]+:" . -}}
-{{- regexReplaceAll "^[^@]+@([^:]+):/?(.*)$" . "https://${1}/${2}" -}}
-{{- else -}}
-{{- regexReplaceAll "^[a-zA-Z][a-zA-Z0-9+.-]*://([^@/]*@)?" . "https://" -}}
-{{- end -}}
-{{- end -}}
-{{- define "repo.FullNameByRepoURL" -}}
-{{- $path := regexReplaceAll "^([a-zA-Z][a-zA-Z0-9+.-]*://[^/]*/|[^/:@]+@[^/:]+:/?)" . "" -}}
-{{- $path | trimSuffix ".git" | trimPrefix "/" -}}
-{{- end -}}
-"""
-_REPO_CALL = re.compile(r"\bcall\s+\.repo\.(RepoURLToHTTPS|FullNameByRepoURL)\b")
-
-
 class TemplateError(ConfigError):
     """A notification template does not parse or fails on the app."""
 
@@ -74,7 +59,7 @@ class TemplateRenderer:
             (chart / "templates").mkdir(parents=True)
             (chart / "Chart.yaml").write_text(_CHART, encoding="utf-8")
             (chart / "templates" / "render.txt").write_text(_RENDER, encoding="utf-8")
-            (chart / "templates" / "_repo.tpl").write_text(_HELPERS, encoding="utf-8")
+            (chart / "templates" / "_helpers.tpl").write_text(HELPERS, encoding="utf-8")
             self._chart = helm.Chart.load(chart)
 
     def render(
@@ -83,7 +68,10 @@ class TemplateRenderer:
         """Every text rendered; :class:`TemplateError` names the failing one's problem."""
         if not texts:
             return {}
-        texts = {key: _REPO_CALL.sub(r'include "repo.\1"', text) for key, text in texts.items()}
+        try:
+            texts = {key: rewrite_calls(text) for key, text in texts.items()}
+        except TemplateCallError as err:
+            raise TemplateError(err.problem) from err
         values = {"texts": texts, "data": _plain(data)}
         with self._lock:
             try:
@@ -119,7 +107,10 @@ def render_templates(
     for name in names:
         template = config.templates.get(name, {})
         texts = {"message": template["message"]} if isinstance(template.get("message"), str) else {}
-        texts.update(_flatten(template.get(service_type), service_type))
+        section = _flatten(template.get(service_type), service_type)
+        if section or service_type in _ALWAYS:
+            texts.update(_DEFAULTS.get(service_type, {}))
+        texts.update(section)
         out[name] = renderer.render(texts, data, config.secrets)
     return out
 
@@ -132,4 +123,14 @@ def _flatten(value: Any, prefix: str) -> dict[str, str]:
         return flat
     if value is None:
         return {}
-    return {prefix: value if isinstance(value, str) else str(value)}
+    return {prefix: value if isinstance(value, str) else json.dumps(value)}
+
+
+_DEFAULTS: dict[str, dict[str, str]] = {
+    "github": DEFAULT_PATHS,
+    "newrelic": NEWRELIC_DEFAULTS,
+    "alertmanager": {"alertmanager.generatorURL": "{{.app.spec.source.repoURL}}"},
+}
+"""What a service's section renders when it leaves a field out, as Argo CD does."""
+_ALWAYS = frozenset({"newrelic"})
+"""Services whose defaults apply to templates without a section for them."""

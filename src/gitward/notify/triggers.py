@@ -45,12 +45,16 @@ class Verdict:
 
 
 def decide(
-    config: NotifyConfig, app: Mapping[str, Any], project_annotations: Mapping[str, Any]
+    config: NotifyConfig,
+    app: Mapping[str, Any],
+    project_annotations: Mapping[str, Any],
+    lent: Mapping[str, Any] | None = None,
 ) -> Verdict:
-    """Evaluate every subscribed trigger over ``app`` (Argo CD's Application JSON)."""
+    """Evaluate every subscribed trigger over ``app`` (Argo CD's Application JSON); ``lent``
+    adds to what conditions see (the ``repo`` helpers that need the app's commits)."""
     metadata = app.get("metadata") or {}
     name = str(metadata.get("name", ""))
-    env = {"app": app}
+    env = {**(lent or {}), "app": app}
     verdict = Verdict()
     labels = {str(k): str(v) for k, v in (metadata.get("labels") or {}).items()}
     subscribed = destinations(

@@ -5,10 +5,9 @@ subdirectories with ``recurse``), in path order, keeping those that ``include`` 
 ``exclude`` does not (Argo CD's globs, matched against the path relative to the source directory).
 Hidden directories (``.git``, ``.github``) are skipped. A file that is not a Kubernetes manifest
 at all (say, a Helm values file lying next to manifests) is skipped with a warning, as Argo CD
-ignores it; a broken manifest, and any broken ``.json`` file, is an error. Argo CD evaluates
-``*.jsonnet`` files (and reads ``directory.jsonnet``); gitward does not, so a ``.jsonnet`` file
-the directory would render, or a ``directory.jsonnet`` block, is an error rather than a silent
-gap in what is deployed. Symlinks may point
+ignores it; a broken manifest, and any broken ``.json`` file, is an error. ``*.jsonnet`` files
+are evaluated with the source's ``directory.jsonnet`` options (:mod:`~gitward.render.jsonnet`,
+in a bounded worker process). Symlinks may point
 anywhere inside the repository but never out of it; each file and all files together are
 size-bounded, and so is the number of manifest files read (``Limits.max_files``).
 It must not run any tool: Helm and kustomize sources have their own modules.
@@ -24,6 +23,8 @@ from pathlib import Path
 from gitward.errors import ManifestError, PathEscapeError, SourceError
 from gitward.model.sources import DirectoryOptions
 from gitward.render import globs, manifests
+from gitward.render.jsonnet import JsonnetFiles
+from gitward.render.jsonnetpool import JsonnetRunner, default_runner
 from gitward.render.request import Generated, RenderRequest
 
 __all__ = ["render_directory"]
@@ -38,8 +39,11 @@ class _Candidate:
     relative: str  # relative to the source directory, as matched by include/exclude
 
 
-def render_directory(request: RenderRequest) -> Generated:
-    """The objects of every manifest file of a directory source."""
+def render_directory(request: RenderRequest, jsonnet: JsonnetRunner | None = None) -> Generated:
+    """The objects of every manifest and Jsonnet file of a directory source.
+
+    ``jsonnet`` evaluates the Jsonnet files (the process-wide workers when None).
+    """
     directory = request.source_dir()
     if not directory.is_dir():
         raise SourceError(
@@ -48,16 +52,15 @@ def render_directory(request: RenderRequest) -> Generated:
             hint="Point `path` at a directory of manifests",
         )
     options = request.source.directory or DirectoryOptions()
-    if options.jsonnet:
-        raise SourceError(
-            "jsonnet is not evaluated by gitward, so this source cannot be rendered "
-            "(nothing is deployed or pruned for it)",
-            where=request.where("directory.jsonnet"),
-            hint="Commit the jsonnet's output as YAML and remove `directory.jsonnet`",
-        )
     generated = Generated()
+    evaluator: JsonnetFiles | None = None
     for candidate in _candidates(request, directory, options, generated.warnings):
         shown = request.repo_path(candidate.relative)
+        if candidate.relative.endswith(".jsonnet"):
+            manifests.read_text(candidate.path, shown=shown, limits=request.limits)
+            evaluator = evaluator or JsonnetFiles(request, jsonnet or default_runner())
+            generated.objects.extend(evaluator.objects(candidate.relative))
+            continue
         generated.objects.extend(_read(request, candidate, shown, generated.warnings))
     return generated
 
@@ -83,8 +86,6 @@ def _candidates(
                 include and not include.fullmatch(relative)
             ):
                 continue
-            if name.endswith(".jsonnet"):
-                raise _jsonnet_file(request, relative)
             real = _real_file(request, entry, relative, real_root, warnings)
             if real is None:
                 continue
@@ -93,16 +94,6 @@ def _candidates(
             found.append(_Candidate(real, relative))
             _check_count(request, len(found))
     return found
-
-
-def _jsonnet_file(request: RenderRequest, relative: str) -> SourceError:
-    return SourceError(
-        f"{request.repo_path(relative)} is jsonnet, which Argo CD evaluates and gitward does "
-        "not, so this source cannot be rendered (nothing is deployed or pruned for it)",
-        where=request.where("path"),
-        hint="Commit the jsonnet's output as YAML, or leave the file out with "
-        "`directory.exclude: '*.jsonnet'`",
-    )
 
 
 def _pattern(request: RenderRequest, field: str, text: str) -> re.Pattern[str] | None:

@@ -24,10 +24,12 @@ class Limits:
     ``max_total_bytes``: all manifest files of a directory source, or all output of one render.
     ``max_alias_nodes``: nodes that YAML aliases may add to a document once expanded.
     ``max_objects``: Kubernetes objects one source may produce.
-    ``max_files``: manifest files (``*.yaml``, ``*.yml``, ``*.json`` that include/exclude let
-    through) one directory source may read, and files a Helm chart directory may hold;
+    ``max_files``: manifest files (``*.yaml``, ``*.yml``, ``*.json``, ``*.jsonnet`` that
+    include/exclude let through) one directory source may read, and files a Helm chart
+    directory may hold;
     ``GITWARD_RENDER_MAX_FILES`` sets it for the server and ``gitward render``.
-    ``tool_timeout_s``: wall-clock bound on an external tool (kustomize).
+    ``tool_timeout_s``: wall-clock bound on an external tool (kustomize) and on evaluating
+    the Jsonnet files of one directory source.
     """
 
     max_file_bytes: int = 8 * _MIB

@@ -29,6 +29,7 @@ __all__ = [
     "Sourced",
     "decode_text",
     "load_file",
+    "objects_of",
     "parse_manifests",
     "read_text",
 ]
@@ -291,6 +292,11 @@ def _unshared(data: Any) -> Any:
     if isinstance(data, list):
         return [_unshared(item) for item in data]
     return data
+
+
+def objects_of(data: Any, origin: Origin, obj: str | None = None) -> list[Sourced]:
+    """The Kubernetes objects of one decoded document (a ``List`` kind is flattened)."""
+    return _objects(data, origin, obj)
 
 
 def _objects(data: Any, origin: Origin, obj: str | None) -> list[Sourced]:

@@ -28,6 +28,7 @@ from gitward.render.cache import ChartCache, ManifestCache
 from gitward.render.detect import Generator, detect_generator
 from gitward.render.directory import render_directory
 from gitward.render.helm import LoadedChart, render_helm
+from gitward.render.jsonnetpool import JsonnetRunner
 from gitward.render.kustomize import render_kustomize
 from gitward.render.limits import DEFAULT_LIMITS, Limits
 from gitward.render.manifests import Origin
@@ -58,7 +59,8 @@ class Renderer:
 
     ``cache`` holds finished renders (a bounded default when None); ``limits`` bound input and
     output sizes; ``cluster_scoped`` adds (group, kind) pairs known to be cluster-scoped (e.g.
-    from the cluster's CRDs); ``tool_path`` replaces PATH when looking for kustomize/kubectl.
+    from the cluster's CRDs); ``tool_path`` replaces PATH when looking for kustomize/kubectl;
+    ``jsonnet`` evaluates Jsonnet files (the process-wide bounded workers when None).
     """
 
     def __init__(
@@ -68,12 +70,14 @@ class Renderer:
         limits: Limits = DEFAULT_LIMITS,
         cluster_scoped: Collection[kinds.GroupKind] = frozenset(),
         tool_path: str | None = None,
+        jsonnet: JsonnetRunner | None = None,
     ) -> None:
         self.cache: ManifestCache[Rendered] = cache if cache is not None else ManifestCache()
         self.charts: ChartCache[LoadedChart] = ChartCache()
         self.limits = limits
         self._cluster_scoped = frozenset(cluster_scoped)
         self._tool_path = tool_path
+        self._jsonnet = jsonnet
 
     def render(
         self,
@@ -191,7 +195,7 @@ class Renderer:
             return render_helm(request, self.charts)
         if generator is Generator.KUSTOMIZE:
             return render_kustomize(request, search_path=self._tool_path)
-        return render_directory(request)
+        return render_directory(request, self._jsonnet)
 
 
 def _cache_key(request: RenderRequest, ref_shas: Mapping[str, str]) -> Hashable | None:

@@ -101,6 +101,7 @@ BUILTIN_KINDS: tuple[ResourceType, ...] = (
     _row("networking.k8s.io/v1", "Ingress", "ingresses", True, "ing"),
     _row("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies", True, "netpol", status=False),
     _row("autoscaling/v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", True, "hpa"),
+    _row("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets", True, "pdb"),
     _row("rbac.authorization.k8s.io/v1", "Role", "roles", True, status=False),
     _row("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings", True, status=False),
     _row("rbac.authorization.k8s.io/v1", "ClusterRole", "clusterroles", False, status=False),

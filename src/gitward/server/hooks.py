@@ -6,7 +6,9 @@ pushes; when the queue is full it refuses at once (503), so a flood costs memory
 once for all of them (a storm of pushes costs one pass over the apps per batch, not one per
 push), letting the event loop serve requests between apps. It refreshes (hard: the revision is
 resolved again) exactly the apps with a source whose repoURL and tracked revision the push
-matches, and, when the app says ``manifest-generate-paths``, whose paths it changed. Nothing
+matches, and, when the app says ``manifest-generate-paths``, whose paths it changed, and the
+parent apps of ApplicationSets with a git generator reading the pushed repository and revision
+(Argo CD's ApplicationSet webhook: the set is expanded again at once). Nothing
 here contacts a URL or host from a payload: the controller fetches the app's own repoURL.
 """
 
@@ -19,11 +21,13 @@ from collections import deque
 from collections.abc import Sequence
 
 from gitward.controller.loop import Controller
+from gitward.controller.refreshing import APPLICATION_SETS
 from gitward.errors import GitwardError
 from gitward.model.application import Application, parse_application
+from gitward.model.appsets import git_generators, parse_appset
 from gitward.redaction import redact
 from gitward.server.webhooks import Push, matches, paths_match
-from gitward.store import Store
+from gitward.store import AppRecord, Store
 
 __all__ = ["WebhookQueue", "apps_to_refresh"]
 
@@ -95,8 +99,27 @@ async def apps_to_refresh(store: Store, pushes: Sequence[Push]) -> list[str]:
             app = parse_application(dict(record.document), file=record.file).value
         except GitwardError:
             continue
-        if any(_concerns(push, app) for push in wanted):
+        watched = _set_repositories(record)
+        if any(_concerns(push, app) for push in wanted) or any(
+            matches(push, repo, revision) for push in wanted for repo, revision in watched
+        ):
             found.append(app.name)
+    return found
+
+
+def _set_repositories(record: AppRecord) -> list[tuple[str, str]]:
+    """The (repoURL, revision) the git generators of the app's ApplicationSets read."""
+    kept = record.status.resources.get(APPLICATION_SETS)
+    found = []
+    for item in kept if isinstance(kept, list) else []:
+        document = item.get("document") if isinstance(item, dict) else None
+        try:
+            appset = parse_appset(document, file=record.file).value
+        except GitwardError:
+            continue
+        for generator in git_generators(appset.generators):
+            if "{{" not in generator.repo_url:
+                found.append((generator.repo_url, generator.revision))
     return found
 
 

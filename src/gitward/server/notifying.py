@@ -31,11 +31,16 @@ def start_notifications(
     async def documents(name: str) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
         return await app_document(store, name)
 
-    notifier = Notifier(files.current, store, documents)
+    async def commits(repo_url: str, sha: str) -> Mapping[str, Any]:
+        info = await services.controller.git.repos.commit_info(repo_url, sha)
+        return {"Author": info.author, "Message": info.message, "Date": info.date, "Tags": []}
+
+    notifier = Notifier(files.current, store, documents, commits=commits)
     loop = asyncio.get_running_loop()
     return [
         loop.create_task(notifier.follow(services.controller.events)),
         loop.create_task(notifier.deliver()),
+        loop.create_task(notifier.tidy()),
     ]
 
 

@@ -38,6 +38,7 @@ import uvicorn
 import gitward
 from gitward.charts import AddressPolicy, ChartRepositories
 from gitward.controller.loop import Controller
+from gitward.delivery.pullrequests import GitHosts
 from gitward.errors import ConfigError, Location
 from gitward.git import LocalRepoPolicy
 from gitward.git.repo import Repositories
@@ -53,6 +54,7 @@ from gitward.server.intake import WebhookIntake
 from gitward.server.metrics import Metrics, TimedRenderer, timed_git, timed_refresher
 from gitward.server.notifying import start_notifications
 from gitward.server.policies import PolicyHolder
+from gitward.server.promoting import follow_promotions
 from gitward.server.rbac import Policy
 from gitward.server.registrations import ClusterRegistrations
 from gitward.server.repocreds import RepoCredentials
@@ -120,6 +122,8 @@ class ServerConfig:
     addresses may be read (``--allow-private-chart-repos``); off: they are refused."""
     git_cache_dir: Path | None = None
     git_timeout_s: float = DEFAULT_GIT_TIMEOUT_S
+    git_hosts: tuple[tuple[str, str], ...] = ()
+    """Self-hosted GitHub Enterprise and GitLab installs, (kind, web URL) (``--git-host``)."""
     render_max_files: int = DEFAULT_RENDER_MAX_FILES
     """Manifest files one directory source may read (``--render-max-files``)."""
     bootstrap: Path | None = None
@@ -166,6 +170,7 @@ class ServerConfig:
             "controller": settings.controller,
             "git_cache_dir": settings.git.cache_dir,
             "git_timeout_s": settings.git.timeout_s,
+            "git_hosts": settings.git.hosts,
             "render_max_files": settings.render.max_files,
             "local_repos": dict(server.repo_dirs),
             "allow_local_repos": server.allow_local_repos,
@@ -240,6 +245,7 @@ async def run_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
             await controller.bootstrap(config.bootstrap)
         if config.reconcile:
             await controller.start()
+            tasks.append(follow_promotions(services))
         url = await _serve(stack, config, services, sock)
         metrics_url = await _serve_metrics(stack, config, services, metrics_socket)
         # Last, once nothing else can fail: a start that failed made no admin whose password
@@ -324,6 +330,7 @@ async def _services(
         ),
         oidc=oidc,
         public_settings=_public_settings(config, policy),
+        git_hosts=GitHosts.of(config.git_hosts),
     )
     show_policy(policy, services)
     return services

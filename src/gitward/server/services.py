@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gitward.controller.loop import Controller
+from gitward.delivery.pullrequests import GitHosts
 from gitward.server.auth import Authenticator, CookiePolicy, OidcLogin
 from gitward.server.intake import WebhookIntake
 from gitward.server.policies import PolicyHolder
@@ -55,3 +56,5 @@ class Services:
     """Set when the server stops: long-lived streams end."""
     public_settings: Mapping[str, Any] = field(default_factory=dict)
     """What ``GET /api/v1/settings`` shows a logged-in user: nothing sensitive."""
+    git_hosts: GitHosts = field(default_factory=GitHosts)
+    """Self-hosted GitHub and GitLab installs, for promotion pull requests (``--git-host``)."""

@@ -328,6 +328,8 @@ class AuditAction(StrEnum):
     REJECT = "reject"
     ACTION = "action"
     """A resource action (``restart``) run on a resource of an app."""
+    PROMOTE = "promote"
+    """Values promoted into an app's value files from another app (``gitward promote``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
 """A small automated app of plain manifests, synced by the controller to the sandbox: what
 Argo CD's own example apps showed.
 
-- A source gitward cannot render (a config management plugin, jsonnet) is an error: the app is
-  Unknown with a ComparisonError naming the field, and nothing that is live is pruned.
+- A source gitward cannot render (a config management plugin) is an error: the app is Unknown
+  with a ComparisonError naming the field, and nothing that is live is pruned.
 - Right after an automated sync, the follow-up comparison sees what the sync wrote (it waits
   for the live cache to catch up with the resourceVersions the sync got back), so one commit
   makes one sync, not a second one a moment later.
@@ -162,26 +162,6 @@ async def test_a_plugin_source_is_unknown_with_an_error_naming_the_field_and_pru
         assert await world.controller.refreshed(APP, within=30)
     assert await world.live("Deployment", APP, "web") is not None
     assert await world.live("ConfigMap", APP, "config-11", group="") is not None
-    assert len(await syncs_of(world)) == 1
-
-
-async def test_a_jsonnet_file_in_the_source_directory_is_an_error_and_prunes_nothing(
-    world: World,
-) -> None:
-    await deployed(world)
-    assert world.controller is not None
-    repo = world.repositories[REPO_URL]
-    (repo / "web" / "config-3.yaml").unlink()
-    write_files(repo, {"web/extra.jsonnet": "{ kind: 'ConfigMap' }\n"})
-    commit_all(repo, "config-3 is gone, a jsonnet file arrives")
-
-    assert await world.controller.refreshed(APP, within=30)
-
-    record = await world.app(APP)
-    assert record.status.sync_status == "Unknown"
-    [condition] = record.status.conditions
-    assert "web/extra.jsonnet is jsonnet" in condition["message"]
-    assert await world.live("ConfigMap", APP, "config-3", group="") is not None
     assert len(await syncs_of(world)) == 1
 
 

@@ -240,18 +240,14 @@ def test_usage_errors_exit_2_with_one_line(args: list[str], message: str, tmp_pa
 
 
 def _unrenderable_sources(repo: Path) -> Path:
-    """A repository whose apps name sources gitward cannot render, as Argo CD's example apps
-    do (jsonnet-guestbook, a config management plugin), beside plain manifests."""
+    """A repository whose app names a source gitward cannot render, as one of Argo CD's example
+    apps does (a config management plugin), beside plain manifests."""
     (repo / "guestbook").mkdir(parents=True)
     (repo / "guestbook" / "cm.yaml").write_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\ndata:\n  a: b\n"
     )
-    (repo / "jsonnet-guestbook").mkdir()
-    (repo / "jsonnet-guestbook" / "guestbook-ui.jsonnet").write_text("{ kind: 'List' }\n")
     sources = {
         "plugin-app": {"path": "guestbook", "plugin": {"name": "my-plugin"}},
-        "jsonnet-files": {"path": "jsonnet-guestbook"},
-        "jsonnet-options": {"path": "guestbook", "directory": {"jsonnet": {"tlas": []}}},
         "plain": {"path": "guestbook"},
     }
     documents = [
@@ -294,15 +290,10 @@ def test_a_source_gitward_cannot_render_fails_the_command_naming_the_field(
 
     assert result.exit_code == 1
     found = by_name(json.loads(result.stdout))
-    assert [found[name]["objects"] for name in found if name != "plain"] == [[], [], []]
+    assert found["plugin-app"]["objects"] == []
     assert len(found["plain"]["objects"]) == 1 and not found["plain"]["errors"]
     [plugin] = found["plugin-app"]["errors"]
     assert "Application plugin-app: spec.source.plugin: config management plugins" in plugin
-    [files] = found["jsonnet-files"]["errors"]
-    assert "jsonnet-guestbook/guestbook-ui.jsonnet is jsonnet" in files
-    assert "directory.exclude" in files
-    [options] = found["jsonnet-options"]["errors"]
-    assert "spec.source.directory.jsonnet: jsonnet is not evaluated by gitward" in options
 
 
 def test_value_file_globs_expand_in_sorted_order_inside_the_repository(

@@ -91,9 +91,11 @@ def heavy(modules: set[str]) -> list[str]:
         ("app", "wait", "guestbook", "--health", "--timeout", "1"),
         ("app", "history", "guestbook"),
         ("proj", "list"),
+        ("appset", "list"),
         ("repo", "list"),
         ("cluster", "list"),
         ("account", "list"),
+        ("promote", "guestbook", "--from", "guestbook", "--keys", "a.tag"),
     ],
     ids=" ".join,
 )

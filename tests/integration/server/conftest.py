@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,17 @@ import httpx
 import pytest
 import yaml
 
+from gitward.appsets.declaring import expand_declared
+from gitward.appsets.expanding import Expander
+from gitward.appsets.generating import Ports
+from gitward.appsets.status import recorded
 from gitward.cli.demo import EXAMPLE_CHARTS_DIR, EXAMPLE_CHARTS_URL
+from gitward.controller.refreshing import APPLICATION_SETS
+from gitward.errors import GitUnavailableError
 from gitward.model.application import parse_application
 from gitward.model.project import parse_project
 from gitward.server.running import RunningServer, ServerConfig, run_server
-from gitward.store import AppDefinition, ProjectDefinition
+from gitward.store import AppDefinition, AppStatus, ProjectDefinition
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "ai-chatbot-infra"
 REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
@@ -149,3 +156,41 @@ async def _seed(server: RunningServer, repo: Path) -> None:
 
 def _documents(path: Path) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+async def seed_appsets(api: Api, *sets: dict[str, Any]) -> None:
+    """ApplicationSets as the root app's last refresh would have kept them (a git generator
+    fails: no repository is served, and the set is kept with ErrorOccurred)."""
+
+    class NoGit:
+        async def checkout(self, repo_url: str, revision: str, **_: Any) -> Any:
+            raise GitUnavailableError(f"{repo_url} is not served in this test")
+
+    found = await expand_declared(list(sets), ["sets.yaml"] * len(sets), Ports(NoGit()), Expander())
+    kept = [recorded(report, ROOT, datetime.now(UTC)) for report in found.sets]
+    await api.server.services.store.apps.set_status(
+        ROOT, AppStatus(resources={APPLICATION_SETS: kept})
+    )
+
+
+def list_appset(name: str, project: str) -> dict[str, Any]:
+    """An ApplicationSet generating one app of ``project`` from a list element."""
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": name, "namespace": "argocd"},
+        "spec": {
+            "generators": [{"list": {"elements": [{"env": project}]}}],
+            "template": {
+                "metadata": {"name": f"{name}-{{{{env}}}}"},
+                "spec": {
+                    "project": project,
+                    "source": {
+                        "repoURL": "https://user:hunter2@git.example.com/x.git",
+                        "path": "p",
+                    },
+                    "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
+                },
+            },
+        },
+    }

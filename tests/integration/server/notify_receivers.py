@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email
+import json
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -47,15 +48,19 @@ class Recorded:
 
 
 @contextlib.contextmanager
-def webhook_receiver() -> Iterator[tuple[str, Recorded]]:
+def webhook_receiver(answers: dict[str, Any] | None = None) -> Iterator[tuple[str, Recorded]]:
+    """Records every request; answers a path of ``answers`` with its JSON, others with Slack's
+    ``{"ok": true}``."""
     recorded = Recorded()
+    given = dict(answers or {})
 
     class Handler(BaseHTTPRequestHandler):
         def _record(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode()
             recorded.add(Call(self.command, self.path, dict(self.headers.items()), body))
-            answer = b'{"ok": true}'  # what Slack's API answers; webhooks ignore it
+            found = given.get(self.path.split("?", 1)[0], {"ok": True})
+            answer = json.dumps(found).encode()  # Slack's answer by default; webhooks ignore it
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(answer)))

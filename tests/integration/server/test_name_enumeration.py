@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 import pytest
-from conftest import DEV, PROD, REPO_URL, Api, ApiFactory
+from conftest import DEV, PROD, REPO_URL, Api, ApiFactory, list_appset, seed_appsets
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
@@ -28,6 +28,7 @@ EXISTING = {
     "account": "admin",
     "repositories": REPO_URL,
     "clusters": CLUSTER,
+    "applicationsets": "dev-set",
 }
 """An object that exists, per collection (the first path segment after ``/api/v1/``)."""
 BODIES: tuple[object, ...] = (None, {}, [1], {"metadata": {"name": "x"}, "spec": {}})
@@ -83,6 +84,7 @@ async def test_a_forbidden_object_and_a_missing_one_answer_alike_on_every_route(
     api: Api,
 ) -> None:
     await _seed_repository_and_cluster(api)
+    await seed_appsets(api, list_appset("dev-set", "dev"))
     carol = api.sso("carol@example.com")
     differences = []
     for method, template in _routes_with_parameters(api):

@@ -1,10 +1,13 @@
 """Notifications through a running server (``gitward server --notifications``): real syncs on
 the sandbox, a loopback webhook receiver and a loopback SMTP server.
 
-A synced app gets one webhook call and one email with the catalogue's on-sync-succeeded text;
-Slack (through its API's address, here the receiver) gets one message per sync; an app whose
-Deployment cannot pull its image gets the on-health-degraded template; a restart
-repeats nothing, and the next commit's sync is notified again (once).
+A synced app gets one webhook call (its body naming the commit's author, through
+``call .repo.GetCommitMetadata``, and a ``.secrets`` value that is never stored), one email
+with the catalogue's on-sync-succeeded text, one Slack message per sync (Slack's API address
+is the receiver) and one GitHub commit status per synced commit (as a GitHub App, its API the
+receiver too); an app whose Deployment cannot pull its image gets the on-health-degraded
+template (on Slack, the catalogue's own, unchanged); a restart repeats nothing, and the next
+commit's sync is notified again (once).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import httpx
 import pytest
 import yaml
 from conftest import git
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from notify_receivers import Recorded, body_of, smtp_receiver, until, webhook_receiver
 
 from gitward.errors import GitwardError
@@ -47,6 +52,15 @@ SUCCEEDED_WHEN = (
     "app.status.operationState != nil and app.status.operationState.phase in ['Succeeded']"
 )
 ONCE_PER = "app.status.operationState?.syncResult?.revision"
+
+
+CATALOGUE_TEMPLATES = {
+    key.removeprefix("template."): yaml.safe_load(text)
+    for key, text in yaml.safe_load(
+        (Path(__file__).parents[2] / "unit/notify/argocd-notifications-catalog.yaml").read_text()
+    )["data"].items()
+    if key.startswith("template.")
+}
 
 
 def deployment(name: str, image: str) -> str:
@@ -84,7 +98,17 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
                     "method": "POST",
                     "path": "/succeeded",
                     "body": '{"app": "{{.app.metadata.name}}", '
-                    '"revision": "{{.app.status.operationState.syncResult.revision}}"}',
+                    '"revision": "{{.app.status.operationState.syncResult.revision}}", '
+                    '"author": "{{(call .repo.GetCommitMetadata '
+                    '.app.status.operationState.syncResult.revision).Author}}", '
+                    '"token": "{{index .secrets "hook-token"}}"}',
+                }
+            },
+            "github": {
+                "status": {
+                    "state": "success",
+                    "label": "continuous-delivery/{{.app.metadata.name}}",
+                    "targetURL": "{{.context.argocdUrl}}/applications/{{.app.metadata.name}}",
                 }
             },
         },
@@ -92,7 +116,9 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
         "app-deleted": {"message": "deleted", "webhook": {"hooks": _hook("/deleted")}},
         "app-sync-failed": {"message": "failed", "webhook": {"hooks": _hook("/failed")}},
         "app-health-degraded": {
-            "message": "Application {{.app.metadata.name}} has degraded.",
+            # Argo CD's catalogue template as it ships (message, email, Slack, Teams), plus a
+            # webhook section for the test
+            **CATALOGUE_TEMPLATES["app-health-degraded"],
             "webhook": {
                 "hooks": {
                     "method": "POST",
@@ -121,7 +147,13 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
             }
         ],
         "on-sync-succeeded": [
-            {"oncePer": ONCE_PER, "send": ["app-sync-succeeded"], "when": SUCCEEDED_WHEN}
+            {
+                "oncePer": ONCE_PER,
+                "send": ["app-sync-succeeded"],
+                # a condition reading the synced commit from gitward's own clone
+                "when": f"{SUCCEEDED_WHEN} and repo.GetCommitMetadata("
+                "app.status.operationState.syncResult.revision).Author endsWith '<ci@example.com>'",
+            }
         ],
         "on-health-degraded": [
             {
@@ -144,6 +176,14 @@ def notifications_cm(webhook_url: str, smtp_port: int) -> dict[str, Any]:
         ),
         "service.email": yaml.safe_dump(
             {"host": "127.0.0.1", "port": smtp_port, "from": "gitward@example.com"}
+        ),
+        "service.github": yaml.safe_dump(
+            {
+                "appID": 7,
+                "installationID": 1,
+                "privateKey": "$github-privateKey",
+                "apiURL": f"{webhook_url}/github",
+            }
         ),
     }
     data.update({f"template.{k}": yaml.safe_dump(v) for k, v in templates.items()})
@@ -205,9 +245,23 @@ def repository(tmp_path: Path) -> Path:
     return repo
 
 
+GITHUB_TOKEN_PATH = "/github/app/installations/1/access_tokens"
+
+
+def github_app_key() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    return pem.decode()
+
+
 @pytest.fixture
 def receivers() -> Iterator[tuple[str, Recorded, int, Recorded]]:
-    with webhook_receiver() as (url, calls), smtp_receiver() as (port, mails):
+    answers = {GITHUB_TOKEN_PATH: {"token": "installation-token"}}
+    with webhook_receiver(answers) as (url, calls), smtp_receiver() as (port, mails):
         yield url, calls, port, mails
 
 
@@ -222,7 +276,11 @@ def config(
     cm = tmp_path / "argocd-notifications-cm.yaml"
     cm.write_text(yaml.safe_dump(notifications_cm(url, port)))
     secret = tmp_path / "argocd-notifications-secret.yaml"
-    tokens = {"hook-token": HOOK_TOKEN, "slack-token": SLACK_TOKEN}
+    tokens = {
+        "hook-token": HOOK_TOKEN,
+        "slack-token": SLACK_TOKEN,
+        "github-privateKey": github_app_key(),
+    }
     secret.write_text(yaml.safe_dump({"kind": "Secret", "stringData": tokens}))
     return ServerConfig(
         data_dir=tmp_path / "data",
@@ -256,6 +314,11 @@ def posts(calls: Recorded, path: str) -> list[Any]:
     return _at(calls.snapshot(), path)
 
 
+def slack_to(items: list[Any], channel: str) -> list[Any]:
+    posted = [json.loads(call.body) for call in _at(items, SLACK)]
+    return [post for post in posted if post["channel"] == channel]
+
+
 def _at(items: list[Any], path: str) -> list[Any]:
     return [call for call in items if call.path == path]
 
@@ -272,8 +335,12 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
         "notifications.argoproj.io/subscribe.on-sync-succeeded.hooks": "",
         "notifications.argoproj.io/subscribe.on-sync-succeeded.email": "dev@example.com",
         "notifications.argoproj.io/subscribe.on-sync-succeeded.slack": "#deploys",
+        "notifications.argoproj.io/subscribe.on-sync-succeeded.github": "",
     }
-    broken = {"notifications.argoproj.io/subscribe.on-health-degraded.hooks": ""}
+    broken = {
+        "notifications.argoproj.io/subscribe.on-health-degraded.hooks": "",
+        "notifications.argoproj.io/subscribe.on-health-degraded.slack": "#alerts",
+    }
     first = git(repository, "rev-parse", "HEAD")
 
     async with run_server(config) as server:
@@ -285,10 +352,11 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
                 calls, lambda items: len(_at(items, "/succeeded")) == 1, "web's sync notified"
             )
             await until(mails, lambda items: len(items) == 1, "web's sync mailed")
-            await until(calls, lambda items: len(_at(items, SLACK)) == 1, "web's sync on Slack")
+            await until(calls, lambda items: len(slack_to(items, "#deploys")) == 1, "on Slack")
             await until(
                 calls, lambda items: len(_at(items, "/degraded")) == 1, "broken's degradation"
             )
+            await until(calls, lambda items: len(slack_to(items, "#alerts")) == 1, "on Slack")
 
     (repository / "web" / "app.yaml").write_text(deployment("web", "nginx:1.28"))
     git(repository, "commit", "-qam", "web: nginx 1.28")
@@ -299,21 +367,52 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
             calls, lambda items: len(_at(items, "/succeeded")) == 2, "the next commit's sync"
         )
         await until(mails, lambda items: len(items) == 2, "the next commit's mail")
-        await until(calls, lambda items: len(_at(items, SLACK)) == 2, "the next on Slack")
+        await until(
+            calls,
+            lambda items: len([c for c in items if "/statuses/" in c.path]) == 2,
+            "the next commit's GitHub status",
+        )
+        await until(calls, lambda items: len(slack_to(items, "#deploys")) == 2, "the next on Slack")
 
     succeeded = [yaml.safe_load(call.body) for call in posts(calls, "/succeeded")]
     degraded = [yaml.safe_load(call.body) for call in posts(calls, "/degraded")]
     recipients, message = mails.snapshot()[0]
-    assert succeeded == [{"app": "web", "revision": first}, {"app": "web", "revision": second}]
+    # the commit's author from gitward's git layer; the secret in the body as sent, never stored
+    author, token = "CI <ci@example.com>", HOOK_TOKEN
+    assert succeeded == [
+        {"app": "web", "revision": first, "author": author, "token": token},
+        {"app": "web", "revision": second, "author": author, "token": token},
+    ]
+    # GitHub: the commit status of each synced commit, as the GitHub App's installation
+    statuses = [call for call in calls.snapshot() if call.path.startswith("/github/repos/")]
+    assert [call.path for call in statuses] == [
+        f"/github/repos/team/apps/statuses/{first}",
+        f"/github/repos/team/apps/statuses/{second}",
+    ]
+    assert statuses[0].headers["Authorization"] == "Bearer installation-token"
+    assert json.loads(statuses[0].body)["context"] == "continuous-delivery/web"
+    assert HOOK_TOKEN.encode() not in b"".join(
+        path.read_bytes() for path in config.data_dir.rglob("*") if path.is_file()
+    )
     assert degraded == [{"app": "broken", "health": "Degraded"}]
     assert posts(calls, "/succeeded")[0].headers["Authorization"] == f"Bearer {HOOK_TOKEN}"
     assert recipients == ["dev@example.com"]
     assert message["Subject"] == "Application web has been successfully synced."
     assert "Application web has been successfully synced at 20" in body_of(message)
     assert "https://gitward.example.com/applications/web?operation=true" in body_of(message)
-    slack = [json.loads(call.body) for call in posts(calls, SLACK)]
-    assert [post["channel"] for post in slack] == ["#deploys", "#deploys"]
+    slack = slack_to(calls.snapshot(), "#deploys")
+    assert len(slack) == 2
     assert slack[0]["text"].startswith("Application web has been successfully synced at 20")
+    # the catalogue's app-health-degraded, unchanged: its Slack attachment as Argo CD renders it
+    (alert,) = slack_to(calls.snapshot(), "#alerts")
+    assert alert["text"].startswith(":exclamation: Application broken has degraded.")
+    (attachment,) = alert["attachments"]
+    assert (attachment["title"], attachment["color"]) == ("broken", "#f4c030")
+    assert attachment["title_link"] == "https://gitward.example.com/applications/broken"
+    assert attachment["fields"][:2] == [
+        {"title": "Health Status", "value": "Degraded", "short": True},
+        {"title": "Repository", "value": REPO_URL, "short": True},
+    ]
     assert posts(calls, SLACK)[0].headers["Authorization"] == f"Bearer {SLACK_TOKEN}"
     assert HOOK_TOKEN not in caplog.text
     assert SLACK_TOKEN not in caplog.text

@@ -1,7 +1,13 @@
 """``store.notifications``: a notification is stored pending once per key, delivered or failed
-for good, forgotten only when delivered (a pending one survives), and forgotten with its app."""
+for good, forgotten only when delivered (a pending one survives), and forgotten with its app;
+attempts are counted before they are made; pruning forgets old and orphaned records but never
+a pending one nor one refreshed because its condition still holds."""
 
 from __future__ import annotations
+
+from datetime import timedelta
+
+from store_builders import TickingClock
 
 from gitward.store import Store
 from gitward.store.notifications import PendingNotification
@@ -51,3 +57,42 @@ async def test_a_deleted_apps_delivered_notifications_are_forgotten(store: Store
     await store.notifications.forget_app("web")
 
     assert [item.key for item in await store.notifications.list()] == ["api-1"]
+
+
+async def test_attempts_are_counted_before_they_are_made(store: Store) -> None:
+    await store.notifications.record([pending("a")])
+
+    counts = [await store.notifications.attempting("a") for _ in range(3)]
+
+    assert counts == [1, 2, 3]
+    assert [item.attempts for item in await store.notifications.pending()] == [3]
+
+
+async def test_pruning_keeps_pending_current_and_live_records(
+    store: Store, clock: TickingClock
+) -> None:
+    await store.notifications.record(
+        [pending("old"), pending("still-holds"), pending("waiting"), pending("of-api", app="api")]
+    )
+    for key in ("old", "still-holds", "of-api"):
+        await store.notifications.finish(key, delivered=True, attempts=1)
+    await store.notifications.remember("memo", app="web", service="slack", value={"ts": "1.0"})
+    clock.now += timedelta(days=40)
+    await store.notifications.refresh(["still-holds", "waiting"], timedelta(days=1))
+
+    removed = await store.notifications.prune(timedelta(days=30), gone=["api"])
+
+    assert removed == 3  # "old", the memo, and everything finished about the deleted "api"
+    assert await store.notifications.known(["old", "still-holds", "waiting", "of-api"]) == {
+        "still-holds",
+        "waiting",
+    }
+    assert await store.notifications.recall("memo") is None
+    assert await store.notifications.apps() == {"web"}
+
+
+async def test_a_fresh_record_is_not_refreshed(store: Store) -> None:
+    await store.notifications.record([pending("a")])
+    await store.notifications.finish("a", delivered=True, attempts=1)
+
+    assert await store.notifications.refresh(["a"], timedelta(days=1)) == 0

@@ -9,6 +9,7 @@ import yaml
 
 from gitward.errors import ManifestError
 from gitward.model.application import Application, parse_application
+from gitward.model.sources import JsonnetOptions, JsonnetVar
 
 REPO = "https://github.com/giridharan-official/ai-chatbot-infra.git"
 
@@ -162,6 +163,34 @@ def test_directory_and_kustomize_options_are_read() -> None:
     assert app.source.kustomize.name_prefix == "p-"
     assert app.source.kustomize.images == ("nginx=nginx:1.27",)
     assert app.source.kustomize.common_labels == {"a": "b"}
+
+
+def test_directory_jsonnet_options_are_read_and_odd_fields_are_located() -> None:
+    jsonnet = {
+        "tlas": [
+            {"name": "ns", "value": "$ARGOCD_APP_NAMESPACE"},
+            {"name": "n", "value": 3, "code": True},
+        ],
+        "extVars": [{"name": "env", "value": "prod", "secret": "x"}],
+        "libs": ["vendor"],
+    }
+    doc = app_doc(source={"repoURL": REPO, "path": "j", "directory": {"jsonnet": jsonnet}})
+    parsed = parse_application(doc, file="apps.yaml")
+    directory = parsed.value.source.directory
+    assert directory is not None
+    assert directory.jsonnet == JsonnetOptions(
+        tlas=(JsonnetVar("ns", "$ARGOCD_APP_NAMESPACE"), JsonnetVar("n", "3", code=True)),
+        ext_vars=(JsonnetVar("env", "prod"),),
+        libs=("vendor",),
+    )
+    [warning] = parsed.warnings
+    assert "spec.source.directory.jsonnet.extVars[0].secret: unknown field" in str(warning)
+
+    jsonnet = {"tlas": [{"value": "x"}]}
+    doc = app_doc(source={"repoURL": REPO, "path": "j", "directory": {"jsonnet": jsonnet}})
+    assert "spec.source.directory.jsonnet.tlas[0].name" in error_of(doc)
+    doc = app_doc(source={"repoURL": REPO, "path": "j", "directory": {"jsonnet": {"libs": "v"}}})
+    assert "spec.source.directory.jsonnet.libs" in error_of(doc)
 
 
 def test_multiple_sources_with_a_ref_are_read_in_order() -> None:

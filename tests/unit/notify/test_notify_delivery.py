@@ -71,9 +71,9 @@ async def test_a_failing_webhook_says_whether_to_retry_without_its_credentials(
 
 async def test_an_unsupported_service_type_is_an_error_naming_it() -> None:
     with pytest.raises(DeliveryError) as caught:
-        await Sender().send(Service("opsgenie", "opsgenie", {}), "ops", RENDERED, ())
+        await Sender().send(Service("awssqs", "awssqs", {}), "ops", RENDERED, ())
 
-    assert "service type opsgenie (opsgenie) is not supported yet" in caught.value.message
+    assert "service type awssqs (awssqs) is not supported yet" in caught.value.message
 
 
 async def test_an_unreachable_smtp_server_is_worth_retrying() -> None:
@@ -193,3 +193,18 @@ async def test_a_teams_channel_missing_from_recipient_urls_is_named() -> None:
         await sender(200, []).send(teams, "dev", RENDERED, ())
 
     assert "recipientUrls has no channel 'dev'" in caught.value.message
+
+
+def test_a_service_gitward_cannot_send_to_yet_is_warned_of_naming_file_and_key(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cm = tmp_path / "argocd-notifications-cm.yaml"
+    data = {"service.awssqs.queue": "region: eu-west-1\n", "service.telegram": "token: t\n"}
+    cm.write_text(yaml.safe_dump({"kind": "ConfigMap", "data": data}))
+
+    NotifyFiles(cm)
+
+    assert f"{cm}: data[service.awssqs.queue]: service type awssqs is not supported yet" in (
+        caplog.text
+    )
+    assert "telegram" not in caplog.text

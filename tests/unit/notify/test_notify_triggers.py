@@ -207,3 +207,29 @@ def test_a_malformed_subscription_selector_is_an_error_naming_it() -> None:
     assert "cm.yaml: ConfigMap argocd-notifications-cm: data[subscriptions][0].selector" in (
         caught.value.message
     )
+
+
+def test_a_trigger_from_argo_cds_docs_written_as_one_condition_over_the_sync_result() -> None:
+    # the shape of examples.md's on-deployed-trigger (a map, not a list), with a closure over
+    # the resources the sync changed, as users write to be told only about real changes
+    data = {
+        "service.webhook.hooks": "url: http://127.0.0.1:1\n",
+        "template.changed": "message: changed\n",
+        "trigger.on-changed": (
+            "when: app.status.operationState.phase in ['Succeeded'] and\n"
+            "  any(app.status.operationState.syncResult.resources ?? [],"
+            " {not (.message endsWith 'unchanged')})\n"
+            "oncePer: app.status.sync.revision\n"
+            "send: [changed]\n"
+        ),
+    }
+    config = parse_notify_config({"kind": "ConfigMap", "data": data}, {})
+
+    def verdict(message: str) -> list[str]:
+        shaped = app(subscribe="on-changed", phase="Succeeded")
+        result = [{"kind": "Deployment", "message": message}]
+        shaped["status"]["operationState"]["syncResult"]["resources"] = result
+        return [due.destination.trigger for due in decide(config, shaped, {}).due]
+
+    assert verdict("deployment.apps/web configured") == ["on-changed"]
+    assert verdict("deployment.apps/web unchanged") == []

@@ -19,6 +19,7 @@ from gitward.model.windows import Opening, closes_at, verdict
 from gitward.server import inspecting, views
 from gitward.server.deps import Grant, Svc, app_in_path, authorize
 from gitward.server.permitting import project_of
+from gitward.server.promoting import promotion_events
 
 __all__ = ["router"]
 
@@ -63,9 +64,11 @@ async def history(grant: AppGet, services: Svc) -> Any:
 
 @router.get("/api/v1/applications/{name}/events")
 async def events(grant: AppGet, services: Svc) -> Any:
-    """The cluster's Events about the app's objects."""
+    """The cluster's Events about the app's objects, and the app's promotions (gitward's)."""
     inspection = await inspecting.inspect(services.controller, grant.app, live=False)
-    return {"items": await inspecting.events(services.controller, inspection)}
+    found = await inspecting.events(services.controller, inspection)
+    found += await promotion_events(services.store, grant.app.name)
+    return {"items": sorted(found, key=lambda e: str(e.get("lastTimestamp") or ""))}
 
 
 @router.get("/api/v1/applications/{name}/syncwindows")

@@ -1,0 +1,119 @@
+"""``POST /api/v1/applications/{name}/promote`` over real HTTP, with the example's RBAC policy
+and its repository as a real git repository (the controller is not reconciling, so every app's
+status is Unknown: the source's Synced+Healthy gate refuses unless forced)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import DEV, PROD, STAGING, Api, git
+
+from gitward.store import AuditAction
+
+
+def accept_pushes(repo: Path) -> None:
+    """The repository takes pushes to its checked-out main, as a Git host's would."""
+    git(repo, "config", "receive.denyCurrentBranch", "updateInstead")
+
+
+def set_dev_backend_tag(repo: Path, tag: str) -> str:
+    path = repo / "gitops/dev/values.yaml"
+    text = path.read_text()
+    start = text.index("backend:")
+    at = text.index("tag: latest", start)
+    path.write_text(text[:at] + f"tag: {tag}" + text[at + len("tag: latest") :])
+    git(repo, "commit", "-q", "-am", f"ci: backend {tag} in dev")
+    return git(repo, "rev-parse", "HEAD")
+
+
+async def test_promoting_needs_sync_on_the_target_so_readers_may_not(api: Api) -> None:
+    reader = api.sso("sam", "security-team")
+    answer = await reader.post(
+        f"/api/v1/applications/{PROD}/promote", json={"from": STAGING, "force": True}
+    )
+    assert answer.status_code == 403, answer.text
+    assert answer.json()["code"] == "permission_denied"
+
+
+async def test_a_source_not_synced_and_healthy_is_refused_with_what_to_do(api: Api) -> None:
+    manager = api.sso("rita", "devops-team")
+    answer = await manager.post(f"/api/v1/applications/{STAGING}/promote", json={"from": DEV})
+    assert answer.status_code == 409, answer.text
+    message = answer.json()["message"]
+    assert f"Application {DEV}" in message
+    assert "Synced and Healthy" in message
+    assert "--force" in message
+    assert await api.server.services.store.audit.list(action=AuditAction.PROMOTE) == []
+
+
+async def test_a_forced_promotion_commits_to_an_automated_target_and_is_audited_as_forced(
+    api: Api,
+) -> None:
+    accept_pushes(api.repo)
+    source = set_dev_backend_tag(api.repo, "sha-7a8b9c0")
+    manager = api.sso("rita", "devops-team")
+
+    answer = await manager.post(
+        f"/api/v1/applications/{STAGING}/promote",
+        json={"from": DEV, "keys": ["backend.image.tag"], "force": True},
+    )
+
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["outcome"], body["forced"], body["sourceRevision"]) == ("committed", True, source)
+    assert body["changed"] == [{"key": "backend.image.tag", "old": "latest", "new": "sha-7a8b9c0"}]
+    head = git(api.repo, "rev-parse", "main")
+    assert body["commit"] == head
+    message = git(api.repo, "log", "-1", "--format=%B", head)
+    assert "Gitward-Promotion-Forced: true" in message
+    assert "Gitward-Promoted-By: rita" in message
+    entries = await api.server.services.store.audit.list(action=AuditAction.PROMOTE)
+    assert [(e.actor, e.target) for e in entries] == [("rita", f"Application {STAGING}")]
+    assert entries[0].details["forced"] is True
+    assert entries[0].details["values"] == {"backend.image.tag": "sha-7a8b9c0"}
+
+    again = await manager.post(
+        f"/api/v1/applications/{STAGING}/promote",
+        json={"from": DEV, "keys": ["backend.image.tag"], "force": True},
+    )
+    assert again.json()["outcome"] == "unchanged"
+    assert git(api.repo, "rev-parse", "main") == head
+
+
+async def test_prods_semver_rule_refuses_a_commit_sha_tag_even_when_forced(api: Api) -> None:
+    accept_pushes(api.repo)
+    set_dev_backend_tag(api.repo, "sha-7a8b9c0")
+    before = git(api.repo, "rev-parse", "main")
+    manager = api.sso("rita", "devops-team")
+    answer = await manager.post(
+        f"/api/v1/applications/{PROD}/promote",
+        json={"from": DEV, "keys": ["backend.image.tag"], "force": True},
+    )
+    assert answer.status_code == 409, answer.text
+    assert "backend.image.tag=sha-7a8b9c0 is not a semantic version tag" in answer.json()["message"]
+    assert git(api.repo, "rev-parse", "main") == before
+    assert git(api.repo, "branch", "--list", "gitward/*") == ""
+
+
+async def test_promoting_into_a_manual_app_pushes_a_branch_and_never_main(api: Api) -> None:
+    accept_pushes(api.repo)
+    set_dev_backend_tag(api.repo, "v2.0.0")
+    before = git(api.repo, "rev-parse", "main")
+    manager = api.sso("rita", "devops-team")
+    answer = await manager.post(
+        f"/api/v1/applications/{PROD}/promote",
+        json={"from": DEV, "keys": ["backend.image.tag"], "force": True},
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["outcome"] == "proposed"
+    assert git(api.repo, "rev-parse", "main") == before
+    assert git(api.repo, "rev-parse", body["branch"]) == body["commit"]
+    assert body["branch"].startswith(f"gitward/promote/{PROD}/")
+    assert "| `backend.image.tag` | `v1.0.0` | `v2.0.0` |" in body["pullRequest"]["body"]
+    assert "backend:v2.0.0" in body["pullRequest"]["body"]
+    assert body["pullRequest"]["opened"] is False  # no token stored: the page to open it
+    assert body["pullRequest"]["link"] == (
+        "https://github.com/giridharan-official/ai-chatbot-infra/compare/"
+        f"main...{body['branch']}?expand=1"
+    )
