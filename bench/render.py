@@ -39,6 +39,9 @@ from gitward.render import Renderer
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLE_CHART = PROJECT / "examples" / "ai-chatbot-infra" / "helm" / "ai-chatbot"
+# Bitnami's mongodb as the example's demo serves it; vendored into each copy (as `helm
+# dependency build` leaves it) so this measures rendering, not fetching (bench/charts.py does).
+EXAMPLE_MONGODB = PROJECT / "examples" / "ai-chatbot-infra" / "charts-repo" / "mongodb"
 COMPONENTS = ("backend", "frontend", "ml", "worker")
 
 
@@ -70,6 +73,7 @@ def build_apps(root: Path, count: int) -> list[Application]:
     for index in range(count):
         base = f"apps/app-{index:04d}"
         shutil.copytree(EXAMPLE_CHART, root / base / "chart")
+        shutil.copytree(EXAMPLE_MONGODB, root / base / "chart" / "charts" / "mongodb")
         (root / base / "values.yaml").write_text(values_for(index))
         source = Source(
             repo_url="https://example.invalid/bench.git",

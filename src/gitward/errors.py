@@ -17,6 +17,7 @@ Nothing here logs; callers decide. Messages never carry credentials (see ``gitwa
     │   └── CycleError              applications include each other in a loop
     ├── TransientError              the world is briefly wrong; retry with backoff
     │   ├── GitUnavailableError     the remote could not be reached
+    │   ├── ChartUnavailableError   a chart repository or OCI registry could not be reached
     │   └── ToolUnavailableError    a required external program is missing (kustomize)
     ├── KubeError                   a Kubernetes API server refused or failed a request
     │   ├── NotFoundError           the object does not exist (404)
@@ -47,6 +48,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 __all__ = [
+    "ChartUnavailableError",
     "ClusterConfigError",
     "ClusterUnavailableError",
     "ConfigError",
@@ -144,6 +146,10 @@ class TransientError(GitwardError):
 
 class GitUnavailableError(TransientError):
     """The git remote could not be reached or answered with an error."""
+
+
+class ChartUnavailableError(TransientError):
+    """A Helm chart repository or OCI registry could not be reached or answered an error."""
 
 
 class ToolUnavailableError(TransientError):

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from gitward.cli.demo import EXAMPLE_CHARTS_DIR, EXAMPLE_CHARTS_URL
 from gitward.kube import ClusterAccess, RemoteCluster
 from gitward.model.annotations import IN_CLUSTER_NAME, IN_CLUSTER_SERVER
 from gitward.sandbox import Sandbox, SandboxOptions
@@ -141,6 +142,7 @@ class UiWorld:
                 controller=FAST,
                 clusters=(access,),
                 local_repos={REPO_URL: self.repo},
+                helm_repos={EXAMPLE_CHARTS_URL: self.repo / EXAMPLE_CHARTS_DIR},
                 bootstrap=self.repo / "gitops/app-of-apps/argocd-root-app.yaml",
             )
             async with run_server(config) as server:

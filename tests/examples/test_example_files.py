@@ -221,7 +221,12 @@ def test_the_chart_lock_names_the_same_dependencies_as_the_chart() -> None:
     assert triples(lock["dependencies"]) == triples(chart["dependencies"])
     assert lock["digest"].startswith("sha256:")
     for name, version, repository in triples(chart["dependencies"]):
-        (subchart,) = _documents(CHART / repository.removeprefix("file://") / "Chart.yaml")
+        if repository.startswith("file://"):
+            where = CHART / repository.removeprefix("file://")
+        else:  # what the demo serves for the repository (Bitnami's, for mongodb)
+            assert repository == "https://charts.bitnami.com/bitnami"
+            where = EXAMPLE / "charts-repo" / name
+        (subchart,) = _documents(where / "Chart.yaml")
         assert (subchart["name"], str(subchart["version"])) == (name, version)
 
 
@@ -282,6 +287,7 @@ def test_pull_requests_get_a_gitward_diff_comment_rendered_at_base_and_head() ->
     run = next(step for step in steps if step.get("id") == "diff")
     assert 'gitward diff gitops/app-of-apps/argocd-root-app.yaml --base "$BASE_SHA"' in run["run"]
     assert "-o markdown > gitward-diff.md" in run["run"]
+    assert '--helm-repo "https://charts.bitnami.com/bitnami=charts-repo"' in run["run"]
     assert run["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
     assert steps[-1]["uses"].startswith("actions/github-script@")
     assert "gitward-diff.md" in steps[-1]["with"]["script"]
@@ -291,7 +297,10 @@ def test_pull_requests_run_the_guardrails_the_prod_project_enables() -> None:
     (workflow,) = _documents(EXAMPLE / ".github" / "workflows" / "guardrails.yaml")
     assert workflow[True]["pull_request"]["branches"] == ["main"]
     steps = workflow["jobs"]["check"]["steps"]
-    assert steps[-1]["run"] == "gitward check gitops/app-of-apps/argocd-root-app.yaml"
+    assert steps[-1]["run"] == (
+        "gitward check gitops/app-of-apps/argocd-root-app.yaml"
+        " --helm-repo https://charts.bitnami.com/bitnami=charts-repo"
+    )
     projects = {
         doc["metadata"]["name"]: doc
         for doc in _documents(EXAMPLE / "gitops" / "app-of-apps" / "argocd-projects.yaml")

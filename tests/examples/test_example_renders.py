@@ -7,7 +7,6 @@ so gitward's own renderer can later be compared against a chart known to render 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -24,16 +23,30 @@ COMPONENTS = ("backend", "frontend", "ml", "worker")
 pytestmark = pytest.mark.helm_cli
 
 
-def _helm(helm: Path, *args: str, cwd: Path = CHART) -> str:
+BUILT: list[Path] = []
+"""The example chart after ``helm dependency build`` (set once per module by ``_built``)."""
+
+
+@pytest.fixture(autouse=True)
+def _built(built_chart: Path) -> None:
+    BUILT[:] = [built_chart]
+
+
+def _helm(helm: Path, *args: str, cwd: Path | None = None) -> str:
     done = subprocess.run(
-        [str(helm), *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120
+        [str(helm), *args],
+        cwd=cwd or BUILT[0],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert done.returncode == 0, f"helm {' '.join(args)} failed:\n{done.stderr}"
     return done.stdout
 
 
 def _render(helm: Path, env: str, *extra: str) -> list[dict[str, Any]]:
-    values = f"../../gitops/{env}/values.yaml"
+    values = str(EXAMPLE / "gitops" / env / "values.yaml")
     text = _helm(helm, "template", f"ai-chatbot-{env}", ".", "-n", env, "-f", values, *extra)
     return [doc for doc in yaml.safe_load_all(text) if doc]
 
@@ -44,17 +57,19 @@ def _of_kind(objects: list[dict[str, Any]], kind: str) -> dict[str, dict[str, An
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_chart_lints_cleanly_with_each_environments_values(helm: Path, env: str) -> None:
-    output = _helm(
-        helm, "lint", ".", "--strict", "-n", env, "-f", f"../../gitops/{env}/values.yaml"
-    )
+    values = str(EXAMPLE / "gitops" / env / "values.yaml")
+    output = _helm(helm, "lint", ".", "--strict", "-n", env, "-f", values)
     assert "0 chart(s) failed" in output
 
 
-def test_the_chart_lock_is_in_sync_with_the_chart(helm: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "ai-chatbot"
-    shutil.copytree(CHART, copy)
-    output = _helm(helm, "dependency", "build", ".", cwd=copy)
-    assert "Saving 5 charts" in output
+def test_helm_dependency_build_takes_mongodb_from_the_bitnami_repository(
+    built_chart: Path,
+) -> None:
+    """The build (in the fixture) refuses a Chart.lock out of sync with Chart.yaml."""
+    built = sorted(path.name for path in (built_chart / "charts").iterdir())
+    assert "mongodb-15.6.5.tgz" in built
+    assert not (CHART / "charts" / "mongodb").exists()
+    assert (built_chart / "Chart.lock").read_text() == (CHART / "Chart.lock").read_text()
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

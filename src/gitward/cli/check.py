@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gitward.cli.treeoptions import CacheDir, RepoDirs, RootAppFile
+from gitward.cli.treeoptions import (
+    CacheDir,
+    HelmRepoDirs,
+    RepoDirs,
+    RootAppFile,
+    parse_helm_repos,
+)
 
 if TYPE_CHECKING:
     from gitward.controller.preview import AppRender
@@ -38,6 +44,7 @@ class CheckFormat(StrEnum):
 def check(
     root_app_file: RootAppFile,
     repo: RepoDirs = None,
+    helm_repo: HelmRepoDirs = None,
     revision: Annotated[
         str | None,
         typer.Option(help="Check this commit of the local repositories, not their files."),
@@ -66,7 +73,13 @@ def check(
     try:
         guardrails = Guardrails.from_paths(policy or [])
         renders = asyncio.run(
-            render_tree(root_app_file, repo or [], revision, cache_dir or default_cache_dir())
+            render_tree(
+                root_app_file,
+                repo or [],
+                revision,
+                cache_dir or default_cache_dir(),
+                helm_repos=parse_helm_repos(helm_repo),
+            )
         )
     except GitwardError as error:
         abort(error.message, EXIT_USAGE)

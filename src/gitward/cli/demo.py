@@ -37,9 +37,13 @@ if TYPE_CHECKING:
     from gitward.kube import ClusterAccess
     from gitward.server.running import RunningServer
 
-__all__ = ["EXAMPLE_REPO_URL", "demo", "example_dir"]
+__all__ = ["EXAMPLE_CHARTS_DIR", "EXAMPLE_CHARTS_URL", "EXAMPLE_REPO_URL", "demo", "example_dir"]
 
 EXAMPLE_REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
+EXAMPLE_CHARTS_URL = "https://charts.bitnami.com/bitnami"
+EXAMPLE_CHARTS_DIR = "charts-repo"
+"""The chart repository the example's Chart.yaml takes mongodb from, and the example's directory
+the demo serves it from (offline), as it serves the example's Git URL from its clone."""
 ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
 NAMESPACES = "gitops/bootstrap/namespace.yaml"
 RBAC = "argocd-rbac-cm.yaml"
@@ -149,6 +153,7 @@ async def _serve(place: Path, repo: Path, port: int, access: ClusterAccess, rece
         controller=DEMO_CONTROLLER,
         clusters=(access,),
         local_repos={EXAMPLE_REPO_URL: repo},  # gitward server --repo-dir URL=DIR
+        helm_repos={EXAMPLE_CHARTS_URL: repo / EXAMPLE_CHARTS_DIR},  # --helm-repo-dir URL=DIR
         bootstrap=repo / ROOT_APP,
         notifications=notifications[0] if notifications else None,
         notifications_secret=notifications[1] if notifications else None,

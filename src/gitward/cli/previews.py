@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gitward.cli.failing import EXIT_USAGE, abort
-from gitward.cli.treeoptions import CacheDir, RootAppFile
+from gitward.cli.treeoptions import CacheDir, HelmRepoDirs, RootAppFile, parse_helm_repos
 from gitward.errors import GitwardError, UsageError
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ def diff(
             "--repo", metavar="URL=DIR", help="Serve repoURL URL from the clone DIR (repeatable)."
         ),
     ] = None,
+    helm_repo: HelmRepoDirs = None,
     out: Annotated[DiffFormat, typer.Option("-o", "--output")] = DiffFormat.TEXT,
     cache_dir: CacheDir = None,
 ) -> None:
@@ -67,7 +68,8 @@ def diff(
         if not root_app_file.is_file():
             raise UsageError(f"{root_app_file}: no such file", hint="Name the root app's file")
         root_app_file = root_app_file.resolve()
-        before, after = asyncio.run(_both(root_app_file, repo or [], base, head, cache))
+        helm_repos = parse_helm_repos(helm_repo)
+        before, after = asyncio.run(_both(root_app_file, repo or [], base, head, cache, helm_repos))
     except GitwardError as error:
         abort(error.message, EXIT_USAGE)
     compared = previews.compare_renders(before, after)
@@ -85,12 +87,18 @@ def diff(
 
 
 async def _both(
-    root_file: Path, mappings: list[str], base: str, head: str | None, cache: Path
+    root_file: Path,
+    mappings: list[str],
+    base: str,
+    head: str | None,
+    cache: Path,
+    helm_repos: dict[str, Path],
 ) -> tuple[list[RenderedApp], list[RenderedApp]]:
     local = dict(_parse_mapping(text) for text in mappings)
-    before = await _render_at(root_file, local, await _commit_of(root_file, base), cache)
+    at_base = await _commit_of(root_file, base)
+    before = await _render_at(root_file, local, at_base, cache, helm_repos)
     fixed = await _commit_of(root_file, head) if head is not None else None
-    after = await _render_at(root_file, local, fixed, cache)
+    after = await _render_at(root_file, local, fixed, cache, helm_repos)
     return before, after
 
 
@@ -107,9 +115,14 @@ async def _commit_of(root_file: Path, revision: str) -> str:
 
 
 async def _render_at(
-    root_file: Path, local: dict[str, Path], revision: str | None, cache: Path
+    root_file: Path,
+    local: dict[str, Path],
+    revision: str | None,
+    cache: Path,
+    helm_repos: dict[str, Path],
 ) -> list[RenderedApp]:
     """Every app of the tree at ``revision`` (None: the files on disk), as plain objects."""
+    from gitward.charts import ChartRepositories  # noqa: PLC0415
     from gitward.controller.preview import TreeRenderer  # noqa: PLC0415
     from gitward.controller.sources import GitWorkspace, SourceRendering  # noqa: PLC0415
     from gitward.delivery.previews import RenderedApp  # noqa: PLC0415
@@ -123,7 +136,8 @@ async def _render_at(
         for remote in work_tree.remotes:
             local.setdefault(remote, work_tree.root)
     repos = Repositories(cache, local=local)
-    tree = TreeRenderer(GitWorkspace(repos, revision), SourceRendering(Renderer()))
+    charts = ChartRepositories(cache, local=helm_repos)
+    tree = TreeRenderer(GitWorkspace(repos, revision, charts), SourceRendering(Renderer(), charts))
     renders = await tree.render_tree(
         declared.apps, declared.projects, declared.app_warnings, sets=declared.sets
     )

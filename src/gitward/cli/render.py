@@ -8,6 +8,7 @@ any failed (all others are still rendered and shown), 2 for usage errors.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,7 +17,13 @@ import typer
 
 from gitward.cli import output
 from gitward.cli.failing import EXIT_FAILED, EXIT_USAGE, abort, abort_on
-from gitward.cli.treeoptions import CacheDir, RepoDirs, RootAppFile
+from gitward.cli.treeoptions import (
+    CacheDir,
+    HelmRepoDirs,
+    RepoDirs,
+    RootAppFile,
+    parse_helm_repos,
+)
 from gitward.errors import GitwardError, UsageError
 from gitward.settings import default_cache_dir
 
@@ -42,6 +49,7 @@ class OutputFormat(StrEnum):
 def render(
     root_app_file: RootAppFile,
     repo: RepoDirs = None,
+    helm_repo: HelmRepoDirs = None,
     revision: Annotated[
         str | None,
         typer.Option(help="Render this commit of the local repositories, not their files."),
@@ -62,7 +70,13 @@ def render(
 
     try:
         renders = asyncio.run(
-            render_tree(root_app_file, repo or [], revision, cache_dir or default_cache_dir())
+            render_tree(
+                root_app_file,
+                repo or [],
+                revision,
+                cache_dir or default_cache_dir(),
+                helm_repos=parse_helm_repos(helm_repo),
+            )
         )
         shown = _select(renders, app_name)
     except GitwardError as error:
@@ -75,9 +89,16 @@ def render(
 
 
 async def render_tree(
-    root_file: Path, mappings: list[str], revision: str | None, cache_dir: Path
+    root_file: Path,
+    mappings: list[str],
+    revision: str | None,
+    cache_dir: Path,
+    *,
+    helm_repos: Mapping[str, Path] | None = None,
 ) -> list[AppRender]:
+    """Every app of the tree; ``helm_repos`` serves chart repository URLs from directories."""
     # The controller, git and the Helm SDK load only when a render runs (a fast CLI).
+    from gitward.charts import ChartRepositories  # noqa: PLC0415
     from gitward.controller.preview import TreeRenderer  # noqa: PLC0415
     from gitward.controller.sources import (  # noqa: PLC0415
         GitWorkspace,
@@ -96,7 +117,10 @@ async def render_tree(
             local.setdefault(remote, work_tree.root)
     repos = Repositories(cache_dir, local=local, reach_hint=_REACH_HINT)
     limits = Limits(max_files=RenderSettings.from_env(os.environ).max_files)
-    tree = TreeRenderer(GitWorkspace(repos, revision), SourceRendering(Renderer(limits=limits)))
+    charts = ChartRepositories(cache_dir, local=helm_repos)
+    tree = TreeRenderer(
+        GitWorkspace(repos, revision, charts), SourceRendering(Renderer(limits=limits), charts)
+    )
     return await tree.render_tree(
         declared.apps, declared.projects, declared.app_warnings, sets=declared.sets
     )

@@ -32,6 +32,14 @@ RepoUrl = Annotated[str, typer.Argument(help="The repository URL.", show_default
 @repos.command("add")
 def add(
     repo: RepoUrl,
+    repo_type: Annotated[
+        str,
+        typer.Option("--type", help="git, or helm for a Helm chart repository or OCI registry."),
+    ] = "git",
+    name: Annotated[str, typer.Option(help="A name for the repository.")] = "",
+    enable_oci: Annotated[
+        bool, typer.Option(help="The helm repository is an OCI registry (Argo CD's flag).")
+    ] = False,
     username: Annotated[str | None, typer.Option(help="User name for HTTPS.")] = None,
     password: Annotated[
         str | None, typer.Option(help="Password or token for HTTPS (prompted if omitted).")
@@ -48,7 +56,14 @@ def add(
 ) -> None:
     """Add a repository connection."""
     with session(server, auth_token) as client:
-        body: dict[str, Any] = {"repo": repo, "insecure": insecure_skip_server_verification}
+        kind = "oci" if enable_oci else repo_type
+        body: dict[str, Any] = {
+            "repo": repo,
+            "type": kind,
+            "insecure": insecure_skip_server_verification,
+        }
+        if name:
+            body["name"] = name
         if username:
             body["username"] = username
             body["password"] = password or typer.prompt("Password", hide_input=True)

@@ -25,6 +25,7 @@ from typing import Annotated, Any
 import typer
 
 from gitward.cli.failing import EXIT_USAGE, abort
+from gitward.cli.treeoptions import parse_helm_repos
 from gitward.errors import GitwardError
 from gitward.settings import (
     ControllerSettings,
@@ -179,6 +180,28 @@ def server(
             metavar="DIR",
         ),
     ] = None,
+    helm_repo_dir: Annotated[
+        list[str] | None,
+        setting(
+            "GITWARD_HELM_REPO_DIRS",
+            "Serve Helm chart repository URL (in sources and Chart.yaml dependencies) from DIR, "
+            "a directory of chart archives or chart directories; repeatable (the variable: "
+            "comma-separated URL=DIR pairs).",
+            "none",
+            "--helm-repo-dir",
+            metavar="URL=DIR",
+        ),
+    ] = None,
+    allow_private_chart_repos: Annotated[
+        bool,
+        setting(
+            "GITWARD_ALLOW_PRIVATE_CHART_REPOS",
+            "Let apps read Helm chart repositories and OCI registries on loopback, private or "
+            "link-local addresses (a request the server makes for whoever may create apps).",
+            "off: such repositories are refused",
+            "--allow-private-chart-repos",
+        ),
+    ] = False,
     git_host: Annotated[
         list[str] | None,
         setting(
@@ -296,6 +319,8 @@ def server(
         settings, reconciliation_period, workers, server_side_diff
     )
     overrides.update(_local_repos(settings, repo_dir, allow_local_repos))
+    overrides["allow_private_chart_repos"] = allow_private_chart_repos
+    overrides["helm_repos"] = _helm_repos(helm_repo_dir)
     pinned = {"reconciliation_s"} if reconciliation_period is not None else set()
     if server_side_diff is not None:
         pinned.add("server_side_diff")
@@ -362,6 +387,15 @@ def _settings() -> Settings:
         return Settings.from_env()
     except GitwardError as err:
         abort(err.message, 2)
+
+
+def _helm_repos(texts: list[str] | None) -> dict[str, Path]:
+    """``--helm-repo-dir`` pairs (or ``GITWARD_HELM_REPO_DIRS``, comma-separated)."""
+    pairs = [part.strip() for text in texts or [] for part in text.split(",") if part.strip()]
+    try:
+        return parse_helm_repos(pairs)
+    except GitwardError as err:
+        abort(err.message.replace("--helm-repo ", "--helm-repo-dir "), EXIT_USAGE)
 
 
 def _local_repos(

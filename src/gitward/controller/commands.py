@@ -10,6 +10,7 @@ an operation or writes an app's status.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -106,10 +107,8 @@ async def manual_request(
         )
     if request.revision:
         where = Location(file=app.file, obj=f"Application {app.name}", field="spec.source")
-        found = await git.revisions.resolve(
-            app.source.repo_url, request.revision, where=where, hard=True
-        )
-        revisions: tuple[str, ...] = (found.sha,)
+        source = dataclasses.replace(app.source, target_revision=request.revision)
+        revisions: tuple[str, ...] = (await git.resolve_source(source, where, hard=True),)
         targets: tuple[str, ...] = (request.revision,)
     else:
         revisions = await git.resolve(app, hard=True)

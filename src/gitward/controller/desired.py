@@ -8,7 +8,9 @@ rendered objects are replaced by the Applications they generate (git generators 
 revision they name, resolved through the same cache); a set that cannot be expanded fails the
 render, so the parent compares and prunes nothing. Checkouts are cached here: the files
 of a commit never change, and asking the git port again would run git (``rev-parse``, ``remote
--v``, ``cat-file``) for every app at every refresh. It must not compare or apply.
+-v``, ``cat-file``) for every app at every refresh. A ``chart:`` source resolves to a chart
+version instead (Argo CD records the version as its revision), through the chart port, whose
+repository listings follow the same cycles. It must not compare or apply.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from dataclasses import dataclass, field
 from gitward.appsets.declaring import ExistingApps, SetReport, expand_declared
 from gitward.appsets.expanding import Expander
 from gitward.appsets.generating import ClusterInfo, Ports
+from gitward.charts import ChartRepositories
 from gitward.controller.revisions import RevisionCache
-from gitward.controller.sources import SourceRendering
+from gitward.controller.sources import SourceRendering, chart_request, require_charts
 from gitward.errors import Location
 from gitward.git import normalize_repo_url
 from gitward.git.refs import is_commit_sha
@@ -30,6 +33,7 @@ from gitward.model.application import Application
 from gitward.model.appsets import is_appset
 from gitward.model.capabilities import Capabilities
 from gitward.model.objects import Manifest
+from gitward.model.sources import Source
 from gitward.render import Renderer
 
 __all__ = ["CapabilitiesOf", "Desired", "GitSide"]
@@ -58,10 +62,19 @@ async def _no_clusters() -> Sequence[ClusterInfo]:
 class GitSide:
     """Resolves and renders apps' sources: the git port, the revision cache, the renderer."""
 
-    def __init__(self, repos: Repositories, revisions: RevisionCache, renderer: Renderer) -> None:
+    def __init__(
+        self,
+        repos: Repositories,
+        revisions: RevisionCache,
+        renderer: Renderer,
+        charts: ChartRepositories | None = None,
+    ) -> None:
         self.repos = repos
         self.revisions = revisions
-        self._rendering = SourceRendering(renderer)
+        self.charts = charts
+        if charts is not None:
+            charts.cycle = lambda: revisions.cycle
+        self._rendering = SourceRendering(renderer, charts)
         self._checkouts: OrderedDict[tuple[str, str], Checkout] = OrderedDict()
         self.capabilities: CapabilitiesOf | None = None
         """Set by the controller; None (``gitward render``): Helm's defaults."""
@@ -74,20 +87,34 @@ class GitSide:
         """The ApplicationSets each parent app's last render expanded (or failed to)."""
 
     async def resolve(self, app: Application, *, hard: bool = False) -> tuple[str, ...]:
-        """The commit each source's targetRevision names now."""
+        """The commit (or, for a ``chart:`` source, the chart version) each source's
+        targetRevision names now."""
         found = []
         for index, source in enumerate(app.sources):
-            revision = await self.revisions.resolve(
-                source.repo_url, source.revision, where=_where(app, index), hard=hard
-            )
-            found.append(revision.sha)
+            found.append(await self.resolve_source(source, _where(app, index), hard=hard))
         return tuple(found)
+
+    async def resolve_source(self, source: Source, where: Location, *, hard: bool = False) -> str:
+        """What one source's targetRevision names now: a commit SHA or a chart version."""
+        if source.chart:
+            request = chart_request(source, where)
+            charts = require_charts(self.charts, request)
+            return await charts.resolve(request, source.target_revision, hard=hard)
+        revision = await self.revisions.resolve(
+            source.repo_url, source.revision, where=where, hard=hard
+        )
+        return revision.sha
 
     async def render(self, app: Application, revisions: Sequence[str]) -> Desired:
         """The objects of every source at its commit (values-only ``ref`` sources render
         nothing themselves)."""
         checkouts: list[Checkout] = []
         for index, (source, sha) in enumerate(zip(app.sources, revisions, strict=True)):
+            if source.chart:
+                request = chart_request(source, _where(app, index))
+                charts = require_charts(self.charts, request)
+                checkouts.append(await charts.checkout(request, sha))
+                continue
             checkouts.append(await self.checkout_at(source.repo_url, sha, _where(app, index)))
         refs = {s.ref: c for s, c in zip(app.sources, checkouts, strict=True) if s.ref}
         desired = Desired(tuple(revisions))

@@ -37,6 +37,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from gitward.charts import ChartRepositories
 from gitward.controller import commands
 from gitward.controller.appsetports import StoredForSets
 from gitward.controller.caches import LiveCaches
@@ -99,6 +100,7 @@ class Controller:
         tracking: Tracking = DEFAULT_TRACKING,
         cache_backoff: Backoff | None = None,
         rng: random.Random | None = None,
+        charts: ChartRepositories | None = None,
     ) -> None:
         self.settings = settings or ControllerSettings()
         self.store = store
@@ -106,7 +108,7 @@ class Controller:
         self.views = EventStream()  # what the API shows: these events and other replicas' changes
         self.events = EventStream(forward=self.views)
         self.revisions = RevisionCache(repos.resolve)
-        self.git = GitSide(repos, self.revisions, renderer)
+        self.git = GitSide(repos, self.revisions, renderer, charts)
         self.caches = LiveCaches(
             clusters, listener=self._heard, tracking=tracking, backoff=cache_backoff
         )

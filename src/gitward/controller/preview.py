@@ -37,6 +37,10 @@ class Workspace(Protocol):
         self, repo_url: str, revision: str, *, where: Location | None = None
     ) -> Checkout: ...
 
+    async def checkout_chart(self, source: Source, *, where: Location | None = None) -> Checkout:
+        """The chart of a ``chart:`` source, at the version its targetRevision names."""
+        ...
+
 
 class SourceRenderer(Protocol):
     """Turns one source of an app into objects, each with the file it came from."""
@@ -189,7 +193,8 @@ class TreeRenderer:
             checkouts = await self._checkouts(item.app, project)
             refs = {s.ref: c for s, c in zip(item.app.sources, checkouts, strict=True) if s.ref}
             for source, checkout in zip(item.app.sources, checkouts, strict=True):
-                item.revisions.append(checkout.sha or "working tree")
+                shown = checkout.revision if source.chart else checkout.sha
+                item.revisions.append(shown or "working tree")
                 if source.ref and not (source.path or source.chart):
                     continue  # a values-only source, read through $ref by the others
                 rendered, warnings = await self._renderer.render_source(
@@ -233,11 +238,13 @@ class TreeRenderer:
                     where=where.at(f"{field_name}.repoURL"),
                     hint="Add the repository to the project's `sourceRepos`",
                 )
-            checkouts.append(
-                await self._workspace.checkout(
+            if source.chart:
+                checkout = await self._workspace.checkout_chart(source, where=where.at(field_name))
+            else:
+                checkout = await self._workspace.checkout(
                     source.repo_url, source.revision, where=where.at(field_name)
                 )
-            )
+            checkouts.append(checkout)
         return checkouts
 
 

@@ -9,7 +9,9 @@ chart's ``values.schema.json`` is enforced unless ``skipSchemaValidation``.
 
 The chart must lie inside the checkout with no symlink leading out of it; that is checked before
 the chart is loaded. Template failures become ``RenderError`` naming the template file and line.
-It must not fetch anything: charts from Helm repositories and remote value files are refused.
+It must not fetch anything: a chart from a Helm repository or OCI registry arrives as an expanded
+archive (the checkout), and its repository dependencies as archives in ``request.dependencies``
+(``gitward.charts`` fetched both); remote value files are refused.
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ from gitward.redaction import redact
 from gitward.render import capabilities, helm_values, manifests
 from gitward.render.cache import ChartCache
 from gitward.render.manifests import Sourced
-from gitward.render.request import Generated, RenderRequest
+from gitward.render.request import FetchedChart, Generated, RenderRequest
 
 __all__ = ["ChartKey", "LoadedChart", "render_helm"]
 
-ChartKey = tuple[str, str, bool]
-"""``(commit SHA, real chart directory, schema stripped)``: what a loaded chart is cached by."""
+ChartKey = tuple[str, str, bool, tuple[str, ...]]
+"""``(commit SHA, real chart directory, schema stripped, fetched dependencies)``: what a loaded
+chart is cached by."""
 
 
 @dataclass
@@ -65,13 +68,6 @@ _MAX_DETAIL = 600
 def render_helm(request: RenderRequest, charts: ChartCache[LoadedChart] | None = None) -> Generated:
     """The objects of a Helm source; ``charts`` (used only with a commit SHA) skips reloading."""
     options = request.source.helm
-    if request.source.chart:
-        raise SourceError(
-            f"chart {request.source.chart!r} comes from a Helm repository, which gitward does "
-            "not fetch",
-            where=request.where("chart"),
-            hint="Vendor the chart into Git and point `path` at it",
-        )
     chart_dir = _chart_dir(request)
     generated = Generated()
     generated.warnings.extend(capabilities.check(request))
@@ -178,7 +174,8 @@ def _chart(
 
     if charts is None or request.sha is None:
         return None, load()
-    key: ChartKey = (request.sha, str(chart_dir), without_schema)
+    fetched = tuple(f"{name}={path}" for name, path in request.dependencies)
+    key: ChartKey = (request.sha, str(chart_dir), without_schema, fetched)
     return (lambda: charts.discard(key)), charts.get_or_load(key, load)
 
 
@@ -189,11 +186,13 @@ def _load_chart(request: RenderRequest, chart_dir: Path, *, without_schema: bool
         request.root, chart_dir, where=request.where("path"), max_files=request.limits.max_files
     )
     try:
-        if without_schema and any(chart_dir.rglob("values.schema.json")):
+        strip = without_schema and any(chart_dir.rglob("values.schema.json"))
+        if strip or request.dependencies:
             with tempfile.TemporaryDirectory(prefix="gitward-chart-") as scratch:
                 copy = Path(scratch, chart_dir.name)
-                ignore = shutil.ignore_patterns("values.schema.json")
+                ignore = shutil.ignore_patterns("values.schema.json") if strip else None
                 shutil.copytree(chart_dir, copy, ignore=ignore)
+                _add_dependencies(copy / "charts", request.dependencies, ignore)
                 chart = helm.Chart.load(copy)
         else:
             chart = helm.Chart.load(chart_dir)
@@ -210,11 +209,25 @@ def _load_chart(request: RenderRequest, chart_dir: Path, *, without_schema: bool
         raise SourceError(
             f"Chart.yaml lists dependencies missing from charts/: {', '.join(missing)}",
             where=request.at_file(request.repo_path("Chart.yaml")),
-            hint="Vendor them (`helm dependency build`, then commit charts/): gitward fetches "
-            "nothing",
+            hint="Give them a `repository` (https://, oci:// or file://) gitward can fetch "
+            "them from, or vendor them into charts/",
         )
     imports = any(dep.get("import-values") for dep in declared)
     return LoadedChart(chart, subcharts, reusable=not imports)
+
+
+def _add_dependencies(
+    charts_dir: Path, fetched: tuple[FetchedChart, ...], ignore: Callable[..., Any] | None
+) -> None:
+    """Put fetched dependency archives and chart directories into a chart copy's charts/."""
+    if not fetched:
+        return
+    charts_dir.mkdir(exist_ok=True)
+    for name, path in fetched:
+        if path.is_dir():
+            shutil.copytree(path, charts_dir / name, ignore=ignore, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(path, charts_dir / name)
 
 
 def _subchart_names(chart: helm.Chart) -> tuple[str, ...]:

@@ -32,7 +32,7 @@ from gitward.render.jsonnetpool import JsonnetRunner
 from gitward.render.kustomize import render_kustomize
 from gitward.render.limits import DEFAULT_LIMITS, Limits
 from gitward.render.manifests import Origin
-from gitward.render.request import Generated, RenderRequest
+from gitward.render.request import FetchedChart, Generated, RenderRequest
 
 if TYPE_CHECKING:
     from gitward.render.helm import LoadedChart
@@ -93,16 +93,18 @@ class Renderer:
         file: str | None = None,
         ref_shas: Mapping[str, str] | None = None,
         capabilities: Capabilities | None = None,
+        dependencies: tuple[FetchedChart, ...] = (),
     ) -> Rendered:
         """The objects of ``source`` (one of ``app.sources``) read from the checkout ``root``.
 
         ``sha`` is the commit ``root`` holds (None for a working directory: no caching);
         ``refs`` maps the ``ref`` names of the app's other sources to their checkout roots and
         ``ref_shas`` to their commits; ``file`` is where the Application was read from;
-        ``capabilities`` describe the destination cluster to a Helm chart.
+        ``capabilities`` describe the destination cluster to a Helm chart; ``dependencies`` are
+        the chart's fetched repository dependencies (``gitward.charts``).
         """
         request = self._request(app, source, root, sha=sha, refs=refs, file=file)
-        request = replace(request, capabilities=capabilities)
+        request = replace(request, capabilities=capabilities, dependencies=dependencies)
         key = _cache_key(request, ref_shas or {})
         return self._cached(key) or self._render_and_keep(request, key)
 
@@ -117,11 +119,12 @@ class Renderer:
         file: str | None = None,
         ref_shas: Mapping[str, str] | None = None,
         capabilities: Capabilities | None = None,
+        dependencies: tuple[FetchedChart, ...] = (),
     ) -> Rendered:
         """:meth:`render`, in a worker thread unless the cache has it (a hit costs less than
         the trip to a thread)."""
         request = self._request(app, source, root, sha=sha, refs=refs, file=file)
-        request = replace(request, capabilities=capabilities)
+        request = replace(request, capabilities=capabilities, dependencies=dependencies)
         key = _cache_key(request, ref_shas or {})
         hit = self._cached(key)
         if hit is not None:
@@ -218,6 +221,7 @@ def _cache_key(request: RenderRequest, ref_shas: Mapping[str, str]) -> Hashable 
         request.app_file,
         tuple(sorted((name, ref_shas[name]) for name in used)),
         request.capabilities,
+        request.dependencies,
     )
 
 

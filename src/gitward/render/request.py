@@ -19,7 +19,11 @@ from gitward.model.sources import Source
 from gitward.render.limits import DEFAULT_LIMITS, Limits
 from gitward.render.manifests import Sourced
 
-__all__ = ["Generated", "RenderRequest"]
+__all__ = ["FetchedChart", "Generated", "RenderRequest"]
+
+FetchedChart = tuple[str, Path]
+"""A fetched dependency: its name in ``charts/`` (``web-1.2.0.tgz``, as ``helm dependency build``
+names it, which decides Helm's order) and the archive or chart directory to put there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,9 @@ class RenderRequest:
     capabilities: Capabilities | None = None
     """The destination cluster's version and APIs, for Helm's ``.Capabilities`` (None: Helm's
     defaults, as ``helm template`` without a cluster)."""
+    dependencies: tuple[FetchedChart, ...] = ()
+    """Chart archives and directories fetched for a Helm chart's ``Chart.yaml`` dependencies
+    (by ``gitward.charts``), added to its ``charts/`` before it is loaded."""
 
     @property
     def obj(self) -> str:

@@ -9,6 +9,7 @@ are masked in every object and diff it returns (``gitward.diff`` masks before it
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,10 +81,8 @@ async def _revisions_at(controller: Controller, app: Application, revision: str)
             where=where,
             hint="Compare without a revision, or change the sources' targetRevision",
         )
-    found = await controller.git.revisions.resolve(
-        app.source.repo_url, revision, where=where, hard=True
-    )
-    return (found.sha,)
+    source = dataclasses.replace(app.source, target_revision=revision)
+    return (await controller.git.resolve_source(source, where, hard=True),)
 
 
 async def inspect(

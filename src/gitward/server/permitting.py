@@ -11,6 +11,7 @@ rendered, with a ``SyncWindowError`` naming the window (409).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from gitward.controller.appofapps import is_argo_object
@@ -97,10 +98,10 @@ async def check_sync(
     check_manual(project, app, controller.clock(), dry_run=dry_run)
     if revision and not app.multi_source:
         where = Location(file=app.file, obj=f"Application {app.name}", field="spec.source")
-        found = await controller.git.revisions.resolve(
-            app.source.repo_url, revision, where=where, hard=True
+        source = dataclasses.replace(app.source, target_revision=revision)
+        revisions: tuple[str, ...] = (
+            await controller.git.resolve_source(source, where, hard=True),
         )
-        revisions: tuple[str, ...] = (found.sha,)
     else:
         revisions = await controller.git.resolve(app)
     rendered = await controller.git.render(app, revisions)

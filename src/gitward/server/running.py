@@ -36,6 +36,7 @@ import httpx
 import uvicorn
 
 import gitward
+from gitward.charts import AddressPolicy, ChartRepositories
 from gitward.controller.loop import Controller
 from gitward.delivery.pullrequests import GitHosts
 from gitward.errors import ConfigError, Location
@@ -115,6 +116,12 @@ class ServerConfig:
     allow_local_repos: tuple[Path, ...] = ()
     """Directories whose repositories Applications may name by path or ``file://`` URL
     (``--allow-local-repos``); none (the default): such repoURLs are refused."""
+    helm_repos: Mapping[str, Path] = field(default_factory=dict)
+    """Chart repository URLs served from directories of charts on this machine (the demo's
+    Bitnami URL), however an Application or a Chart.yaml spells the URL."""
+    allow_private_chart_repos: bool = False
+    """Whether chart repositories and OCI registries on loopback, private or link-local
+    addresses may be read (``--allow-private-chart-repos``); off: they are refused."""
     git_cache_dir: Path | None = None
     git_timeout_s: float = DEFAULT_GIT_TIMEOUT_S
     git_hosts: tuple[tuple[str, str], ...] = ()
@@ -292,7 +299,15 @@ async def _services(
     )
     clusters = Clusters(config.clusters)
     renderer = TimedRenderer(metrics, limits=Limits(max_files=config.render_max_files))
-    controller = Controller(store, repos, clusters, renderer, config.controller, tracking=tracking)
+    charts = ChartRepositories(
+        config.git_cache_dir or config.data_dir / "git-cache",
+        credentials=credentials.chart_lookup,
+        local=config.helm_repos,
+        addresses=AddressPolicy(allow_private=config.allow_private_chart_repos),
+    )
+    controller = Controller(
+        store, repos, clusters, renderer, config.controller, tracking=tracking, charts=charts
+    )
     timed_refresher(controller, metrics)
     registrations = ClusterRegistrations(clusters, store, controller.refresh)
     await registrations.load()

@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from gitward.charts import ChartRepositories
+from gitward.cli.demo import EXAMPLE_CHARTS_DIR, EXAMPLE_CHARTS_URL
 from gitward.controller.events import AppEvent, Subscription
 from gitward.controller.loop import Controller
 from gitward.errors import NotFoundError
@@ -146,6 +148,8 @@ class World:
     """More repoURLs served from local clones, besides the example's."""
     connect: Connector | None = None
     """How the controller connects to the sandbox (None: the real client, as configured)."""
+    charts: ChartRepositories | None = None
+    """The chart port for apps whose charts come from chart repositories (None: refused)."""
 
     # -- the controller ----------------------------------------------------------------------
 
@@ -154,6 +158,9 @@ class World:
     ) -> Controller:
         local = {REPO_URL: self.repo, **self.repositories}
         repos = Repositories(self.tmp / "git-cache", local=local, runner=self.git_runner)
+        if self.charts is None:  # the example's mongodb, as the demo serves it
+            example_charts = {EXAMPLE_CHARTS_URL: self.repo / EXAMPLE_CHARTS_DIR}
+            self.charts = ChartRepositories(self.tmp / "chart-cache", local=example_charts)
         controller = Controller(
             self.store,
             repos,
@@ -161,6 +168,7 @@ class World:
             renderer or Renderer(),
             settings or self.settings,
             cache_backoff=FAST_CACHE,
+            charts=self.charts,
         )
         self.controllers.append(controller)
         self.controller = controller

@@ -16,6 +16,8 @@ import pytest
 import yaml
 from controller_world import BACKEND, DEV, FAST, FAST_CACHE, REPO_URL, World, drained
 
+from gitward.charts import ChartRepositories
+from gitward.cli.demo import EXAMPLE_CHARTS_DIR, EXAMPLE_CHARTS_URL
 from gitward.controller.conditions import SYNC_WINDOW_BLOCKED
 from gitward.controller.loop import Controller
 from gitward.errors import SyncWindowError
@@ -74,6 +76,10 @@ async def frozen_dev(world: World, clock: Clock, *, automated: bool = True) -> C
         QUIET,
         clock=clock,
         cache_backoff=FAST_CACHE,
+        charts=ChartRepositories(
+            world.tmp / "chart-cache",
+            local={EXAMPLE_CHARTS_URL: world.repo / EXAMPLE_CHARTS_DIR},
+        ),
     )
     world.controllers.append(controller)
     world.controller = controller

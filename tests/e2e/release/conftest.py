@@ -26,6 +26,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
+from gitward.cli.demo import EXAMPLE_CHARTS_DIR, EXAMPLE_CHARTS_URL
 from gitward.cli.main import app as cli
 from gitward.kube import ClusterAccess, RemoteCluster
 from gitward.model.annotations import IN_CLUSTER_NAME, IN_CLUSTER_SERVER
@@ -128,6 +129,7 @@ class ServerThread:
                 data_dir=self.tmp / "server",
                 clusters=(access,),
                 local_repos={REPO_URL: self.repo},
+                helm_repos={EXAMPLE_CHARTS_URL: self.repo / EXAMPLE_CHARTS_DIR},
                 controller=FAST,
                 bootstrap=self.repo / ROOT_APP,
                 metrics_port=0,

@@ -16,6 +16,7 @@ from gitward.cli.main import app
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
 REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
+CHARTS_URL = "https://charts.bitnami.com/bitnami"
 ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
 
 
@@ -35,6 +36,8 @@ def check(repo: Path, tmp_path: Path, *extra: str) -> tuple[int, str, str]:
             str(repo / ROOT_APP),
             "--repo",
             f"{REPO_URL}={repo}",
+            "--helm-repo",
+            f"{CHARTS_URL}={repo}/charts-repo",
             "--cache-dir",
             str(tmp_path / "cache"),
             *extra,

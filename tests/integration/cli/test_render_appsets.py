@@ -21,13 +21,18 @@ REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
 APPS_ROOT = "gitops/app-of-apps/argocd-root-app.yaml"
 SET_ROOT = "gitops/app-of-apps/appset/argocd-root-app.yaml"
 ARGO_CD = "https://github.com/argoproj/argo-cd.git"
+CHARTS_URL = "https://charts.bitnami.com/bitnami"
 
 
 def render(root_file: Path, tmp_path: Path, *repos: str) -> tuple[int, dict[str, Any]]:
     mappings = [arg for repo in repos for arg in ("--repo", repo)]
+    charts = ["--helm-repo", f"{CHARTS_URL}={EXAMPLE}/charts-repo"]  # as the demo serves it
     result = CliRunner().invoke(
         app,
-        ["render", str(root_file), *mappings, "-o", "json", "--cache-dir", str(tmp_path / "c")],
+        [
+            *("render", str(root_file), *mappings, *charts),
+            *("-o", "json", "--cache-dir", str(tmp_path / "c")),
+        ],
     )
     return result.exit_code, json.loads(result.stdout)
 

@@ -17,6 +17,7 @@ from gitward.cli.main import app
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
 REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
+CHARTS_URL = "https://charts.bitnami.com/bitnami"
 ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
 
 
@@ -47,6 +48,8 @@ def render_json(repo: Path, tmp_path: Path, *extra: str) -> tuple[int, dict[str,
             str(repo / ROOT_APP),
             "--repo",
             f"{REPO_URL}={repo}",
+            "--helm-repo",
+            f"{CHARTS_URL}={repo}/charts-repo",
             "-o",
             "json",
             "--cache-dir",
@@ -67,7 +70,13 @@ def git(repo: Path, *args: str) -> None:
 
 def test_the_example_renders_every_app_in_wave_order_as_a_table(tmp_path: Path) -> None:
     result = gitward(
-        "render", str(EXAMPLE / ROOT_APP), "--repo", f"{REPO_URL}={EXAMPLE}", cache=tmp_path
+        "render",
+        str(EXAMPLE / ROOT_APP),
+        "--repo",
+        f"{REPO_URL}={EXAMPLE}",
+        "--helm-repo",
+        f"{CHARTS_URL}={EXAMPLE}/charts-repo",
+        cache=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -117,7 +126,14 @@ def test_yaml_output_groups_objects_under_a_header_per_app(tmp_path: Path) -> No
     result = CliRunner().invoke(
         app,
         [
-            *("render", str(EXAMPLE / ROOT_APP), "--repo", f"{REPO_URL}={EXAMPLE}"),
+            *(
+                "render",
+                str(EXAMPLE / ROOT_APP),
+                "--repo",
+                f"{REPO_URL}={EXAMPLE}",
+                "--helm-repo",
+                f"{CHARTS_URL}={EXAMPLE}/charts-repo",
+            ),
             *("-o", "yaml", "--app", "ai-chatbot-staging", "--cache-dir", str(tmp_path)),
         ],
     )
@@ -181,7 +197,10 @@ def test_a_work_tree_serves_its_own_remote_and_revision_renders_a_commit(
     values.write_text(values.read_text().replace("tag: v1.0.0", "tag: v1.0.1"))
 
     def prod_images(*extra: str) -> set[str]:
-        result = gitward("render", ROOT_APP, "-o", "json", *extra, cwd=example, cache=tmp_path)
+        charts = ("--helm-repo", f"{CHARTS_URL}={example}/charts-repo")
+        result = gitward(
+            "render", ROOT_APP, "-o", "json", *charts, *extra, cwd=example, cache=tmp_path
+        )
         assert result.returncode == 0, result.stderr
         objects = by_name(json.loads(result.stdout))["ai-chatbot-prod"]["objects"]
         return {
@@ -206,7 +225,14 @@ def test_a_work_tree_serves_its_own_remote_and_revision_renders_a_commit(
 )
 def test_usage_errors_exit_2_with_one_line(args: list[str], message: str, tmp_path: Path) -> None:
     result = gitward(
-        "render", *args, "--repo", f"{REPO_URL}={EXAMPLE}", cwd=EXAMPLE, cache=tmp_path
+        "render",
+        *args,
+        "--repo",
+        f"{REPO_URL}={EXAMPLE}",
+        "--helm-repo",
+        f"{CHARTS_URL}={EXAMPLE}/charts-repo",
+        cwd=EXAMPLE,
+        cache=tmp_path,
     )
     assert result.returncode == 2
     assert result.stderr.startswith(message)
@@ -250,7 +276,16 @@ def test_a_source_gitward_cannot_render_fails_the_command_naming_the_field(
     cache = str(tmp_path / "cache")
     result = CliRunner().invoke(
         app,
-        ["render", str(apps), "--repo", f"{REPO_URL}={repo}", "-o", "json", "--cache-dir", cache],
+        [
+            "render",
+            str(apps),
+            "--repo",
+            f"{REPO_URL}={repo}",
+            "-o",
+            "json",
+            "--cache-dir",
+            cache,
+        ],
     )
 
     assert result.exit_code == 1

@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
 REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
+CHARTS_URL = "https://charts.bitnami.com/bitnami"
 ENV_APPS = "gitops/app-of-apps/argocd-env-apps.yaml"
 ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
 
@@ -36,7 +37,8 @@ def test_a_path_too_long_fails_its_app_with_a_located_error(
 
     result = subprocess.run(
         [sys.executable, "-m", "gitward", "render", str(repo / ROOT_APP),
-         "--repo", f"{REPO_URL}={repo}", "-o", "json", "--cache-dir", str(tmp_path / "cache")],
+         "--repo", f"{REPO_URL}={repo}", "--helm-repo", f"{CHARTS_URL}={repo}/charts-repo",
+         "-o", "json", "--cache-dir", str(tmp_path / "cache")],
         capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
 

@@ -15,6 +15,7 @@ from gitward.cli.main import app
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
 REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
+CHARTS_URL = "https://charts.bitnami.com/bitnami"
 ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
 TOKEN = "s3cr3t-api-token"
 ENCODED = "czNjcjN0LWRiLXBhc3N3b3Jk"  # base64 of "s3cr3t-db-password"
@@ -47,7 +48,14 @@ def render(example: Path, tmp_path: Path, *extra: str) -> tuple[int, str]:
     result = CliRunner().invoke(
         app,
         [
-            *("render", str(example / ROOT_APP), "--repo", f"{REPO_URL}={example}"),
+            *(
+                "render",
+                str(example / ROOT_APP),
+                "--repo",
+                f"{REPO_URL}={example}",
+                "--helm-repo",
+                f"{CHARTS_URL}={example}/charts-repo",
+            ),
             *("--app", "ai-chatbot-dev", "--cache-dir", str(tmp_path / "cache"), *extra),
         ],
     )

@@ -109,6 +109,23 @@ def test_repo_add_list_and_rm_never_print_the_password(admin: World) -> None:
     assert admin.run("repo", "list", "-o", "name").stdout == ""
 
 
+def test_a_helm_chart_repository_and_an_oci_registry_are_added_with_their_type(
+    admin: World,
+) -> None:
+    charts = "https://charts.example.com/stable"
+    registry = "registry.example.com/charts"
+
+    helm_repo = admin.run("repo", "add", charts, "--type", "helm", "--name", "stable")
+    oci = admin.run("repo", "add", registry, "--type", "helm", "--enable-oci")
+    [first, second] = sorted(
+        json.loads(admin.run("repo", "list", "-o", "json").stdout), key=lambda r: r["repo"]
+    )
+
+    assert helm_repo.exit_code == 0 and oci.exit_code == 0, helm_repo.output + oci.output
+    assert (first["repo"], first["type"], first["name"]) == (charts, "helm", "stable")
+    assert (second["repo"], second["type"]) == (registry, "oci")
+
+
 def test_repo_add_prompts_for_the_password_when_a_username_is_given(admin: World) -> None:
     url = "https://github.com/org/private.git"
 

@@ -14,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
 REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
+CHARTS_URL = "https://charts.bitnami.com/bitnami"
 ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
 IDENTITY = {
     "GIT_AUTHOR_NAME": "dev",
@@ -46,7 +47,19 @@ def gitward(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def diff(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     mapping = f"{REPO_URL}={repo}"
     cache = str(repo.parent / "cache")
-    return gitward(repo, "diff", ROOT_APP, "--repo", mapping, "--cache-dir", cache, *args)
+    charts = f"{CHARTS_URL}={repo}/charts-repo"  # the example's mongodb, as the demo serves it
+    return gitward(
+        repo,
+        "diff",
+        ROOT_APP,
+        "--repo",
+        mapping,
+        "--helm-repo",
+        charts,
+        "--cache-dir",
+        cache,
+        *args,
+    )
 
 
 @pytest.fixture

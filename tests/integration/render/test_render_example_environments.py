@@ -15,16 +15,23 @@ import yaml
 
 from gitward.model.application import Application, parse_application
 from gitward.render import Rendered, Renderer
+from gitward.render.request import FetchedChart
 
 COMPONENTS = ("backend", "frontend", "ml", "worker")
 ENVIRONMENTS = ("dev", "staging", "prod")
 
 
 @pytest.fixture(scope="module")
-def rendered(example: Path, env_apps: dict[str, Application]) -> dict[str, Rendered]:
+def rendered(
+    example: Path,
+    env_apps: dict[str, Application],
+    example_dependencies: tuple[FetchedChart, ...],
+) -> dict[str, Rendered]:
     renderer = Renderer()
     return {
-        env: renderer.render(app, app.source, example, sha=None, file=app.file)
+        env: renderer.render(
+            app, app.source, example, sha=None, file=app.file, dependencies=example_dependencies
+        )
         for env, app in env_apps.items()
     }
 

@@ -20,6 +20,7 @@ from gitward.model.application import Application, Destination
 from gitward.model.objects import ResourceKey
 from gitward.model.sources import HelmOptions, HelmParameter, Source
 from gitward.render import Renderer, finishing, manifests
+from gitward.render.request import FetchedChart
 
 pytestmark = pytest.mark.helm_cli
 
@@ -50,22 +51,38 @@ def keyed(objects: list[dict[str, Any]]) -> dict[ResourceKey, dict[str, Any]]:
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_gitward_renders_exactly_what_helm_template_renders(
-    helm_binary: Path, example: Path, env_apps: dict[str, Application], env: str
+    helm_binary: Path,
+    example: Path,
+    built_example: Path,
+    example_dependencies: tuple[FetchedChart, ...],
+    env_apps: dict[str, Application],
+    env: str,
 ) -> None:
     app = env_apps[env]
-    expected = keyed(helm_template(helm_binary, example, app))
-    actual = keyed(Renderer().render(app, app.source, example, sha=None).objects)
+    expected = keyed(helm_template(helm_binary, built_example, app))
+    rendered = Renderer().render(
+        app, app.source, example, sha=None, dependencies=example_dependencies
+    )
+    actual = keyed(rendered.objects)
+    assert any(key.kind == "StatefulSet" for key in actual), "mongodb was not rendered"
     assert sorted(actual) == sorted(expected)
     for key, obj in expected.items():
         assert actual[key] == obj, f"{key} differs"
 
 
 def test_the_comparison_sees_a_difference_when_there_is_one(
-    helm_binary: Path, example: Path, env_apps: dict[str, Application]
+    helm_binary: Path,
+    example: Path,
+    built_example: Path,
+    example_dependencies: tuple[FetchedChart, ...],
+    env_apps: dict[str, Application],
 ) -> None:
     dev, prod = env_apps["dev"], env_apps["prod"]
-    helm_prod = keyed(helm_template(helm_binary, example, prod))
-    gitward_dev = keyed(Renderer().render(dev, dev.source, example, sha=None).objects)
+    helm_prod = keyed(helm_template(helm_binary, built_example, prod))
+    rendered = Renderer().render(
+        dev, dev.source, example, sha=None, dependencies=example_dependencies
+    )
+    gitward_dev = keyed(rendered.objects)
     assert helm_prod != gitward_dev
 
 

@@ -25,6 +25,7 @@ from gitward.appsets.declaring import expand_declared
 from gitward.appsets.expanding import Expander
 from gitward.appsets.generating import Ports
 from gitward.appsets.status import recorded
+from gitward.cli.demo import EXAMPLE_CHARTS_DIR, EXAMPLE_CHARTS_URL
 from gitward.controller.refreshing import APPLICATION_SETS
 from gitward.errors import GitUnavailableError
 from gitward.model.application import parse_application
@@ -116,6 +117,7 @@ async def api_factory(tmp_path: Path) -> AsyncIterator[ApiFactory]:
                 "reconcile": False,
                 "rbac_file": repo / "argocd-rbac-cm.yaml",
                 "local_repos": {REPO_URL: repo},
+                "helm_repos": {EXAMPLE_CHARTS_URL: repo / EXAMPLE_CHARTS_DIR},
                 "git_cache_dir": tmp_path / "git-cache",
                 **overrides,
             }

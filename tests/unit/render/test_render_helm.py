@@ -233,12 +233,6 @@ def test_a_declared_dependency_missing_from_charts_is_refused(
         render(helm_source())
 
 
-def test_a_chart_from_a_helm_repository_is_refused(render: Callable[..., Rendered]) -> None:
-    source = Source(repo_url="https://charts.example.invalid", chart="redis", helm=None)
-    with pytest.raises(SourceError, match="Helm repository"):
-        render(source)
-
-
 def test_a_chart_path_climbing_out_of_the_repository_is_refused(
     repo: Path, tmp_path: Path, render: Callable[..., Rendered]
 ) -> None:

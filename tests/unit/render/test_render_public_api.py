@@ -39,4 +39,5 @@ def test_render_and_its_async_twin_take_the_same_arguments() -> None:
         "file",
         "ref_shas",
         "capabilities",
+        "dependencies",
     ]

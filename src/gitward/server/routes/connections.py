@@ -64,6 +64,7 @@ class RepoBody(BaseModel):
     username: str = ""
     password: str = _SECRET
     ssh_private_key: str = Field(default="", alias="sshPrivateKey", repr=False)
+    bearer_token: str = Field(default="", alias="bearerToken", repr=False)
     insecure: bool = False
     enable_lfs: bool = Field(default=False, alias="enableLfs")
 
@@ -117,7 +118,10 @@ async def create_repository(
     if not upsert and await services.store.repos.get(body.repo) is not None:
         raise ApiError(409, CONFLICT, "the repository exists already; use upsert")
     credentials = Credentials(
-        username=body.username, password=body.password, ssh_private_key=body.ssh_private_key
+        username=body.username,
+        password=body.password,
+        ssh_private_key=body.ssh_private_key,
+        bearer_token=body.bearer_token,
     )
     definition = RepoDefinition(
         url=body.repo,
