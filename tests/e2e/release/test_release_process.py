@@ -42,6 +42,16 @@ def settled_at(world: World, name: str, revision: str | None = None) -> Any:
     return ready
 
 
+def exists(world: World, name: str) -> Any:
+    """A waiter: the app once the root's sync has created it."""
+
+    def created() -> bool:
+        with world.api() as client:
+            return client.get(f"/api/v1/applications/{name}").status_code == 200
+
+    return created
+
+
 def live_backend_image(world: World, name: str) -> str:
     with world.api() as client:
         answer = client.get(f"/api/v1/applications/{name}/managed-resources").json()
@@ -69,6 +79,8 @@ def test_from_commit_to_production(world: World) -> None:
     world.login()
     world.wait_for("dev and staging deployed", settled_at(world, DEV), timeout=180)
     world.wait_for("staging deployed", settled_at(world, STAGING), timeout=120)
+    # The root creates prod in its last wave, once staging is Healthy: wait for it to be there.
+    world.wait_for("prod created", exists(world, PROD), timeout=120)
 
     # Prod takes semantic versions only: staging's `latest` tags are refused, nothing pushed.
     refused = world.gitward("promote", PROD, "--from", STAGING)
