@@ -96,6 +96,7 @@ def build_apps(root: Path, count: int) -> list[Application]:
 def shared_chart_apps(root: Path, count: int) -> list[Application]:
     """``count`` apps of one chart copy, each with its own inline values (never a cache hit)."""
     shutil.copytree(EXAMPLE_CHART, root / "shared" / "chart")
+    shutil.copytree(EXAMPLE_MONGODB, root / "shared" / "chart" / "charts" / "mongodb")
     return [
         Application(
             name=f"fresh-{index:04d}",
