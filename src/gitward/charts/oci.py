@@ -18,14 +18,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
-
-import helm_python as helm
 
 from gitward.charts.access import ChartAccess
 from gitward.errors import ChartUnavailableError, Location, SourceError
 from gitward.redaction import redact
+
+if TYPE_CHECKING:
+    import helm_python as helm
 
 __all__ = ["OciRegistry", "is_oci", "oci_reference"]
 
@@ -79,6 +80,8 @@ class OciRegistry:
         return await asyncio.to_thread(self._run, pull, where)
 
     def _run(self, action: Callable[[helm.RegistryClient], _T], where: Location | None) -> _T:
+        import helm_python as helm  # noqa: PLC0415 - the SDK (~80 MB) loads at the first OCI pull
+
         try:
             with self._client() as client:
                 return action(client)
@@ -87,6 +90,8 @@ class OciRegistry:
 
     @contextmanager
     def _client(self) -> Iterator[helm.RegistryClient]:
+        import helm_python as helm  # noqa: PLC0415
+
         with tempfile.TemporaryDirectory(prefix="gitward-registry-") as home:
             plain = self._plain
             credentials = Path(home, "config.json")
