@@ -468,3 +468,29 @@ generators:
     assert dev["spec"]["source"]["path"].endswith("template-override/engineering-dev-override")
     assert dev["spec"]["destination"]["server"] == "https://1.2.3.4"
     assert prod["spec"]["source"]["path"].endswith("guestbook/engineering-prod")
+
+
+def test_a_matrix_that_would_give_too_many_apps_is_refused_naming_the_generator() -> None:
+    side = [{"a": str(n)} for n in range(150)]  # 150 x 150 = 22,500 > 10,000
+    document = appset(
+        yaml.safe_dump(
+            {
+                "generators": [
+                    {
+                        "matrix": {
+                            "generators": [
+                                {"list": {"elements": side}},
+                                {"list": {"elements": [{"b": e["a"]} for e in side]}},
+                            ]
+                        }
+                    }
+                ]
+            }
+        )
+        + TEMPLATE.replace("{{cluster}}", "{{a}}-{{b}}")
+    )
+    with pytest.raises(GitwardError) as refused:
+        expand(document)
+    assert "more than 10000 parameter sets" in refused.value.message
+    assert refused.value.where is not None
+    assert refused.value.where.field == "spec.generators[0].matrix"
