@@ -494,3 +494,26 @@ def test_a_matrix_that_would_give_too_many_apps_is_refused_naming_the_generator(
     assert "more than 10000 parameter sets" in refused.value.message
     assert refused.value.where is not None
     assert refused.value.where.field == "spec.generators[0].matrix"
+
+
+def test_a_git_file_whose_yaml_aliases_expand_to_millions_is_refused(tmp_path: Path) -> None:
+    row = "[" + ", ".join(["x"] * 1000) + "]"
+    table = "[" + ", ".join(["*row"] * 1001) + "]"
+    (tmp_path / "config.yaml").write_text(f"row: &row {row}\ntable: {table}\n", encoding="utf-8")
+    document = appset(
+        """
+generators:
+- git:
+    repoURL: https://example.com/config.git
+    files: [{path: 'config.yaml'}]
+template:
+  metadata: {name: 'app'}
+  spec:
+    project: default
+    source: {repoURL: https://example.com/app.git, path: '.'}
+    destination: {server: https://kubernetes.default.svc, namespace: guestbook}
+"""
+    )
+    with pytest.raises(ManifestError) as refused:
+        expand(document, tmp_path)
+    assert "config.yaml gives more than 1000000 values" in refused.value.message
