@@ -517,3 +517,23 @@ template:
     with pytest.raises(ManifestError) as refused:
         expand(document, tmp_path)
     assert "config.yaml gives more than 1000000 values" in refused.value.message
+
+
+def test_the_word_normalize_outside_a_go_template_action_is_plain_text() -> None:
+    document = appset(
+        """
+goTemplate: true
+generators:
+- list:
+    elements: [{cluster: Engineering_Dev}]
+template:
+  metadata: {name: '{{ normalize .cluster }}'}
+  spec:
+    project: default
+    source: {repoURL: https://r.example/x.git, path: 'tools/normalize/{{ .cluster }}'}
+    destination: {server: https://kubernetes.default.svc, namespace: x}
+"""
+    )
+    app = expand(document).apps[0]
+    assert app["metadata"]["name"] == "engineering-dev"
+    assert app["spec"]["source"]["path"] == "tools/normalize/Engineering_Dev"
