@@ -61,6 +61,9 @@ __all__ = ["Promoted", "Promotions", "promote_keys"]
 
 log = logging.getLogger(__name__)
 
+_CHAIN_LIMIT = 32
+"""Followers looked through for a cycle (dev <- staging <- prod is three)."""
+
 
 @dataclass(frozen=True)
 class Promoted:
@@ -144,19 +147,22 @@ class Promotions:
         *,
         actor: str,
         force: bool = False,
-        source_authorized: bool = False,
+        by_hand: bool = False,
     ) -> Promoted:
         """Promote ``keys`` (default: the target's annotation) from ``source`` into ``target``;
         a :class:`~gitward.delivery.gates.PromotionRefusedError` when a gate says no.
-        ``source_authorized``: the caller checked that ``actor`` may read the source (else it
-        must be of the target's project, or in a repository that project permits)."""
+        ``by_hand``: a person asked and the caller checked they may read the source. Else (the
+        follower) the source must be of the target's project or in a repository that project
+        permits, and must not itself follow the target (two apps following each other would
+        swap their values at every commit)."""
         if source == target:
             raise UsageError(f"{target} cannot be promoted from itself", hint="Name another app")
         target_app, _ = await self._app(target)
         project = await self._project(target_app)
         _check_target_repo(target_app, project)
-        if not source_authorized:
+        if not by_hand:
             _check_source_readable(project, (await self._app(source))[0], target=target)
+            await self._check_no_cycle(target, source)
         wanted = tuple(keys) or promote_keys(target_app)
         if not wanted:
             raise UsageError(
@@ -175,6 +181,27 @@ class Promotions:
         if result.outcome is Outcome.COMMITTED:  # as a webhook's push: look again now
             await self._controller.repository_changed(value_files_of(target_app).repo_url)
         return promoted
+
+    async def _check_no_cycle(self, target: str, source: str) -> None:
+        """Refuse when ``source`` follows ``target``, directly or through other followers."""
+        chain, current = [target, source], source
+        while len(chain) <= _CHAIN_LIMIT:
+            record = await self._controller.store.apps.get(current)
+            app = parse_application(dict(record.document)).value if record else None
+            current = str(app.annotations.get(marks.PROMOTE_FROM, "")).strip() if app else ""
+            if not current:
+                return
+            chain.append(current)
+            if current == target:
+                raise PromotionRefusedError(
+                    f"the apps follow each other ({' <- '.join(chain)}), so their values "
+                    "would be swapped at every commit",
+                    where=Location(
+                        obj=f"Application {target}",
+                        field=f"metadata.annotations.{marks.PROMOTE_FROM}",
+                    ),
+                    hint="Remove one of the promote-from annotations: promotion goes one way",
+                )
 
     async def _source_values(
         self, source: str, keys: Sequence[str], *, force: bool

@@ -180,3 +180,31 @@ async def test_automatic_promotion_copies_no_values_out_of_another_projects_repo
     assert "payments is in project 'payments'" in refused.value.message
     assert "project 'staging' does not permit" in refused.value.message
     assert await store.audit.list(action=AuditAction.PROMOTE) == []
+
+
+async def annotate(api: Api, name: str, **annotations: str) -> None:
+    store = api.server.services.store
+    record = await store.apps.get(name)
+    assert record is not None
+    document = dict(record.document)
+    metadata = dict(document["metadata"])
+    metadata["annotations"] = {**metadata.get("annotations", {}), **annotations}
+    document["metadata"] = metadata
+    app = parse_application(document).value
+    await store.apps.upsert(AppDefinition.of(app, document, parent=record.parent))
+
+
+async def test_two_apps_following_each_other_are_refused_automatic_promotion(api: Api) -> None:
+    accept_pushes(api.repo)
+    set_dev_backend_tag(api.repo, "sha-7a8b9c0")
+    before = git(api.repo, "rev-parse", "main")
+    await annotate(api, STAGING, **{"gitward.io/promote-from": DEV})
+    await annotate(api, DEV, **{"gitward.io/promote-from": STAGING})
+    services = api.server.services
+    promotions = Promotions(services.controller, services.repo_credentials.lookup)
+    with pytest.raises(PromotionRefusedError) as refused:
+        await promotions.promote(
+            STAGING, DEV, ["backend.image.tag"], actor=AUTOMATED_PROMOTION, force=True
+        )
+    assert f"follow each other ({STAGING} <- {DEV} <- {STAGING})" in refused.value.message
+    assert git(api.repo, "rev-parse", "main") == before

@@ -60,7 +60,7 @@ async def promote_application(grant: AppPromote, services: Svc, body: PromoteBod
             body.keys,
             actor=grant.actor,
             force=body.force,
-            source_authorized=True,  # get on the source, just checked
+            by_hand=True,  # get on the source, just checked
         )
     except PromotionRefusedError as refused:
         raise ApiError(409, CONFLICT, refused.message) from refused
