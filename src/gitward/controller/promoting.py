@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -344,7 +345,7 @@ class Promotions:
             "",
             "| Key | From | To |",
             "|---|---|---|",
-            *(f"| `{c.key}` | `{c.old}` | `{c.new}` |" for c in result.changed),
+            *(f"| {_cell(c.key)} | {_cell(c.old)} | {_cell(c.new)} |" for c in result.changed),
             "",
             "",
         ]
@@ -389,6 +390,16 @@ class Promotions:
             )
         )
         log.info("%s: promoted by %s: %s", promoted.target, actor, promoted.summary())
+
+
+def _cell(value: str | None) -> str:
+    """``text`` as code in a Markdown table cell: a value from Git cannot end the code span
+    (a backtick) or the cell (``|``) and add its own Markdown (links, images) to the body."""
+    text = str(value)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if "`" in text else ""
+    escaped = text.replace("|", "\\|")
+    return f"{fence}{pad}{escaped}{pad}{fence}"
 
 
 def _check_target_repo(app: Application, project: AppProject) -> None:

@@ -208,3 +208,24 @@ async def test_two_apps_following_each_other_are_refused_automatic_promotion(api
         )
     assert f"follow each other ({STAGING} <- {DEV} <- {STAGING})" in refused.value.message
     assert git(api.repo, "rev-parse", "main") == before
+
+
+async def test_a_value_cannot_add_its_own_markdown_to_the_pull_requests_body(api: Api) -> None:
+    accept_pushes(api.repo)
+    path = api.repo / "gitops/dev/values.yaml"
+    text = path.read_text()
+    start = text.index("global:")
+    at = text.index("logLevel: ", start)
+    end = text.index("\n", at)
+    forged = "'debug` | [approve](https://evil.example/) |'"
+    path.write_text(text[:at] + f"logLevel: {forged}" + text[end:])
+    git(api.repo, "commit", "-q", "-am", "dev: a log level with Markdown in it")
+    manager = api.sso("rita", "devops-team")
+    answer = await manager.post(
+        f"/api/v1/applications/{PROD}/promote",
+        json={"from": DEV, "keys": ["global.logLevel"], "force": True},
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()["pullRequest"]["body"]
+    row = "| `global.logLevel` | `warn` | `` debug` \\| [approve](https://evil.example/) \\| `` |"
+    assert row in body
