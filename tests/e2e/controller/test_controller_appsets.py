@@ -534,3 +534,41 @@ async def test_a_git_generator_reads_only_repositories_its_parents_project_permi
     assert f"repository {PRIVATE} is not permitted in project 'platform'" in messages
     assert "generators[0].git.repoURL" in messages
     assert await world.store.apps.get("prod") is None
+
+
+TEAM_PROJECT = {
+    "apiVersion": "argoproj.io/v1alpha1",
+    "kind": "AppProject",
+    "metadata": {"name": "team-dev", "namespace": "argocd"},
+    "spec": {
+        "sourceRepos": [SETS, ARGO_CD],
+        "destinations": [{"server": "https://kubernetes.default.svc", "namespace": "team-dev"}],
+    },
+}
+INTO_PROD = LIST_EXAMPLE.replace("project: default", "project: prod")
+
+
+async def test_a_teams_parent_generates_no_app_of_another_project(world: World) -> None:
+    await world.store.projects.upsert(ProjectDefinition("team-dev", TEAM_PROJECT, "p.yaml"))
+    prod = {**TEAM_PROJECT, "metadata": {"name": "prod", "namespace": "argocd"}}
+    await world.store.projects.upsert(ProjectDefinition("prod", prod, "p.yaml"))
+    root = yaml.safe_load(SETS_ROOT)
+    root["spec"]["project"] = "team-dev"
+    root["spec"]["destination"]["namespace"] = "team-dev"
+    await sets_world(world, {"root.yaml": yaml.safe_dump(root), "sets/into-prod.yaml": INTO_PROD})
+
+    seen: list[str] = []
+
+    async def refused() -> bool:
+        record = await world.store.apps.get("appsets-root")
+        conditions = record.status.conditions if record else ()
+        seen[:] = [str(c.get("message", "")) for c in conditions]
+        wanted = "guestbook is in namespace 'team-dev', which project 'prod' does not list"
+        return any(wanted in message for message in seen)
+
+    try:
+        await world.until(refused, 60, "the root's project refuses the generated apps")
+    except AssertionError as failed:
+        raise AssertionError(f"{failed}; the root's conditions: {seen}") from None
+    assert await world.store.apps.get("engineering-dev-guestbook") is None
+    assert await world.store.apps.get("engineering-prod-guestbook") is None
