@@ -25,7 +25,7 @@ import yaml
 
 from gitward.appsets import gitfiles
 from gitward.appsets.templating import GoTemplates, TemplateError, fill_fast, merge_patch
-from gitward.errors import Location, ManifestError
+from gitward.errors import ConfigError, Location, ManifestError
 from gitward.git.repo import Checkout
 from gitward.model import annotations as argocd
 from gitward.model.appsets import (
@@ -39,9 +39,13 @@ from gitward.model.appsets import (
     SelectedGenerator,
 )
 
-__all__ = ["ClusterInfo", "ParamSet", "Ports", "Sources", "generate"]
+__all__ = ["PARAM_SETS_LIMIT", "ClusterInfo", "ParamSet", "Ports", "Sources", "generate"]
 
 ParamSet = dict[str, Any]
+
+PARAM_SETS_LIMIT = 10_000
+"""The parameter sets (so the Applications) one ApplicationSet may give: a matrix of two large
+generators multiplies, and a million apps would exhaust the server before anything fails."""
 
 
 class Sources(Protocol):
@@ -84,6 +88,11 @@ class _Run:
         self.go = go
 
     async def params(self, generator: Generator) -> list[ParamSet]:
+        found = await self._params(generator)
+        _bounded(len(found), generator.where)
+        return found
+
+    async def _params(self, generator: Generator) -> list[ParamSet]:
         if isinstance(generator, ListGenerator):
             return self._list(generator)
         if isinstance(generator, ClustersGenerator):
@@ -197,11 +206,12 @@ class _Run:
 
     async def _matrix(self, generator: MatrixGenerator) -> list[ParamSet]:
         first, second = generator.children
-        found = []
+        found: list[ParamSet] = []
         for params in await self.params(first):
             templated = self._interpolated(second, params)
-            for more in await self.params(templated):
-                found.append(self._combined(params, more, generator.where))
+            more = await self.params(templated)
+            _bounded(len(found) + len(more), generator.where)
+            found.extend(self._combined(params, item, generator.where) for item in more)
         return found
 
     def _interpolated(self, generator: Generator, params: ParamSet) -> Generator:
@@ -265,6 +275,17 @@ class _Run:
         return tuple(found)
 
 
+def _bounded(count: int, where: Location) -> None:
+    """Refuse more than :data:`PARAM_SETS_LIMIT` parameter sets, naming the generator."""
+    if count > PARAM_SETS_LIMIT:
+        raise ConfigError(
+            f"the generator gives more than {PARAM_SETS_LIMIT} parameter sets ({count} so far); "
+            "gitward generates at most that many Applications per ApplicationSet",
+            where=where,
+            hint="Narrow the generators (a selector, fewer elements or paths), or split the set",
+        )
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -274,4 +295,8 @@ def _text(value: Any) -> str:
 async def generate(appset: ApplicationSet, ports: Ports, go: GoTemplates) -> list[list[ParamSet]]:
     """The parameter sets of each top-level generator of ``appset``, in order."""
     run = _Run(appset, ports, go)
-    return [await run.params(generator) for generator in appset.generators]
+    found: list[list[ParamSet]] = []
+    for generator in appset.generators:
+        found.append(await run.params(generator))
+        _bounded(sum(len(sets) for sets in found), generator.where)
+    return found

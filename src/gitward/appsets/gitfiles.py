@@ -35,6 +35,9 @@ __all__ = [
 
 _INVALID_NAME = re.compile(r"[^-a-z0-9.]")
 _MAX_FILE_BYTES = 1024 * 1024
+MAX_FILE_VALUES = 1_000_000
+"""Values (mappings, lists, scalars) one file may give once its YAML aliases are expanded:
+a few hundred bytes of nested aliases (a "billion laughs") expand to billions."""
 
 
 def sanitize_name(name: str) -> str:
@@ -157,6 +160,26 @@ def _flat(value: Any, prefix: str = "") -> dict[str, str]:
     return {prefix: "<nil>" if value is None else str(value)}
 
 
+def _check_expanded_size(loaded: Any, path: str, where: Location) -> None:
+    """Refuse a file whose values, aliases expanded, pass :data:`MAX_FILE_VALUES` (counted
+    through shared references, stopping at the limit; a self-referring alias stops there too)."""
+    count, stack = 0, [loaded]
+    while stack:
+        value = stack.pop()
+        count += 1
+        if count > MAX_FILE_VALUES:
+            raise ManifestError(
+                f"{path} gives more than {MAX_FILE_VALUES} values once its YAML aliases are "
+                "expanded",
+                where=where,
+                hint="Write the values out, or use fewer nested aliases (&anchor/*alias)",
+            )
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
 def _read(root: Path, path: str, where: Location) -> list[dict[str, Any]]:
     target = (root / path).resolve()
     if not target.is_relative_to(root.resolve()):
@@ -172,6 +195,7 @@ def _read(root: Path, path: str, where: Location) -> list[dict[str, Any]]:
             where=where,
             hint="Fix the file, or exclude it with a `files` entry that has exclude: true",
         ) from err
+    _check_expanded_size(loaded, path, where)
     items = loaded if isinstance(loaded, list) else [loaded]
     if not all(isinstance(item, dict) for item in items):
         raise ManifestError(

@@ -6,7 +6,8 @@ and the parent syncs them like any resource: created, updated, pruned when no lo
 This module turns "what the set generates" into "what the parent should declare", given the
 stored apps:
 
-- An app the set did not generate (no owner reference to it) is never touched: when it is the
+- An app the set did not generate (no owner reference to it, or one to a set of the same name
+  in another parent app) is never touched: when it is the
   parent's own it is declared as it is stored (so it is neither changed nor pruned), otherwise
   it is left out, and both are reported.
 - ``create-only`` and ``create-delete`` never update: an app that exists is declared as stored.
@@ -61,7 +62,7 @@ def apply_policy(expansion: Expansion, parent: str, existing: Mapping[str, Exist
         stored = existing.get(name)
         if stored is None:
             outcome.apps.append(app)
-        elif owner_of(stored.document) != appset.name:
+        elif owner_of(stored.document) != appset.name or stored.parent != parent:
             outcome.refused.append(name)
             if stored.parent == parent:
                 outcome.apps.append(dict(stored.document))

@@ -195,9 +195,7 @@ class GoTemplates:
         values = {
             "jobs": [
                 {
-                    "texts": {
-                        k: _NORMALIZE.sub('include "appset.normalize"', t) for k, t in texts.items()
-                    },
+                    "texts": {k: _with_normalize(t) for k, t in texts.items()},
                     "data": _plain(data),
                 }
                 for texts, data in jobs
@@ -235,6 +233,12 @@ def parse_patch(text: str, where: Location) -> Any:
             hint="Write the patch as `metadata:`/`spec:` fields of an Application",
         )
     return patch or {}
+
+
+def _with_normalize(text: str) -> str:
+    """Argo CD's ``normalize`` function as the named template, inside actions only (a path
+    such as ``tools/normalize`` outside ``{{ }}`` is text)."""
+    return _TAG.sub(lambda action: _NORMALIZE.sub('include "appset.normalize"', action[0]), text)
 
 
 def _plain(data: Mapping[str, Any]) -> Any:

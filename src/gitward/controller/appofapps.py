@@ -3,22 +3,34 @@
 A parent (the root app) renders a directory of Application and AppProject documents. gitward
 does not apply those to the cluster: it reads them as its own applications and projects. This
 module only picks them out of a rendered object list and parses them; what to do with them is
-the caller's business.
+the caller's business, except one rule every caller applies (:func:`argo_object_problem`):
+as in Argo CD, where a parent writes Application and AppProject objects into Argo CD's
+namespace, the parent's project must permit those kinds and that namespace. A parent of a
+team's project (destinations: its own namespaces) declares no app of another project and no
+project, directly or through an ApplicationSet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 from gitward.errors import GitwardError
 from gitward.model import annotations as argocd
-from gitward.model.application import Application, parse_application
+from gitward.model.application import Application, Destination, parse_application
 from gitward.model.appsets import is_appset
 from gitward.model.objects import Manifest, api_group
 from gitward.model.project import AppProject, parse_project
 
-__all__ = ["Declared", "declared_by", "is_argo_object"]
+__all__ = [
+    "ARGOCD_NAMESPACE",
+    "Declared",
+    "argo_object_problem",
+    "control_plane_problem",
+    "declared_by",
+    "is_argo_object",
+]
 
 
 @dataclass
@@ -34,12 +46,55 @@ class Declared:
     """ApplicationSets, as written with their file (expanded by whoever has git at hand)."""
 
 
+ARGOCD_NAMESPACE = "argocd"
+
+
 def is_argo_object(manifest: Manifest) -> bool:
     """An Application or AppProject (any version of the argoproj.io group)."""
     group = api_group(str(manifest.get("apiVersion", "")))
     return group == argocd.APP_GROUP and manifest.get("kind") in (
         argocd.APP_KIND,
         argocd.PROJECT_KIND,
+    )
+
+
+def argo_object_problem(parent: Application, project: AppProject, obj: Manifest) -> str | None:
+    """Why ``parent``'s ``project`` does not permit the Application or AppProject ``obj``
+    (None: it does): its kind, or its namespace on the parent's cluster."""
+    kind = str(obj.get("kind"))
+    metadata = obj.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+    namespace = str(namespace or parent.destination.namespace or ARGOCD_NAMESPACE)
+    if not project.allows_kind(argocd.APP_GROUP, kind, namespaced=True):
+        why = "its resource whitelists and blacklists exclude the kind"
+    else:
+        where = Destination(parent.destination.server, parent.destination.name, namespace)
+        if project.allows_destination(where):
+            return None
+        why = f"its destinations exclude namespace {namespace!r}, where {kind}s are kept"
+    return (
+        f"{kind} {name} is not permitted in project {project.name!r} of {parent.name} ({why}); "
+        "declaring Applications and AppProjects needs a project that permits them"
+    )
+
+
+def control_plane_problem(
+    parent: Application, child: Application, project: AppProject | None
+) -> str | None:
+    """As Argo CD's apps in any namespace: an Application outside Argo CD's namespace counts
+    only when its ``project`` lists that namespace in ``sourceNamespaces`` (so a team that may
+    write its own namespace declares no app of another team's project there). None: it counts
+    (or its project does not exist, which its own refresh reports)."""
+    namespace = child.namespace or parent.destination.namespace or ARGOCD_NAMESPACE
+    if namespace == ARGOCD_NAMESPACE or project is None:
+        return None
+    if any(fnmatchcase(namespace, pattern) for pattern in project.source_namespaces):
+        return None
+    return (
+        f"{child.file or parent.name}: Application {child.name} is in namespace "
+        f"{namespace!r}, which project {child.project!r} does not list in "
+        "sourceNamespaces; declare it in Argo CD's namespace or add the namespace there"
     )
 
 

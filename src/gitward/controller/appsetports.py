@@ -1,5 +1,6 @@
 """What an ApplicationSet in a parent app may read of gitward's state: the registered clusters
-(for the clusters generator) and the stored Applications (for ownership and
+(for the clusters generator), the projects (the repositories a git generator may read) and the
+stored Applications (for ownership and
 ``applicationsSync``).
 
 The controller hands these to the git side (:class:`~gitward.controller.desired.GitSide`) so a
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from gitward.appsets.generating import ClusterInfo
 from gitward.appsets.policies import Existing
 from gitward.controller.reads import StoreReads
+from gitward.model.project import AppProject, default_project
 from gitward.store import Store
 
 __all__ = ["StoredForSets"]
@@ -35,6 +37,13 @@ class StoredForSets:
             )
             for record in await self._store.clusters.list()
         ]
+
+    async def project(self, name: str) -> AppProject | None:
+        """The stored project ``name``; the built-in ``default`` when it is not stored."""
+        found = await self._reads.project(name)
+        if found is None and name == "default":
+            return default_project()
+        return found
 
     async def existing(self, parent: str, names: Sequence[str]) -> dict[str, Existing]:
         """The stored apps named ``names``, and ``parent``'s children."""

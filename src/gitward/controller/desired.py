@@ -6,11 +6,13 @@ resumed or long sync keeps deploying what it started with. Renders are cached by
 renderer, so rendering the same commits again costs a lookup. The ApplicationSets among the
 rendered objects are replaced by the Applications they generate (git generators read the
 revision they name, resolved through the same cache); a set that cannot be expanded fails the
-render, so the parent compares and prunes nothing. Checkouts are cached here: the files
-of a commit never change, and asking the git port again would run git (``rev-parse``, ``remote
--v``, ``cat-file``) for every app at every refresh. A ``chart:`` source resolves to a chart
-version instead (Argo CD records the version as its revision), through the chart port, whose
-repository listings follow the same cycles. It must not compare or apply.
+render, so the parent compares and prunes nothing. A git generator reads only a repository the
+parent's project permits (its ``sourceRepos``), as a source of the parent would: a set must not
+read, with the stored credentials, a repository its parent could not deploy from. Checkouts are
+cached here: the files of a commit never change, and asking the git port again would run git
+(``rev-parse``, ``remote -v``, ``cat-file``) for every app at every refresh. A ``chart:`` source
+resolves to a chart version instead (Argo CD records the version as its revision), through the
+chart port, whose repository listings follow the same cycles. It must not compare or apply.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from gitward.appsets.generating import ClusterInfo, Ports
 from gitward.charts import ChartRepositories
 from gitward.controller.revisions import RevisionCache
 from gitward.controller.sources import SourceRendering, chart_request, require_charts
-from gitward.errors import Location
+from gitward.errors import ConfigError, Location
 from gitward.git import normalize_repo_url
 from gitward.git.refs import is_commit_sha
 from gitward.git.repo import Checkout, Repositories
@@ -33,6 +35,7 @@ from gitward.model.application import Application
 from gitward.model.appsets import is_appset
 from gitward.model.capabilities import Capabilities
 from gitward.model.objects import Manifest
+from gitward.model.project import AppProject
 from gitward.model.sources import Source
 from gitward.render import Renderer
 
@@ -40,6 +43,9 @@ __all__ = ["CapabilitiesOf", "Desired", "GitSide"]
 
 CapabilitiesOf = Callable[[Application], Awaitable[Capabilities | None]]
 """The destination cluster's capabilities for an app's Helm charts."""
+
+ProjectOf = Callable[[str], Awaitable[AppProject | None]]
+"""An AppProject by name (None: no such project)."""
 
 CHECKOUTS_KEPT = 1024
 """Checkouts remembered by (repository, commit); older ones are asked for again."""
@@ -80,6 +86,9 @@ class GitSide:
         """Set by the controller; None (``gitward render``): Helm's defaults."""
         self.clusters: Callable[[], Awaitable[Sequence[ClusterInfo]]] = _no_clusters
         """The registered clusters, for ApplicationSets' clusters generators."""
+        self.project_of: ProjectOf | None = None
+        """The projects, to confine git generators to the parent's ``sourceRepos`` (None:
+        ``gitward render``, which reads only what the person running it can)."""
         self.existing_apps: ExistingApps | None = None
         """The stored apps, for ApplicationSets' policies (None: every generated app is new)."""
         self._expander = Expander()
@@ -137,7 +146,9 @@ class GitSide:
     async def _expand_sets(self, app: Application, desired: Desired) -> None:
         """Every ApplicationSet replaced by the Applications it generates; the first set that
         cannot be expanded fails the render."""
-        ports = Ports(_ResolvingSources(self), self.clusters)
+        project = await self.project_of(app.project) if self.project_of is not None else None
+        confined = self.project_of is not None
+        ports = Ports(_ResolvingSources(self, project, confined=confined), self.clusters)
         expanded = await expand_declared(
             desired.objects,
             desired.origins,
@@ -170,14 +181,25 @@ class GitSide:
 
 
 class _ResolvingSources:
-    """A git generator's checkouts: its revision resolved through the cycle's cache."""
+    """A git generator's checkouts: its revision resolved through the cycle's cache, from a
+    repository the parent's ``project`` permits (when ``confined``)."""
 
-    def __init__(self, side: GitSide) -> None:
+    def __init__(self, side: GitSide, project: AppProject | None, *, confined: bool) -> None:
         self._side = side
+        self._project = project
+        self._confined = confined
 
     async def checkout(
         self, repo_url: str, revision: str, *, where: Location | None = None
     ) -> Checkout:
+        if self._confined and (self._project is None or not self._project.allows_repo(repo_url)):
+            name = self._project.name if self._project is not None else "(none)"
+            raise ConfigError(
+                f"the git generator's repository {repo_url} is not permitted in project "
+                f"{name!r} of the app that declares the ApplicationSet",
+                where=where or Location(),
+                hint="Add the repository to that project's sourceRepos, or read a permitted one",
+            )
         resolved = await self._side.revisions.resolve(repo_url, revision, where=where)
         return await self._side.checkout_at(repo_url, resolved.sha, where or Location())
 

@@ -123,6 +123,7 @@ class Controller:
         self.reads = CachedReads(store)
         stored = StoredForSets(store, self.reads)
         self.git.clusters, self.git.existing_apps = stored.clusters, stored.existing
+        self.git.project_of = stored.project
         self.written = Written()
         common["written"] = self.written
         common["guard"] = Guard(self.reads, self.settings.policies_dir)

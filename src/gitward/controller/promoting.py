@@ -12,19 +12,27 @@ request through the Git host's API when the repository's stored credentials hold
 gives the host's page where a person opens it (:mod:`gitward.delivery.pullrequests`).
 
 It never syncs: the target's own sync policy decides what happens to a new commit.
+
+It pushes with gitward's stored credentials, so it confines itself as a sync would: the target's
+project must exist and permit the repository it writes (``sourceRepos``, read again now: the
+project may have narrowed since the app was stored). Copying values across projects needs a
+right to read the source: the API checks ``get`` on the source; the automatic follower (whose
+annotation anyone who may edit the target wrote) takes values only from an app of the same
+project, or from a repository the target's project permits (which it could read anyway).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gitward.controller.events import AppEvent
 from gitward.delivery import reports
-from gitward.delivery.gates import check_semver, check_source
+from gitward.delivery.gates import PromotionRefusedError, check_semver, check_source
 from gitward.delivery.previews import RenderedApp, compare_renders
 from gitward.delivery.promotion import Outcome, PromotionRequest, PromotionResult, promote
 from gitward.delivery.pullrequests import (
@@ -53,6 +61,9 @@ if TYPE_CHECKING:
 __all__ = ["Promoted", "Promotions", "promote_keys"]
 
 log = logging.getLogger(__name__)
+
+_CHAIN_LIMIT = 32
+"""Followers looked through for a cycle (dev <- staging <- prod is three)."""
 
 
 @dataclass(frozen=True)
@@ -137,12 +148,22 @@ class Promotions:
         *,
         actor: str,
         force: bool = False,
+        by_hand: bool = False,
     ) -> Promoted:
         """Promote ``keys`` (default: the target's annotation) from ``source`` into ``target``;
-        a :class:`~gitward.delivery.gates.PromotionRefusedError` when a gate says no."""
+        a :class:`~gitward.delivery.gates.PromotionRefusedError` when a gate says no.
+        ``by_hand``: a person asked and the caller checked they may read the source. Else (the
+        follower) the source must be of the target's project or in a repository that project
+        permits, and must not itself follow the target (two apps following each other would
+        swap their values at every commit)."""
         if source == target:
             raise UsageError(f"{target} cannot be promoted from itself", hint="Name another app")
         target_app, _ = await self._app(target)
+        project = await self._project(target_app)
+        _check_target_repo(target_app, project)
+        if not by_hand:
+            _check_source_readable(project, (await self._app(source))[0], target=target)
+            await self._check_no_cycle(target, source)
         wanted = tuple(keys) or promote_keys(target_app)
         if not wanted:
             raise UsageError(
@@ -150,7 +171,7 @@ class Promotions:
                 hint=f"Name them with --keys, or annotate the app with {marks.PROMOTE_KEYS}",
             )
         revision, values = await self._source_values(source, wanted, force=force)
-        check_semver(await self._project(target_app), values, target=target)
+        check_semver(project, values, target=target)
         result = await self._write(
             target_app, values, source=source, revision=revision, actor=actor, force=force
         )
@@ -161,6 +182,27 @@ class Promotions:
         if result.outcome is Outcome.COMMITTED:  # as a webhook's push: look again now
             await self._controller.repository_changed(value_files_of(target_app).repo_url)
         return promoted
+
+    async def _check_no_cycle(self, target: str, source: str) -> None:
+        """Refuse when ``source`` follows ``target``, directly or through other followers."""
+        chain, current = [target, source], source
+        while len(chain) <= _CHAIN_LIMIT:
+            record = await self._controller.store.apps.get(current)
+            app = parse_application(dict(record.document)).value if record else None
+            current = str(app.annotations.get(marks.PROMOTE_FROM, "")).strip() if app else ""
+            if not current:
+                return
+            chain.append(current)
+            if current == target:
+                raise PromotionRefusedError(
+                    f"the apps follow each other ({' <- '.join(chain)}), so their values "
+                    "would be swapped at every commit",
+                    where=Location(
+                        obj=f"Application {target}",
+                        field=f"metadata.annotations.{marks.PROMOTE_FROM}",
+                    ),
+                    hint="Remove one of the promote-from annotations: promotion goes one way",
+                )
 
     async def _source_values(
         self, source: str, keys: Sequence[str], *, force: bool
@@ -208,7 +250,13 @@ class Promotions:
         stored = await self._controller.store.projects.get(app.project)
         if stored is not None:
             return parse_project(dict(stored.document), file=stored.file).value
-        return default_project()
+        if app.project == "default":
+            return default_project()
+        raise ConfigError(
+            f"project {app.project!r} does not exist",
+            where=Location(file=app.file, obj=f"Application {app.name}", field="spec.project"),
+            hint="Create the project first; gitward pushes only into a project's repositories",
+        )
 
     async def _write(
         self,
@@ -297,7 +345,7 @@ class Promotions:
             "",
             "| Key | From | To |",
             "|---|---|---|",
-            *(f"| `{c.key}` | `{c.old}` | `{c.new}` |" for c in result.changed),
+            *(f"| {_cell(c.key)} | {_cell(c.old)} | {_cell(c.new)} |" for c in result.changed),
             "",
             "",
         ]
@@ -344,6 +392,45 @@ class Promotions:
             )
         )
         log.info("%s: promoted by %s: %s", promoted.target, actor, promoted.summary())
+
+
+def _cell(value: str | None) -> str:
+    """``text`` as code in a Markdown table cell: a value from Git cannot end the code span
+    (a backtick) or the cell (``|``) and add its own Markdown (links, images) to the body."""
+    text = str(value)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if "`" in text else ""
+    escaped = text.replace("|", "\\|")
+    return f"{fence}{pad}{escaped}{pad}{fence}"
+
+
+def _check_target_repo(app: Application, project: AppProject) -> None:
+    """Refuse to push into a repository the target's project does not permit."""
+    repo_url = value_files_of(app).repo_url
+    if not project.allows_repo(repo_url):
+        raise ConfigError(
+            f"repository {repo_url} is not permitted in project {project.name!r}, so gitward "
+            "does not push promotions into it",
+            where=Location(file=app.file, obj=f"Application {app.name}", field="spec.project"),
+            hint="Add the repository to the project's sourceRepos, or point the app elsewhere",
+        )
+
+
+def _check_source_readable(project: AppProject, source: Application, *, target: str) -> None:
+    """An unchecked reader (the follower) copies values only within the target's project, or
+    from a repository that project may read anyway."""
+    if source.project == project.name or project.allows_repo(value_files_of(source).repo_url):
+        return
+    raise PromotionRefusedError(
+        f"{source.name} is in project {source.project!r} and its value files are in a "
+        f"repository project {project.name!r} does not permit, so its values are not copied "
+        f"into {target} automatically",
+        where=Location(
+            obj=f"Application {target}", field=f"metadata.annotations.{marks.PROMOTE_FROM}"
+        ),
+        hint="Follow an app of the same project, or promote by hand (gitward promote), which "
+        "checks that you may read the source",
+    )
 
 
 def _synced_revision(record: AppRecord, index: int) -> str:

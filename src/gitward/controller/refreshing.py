@@ -25,7 +25,12 @@ from typing import Any
 
 from gitward.appsets.status import recorded
 from gitward.controller import conditions as kinds
-from gitward.controller.appofapps import declared_by, is_argo_object
+from gitward.controller.appofapps import (
+    argo_object_problem,
+    control_plane_problem,
+    declared_by,
+    is_argo_object,
+)
 from gitward.controller.appsport import children_live
 from gitward.controller.caches import LiveCaches
 from gitward.controller.comparing import Compared, as_applied, compare, orphans
@@ -251,6 +256,15 @@ class _Run:
                     f"{child.file or app.name}: Application {child.name} is an ancestor of "
                     f"{app.name}; declaring it here makes a loop. Remove it from one of the two"
                 )
+            problem = await self._outside_control_plane(app, child)
+            if problem is not None:
+                self.problems.append(problem)
+
+    async def _outside_control_plane(self, parent: Application, child: Application) -> str | None:
+        project = await self.r.reads.project(child.project)
+        if project is None and child.project == "default":
+            project = default_project()
+        return control_plane_problem(parent, child, project)
 
     async def _ancestors(self) -> set[str]:
         found: set[str] = set()
@@ -267,9 +281,11 @@ class _Run:
         for obj in objects:
             key = ResourceKey.of(obj)
             namespaced = is_namespaced(key.group, key.kind)
-            if not is_argo_object(obj) and not project.allows_kind(
-                key.group, key.kind, namespaced=namespaced
-            ):
+            if is_argo_object(obj):
+                problem = argo_object_problem(app, project, obj)
+                if problem is not None:
+                    self.problems.append(problem)
+            elif not project.allows_kind(key.group, key.kind, namespaced=namespaced):
                 self.problems.append(
                     f"{key} is not permitted in project {project.name!r} (its resource "
                     "whitelists and blacklists exclude the kind)"

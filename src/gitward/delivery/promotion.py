@@ -20,6 +20,7 @@ request. It must not read the store or render anything: previews and records are
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from gitward.delivery.keys import parse_key
 from gitward.delivery.messages import SUBJECT_LIMIT
 from gitward.delivery.valuefiles import FoundValue, locate_keys
 from gitward.delivery.writeback import WriteBack, write_back
+from gitward.errors import ConfigError, Location
 from gitward.git.commands import Git
 from gitward.git.credentials import Credentials, git_access
 from gitward.git.running import GitResult, GitRunner, run_git
@@ -46,6 +48,7 @@ __all__ = [
 ]
 
 BRANCH_PREFIX = "gitward/promote/"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 GIT_TIMEOUT_S = 120.0
 
 
@@ -105,6 +108,7 @@ def promotion_branch(target: str, values: Sequence[FoundValue]) -> str:
 
 async def promote(request: PromotionRequest, *, runner: GitRunner = run_git) -> PromotionResult:
     """Write ``request.values`` into the target's files (see the module docstring)."""
+    _check_one_line(request)
     credentialed = _credentialed(runner, request.credentials)
     with tempfile.TemporaryDirectory(prefix="gitward-promote-") as scratch:
         work = Path(scratch) / "work"
@@ -193,6 +197,19 @@ def _texts(work: Path, files: Sequence[str]) -> dict[str, str]:
         if path.is_file() and work.resolve() in path.resolve().parents:
             texts[file] = path.read_text(encoding="utf-8")
     return texts
+
+
+def _check_one_line(request: PromotionRequest) -> None:
+    """Refuse a key or value with a line break or another control character: it would go into
+    the commit's subject and trailers (a forged ``Gitward-Promoted-By``) and the pull request."""
+    for key, value in request.values:
+        if _CONTROL.search(key) or _CONTROL.search(value):
+            raise ConfigError(
+                f"{key}={value!r} holds a line break or another control character; promotion "
+                "copies one-line values only (they go into the commit message)",
+                where=Location(obj=f"Application {request.source_app}", field=key),
+                hint="Promote single-line values such as image tags",
+            )
 
 
 def _credentialed(runner: GitRunner, credentials: Credentials | None) -> GitRunner:

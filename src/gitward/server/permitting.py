@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from gitward.controller.appofapps import is_argo_object
+from gitward.controller.appofapps import argo_object_problem, is_argo_object
 from gitward.controller.loop import Controller
 from gitward.controller.windows import check_manual
 from gitward.errors import ConfigError, Location
@@ -71,6 +71,14 @@ def check_objects(app: Application, project: AppProject, objects: Sequence[Manif
     """Refuse objects (hooks included) of kinds the project's resource lists exclude."""
     for obj in objects:
         if is_argo_object(obj):
+            problem = argo_object_problem(app, project, obj)
+            if problem is not None:
+                raise ConfigError(
+                    problem,
+                    where=Location(file=app.file, obj=f"Application {app.name}"),
+                    hint="Allow argoproj.io Applications and AppProjects and Argo CD's "
+                    "namespace in the parent's project, or declare them from another app",
+                )
             continue
         key = ResourceKey.of(obj)
         if not project.allows_kind(

@@ -22,7 +22,7 @@ from controller_world import (
 )
 
 from gitward.controller.events import Subscription
-from gitward.store import AppRecord
+from gitward.store import AppRecord, ProjectDefinition
 
 APPSET_ROOT = "gitops/app-of-apps/appset/argocd-root-app.yaml"
 ARGO_CD = "https://github.com/argoproj/argo-cd.git"
@@ -493,3 +493,82 @@ async def test_preserve_resources_on_deletion_deletes_the_app_and_keeps_its_reso
     await world.until(app_gone, 60, "the dropped app deleted")
     await world.until_app("appsets-root", sync_status="Synced")
     assert await world.live("Deployment", "guestbook", "guestbook-ui-prod") is not None
+
+
+PRIVATE = "https://example.com/platform/private.git"
+PLATFORM_PROJECT = {
+    "apiVersion": "argoproj.io/v1alpha1",
+    "kind": "AppProject",
+    "metadata": {"name": "platform", "namespace": "argocd"},
+    "spec": {
+        "sourceRepos": [SETS, ARGO_CD],
+        "destinations": [{"server": "https://kubernetes.default.svc", "namespace": "*"}],
+    },
+}
+READS_PRIVATE = GIT_DIRECTORIES_EXAMPLE.replace(
+    "repoURL: https://github.com/argoproj/argo-cd.git\n      revision",
+    f"repoURL: {PRIVATE}\n      revision",
+)
+
+
+async def test_a_git_generator_reads_only_repositories_its_parents_project_permits(
+    world: World,
+) -> None:
+    new_repository(world.tmp / "private", {"secrets/prod/token.yaml": configmap("token")})
+    world.repositories[PRIVATE] = world.tmp / "private"
+    await world.store.projects.upsert(ProjectDefinition("platform", PLATFORM_PROJECT, "p.yaml"))
+    repo, _ = await sets_world(
+        world,
+        {
+            "root.yaml": SETS_ROOT.replace("project: default", "project: platform"),
+            "sets/platform.yaml": yaml.safe_dump(PLATFORM_PROJECT),
+        },
+    )
+    await world.until_app("appsets-root", sync_status="Synced", within=60)
+    write_files(repo, {"sets/reads-private.yaml": READS_PRIVATE.replace("cluster-addons/*", "*/*")})
+    commit_all(repo, "a set that reads a repository the project does not permit")
+    assert world.controller is not None
+    world.controller.refresh("appsets-root")
+    root = await world.until_app("appsets-root", sync_status="Unknown", within=30)
+    messages = " ".join(c.get("message", "") for c in root.status.conditions)
+    assert f"repository {PRIVATE} is not permitted in project 'platform'" in messages
+    assert "generators[0].git.repoURL" in messages
+    assert await world.store.apps.get("prod") is None
+
+
+TEAM_PROJECT = {
+    "apiVersion": "argoproj.io/v1alpha1",
+    "kind": "AppProject",
+    "metadata": {"name": "team-dev", "namespace": "argocd"},
+    "spec": {
+        "sourceRepos": [SETS, ARGO_CD],
+        "destinations": [{"server": "https://kubernetes.default.svc", "namespace": "team-dev"}],
+    },
+}
+INTO_PROD = LIST_EXAMPLE.replace("project: default", "project: prod")
+
+
+async def test_a_teams_parent_generates_no_app_of_another_project(world: World) -> None:
+    await world.store.projects.upsert(ProjectDefinition("team-dev", TEAM_PROJECT, "p.yaml"))
+    prod = {**TEAM_PROJECT, "metadata": {"name": "prod", "namespace": "argocd"}}
+    await world.store.projects.upsert(ProjectDefinition("prod", prod, "p.yaml"))
+    root = yaml.safe_load(SETS_ROOT)
+    root["spec"]["project"] = "team-dev"
+    root["spec"]["destination"]["namespace"] = "team-dev"
+    await sets_world(world, {"root.yaml": yaml.safe_dump(root), "sets/into-prod.yaml": INTO_PROD})
+
+    seen: list[str] = []
+
+    async def refused() -> bool:
+        record = await world.store.apps.get("appsets-root")
+        conditions = record.status.conditions if record else ()
+        seen[:] = [str(c.get("message", "")) for c in conditions]
+        wanted = "guestbook is in namespace 'team-dev', which project 'prod' does not list"
+        return any(wanted in message for message in seen)
+
+    try:
+        await world.until(refused, 60, "the root's project refuses the generated apps")
+    except AssertionError as failed:
+        raise AssertionError(f"{failed}; the root's conditions: {seen}") from None
+    assert await world.store.apps.get("engineering-dev-guestbook") is None
+    assert await world.store.apps.get("engineering-prod-guestbook") is None

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import DEV, PROD, STAGING, Api, git
+import pytest
+from conftest import DEV, PROD, REPO_URL, STAGING, Api, git
 
-from gitward.store import AuditAction
+from gitward.controller.following import AUTOMATED_PROMOTION
+from gitward.controller.promoting import Promotions
+from gitward.delivery.gates import PromotionRefusedError
+from gitward.model.application import parse_application
+from gitward.store import AppDefinition, AuditAction, ProjectDefinition
 
 
 def accept_pushes(repo: Path) -> None:
@@ -129,3 +134,110 @@ async def test_promoting_into_a_manual_app_pushes_a_branch_and_never_main(api: A
     [shown] = (await manager.get(f"/api/v1/applications/{PROD}")).json()["status"]["promotions"]
     assert (shown["outcome"], shown["branch"]) == ("proposed", body["branch"])
     assert shown["pullRequest"] == body["pullRequest"]["link"]
+
+
+async def narrow_project(api: Api, name: str, repos: list[str]) -> None:
+    store = api.server.services.store
+    stored = await store.projects.get(name)
+    assert stored is not None
+    document = dict(stored.document)
+    document["spec"] = {**document["spec"], "sourceRepos": repos}
+    await store.projects.upsert(ProjectDefinition(name, document))
+
+
+async def test_no_promotion_is_pushed_into_a_repository_the_targets_project_no_longer_permits(
+    api: Api,
+) -> None:
+    accept_pushes(api.repo)
+    set_dev_backend_tag(api.repo, "sha-7a8b9c0")
+    before = git(api.repo, "rev-parse", "main")
+    await narrow_project(api, "staging", ["https://example.com/elsewhere.git"])
+    manager = api.sso("rita", "devops-team")
+    answer = await manager.post(
+        f"/api/v1/applications/{STAGING}/promote",
+        json={"from": DEV, "keys": ["backend.image.tag"], "force": True},
+    )
+    assert answer.status_code == 400, answer.text
+    assert f"repository {REPO_URL} is not permitted in project 'staging'" in answer.text
+    assert git(api.repo, "rev-parse", "main") == before
+
+
+OTHER_TEAM = {
+    "apiVersion": "argoproj.io/v1alpha1",
+    "kind": "Application",
+    "metadata": {"name": "payments", "namespace": "argocd"},
+    "spec": {
+        "project": "payments",
+        "source": {
+            "repoURL": "https://example.com/payments/secrets.git",
+            "path": "chart",
+            "helm": {"valueFiles": ["values.yaml"]},
+        },
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": "payments"},
+    },
+}
+
+
+async def test_automatic_promotion_copies_no_values_out_of_another_projects_repository(
+    api: Api,
+) -> None:
+    store = api.server.services.store
+    await store.apps.upsert(AppDefinition.of(parse_application(OTHER_TEAM).value, OTHER_TEAM))
+    services = api.server.services
+    promotions = Promotions(services.controller, services.repo_credentials.lookup)
+    with pytest.raises(PromotionRefusedError) as refused:
+        await promotions.promote(
+            STAGING, "payments", ["db.password"], actor=AUTOMATED_PROMOTION, force=True
+        )
+    assert "payments is in project 'payments'" in refused.value.message
+    assert "project 'staging' does not permit" in refused.value.message
+    assert await store.audit.list(action=AuditAction.PROMOTE) == []
+
+
+async def annotate(api: Api, name: str, **annotations: str) -> None:
+    store = api.server.services.store
+    record = await store.apps.get(name)
+    assert record is not None
+    document = dict(record.document)
+    metadata = dict(document["metadata"])
+    metadata["annotations"] = {**metadata.get("annotations", {}), **annotations}
+    document["metadata"] = metadata
+    app = parse_application(document).value
+    await store.apps.upsert(AppDefinition.of(app, document, parent=record.parent))
+
+
+async def test_two_apps_following_each_other_are_refused_automatic_promotion(api: Api) -> None:
+    accept_pushes(api.repo)
+    set_dev_backend_tag(api.repo, "sha-7a8b9c0")
+    before = git(api.repo, "rev-parse", "main")
+    await annotate(api, STAGING, **{"gitward.io/promote-from": DEV})
+    await annotate(api, DEV, **{"gitward.io/promote-from": STAGING})
+    services = api.server.services
+    promotions = Promotions(services.controller, services.repo_credentials.lookup)
+    with pytest.raises(PromotionRefusedError) as refused:
+        await promotions.promote(
+            STAGING, DEV, ["backend.image.tag"], actor=AUTOMATED_PROMOTION, force=True
+        )
+    assert f"follow each other ({STAGING} <- {DEV} <- {STAGING})" in refused.value.message
+    assert git(api.repo, "rev-parse", "main") == before
+
+
+async def test_a_value_cannot_add_its_own_markdown_to_the_pull_requests_body(api: Api) -> None:
+    accept_pushes(api.repo)
+    path = api.repo / "gitops/dev/values.yaml"
+    text = path.read_text()
+    start = text.index("global:")
+    at = text.index("logLevel: ", start)
+    end = text.index("\n", at)
+    forged = "'debug` | [approve](https://evil.example/) |'"
+    path.write_text(text[:at] + f"logLevel: {forged}" + text[end:])
+    git(api.repo, "commit", "-q", "-am", "dev: a log level with Markdown in it")
+    manager = api.sso("rita", "devops-team")
+    answer = await manager.post(
+        f"/api/v1/applications/{PROD}/promote",
+        json={"from": DEV, "keys": ["global.logLevel"], "force": True},
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()["pullRequest"]["body"]
+    row = "| `global.logLevel` | `warn` | `` debug` \\| [approve](https://evil.example/) \\| `` |"
+    assert row in body

@@ -468,3 +468,72 @@ generators:
     assert dev["spec"]["source"]["path"].endswith("template-override/engineering-dev-override")
     assert dev["spec"]["destination"]["server"] == "https://1.2.3.4"
     assert prod["spec"]["source"]["path"].endswith("guestbook/engineering-prod")
+
+
+def test_a_matrix_that_would_give_too_many_apps_is_refused_naming_the_generator() -> None:
+    side = [{"a": str(n)} for n in range(150)]  # 150 x 150 = 22,500 > 10,000
+    document = appset(
+        yaml.safe_dump(
+            {
+                "generators": [
+                    {
+                        "matrix": {
+                            "generators": [
+                                {"list": {"elements": side}},
+                                {"list": {"elements": [{"b": e["a"]} for e in side]}},
+                            ]
+                        }
+                    }
+                ]
+            }
+        )
+        + TEMPLATE.replace("{{cluster}}", "{{a}}-{{b}}")
+    )
+    with pytest.raises(GitwardError) as refused:
+        expand(document)
+    assert "more than 10000 parameter sets" in refused.value.message
+    assert refused.value.where is not None
+    assert refused.value.where.field == "spec.generators[0].matrix"
+
+
+def test_a_git_file_whose_yaml_aliases_expand_to_millions_is_refused(tmp_path: Path) -> None:
+    row = "[" + ", ".join(["x"] * 1000) + "]"
+    table = "[" + ", ".join(["*row"] * 1001) + "]"
+    (tmp_path / "config.yaml").write_text(f"row: &row {row}\ntable: {table}\n", encoding="utf-8")
+    document = appset(
+        """
+generators:
+- git:
+    repoURL: https://example.com/config.git
+    files: [{path: 'config.yaml'}]
+template:
+  metadata: {name: 'app'}
+  spec:
+    project: default
+    source: {repoURL: https://example.com/app.git, path: '.'}
+    destination: {server: https://kubernetes.default.svc, namespace: guestbook}
+"""
+    )
+    with pytest.raises(ManifestError) as refused:
+        expand(document, tmp_path)
+    assert "config.yaml gives more than 1000000 values" in refused.value.message
+
+
+def test_the_word_normalize_outside_a_go_template_action_is_plain_text() -> None:
+    document = appset(
+        """
+goTemplate: true
+generators:
+- list:
+    elements: [{cluster: Engineering_Dev}]
+template:
+  metadata: {name: '{{ normalize .cluster }}'}
+  spec:
+    project: default
+    source: {repoURL: https://r.example/x.git, path: 'tools/normalize/{{ .cluster }}'}
+    destination: {server: https://kubernetes.default.svc, namespace: x}
+"""
+    )
+    app = expand(document).apps[0]
+    assert app["metadata"]["name"] == "engineering-dev"
+    assert app["spec"]["source"]["path"] == "tools/normalize/Engineering_Dev"

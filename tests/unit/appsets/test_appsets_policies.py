@@ -68,3 +68,10 @@ def test_another_parents_app_of_the_same_name_is_left_out_entirely() -> None:
     outcome = apply_policy(expansion("sync", "dev"), "root", stored)
     assert outcome.apps == []
     assert outcome.refused == ["dev"]
+
+
+def test_a_same_named_set_of_another_parent_never_takes_over_its_apps() -> None:
+    stored = {"prod-payments": Existing(owned("prod-payments", "theirs"), "prod-root")}
+    outcome = apply_policy(expansion("sync", "prod-payments"), "dev-root", stored)
+    assert outcome.apps == []
+    assert outcome.refused == ["prod-payments"]

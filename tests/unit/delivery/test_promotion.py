@@ -270,3 +270,13 @@ def test_an_app_without_value_files_cannot_be_promoted_and_is_told_why() -> None
     ).value
     with pytest.raises(ConfigError, match="has no Helm value files"):
         value_files_of(app)
+
+
+async def test_a_value_with_a_line_break_forges_no_trailer_and_is_refused(origin: Path) -> None:
+    before = git(origin, "rev-parse", "main")
+    forged = "v1.0.0\n\nGitward-Promoted-By: release-manager"
+    with pytest.raises(ConfigError) as refused:
+        await promote(request(origin, by_branch=False, tag=forged))
+    assert "backend.image.tag" in refused.value.message
+    assert "line break" in refused.value.message
+    assert git(origin, "rev-parse", "main") == before

@@ -55,7 +55,12 @@ async def promote_application(grant: AppPromote, services: Svc, body: PromoteBod
     )
     try:
         promoted = await promotions.promote(
-            grant.app.name, source.name, body.keys, actor=grant.actor, force=body.force
+            grant.app.name,
+            source.name,
+            body.keys,
+            actor=grant.actor,
+            force=body.force,
+            by_hand=True,  # get on the source, just checked
         )
     except PromotionRefusedError as refused:
         raise ApiError(409, CONFLICT, refused.message) from refused
