@@ -30,6 +30,7 @@ __all__ = [
     "control_plane_problem",
     "declared_by",
     "is_argo_object",
+    "namespace_problem",
 ]
 
 
@@ -76,6 +77,28 @@ def argo_object_problem(parent: Application, project: AppProject, obj: Manifest)
     return (
         f"{kind} {name} is not permitted in project {project.name!r} of {parent.name} ({why}); "
         "declaring Applications and AppProjects needs a project that permits them"
+    )
+
+
+def namespace_problem(app: Application, project: AppProject, obj: Manifest) -> str | None:
+    """Why ``app``'s ``project`` does not permit the namespace of the namespaced object ``obj``
+    (None: it does), as Argo CD's sync checks every resource: the object's own
+    ``metadata.namespace`` (else the app's destination namespace) on the app's cluster must be
+    one of the project's destinations, so a chart cannot write outside them by naming another
+    namespace."""
+    metadata = obj.get("metadata")
+    namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+    namespace = str(namespace or app.destination.namespace or "")
+    if not namespace:
+        return None
+    where = Destination(app.destination.server, app.destination.name, namespace)
+    if project.allows_destination(where):
+        return None
+    kind = obj.get("kind")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    return (
+        f"{kind} {name}: namespace {namespace!r} is not permitted in project {project.name!r} "
+        "(its destinations exclude it)"
     )
 
 

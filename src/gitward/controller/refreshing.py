@@ -30,6 +30,7 @@ from gitward.controller.appofapps import (
     control_plane_problem,
     declared_by,
     is_argo_object,
+    namespace_problem,
 )
 from gitward.controller.appsport import children_live
 from gitward.controller.caches import LiveCaches
@@ -290,6 +291,8 @@ class _Run:
                     f"{key} is not permitted in project {project.name!r} (its resource "
                     "whitelists and blacklists exclude the kind)"
                 )
+            elif namespaced and (problem := namespace_problem(app, project, obj)) is not None:
+                self.problems.append(problem)
 
     async def _live(
         self, app: Application, cache: LiveCache, objects: Sequence[Manifest]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from gitward.controller.appofapps import argo_object_problem, is_argo_object
+from gitward.controller.appofapps import argo_object_problem, is_argo_object, namespace_problem
 from gitward.controller.loop import Controller
 from gitward.controller.windows import check_manual
 from gitward.errors import ConfigError, Location
@@ -68,7 +68,8 @@ def check_app(app: Application, project: AppProject, repos: Repositories | None 
 
 
 def check_objects(app: Application, project: AppProject, objects: Sequence[Manifest]) -> None:
-    """Refuse objects (hooks included) of kinds the project's resource lists exclude."""
+    """Refuse objects (hooks included) of kinds the project's resource lists exclude, or in
+    namespaces its destinations exclude."""
     for obj in objects:
         if is_argo_object(obj):
             problem = argo_object_problem(app, project, obj)
@@ -81,14 +82,21 @@ def check_objects(app: Application, project: AppProject, objects: Sequence[Manif
                 )
             continue
         key = ResourceKey.of(obj)
-        if not project.allows_kind(
-            key.group, key.kind, namespaced=is_namespaced(key.group, key.kind)
-        ):
+        namespaced = is_namespaced(key.group, key.kind)
+        if not project.allows_kind(key.group, key.kind, namespaced=namespaced):
             raise ConfigError(
                 f"{key} is not permitted in project {project.name!r}",
                 where=Location(file=app.file, obj=f"Application {app.name}"),
                 hint="Allow the kind in the project's resource whitelists (and out of its "
                 "blacklists), or remove the object from Git",
+            )
+        problem = namespace_problem(app, project, obj) if namespaced else None
+        if problem is not None:
+            raise ConfigError(
+                problem,
+                where=Location(file=app.file, obj=f"Application {app.name}"),
+                hint="Add the namespace to the project's destinations, or deploy the object "
+                "into a permitted one",
             )
 
 

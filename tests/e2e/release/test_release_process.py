@@ -10,6 +10,7 @@ the reviewed change merged, a manual prod sync deploys it."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,22 @@ def app(world: World, name: str) -> dict[str, Any]:
         return found
 
 
+def holds(world: World, at: str, revision: str) -> bool:
+    """Whether commit ``at`` is ``revision`` or comes after it: the automatic promotion may
+    commit to staging right after dev deployed ``revision``, and dev then follows that commit."""
+    if not at:
+        return False
+    found = subprocess.run(
+        ["git", "-C", str(world.repo), "merge-base", "--is-ancestor", revision, at],
+        capture_output=True,
+        check=False,
+    )
+    return found.returncode == 0
+
+
 def settled_at(world: World, name: str, revision: str | None = None) -> Any:
-    """A waiter: the app once Synced and Healthy (at ``revision`` when given), no operation."""
+    """A waiter: the app once Synced and Healthy (at ``revision`` or a later commit, when
+    given), no operation."""
 
     def ready() -> dict[str, Any] | None:
         found = app(world, name)
@@ -37,7 +52,11 @@ def settled_at(world: World, name: str, revision: str | None = None) -> Any:
         running = (found.get("status", {}).get("operationState") or {}).get("phase") == "Running"
         at = status["sync"].get("revision", "")
         ok = status["sync"]["status"] == "Synced" and status["health"]["status"] == "Healthy"
-        return found if ok and not running and (revision is None or at == revision) else None
+        return (
+            found
+            if ok and not running and (revision is None or holds(world, at, revision))
+            else None
+        )
 
     return ready
 
