@@ -1,5 +1,6 @@
 """ApplicationSets as the API shows them: Argo CD's ``ApplicationSet`` JSON, built from what a
-parent app's last refresh kept of each set it declares.
+parent app's last refresh kept of each set it declares (and, for a dry run, from the
+Applications a set given through the API would generate).
 
 A set lives in its parent's manifests; the controller keeps, with the parent's status, the set
 as written, the apps it generated and its conditions (:mod:`gitward.appsets.status`). This module
@@ -17,10 +18,11 @@ from typing import Any
 
 from gitward.appsets.status import rollout_condition
 from gitward.controller.refreshing import APPLICATION_SETS
+from gitward.model.objects import Manifest
 from gitward.redaction import redact_url
 from gitward.store import AppRecord, Store
 
-__all__ = ["KeptSet", "appset_json", "kept_sets", "project_of_set"]
+__all__ = ["KeptSet", "appset_json", "kept_sets", "preview_json", "project_of_set"]
 
 KeptSet = Mapping[str, Any]
 
@@ -76,6 +78,31 @@ async def appset_json(store: Store, kept: KeptSet) -> dict[str, Any]:
             "declaredBy": {"app": kept.get("parent"), "file": kept.get("file")},
             "warnings": list(kept.get("warnings") or []),
         },
+    }
+
+
+def preview_json(document: Mapping[str, Any], apps: list[Manifest]) -> dict[str, Any]:
+    """A dry run's answer: the set as given, ``status.resources`` naming each Application it
+    would generate (Argo CD's shape) and gitward's ``status.applications`` holding them whole
+    (repoURL credentials masked)."""
+    metadata = dict(document.get("metadata") or {})
+    metadata.setdefault("namespace", "argocd")
+    resources = [
+        {
+            "group": "argoproj.io",
+            "version": "v1alpha1",
+            "kind": "Application",
+            "namespace": str(app["metadata"].get("namespace") or "argocd"),
+            "name": str(app["metadata"]["name"]),
+        }
+        for app in apps
+    ]
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": metadata,
+        "spec": _masked(_spec({"document": document})),
+        "status": {"resources": resources, "applications": _masked(apps)},
     }
 
 

@@ -1,0 +1,160 @@
+"""``POST /api/v1/applicationsets?dryRun=true``: a set given through the API is expanded as a
+parent's render would expand it (real git for a git generator) and nothing is written; RBAC is
+Argo CD's (``applicationsets, create`` on the template's project, ``applications, create`` on
+every generated app); a bad set is a located 400; a create without dry run is refused, as
+gitward does not store sets yet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from conftest import REPO_URL, ApiFactory, list_appset
+
+POLICY = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: argocd-rbac-cm, namespace: argocd}
+data:
+  policy.csv: |
+    p, role:set-maker, applicationsets, create, dev/*, allow
+    p, role:set-maker, applications, create, dev/*, allow
+    p, role:set-only, applicationsets, create, dev/*, allow
+    p, role:apps-only, applications, create, dev/*, allow
+    g, makers, role:set-maker
+    g, set-only, role:set-only
+    g, apps-only, role:apps-only
+"""
+
+
+def clean_appset(name: str, project: str) -> dict[str, Any]:
+    """``list_appset`` without credentials in its template's repoURL."""
+    appset = list_appset(name, project)
+    appset["spec"]["template"]["spec"]["source"]["repoURL"] = REPO_URL
+    return appset
+
+
+def git_appset() -> dict[str, Any]:
+    """A git directories generator over the example repository's environments."""
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": "envs"},
+        "spec": {
+            "generators": [
+                {
+                    "git": {
+                        "repoURL": REPO_URL,
+                        "revision": "main",
+                        "directories": [
+                            {"path": "gitops/*"},
+                            {"path": "gitops/app-of-apps", "exclude": True},
+                            {"path": "gitops/bootstrap", "exclude": True},
+                            {"path": "gitops/platform", "exclude": True},
+                        ],
+                    }
+                }
+            ],
+            "template": {
+                "metadata": {"name": "chatbot-{{path.basename}}"},
+                "spec": {
+                    "project": "default",
+                    "source": {"repoURL": REPO_URL, "path": "{{path}}", "targetRevision": "main"},
+                    "destination": {
+                        "server": "https://kubernetes.default.svc",
+                        "namespace": "{{path.basename}}",
+                    },
+                },
+            },
+        },
+    }
+
+
+async def test_a_dry_run_returns_the_generated_applications_and_writes_nothing(
+    api_factory: ApiFactory,
+) -> None:
+    api = await api_factory()
+    admin = await api.admin()
+    before = sorted(a.name for a in await api.server.services.store.apps.list())
+
+    answer = await admin.post("/api/v1/applicationsets?dryRun=true", json=git_appset())
+
+    assert answer.status_code == 200, answer.text
+    shown = answer.json()
+    names = [r["name"] for r in shown["status"]["resources"]]
+    assert names == ["chatbot-dev", "chatbot-prod", "chatbot-staging"]
+    apps = {a["metadata"]["name"]: a for a in shown["status"]["applications"]}
+    assert apps["chatbot-staging"]["spec"]["source"]["path"] == "gitops/staging"
+    assert apps["chatbot-staging"]["metadata"]["ownerReferences"][0]["name"] == "envs"
+    after = sorted(a.name for a in await api.server.services.store.apps.list())
+    assert after == before
+    gone = await admin.get("/api/v1/applicationsets/envs")
+    assert gone.status_code == 404
+
+
+async def test_a_template_with_repository_credentials_is_refused_without_echoing_them(
+    api_factory: ApiFactory,
+) -> None:
+    api = await api_factory()
+    admin = await api.admin()
+    answer = await admin.post("/api/v1/applicationsets?dryRun=true", json=list_appset("s", "dev"))
+    assert answer.status_code == 400
+    assert "ApplicationSet s" in answer.json()["message"]
+    assert "hunter2" not in answer.text
+
+
+async def test_create_needs_both_applicationsets_and_applications_create(
+    api_factory: ApiFactory, tmp_path: Path
+) -> None:
+    policy = tmp_path / "rbac.yaml"
+    policy.write_text(POLICY)
+    api = await api_factory(rbac_file=policy)
+    url = "/api/v1/applicationsets?dryRun=true"
+    maker = api.sso("mia@example.com", "makers")
+    set_only = api.sso("sol@example.com", "set-only")
+    apps_only = api.sso("abe@example.com", "apps-only")
+
+    allowed = await maker.post(url, json=clean_appset("dev-set", "dev"))
+    other_project = await maker.post(url, json=clean_appset("prod-set", "prod"))
+    no_app_create = await set_only.post(url, json=clean_appset("dev-set", "dev"))
+    no_set_create = await apps_only.post(url, json=clean_appset("dev-set", "dev"))
+
+    assert allowed.status_code == 200, allowed.text
+    refusal = {"code": "permission_denied", "message": "permission denied"}
+    for refused in (other_project, no_app_create, no_set_create):
+        assert (refused.status_code, refused.json()) == (403, refusal)
+
+
+async def test_a_bad_set_is_a_400_naming_the_object_and_field(api_factory: ApiFactory) -> None:
+    api = await api_factory()
+    admin = await api.admin()
+    no_generators = clean_appset("broken", "dev")
+    no_generators["spec"]["generators"] = []
+    bad_app = clean_appset("bad-app", "dev")
+    del bad_app["spec"]["template"]["spec"]["destination"]
+
+    first = await admin.post("/api/v1/applicationsets?dryRun=true", json=no_generators)
+    second = await admin.post("/api/v1/applicationsets?dryRun=true", json=bad_app)
+    not_json = await admin.post(
+        "/api/v1/applicationsets?dryRun=true",
+        content=b"[1]",
+        headers={"content-type": "application/json"},
+    )
+
+    assert first.status_code == 400
+    assert "ApplicationSet broken" in first.json()["message"]
+    assert "generators" in first.json()["message"]
+    assert second.status_code == 400
+    assert "ApplicationSet bad-app" in second.json()["message"]
+    assert "spec.template" in second.json()["message"]
+    assert not_json.status_code == 400
+
+
+async def test_a_create_without_dry_run_is_refused_and_writes_nothing(
+    api_factory: ApiFactory,
+) -> None:
+    api = await api_factory()
+    admin = await api.admin()
+    answer = await admin.post("/api/v1/applicationsets?upsert=true", json=clean_appset("s", "dev"))
+    assert answer.status_code == 501
+    assert "dryRun=true" in answer.json()["message"]
+    assert await api.server.services.store.apps.get("s-dev") is None
