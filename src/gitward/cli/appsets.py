@@ -2,10 +2,11 @@
 
 ``list`` shows each set with the app that declares it, its conditions and how many apps it
 generated; ``get`` shows one set's conditions and generated apps with their sync and health;
-``create -f FILE --dry-run`` shows the Applications the server would generate from each set in
-the file, as ``argocd appset create --dry-run``. Output ``-o json|yaml`` is the server's
-ApplicationSet document. A set changes in Git, in its parent app's manifests: the server does
-not store sets yet, so a ``create`` without ``--dry-run`` is refused and there is no ``delete``.
+``create -f FILE`` stores each set in the file and shows the Applications it generated
+(``--dry-run``: would generate, nothing written; ``--upsert``: replace a set that differs), as
+``argocd appset create``; ``delete NAME`` removes a set created so and the apps it generated.
+Output ``-o json|yaml`` is the server's ApplicationSet document. A set a parent app declares
+changes in Git, in the parent's manifests.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from gitward.cli.output import Format
 
 __all__ = ["appsets"]
 
-appsets = typer.Typer(name="appset", help="Show and preview ApplicationSets.", no_args_is_help=True)
+appsets = typer.Typer(name="appset", help="Manage ApplicationSets.", no_args_is_help=True)
 
 SetName = Annotated[str, typer.Argument(help="The ApplicationSet's name.", show_default=False)]
 OutputFlag = Annotated[Format | None, typer.Option("-o", "--output", help="Output format.")]
@@ -108,7 +109,7 @@ def create_appset(
     server: ServerFlag = None,
     auth_token: AuthTokenFlag = None,
 ) -> None:
-    """Create ApplicationSets from a file (only --dry-run for now: sets live in Git)."""
+    """Create ApplicationSets from a file (--dry-run: show what they would generate)."""
     params = {key: "true" for key, on in (("dryRun", dry_run), ("upsert", upsert)) if on}
     with session(server, auth_token) as client:
         answers = [
@@ -125,8 +126,26 @@ def create_appset(
             [text(r, "name"), text(r, "namespace")]
             for r in _list(dig(found, "status", "resources"))
         ]
-        sys.stdout.write(f"ApplicationSet '{name}' would generate {len(rows)} application(s)\n")
+        done = "would generate" if dry_run else "created, generating"
+        sys.stdout.write(f"ApplicationSet '{name}' {done} {len(rows)} application(s)\n")
         sys.stdout.write(output.table(["APPLICATION", "NAMESPACE"], rows))
+
+
+@appsets.command("delete")
+def delete_appset(
+    name: SetName,
+    yes: Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")] = False,
+    server: ServerFlag = None,
+    auth_token: AuthTokenFlag = None,
+) -> None:
+    """Delete an ApplicationSet created with ``appset create``, and the apps it generated."""
+    question = f"Are you sure you want to delete '{name}' and the applications it generated?"
+    if not yes and not typer.confirm(question):
+        typer.echo(f"The command to delete '{name}' was cancelled.")
+        return
+    with session(server, auth_token) as client:
+        client.delete(f"/api/v1/applicationsets/{quoted(name)}")
+    typer.echo(f"applicationset '{name}' deleted")
 
 
 def _applications_sync(found: Any) -> str:

@@ -20,7 +20,7 @@ from gitward.appsets.status import rollout_condition
 from gitward.controller.refreshing import APPLICATION_SETS
 from gitward.model.objects import Manifest
 from gitward.redaction import redact_url
-from gitward.store import AppRecord, Store
+from gitward.store import AppRecord, AppSetRecord, Store
 
 __all__ = ["KeptSet", "appset_json", "kept_sets", "preview_json", "project_of_set"]
 
@@ -28,7 +28,8 @@ KeptSet = Mapping[str, Any]
 
 
 async def kept_sets(store: Store) -> list[KeptSet]:
-    """Every ApplicationSet the parents' last refreshes kept, by name."""
+    """Every ApplicationSet the parents' last refreshes kept, and those created through the
+    API with what their last expansion kept, by name."""
     summaries = await store.apps.list()
     parents = {s.parent for s in summaries if s.parent} | {
         s.name for s in summaries if s.parent is None
@@ -40,7 +41,20 @@ async def kept_sets(store: Store) -> list[KeptSet]:
         for item in kept if isinstance(kept, list) else []:
             if isinstance(item, Mapping) and isinstance(item.get("name"), str):
                 found.setdefault(item["name"], item)
+    for stored in await store.appsets.list():
+        found.setdefault(stored.name, _kept_of(stored))
     return [found[name] for name in sorted(found)]
+
+
+def _kept_of(stored: AppSetRecord) -> KeptSet:
+    """A set created through the API, as a parent's refresh would have kept it."""
+    return {
+        **stored.status,
+        "name": stored.name,
+        "document": stored.document,
+        "parent": None,
+        "file": None,
+    }
 
 
 def project_of_set(kept: KeptSet) -> str:

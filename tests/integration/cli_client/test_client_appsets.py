@@ -124,18 +124,44 @@ def test_appset_create_dry_run_shows_the_apps_and_creates_nothing(
 
     shown = world.run("appset", "create", "-f", str(file), "--dry-run")
     as_json = world.run("appset", "create", "-f", str(file), "--dry-run", "-o", "json")
-    refused = world.run("appset", "create", "-f", str(file))
 
     assert shown.exit_code == 0, shown.output
     assert "ApplicationSet 'guestbooks' would generate 2 application(s)" in shown.output
     assert ["guestbook-blue", "argocd"] in [line.split() for line in shown.output.splitlines()]
     names = [r["name"] for r in json.loads(as_json.output)["status"]["resources"]]
     assert names == ["guestbook-blue", "guestbook-green"]
-    assert refused.exit_code != 0
-    assert "dryRun=true" in refused.output
+    assert "guestbook-blue" not in app_names(world)
+    assert world.run("appset", "get", "guestbooks").exit_code != 0
+
+
+def test_appset_create_then_delete_writes_and_removes_the_apps(
+    world: World, tmp_path: Path
+) -> None:
+    world.login()
+    file = tmp_path / "guestbooks.yaml"
+    preserved = json.loads(json.dumps(SET))
+    preserved["spec"]["syncPolicy"] = {"preserveResourcesOnDeletion": True}
+    file.write_text(yaml.safe_dump(preserved))
+
+    created = world.run("appset", "create", "-f", str(file))
+    listed = world.run("appset", "list")
+    deleted = world.run("appset", "delete", "guestbooks", "-y")
+
+    assert created.exit_code == 0, created.output
+    assert "ApplicationSet 'guestbooks' created, generating 2 application(s)" in created.output
+    assert "guestbooks" in listed.output
+    assert deleted.exit_code == 0, deleted.output
+    assert "applicationset 'guestbooks' deleted" in deleted.output
+    assert "guestbook-blue" not in app_names(world)
+    missing = world.run("appset", "delete", "guestbooks", "-y")
+    assert missing.exit_code != 0
+    assert "not found" in missing.output
+
+
+def app_names(world: World) -> list[str]:
     with world.api() as client:
         listed = client.get("/api/v1/applications").json()["items"] or []
-    assert "guestbook-blue" not in [app["metadata"]["name"] for app in listed]
+    return [app["metadata"]["name"] for app in listed]
 
 
 def test_appset_create_of_a_bad_set_names_the_object_and_field(

@@ -1,15 +1,15 @@
 """``POST /api/v1/applicationsets?dryRun=true``: a set given through the API is expanded as a
 parent's render would expand it (real git for a git generator) and nothing is written; RBAC is
 Argo CD's (``applicationsets, create`` on the template's project, ``applications, create`` on
-every generated app); a bad set is a located 400; a create without dry run is refused, as
-gitward does not store sets yet."""
+every generated app); a bad set is a located 400. Without dry run the set is stored and its
+Applications written at once; ``upsert`` replaces it; a delete removes it and its apps."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from conftest import REPO_URL, ApiFactory, list_appset
+from conftest import REPO_URL, ROOT, ApiFactory, list_appset, seed_appsets
 
 POLICY = """apiVersion: v1
 kind: ConfigMap
@@ -149,12 +149,100 @@ async def test_a_bad_set_is_a_400_naming_the_object_and_field(api_factory: ApiFa
     assert not_json.status_code == 400
 
 
-async def test_a_create_without_dry_run_is_refused_and_writes_nothing(
+def with_envs(appset: dict[str, Any], *envs: str) -> dict[str, Any]:
+    appset["spec"]["generators"] = [{"list": {"elements": [{"env": env} for env in envs]}}]
+    appset["spec"]["template"]["metadata"]["name"] = "web-{{env}}"
+    return appset
+
+
+async def generated(api: Any, owner: str) -> dict[str, Any]:
+    """The stored apps whose owner reference names ``owner``, by name, with their parent."""
+    store = api.server.services.store
+    found = {}
+    for summary in await store.apps.list():
+        record = await store.apps.get(summary.name)
+        owners = record.document["metadata"].get("ownerReferences") or []
+        if any(o.get("name") == owner for o in owners):
+            found[summary.name] = record.parent
+    return found
+
+
+async def test_a_created_set_is_stored_and_its_applications_are_written(
     api_factory: ApiFactory,
 ) -> None:
     api = await api_factory()
     admin = await api.admin()
-    answer = await admin.post("/api/v1/applicationsets?upsert=true", json=clean_appset("s", "dev"))
-    assert answer.status_code == 501
-    assert "dryRun=true" in answer.json()["message"]
-    assert await api.server.services.store.apps.get("s-dev") is None
+    url = "/api/v1/applicationsets"
+
+    created = await admin.post(url, json=with_envs(clean_appset("web", "dev"), "a", "b"))
+    again = await admin.post(url, json=with_envs(clean_appset("web", "dev"), "a", "b"))
+    differs = await admin.post(url, json=with_envs(clean_appset("web", "dev"), "a"))
+
+    assert created.status_code == 200, created.text
+    assert [r["name"] for r in created.json()["status"]["resources"]] == ["web-a", "web-b"]
+    assert created.json()["status"]["declaredBy"] == {"app": None, "file": None}
+    assert await generated(api, "web") == {"web-a": None, "web-b": None}
+    assert again.status_code == 200
+    assert differs.status_code == 400
+    assert "use upsert flag" in differs.json()["message"]
+    listed = (await admin.get(url)).json()["items"]
+    assert [s["metadata"]["name"] for s in listed] == ["web"]
+
+    replaced = await admin.post(
+        f"{url}?upsert=true", json=with_envs(clean_appset("web", "dev"), "a", "c")
+    )
+    assert replaced.status_code == 200, replaced.text
+    assert await generated(api, "web") == {"web-a": None, "web-c": None}
+
+
+async def test_deleting_a_set_deletes_the_applications_it_generated(
+    api_factory: ApiFactory,
+) -> None:
+    api = await api_factory()
+    admin = await api.admin()
+    appset = with_envs(clean_appset("web", "dev"), "a", "b")
+    appset["spec"]["syncPolicy"] = {"preserveResourcesOnDeletion": True}
+    assert (await admin.post("/api/v1/applicationsets", json=appset)).status_code == 200
+
+    deleted = await admin.delete("/api/v1/applicationsets/web")
+    again = await admin.delete("/api/v1/applicationsets/web")
+
+    assert deleted.status_code == 200, deleted.text
+    assert await generated(api, "web") == {}
+    assert (await admin.get("/api/v1/applicationsets/web")).status_code == 404
+    assert again.status_code == 404
+    entries = await api.server.services.store.audit.list()
+    assert any(e.target == "ApplicationSet web" for e in entries)
+
+
+async def test_a_set_a_parent_declares_is_neither_replaced_nor_deleted_here(
+    api_factory: ApiFactory,
+) -> None:
+    api = await api_factory()
+    await seed_appsets(api, list_appset("declared", "dev"))
+    admin = await api.admin()
+    replaced = await admin.post(
+        "/api/v1/applicationsets?upsert=true", json=clean_appset("declared", "dev")
+    )
+    deleted = await admin.delete("/api/v1/applicationsets/declared")
+    assert (replaced.status_code, deleted.status_code) == (409, 409)
+    assert f"declared by application {ROOT}" in deleted.json()["message"]
+    assert await api.server.services.store.appsets.get("declared") is None
+
+
+async def test_deleting_a_set_needs_applicationsets_delete(
+    api_factory: ApiFactory, tmp_path: Path
+) -> None:
+    policy = tmp_path / "rbac.yaml"
+    policy.write_text(POLICY)
+    api = await api_factory(rbac_file=policy)
+    maker = api.sso("mia@example.com", "makers")
+    created = await maker.post(
+        "/api/v1/applicationsets", json=with_envs(clean_appset("web", "dev"), "a")
+    )
+    assert created.status_code == 200, created.text
+
+    refused = await maker.delete("/api/v1/applicationsets/web")
+
+    assert refused.status_code == 403
+    assert await generated(api, "web") == {"web-a": None}

@@ -1,11 +1,11 @@
 """``/api/v1/applicationsets``: the ApplicationSets parent apps declare, with their status.
 
-A set lives in a parent app's manifests (Git is where it changes); the list and the get show
-what the parent's last refresh made of it. ``POST ?dryRun=true`` previews what a set would
-generate, as ``argocd appset create --dry-run`` does, and writes nothing; a stored set (create
-without dry run, delete) is not there yet. RBAC is Argo CD's: resource ``applicationsets``,
-object ``<project>/<name>`` with the project of the set's template, and a create needs
-``applications, create`` on every app the set generates, as Argo CD checks.
+A set lives in a parent app's manifests (Git is where it changes) or is created here, stored,
+and reconciled by the controller (:mod:`gitward.server.appsetwrites`); the list and the get
+show what the last expansion made of each. ``POST ?dryRun=true`` previews what a set would
+generate, as ``argocd appset create --dry-run`` does, and writes nothing. RBAC is Argo CD's:
+resource ``applicationsets``, object ``<project>/<name>`` with the project of the set's
+template, and a create needs ``applications, create`` on every app the set generates.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Request
 
-from gitward.errors import GitwardError
-from gitward.model.appsets import parse_appset
-from gitward.server import appsetviews
+from gitward.server import appsetviews, appsetwrites
 from gitward.server.deps import (
     Authenticated,
     Grant,
@@ -27,8 +25,9 @@ from gitward.server.deps import (
     authorize,
     json_body,
 )
-from gitward.server.failures import ApiError, api_error_of, denied
+from gitward.server.failures import denied
 from gitward.server.services import Services
+from gitward.store import AuditAction
 
 __all__ = ["router"]
 
@@ -74,32 +73,23 @@ async def create_appset(
     request: Request,
     grant: Authenticated,
     services: Svc,
+    upsert: bool = False,
     dryRun: bool = False,  # noqa: N803
 ) -> Any:
-    """A dry run: the set as Argo CD's API answers it, ``status.resources`` naming the
-    Applications it would generate and ``status.applications`` holding them."""
+    """Create (``upsert``: replace) a set, or with ``dryRun`` answer the Applications it would
+    generate (``status.resources`` as Argo CD, ``status.applications`` whole), writing nothing."""
     body = await json_body(request)
-    try:
-        appset = parse_appset(body).value
-    except GitwardError as error:
-        raise api_error_of(error) from error
-    project = appsetviews.project_of_set({"name": appset.name, "document": body})
-    if not grant.permits("applicationsets", "create", f"{project}/{appset.name}"):
-        raise denied()
-    if not dryRun:
-        raise ApiError(
-            501,
-            "unimplemented",
-            f"ApplicationSet {appset.name}: gitward does not store ApplicationSets yet; "
-            "commit the set to a parent app's manifests in Git (its sync creates the "
-            "Applications), or send dryRun=true to preview them",
-        )
-    try:
-        expansion = await services.controller.git.expand_set(appset)
-    except GitwardError as error:
-        raise api_error_of(error) from error
-    for app in expansion.apps:
-        app_project = str(app["spec"].get("project") or "default")
-        if not grant.permits("applications", "create", f"{app_project}/{app['metadata']['name']}"):
-            raise denied()
-    return appsetviews.preview_json(body, expansion.apps)
+    return await appsetwrites.create(services, grant, body, dry_run=dryRun, upsert=upsert)
+
+
+SetDelete = Annotated[Grant, Depends(authorize("applicationsets", "delete", _set_in_path))]
+
+
+@router.delete("/api/v1/applicationsets/{name}")
+async def delete_appset(name: str, grant: SetDelete, services: Svc) -> Any:
+    """Delete a set created through the API and the Applications it generated."""
+    deleted = await appsetwrites.delete(services, name)
+    await services.store.audit.append(
+        grant.actor, AuditAction.DELETE, f"ApplicationSet {name}", {"applications": deleted}
+    )
+    return {}
