@@ -71,6 +71,10 @@ class StoredSets:
             names = [str(app["metadata"]["name"]) for app in report.expansion.apps]
             existing = await self._existing(record.name, names)
             report.outcome = apply_policy(report.expansion, None, existing)
+            others = set(report.outcome.refused)  # not the set's apps: neither written nor shown
+            report.outcome.apps = [
+                app for app in report.outcome.apps if app["metadata"]["name"] not in others
+            ]
             await self._apply(record.name, report.outcome.apps, existing)
         except GitwardError as error:
             _log.warning("ApplicationSet %s: %s", record.name, error.message)
@@ -102,8 +106,8 @@ class StoredSets:
             app_name = str(app["metadata"]["name"])
             keep.add(app_name)
             stored = existing.get(app_name)
-            if stored is not None and dict(stored.document) == dict(app):
-                continue
+            if stored is not None and (stored.parent is not None or stored.document == app):
+                continue  # unchanged, or a parent app's (a set of that name in Git): left alone
             parsed = parse_application(app).value
             await self._store.apps.upsert(AppDefinition.of(parsed, app, parent=None))
             self._refresh(app_name)

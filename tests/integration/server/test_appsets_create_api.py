@@ -11,6 +11,9 @@ from typing import Any
 
 from conftest import REPO_URL, ROOT, ApiFactory, list_appset, seed_appsets
 
+from gitward.model.application import parse_application
+from gitward.store import AppDefinition
+
 POLICY = """apiVersion: v1
 kind: ConfigMap
 metadata: {name: argocd-rbac-cm, namespace: argocd}
@@ -246,3 +249,34 @@ async def test_deleting_a_set_needs_applicationsets_delete(
 
     assert refused.status_code == 403
     assert await generated(api, "web") == {"web-a": None}
+
+
+async def test_a_created_set_leaves_an_app_it_did_not_generate_alone(
+    api_factory: ApiFactory,
+) -> None:
+    api = await api_factory()
+    admin = await api.admin()
+    by_hand = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "web-a", "namespace": "argocd"},
+        "spec": {
+            "project": "default",
+            "source": {"repoURL": REPO_URL, "path": "elsewhere"},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
+        },
+    }
+    app = AppDefinition.of(parse_application(by_hand).value, by_hand, parent=None)
+    await api.server.services.store.apps.upsert(app)
+
+    created = await admin.post(
+        "/api/v1/applicationsets", json=with_envs(clean_appset("web", "dev"), "a", "b")
+    )
+
+    assert created.status_code == 200, created.text
+    assert [r["name"] for r in created.json()["status"]["resources"]] == ["web-b"]
+    assert "web-a already exist" in " ".join(created.json()["status"]["warnings"])
+    kept = await api.server.services.store.apps.get("web-a")
+    assert kept is not None and kept.document["spec"]["source"]["path"] == "elsewhere"
+    assert (await admin.delete("/api/v1/applicationsets/web")).status_code == 200
+    assert await api.server.services.store.apps.get("web-a") is not None
