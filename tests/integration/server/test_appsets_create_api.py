@@ -280,3 +280,24 @@ async def test_a_created_set_leaves_an_app_it_did_not_generate_alone(
     assert kept is not None and kept.document["spec"]["source"]["path"] == "elsewhere"
     assert (await admin.delete("/api/v1/applicationsets/web")).status_code == 200
     assert await api.server.services.store.apps.get("web-a") is not None
+
+
+async def test_a_create_only_set_neither_updates_nor_deletes_its_apps(
+    api_factory: ApiFactory,
+) -> None:
+    api = await api_factory()
+    admin = await api.admin()
+    url = "/api/v1/applicationsets?upsert=true"
+    appset = with_envs(clean_appset("web", "dev"), "a", "b")
+    appset["spec"]["syncPolicy"] = {"applicationsSync": "create-only"}
+    assert (await admin.post(url, json=appset)).status_code == 200
+    changed = with_envs(clean_appset("web", "dev"), "a", "c")
+    changed["spec"]["syncPolicy"] = {"applicationsSync": "create-only"}
+    changed["spec"]["template"]["spec"]["source"]["path"] = "moved"
+
+    answer = await admin.post(url, json=changed)
+
+    assert answer.status_code == 200, answer.text
+    assert await generated(api, "web") == {"web-a": None, "web-b": None, "web-c": None}
+    kept = await api.server.services.store.apps.get("web-a")
+    assert kept is not None and kept.document["spec"]["source"]["path"] == "p"
