@@ -324,6 +324,7 @@ class Controller:
         record = await self.reads.app(name)
         if record is None:
             self.queue.forget(name)
+            await self.stored_sets.reconcile_key(name)  # a stored set, asked of its owner
             return True
         hard = name in self._hard
         self._hard.discard(name)

@@ -8,7 +8,8 @@ changed as apps of their own (owner reference to the set, no parent) and deletes
 controller's delete (which honours each app's resources finalizer), the apps the set generated
 before and generates no more when the policy deletes. A set that fails to expand changes and
 deletes nothing (failure means no prune); its status says why. Deleting the set deletes the
-apps it generated. Each replica reconciles only the sets it owns.
+apps it generated. Each replica reconciles only the sets it owns (:func:`set_key`); another
+asks the owner through the controller's refresh.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from gitward.appsets.declaring import SetReport
 from gitward.appsets.expanding import owner_of
@@ -24,15 +26,33 @@ from gitward.appsets.status import recorded
 from gitward.controller.desired import GitSide
 from gitward.errors import GitwardError
 from gitward.model.application import parse_application
-from gitward.model.appsets import parse_appset
+from gitward.model.appsets import git_generators, parse_appset
 from gitward.model.objects import Manifest
 from gitward.store import AppDefinition, AppSetRecord, Store
 
-__all__ = ["StoredSets"]
+__all__ = ["StoredSets", "generator_repositories", "set_key"]
 
 _log = logging.getLogger(__name__)
 
 DeleteApp = Callable[[str], Awaitable[object]]
+
+_KEY = "applicationset/"
+
+
+def generator_repositories(document: Mapping[str, Any]) -> list[str]:
+    """The repositories a set's git generators read (templated URLs left out)."""
+    try:
+        appset = parse_appset(dict(document)).value
+    except GitwardError:
+        return []
+    found = {g.repo_url for g in git_generators(appset.generators) if "{{" not in g.repo_url}
+    return sorted(found)
+
+
+def set_key(name: str) -> str:
+    """The work-queue and ownership key of stored set ``name`` (no app name has a ``/``):
+    the replica that owns it expands it; another asks the owner through this key."""
+    return _KEY + name
 
 
 class StoredSets:
@@ -58,8 +78,21 @@ class StoredSets:
     async def reconcile_all(self) -> None:
         """Every stored set this replica owns, once (a cycle)."""
         for record in await self._store.appsets.list():
-            if self._owns(record.name):
+            if self._owns(set_key(record.name)):
                 await self.reconcile(record)
+
+    async def reconcile_key(self, key: str) -> bool:
+        """Expand the stored set a work-queue ``key`` names (its owner was asked to); False
+        when ``key`` names no stored set."""
+        if not key.startswith(_KEY):
+            return False
+        record = await self._store.appsets.get(key.removeprefix(_KEY))
+        if record is None:
+            return False
+        for repo in generator_repositories(record.document):
+            self._git.revisions.forget(repo)  # asked after a push: read the branch again
+        await self.reconcile(record)
+        return True
 
     async def reconcile(self, record: AppSetRecord) -> SetReport:
         """Expand one set and apply what it generates; its status records what happened."""

@@ -6,7 +6,8 @@ create`` on every app it generates, so a set that does not expand is refused bef
 is written, naming the set and the field. A dry run stops there and answers the generated
 apps. Otherwise the set is stored (a different set of that name needs ``upsert``; a set a parent
 app declares in Git cannot be replaced here) and, when this replica owns it, reconciled at once:
-its Applications are in the store when the answer comes. A delete removes a stored set and the
+its Applications are in the store when the answer comes (another replica's owner is asked to,
+and does so in the background). A delete removes a stored set and the
 Applications it generated; a set a parent declares is removed from Git instead.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from gitward.controller.storedsets import set_key
 from gitward.errors import GitwardError
 from gitward.model.appsets import ApplicationSet, parse_appset
 from gitward.server import appsetviews
@@ -49,8 +51,11 @@ async def create(
     record = await services.store.appsets.upsert(appset.name, project, body)
     done = AuditAction.CREATE if stored is None else AuditAction.UPDATE
     await services.store.audit.append(grant.actor, done, f"ApplicationSet {appset.name}", {})
-    if services.controller.owns(record.name):
+    key = set_key(record.name)
+    if services.controller.owns(key):
         await services.controller.stored_sets.reconcile(record)
+    else:
+        services.controller.refresh(key, hard=True)  # its owner expands it
     return await _shown(services, appset.name)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 from gitward.controller.loop import Controller
 from gitward.controller.refreshing import APPLICATION_SETS
+from gitward.controller.storedsets import set_key
 from gitward.errors import GitwardError
 from gitward.model.application import Application, parse_application
 from gitward.model.appsets import git_generators, parse_appset
@@ -87,7 +88,8 @@ class WebhookQueue:
         """Expand again at once the stored sets this replica owns whose git generators read
         a pushed repository and revision."""
         for record, repositories in await sets_to_expand(store, pushes):
-            if not controller.owns(record.name):
+            if not controller.owns(set_key(record.name)):
+                controller.refresh(set_key(record.name), hard=True)  # asks its owner
                 continue
             for repo in repositories:
                 controller.revisions.forget(repo)
