@@ -47,9 +47,12 @@ class Outcome:
     refused: list[str] = field(default_factory=list)  # not the set's to touch
 
 
-def apply_policy(expansion: Expansion, parent: str, existing: Mapping[str, Existing]) -> Outcome:
+def apply_policy(
+    expansion: Expansion, parent: str | None, existing: Mapping[str, Existing]
+) -> Outcome:
     """What ``parent`` declares for ``expansion`` given the stored apps ``existing`` (those
-    with the generated names, and those the set generated before)."""
+    with the generated names, and those the set generated before). ``parent`` None: a set
+    stored on its own, whose apps have no parent."""
     appset = expansion.appset
     policy = appset.applications_sync
     updates = policy in ("sync", "create-update")

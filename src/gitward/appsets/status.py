@@ -33,7 +33,7 @@ def _condition(kind: str, holds: bool, reason: str, message: str, at: str) -> di
     }
 
 
-def recorded(report: SetReport, parent: str, now: datetime) -> dict[str, Any]:
+def recorded(report: SetReport, parent: str | None, now: datetime) -> dict[str, Any]:
     """What is kept of one set after its parent's render: the set as written, where it came
     from, the apps it generated and its conditions."""
     at = now.isoformat()

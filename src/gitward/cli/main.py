@@ -69,7 +69,7 @@ COMMANDS = (
         "End the session with the server and forget its token.",
     ),
     LazyCommand("app", "gitward.cli.apps", "apps", "Manage applications."),
-    LazyCommand("appset", "gitward.cli.appsets", "appsets", "Show ApplicationSets."),
+    LazyCommand("appset", "gitward.cli.appsets", "appsets", "Manage ApplicationSets."),
     LazyCommand("proj", "gitward.cli.projects", "projects", "Manage projects."),
     LazyCommand("repo", "gitward.cli.repos", "repos", "Manage repository connections."),
     LazyCommand("cluster", "gitward.cli.clusters", "clusters", "Manage cluster credentials."),

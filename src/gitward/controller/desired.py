@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from gitward.appsets.declaring import ExistingApps, SetReport, expand_declared
-from gitward.appsets.expanding import Expander
+from gitward.appsets.expanding import Expander, Expansion
 from gitward.appsets.generating import ClusterInfo, Ports
 from gitward.charts import ChartRepositories
 from gitward.controller.revisions import RevisionCache
@@ -32,7 +32,7 @@ from gitward.git import normalize_repo_url
 from gitward.git.refs import is_commit_sha
 from gitward.git.repo import Checkout, Repositories
 from gitward.model.application import Application
-from gitward.model.appsets import is_appset
+from gitward.model.appsets import ApplicationSet, is_appset
 from gitward.model.capabilities import Capabilities
 from gitward.model.objects import Manifest
 from gitward.model.project import AppProject
@@ -142,6 +142,11 @@ class GitSide:
         else:
             self.set_reports.pop(app.name, None)
         return desired
+
+    async def expand_set(self, appset: ApplicationSet) -> Expansion:
+        """What ``appset`` generates now, read as a parent's render would read it (a dry run
+        through the API): a :class:`~gitward.errors.GitwardError` when it cannot expand."""
+        return await self._expander.expand(appset, Ports(_ResolvingSources(self), self.clusters))
 
     async def _expand_sets(self, app: Application, desired: Desired) -> None:
         """Every ApplicationSet replaced by the Applications it generates; the first set that

@@ -56,6 +56,7 @@ from gitward.controller.reads import CachedReads, current_operation
 from gitward.controller.refreshing import Refreshed, Refresher
 from gitward.controller.revisions import RevisionCache
 from gitward.controller.statuses import StatusWriter
+from gitward.controller.storedsets import StoredSets
 from gitward.controller.written import Written
 from gitward.errors import GitwardError
 from gitward.git import normalize_repo_url
@@ -144,6 +145,14 @@ class Controller:
             lambda name: self._delete(name, cascade=None, initiated_by="parent application"),
             warm_s=self.settings.cache_warm_s,
         )
+        self.stored_sets = StoredSets(
+            store,
+            self.git,
+            owns=self.owns,
+            refresh=self.refresh,
+            delete_app=lambda name: self._delete(name, cascade=None, initiated_by="applicationset"),
+            clock=clock,
+        )
         self.statuses = StatusWriter(store)
         self.queue = _queue(self.settings)
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
@@ -220,6 +229,7 @@ class Controller:
         while True:
             self._retick.clear()  # a change from here on refreshes every app again
             self.revisions.next_cycle()
+            await self.stored_sets.reconcile_all()  # before the list: its new apps are in it
             since = self.reads.mark()
             summaries = await self.store.apps.list()
             running = await self.store.operations.running()
@@ -317,6 +327,7 @@ class Controller:
         record = await self.reads.app(name)
         if record is None:
             self.queue.forget(name)
+            await self.stored_sets.reconcile_key(name)  # a stored set, asked of its owner
             return True
         hard = name in self._hard
         self._hard.discard(name)

@@ -1,5 +1,6 @@
 """ApplicationSets as the API shows them: Argo CD's ``ApplicationSet`` JSON, built from what a
-parent app's last refresh kept of each set it declares.
+parent app's last refresh kept of each set it declares (and, for a dry run, from the
+Applications a set given through the API would generate).
 
 A set lives in its parent's manifests; the controller keeps, with the parent's status, the set
 as written, the apps it generated and its conditions (:mod:`gitward.appsets.status`). This module
@@ -17,16 +18,18 @@ from typing import Any
 
 from gitward.appsets.status import rollout_condition
 from gitward.controller.refreshing import APPLICATION_SETS
+from gitward.model.objects import Manifest
 from gitward.redaction import redact_url
-from gitward.store import AppRecord, Store
+from gitward.store import AppRecord, AppSetRecord, Store
 
-__all__ = ["KeptSet", "appset_json", "kept_sets", "project_of_set"]
+__all__ = ["KeptSet", "appset_json", "kept_sets", "preview_json", "project_of_set"]
 
 KeptSet = Mapping[str, Any]
 
 
 async def kept_sets(store: Store) -> list[KeptSet]:
-    """Every ApplicationSet the parents' last refreshes kept, by name."""
+    """Every ApplicationSet the parents' last refreshes kept, and those created through the
+    API with what their last expansion kept, by name."""
     summaries = await store.apps.list()
     parents = {s.parent for s in summaries if s.parent} | {
         s.name for s in summaries if s.parent is None
@@ -38,7 +41,20 @@ async def kept_sets(store: Store) -> list[KeptSet]:
         for item in kept if isinstance(kept, list) else []:
             if isinstance(item, Mapping) and isinstance(item.get("name"), str):
                 found.setdefault(item["name"], item)
+    for stored in await store.appsets.list():
+        found.setdefault(stored.name, _kept_of(stored))
     return [found[name] for name in sorted(found)]
+
+
+def _kept_of(stored: AppSetRecord) -> KeptSet:
+    """A set created through the API, as a parent's refresh would have kept it."""
+    return {
+        **stored.status,
+        "name": stored.name,
+        "document": stored.document,
+        "parent": None,
+        "file": None,
+    }
 
 
 def project_of_set(kept: KeptSet) -> str:
@@ -76,6 +92,31 @@ async def appset_json(store: Store, kept: KeptSet) -> dict[str, Any]:
             "declaredBy": {"app": kept.get("parent"), "file": kept.get("file")},
             "warnings": list(kept.get("warnings") or []),
         },
+    }
+
+
+def preview_json(document: Mapping[str, Any], apps: list[Manifest]) -> dict[str, Any]:
+    """A dry run's answer: the set as given, ``status.resources`` naming each Application it
+    would generate (Argo CD's shape) and gitward's ``status.applications`` holding them whole
+    (repoURL credentials masked)."""
+    metadata = dict(document.get("metadata") or {})
+    metadata.setdefault("namespace", "argocd")
+    resources = [
+        {
+            "group": "argoproj.io",
+            "version": "v1alpha1",
+            "kind": "Application",
+            "namespace": str(app["metadata"].get("namespace") or "argocd"),
+            "name": str(app["metadata"]["name"]),
+        }
+        for app in apps
+    ]
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": metadata,
+        "spec": _masked(_spec({"document": document})),
+        "status": {"resources": resources, "applications": _masked(apps)},
     }
 
 

@@ -8,7 +8,8 @@ push), letting the event loop serve requests between apps. It refreshes (hard: t
 resolved again) exactly the apps with a source whose repoURL and tracked revision the push
 matches, and, when the app says ``manifest-generate-paths``, whose paths it changed, and the
 parent apps of ApplicationSets with a git generator reading the pushed repository and revision
-(Argo CD's ApplicationSet webhook: the set is expanded again at once). Nothing
+(Argo CD's ApplicationSet webhook: the set is expanded again at once), and expands again the
+stored sets (created through the API) whose git generators read it. Nothing
 here contacts a URL or host from a payload: the controller fetches the app's own repoURL.
 """
 
@@ -22,14 +23,15 @@ from collections.abc import Sequence
 
 from gitward.controller.loop import Controller
 from gitward.controller.refreshing import APPLICATION_SETS
+from gitward.controller.storedsets import set_key
 from gitward.errors import GitwardError
 from gitward.model.application import Application, parse_application
 from gitward.model.appsets import git_generators, parse_appset
 from gitward.redaction import redact
 from gitward.server.webhooks import Push, matches, paths_match
-from gitward.store import AppRecord, Store
+from gitward.store import AppRecord, AppSetRecord, Store
 
-__all__ = ["WebhookQueue", "apps_to_refresh"]
+__all__ = ["WebhookQueue", "apps_to_refresh", "sets_to_expand"]
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +74,28 @@ class WebhookQueue:
                         self.refreshed.append(name)
                     if names:
                         log.info("webhook: refreshing %s", ", ".join(names))
+                    await self._expand_sets(store, controller, pushes)
                 except GitwardError as err:
                     log.warning("webhook: %s", redact(err.message))
                 finally:
                     self.handled += len(batch)
                     for _ in batch:
                         self._queue.task_done()
+
+    async def _expand_sets(
+        self, store: Store, controller: Controller, pushes: Sequence[Push]
+    ) -> None:
+        """Expand again at once the stored sets this replica owns whose git generators read
+        a pushed repository and revision."""
+        for record, repositories in await sets_to_expand(store, pushes):
+            if not controller.owns(set_key(record.name)):
+                controller.refresh(set_key(record.name), hard=True)  # asks its owner
+                continue
+            for repo in repositories:
+                controller.revisions.forget(repo)
+            await controller.stored_sets.reconcile(record)
+            self.refreshed.append(f"applicationset/{record.name}")
+            log.info("webhook: expanding ApplicationSet %s", record.name)
 
     async def drained(self) -> None:
         """Return once every delivery enqueued so far was handled."""
@@ -107,20 +125,41 @@ async def apps_to_refresh(store: Store, pushes: Sequence[Push]) -> list[str]:
     return found
 
 
+async def sets_to_expand(
+    store: Store, pushes: Sequence[Push]
+) -> list[tuple[AppSetRecord, list[str]]]:
+    """The stored sets with a git generator some push concerns, with the repositories their
+    git generators read."""
+    wanted = [push for push in pushes if not push.ping and push.ref]
+    found = []
+    for record in await store.appsets.list() if wanted else []:
+        reads = _generator_reads(record.document, None)
+        if any(matches(push, repo, revision) for push in wanted for repo, revision in reads):
+            found.append((record, sorted({repo for repo, _ in reads})))
+    return found
+
+
 def _set_repositories(record: AppRecord) -> list[tuple[str, str]]:
     """The (repoURL, revision) the git generators of the app's ApplicationSets read."""
     kept = record.status.resources.get(APPLICATION_SETS)
     found = []
     for item in kept if isinstance(kept, list) else []:
         document = item.get("document") if isinstance(item, dict) else None
-        try:
-            appset = parse_appset(document, file=record.file).value
-        except GitwardError:
-            continue
-        for generator in git_generators(appset.generators):
-            if "{{" not in generator.repo_url:
-                found.append((generator.repo_url, generator.revision))
+        found.extend(_generator_reads(document, record.file))
     return found
+
+
+def _generator_reads(document: object, file: str | None) -> list[tuple[str, str]]:
+    """The (repoURL, revision) one set's git generators read (templated URLs left out)."""
+    try:
+        appset = parse_appset(document, file=file).value
+    except GitwardError:
+        return []
+    return [
+        (generator.repo_url, generator.revision)
+        for generator in git_generators(appset.generators)
+        if "{{" not in generator.repo_url
+    ]
 
 
 def _concerns(push: Push, app: Application) -> bool:

@@ -13,6 +13,7 @@ layer (model, settings, errors, redaction) and must not log credentials.
 """
 
 from gitward.store.apps import LabelSelector
+from gitward.store.appsets import AppSetRecord
 from gitward.store.failures import (
     OperationRunningError,
     RecordInUseError,
@@ -47,6 +48,7 @@ __all__ = [
     "SECRET_KEY_VARIABLE",
     "AppDefinition",
     "AppRecord",
+    "AppSetRecord",
     "AppStatus",
     "AppSummary",
     "AuditAction",

@@ -22,6 +22,7 @@ from gitward.store import migrating
 from gitward.store.access import Access, Bound, Context
 from gitward.store.accounts import Accounts
 from gitward.store.apps import Apps
+from gitward.store.appsets import AppSets
 from gitward.store.audit import Audit
 from gitward.store.clusters import Clusters
 from gitward.store.database import Database, database_url
@@ -51,6 +52,7 @@ class _Groups:
     def __init__(self, context: Context) -> None:
         self.apps = Apps(context)
         self.projects = Projects(context)
+        self.appsets = AppSets(context)
         self.repos = Repos(context)
         self.clusters = Clusters(context)
         self.operations = Operations(context)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "AccountRow",
     "AppRow",
+    "AppSetRow",
     "AuditRow",
     "Base",
     "ClusterRow",
@@ -82,6 +83,18 @@ class ProjectRow(Base):
     name: Mapped[str] = mapped_column(sa.String(NAME), primary_key=True)
     document: Mapped[dict[str, Any]]
     file: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AppSetRow(Base):
+    __tablename__ = "appsets"
+
+    name: Mapped[str] = mapped_column(sa.String(NAME), primary_key=True)
+    project: Mapped[str] = mapped_column(sa.String(NAME))
+    document: Mapped[dict[str, Any]]
+    status: Mapped[dict[str, Any]]
     version: Mapped[int]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -5,6 +5,7 @@ conditions and applications as the API and the CLI show them."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -112,3 +113,68 @@ def test_a_set_that_fails_shows_error_occurred_with_the_reason(world: World) -> 
     assert "map has no entry for key 'nothing'" in failed["message"]
     shown = world.run("appset", "list")
     assert "ErrorOccurred" in shown.output
+
+
+def test_appset_create_dry_run_shows_the_apps_and_creates_nothing(
+    world: World, tmp_path: Path
+) -> None:
+    world.login()
+    file = tmp_path / "guestbooks.yaml"
+    file.write_text(yaml.safe_dump(SET))
+
+    shown = world.run("appset", "create", "-f", str(file), "--dry-run")
+    as_json = world.run("appset", "create", "-f", str(file), "--dry-run", "-o", "json")
+
+    assert shown.exit_code == 0, shown.output
+    assert "ApplicationSet 'guestbooks' would generate 2 application(s)" in shown.output
+    assert ["guestbook-blue", "argocd"] in [line.split() for line in shown.output.splitlines()]
+    names = [r["name"] for r in json.loads(as_json.output)["status"]["resources"]]
+    assert names == ["guestbook-blue", "guestbook-green"]
+    assert "guestbook-blue" not in app_names(world)
+    assert world.run("appset", "get", "guestbooks").exit_code != 0
+
+
+def test_appset_create_then_delete_writes_and_removes_the_apps(
+    world: World, tmp_path: Path
+) -> None:
+    world.login()
+    file = tmp_path / "guestbooks.yaml"
+    preserved = json.loads(json.dumps(SET))
+    preserved["spec"]["syncPolicy"] = {"preserveResourcesOnDeletion": True}
+    file.write_text(yaml.safe_dump(preserved))
+
+    created = world.run("appset", "create", "-f", str(file))
+    listed = world.run("appset", "list")
+    deleted = world.run("appset", "delete", "guestbooks", "-y")
+
+    assert created.exit_code == 0, created.output
+    assert "ApplicationSet 'guestbooks' created, generating 2 application(s)" in created.output
+    assert "guestbooks" in listed.output
+    assert deleted.exit_code == 0, deleted.output
+    assert "applicationset 'guestbooks' deleted" in deleted.output
+    assert "guestbook-blue" not in app_names(world)
+    missing = world.run("appset", "delete", "guestbooks", "-y")
+    assert missing.exit_code != 0
+    assert "not found" in missing.output
+
+
+def app_names(world: World) -> list[str]:
+    with world.api() as client:
+        listed = client.get("/api/v1/applications").json()["items"] or []
+    return [app["metadata"]["name"] for app in listed]
+
+
+def test_appset_create_of_a_bad_set_names_the_object_and_field(
+    world: World, tmp_path: Path
+) -> None:
+    world.login()
+    broken = json.loads(json.dumps(SET))
+    broken["spec"]["template"]["spec"]["destination"]["namespace"] = "{{.nothing}}"
+    file = tmp_path / "broken.yaml"
+    file.write_text(yaml.safe_dump(broken))
+
+    answer = world.run("appset", "create", "-f", str(file), "--dry-run")
+
+    assert answer.exit_code != 0
+    assert "ApplicationSet guestbooks" in answer.output
+    assert "map has no entry for key 'nothing'" in answer.output

@@ -112,6 +112,25 @@ def test_a_client_command_loads_no_server_controller_store_helm_or_sandbox(
     assert heavy(modules) == []
 
 
+def test_appset_create_dry_run_loads_no_heavy_module(world: World, tmp_path: Path) -> None:
+    world.login()
+    file = tmp_path / "set.yaml"
+    file.write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\n"
+        "spec: {generators: [{list: {elements: [{e: a}]}}], template: {metadata: {name: "
+        "'s-{{e}}'}, spec: {project: default, source: {repoURL: 'https://example.com/r.git', "
+        "path: p}, destination: {server: 'https://kubernetes.default.svc', namespace: x}}}}\n"
+    )
+
+    code, modules = loaded_modules(
+        world.config_file, tmp_path, "appset", "create", "-f", str(file), "--dry-run"
+    )
+
+    assert code == 0
+    assert "gitward.cli.client" in modules
+    assert heavy(modules) == []
+
+
 @pytest.mark.parametrize(
     "args",
     [

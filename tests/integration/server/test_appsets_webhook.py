@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import ROOT, Api, list_appset, seed_appsets
+from conftest import REPO_URL, ROOT, Api, git, list_appset, seed_appsets
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "server"))
 from webhook_deliveries import body_of, headers, payload
@@ -68,3 +68,46 @@ async def test_a_push_to_a_git_generators_repository_refreshes_the_sets_parent(
     assert await refreshed_by(api, push_to("https://github.com/example/elsewhere")) == []
     assert await refreshed_by(api, push_to(CONFIG, "refs/heads/feature")) == []
     assert await refreshed_by(api, push_to(CONFIG)) == [ROOT]
+
+
+async def test_a_push_expands_a_stored_set_reading_the_repository_again(api: Api) -> None:
+    envs = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": "envs"},
+        "spec": {
+            "generators": [
+                {
+                    "git": {
+                        "repoURL": REPO_URL,
+                        "revision": "main",
+                        "directories": [{"path": "gitops/*"}],
+                    }
+                }
+            ],
+            "template": {
+                "metadata": {"name": "env-{{path.basename}}"},
+                "spec": {
+                    "project": "default",
+                    "source": {"repoURL": REPO_URL, "path": "{{path}}", "targetRevision": "main"},
+                    "destination": {
+                        "server": "https://kubernetes.default.svc",
+                        "namespace": "{{path.basename}}",
+                    },
+                },
+            },
+        },
+    }
+    admin = await api.admin()
+    assert (await admin.post("/api/v1/applicationsets", json=envs)).status_code == 200
+    assert await api.server.services.store.apps.get("env-qa") is None
+    (api.repo / "gitops" / "qa").mkdir()
+    (api.repo / "gitops" / "qa" / "cm.yaml").write_text("kind: ConfigMap\n")
+    git(api.repo, "add", "-A")
+    git(api.repo, "commit", "-q", "-m", "qa")
+
+    assert await refreshed_by(api, push_to("https://github.com/example/elsewhere")) == []
+    refreshed = await refreshed_by(api, push_to(REPO_URL.removesuffix(".git")))
+
+    assert "applicationset/envs" in refreshed
+    assert await api.server.services.store.apps.get("env-qa") is not None

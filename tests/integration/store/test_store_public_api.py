@@ -11,6 +11,7 @@ import pytest
 import gitward.store
 from gitward.store import AppSummary, Store
 from gitward.store.apps import Apps
+from gitward.store.appsets import AppSets
 from gitward.store.audit import Audit
 from gitward.store.clusters import Clusters
 from gitward.store.history import History
@@ -25,6 +26,7 @@ def test_the_public_surface_is_exactly_the_documented_names() -> None:
         "SECRET_KEY_VARIABLE",
         "AppDefinition",
         "AppRecord",
+        "AppSetRecord",
         "AppStatus",
         "AppSummary",
         "AuditAction",
@@ -63,6 +65,7 @@ async def test_the_store_and_its_transactions_group_their_calls_by_concern(
     groups = {
         "apps": Apps,
         "projects": Projects,
+        "appsets": AppSets,
         "repos": Repos,
         "clusters": Clusters,
         "operations": Operations,

@@ -1,8 +1,11 @@
 """``/api/v1/applicationsets``: the ApplicationSets parent apps declare, with their status.
 
-Read-only for now: a set lives in a parent app's manifests (Git is where it changes); the list
-and the get show what the parent's last refresh made of it. RBAC is Argo CD's: resource
-``applicationsets``, object ``<project>/<name>`` with the project of the set's template.
+A set lives in a parent app's manifests (Git is where it changes) or is created here, stored,
+and reconciled by the controller (:mod:`gitward.server.appsetwrites`); the list and the get
+show what the last expansion made of each. ``POST ?dryRun=true`` previews what a set would
+generate, as ``argocd appset create --dry-run`` does, and writes nothing. RBAC is Argo CD's:
+resource ``applicationsets``, object ``<project>/<name>`` with the project of the set's
+template, and a create needs ``applications, create`` on every app the set generates.
 """
 
 from __future__ import annotations
@@ -12,10 +15,19 @@ from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Request
 
-from gitward.server import appsetviews
-from gitward.server.deps import Authenticated, Grant, Missing, Svc, Target, authorize
+from gitward.server import appsetviews, appsetwrites
+from gitward.server.deps import (
+    Authenticated,
+    Grant,
+    Missing,
+    Svc,
+    Target,
+    authorize,
+    json_body,
+)
 from gitward.server.failures import denied
 from gitward.server.services import Services
+from gitward.store import AuditAction
 
 __all__ = ["router"]
 
@@ -54,3 +66,30 @@ async def get_appset(name: str, grant: SetGet, services: Svc) -> Any:
         if kept["name"] == name:
             return await appsetviews.appset_json(services.store, kept)
     raise denied()  # gone since it was authorized
+
+
+@router.post("/api/v1/applicationsets")
+async def create_appset(
+    request: Request,
+    grant: Authenticated,
+    services: Svc,
+    upsert: bool = False,
+    dryRun: bool = False,  # noqa: N803
+) -> Any:
+    """Create (``upsert``: replace) a set, or with ``dryRun`` answer the Applications it would
+    generate (``status.resources`` as Argo CD, ``status.applications`` whole), writing nothing."""
+    body = await json_body(request)
+    return await appsetwrites.create(services, grant, body, dry_run=dryRun, upsert=upsert)
+
+
+SetDelete = Annotated[Grant, Depends(authorize("applicationsets", "delete", _set_in_path))]
+
+
+@router.delete("/api/v1/applicationsets/{name}")
+async def delete_appset(name: str, grant: SetDelete, services: Svc) -> Any:
+    """Delete a set created through the API and the Applications it generated."""
+    deleted = await appsetwrites.delete(services, name)
+    await services.store.audit.append(
+        grant.actor, AuditAction.DELETE, f"ApplicationSet {name}", {"applications": deleted}
+    )
+    return {}

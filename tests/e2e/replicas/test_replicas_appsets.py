@@ -1,0 +1,57 @@
+"""A stored ApplicationSet with replicas: the replica that owns the set expands it, even when
+the create reached another replica (which asks the owner), and only the owner writes its
+apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import REPO_URL, Replicas, wait_for
+
+from gitward.controller.storedsets import set_key
+
+NAME = "waves-set"
+
+
+def waves_set() -> dict[str, Any]:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": NAME},
+        "spec": {
+            "generators": [{"list": {"elements": [{"env": "one"}, {"env": "two"}]}}],
+            "template": {
+                "metadata": {"name": "waves-{{env}}"},
+                "spec": {
+                    "project": "default",
+                    "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": "waves"},
+                    "destination": {
+                        "server": "https://kubernetes.default.svc",
+                        "namespace": "default",
+                    },
+                },
+            },
+        },
+    }
+
+
+def test_a_set_created_on_a_replica_that_does_not_own_it_is_expanded_by_its_owner(
+    replicas: Replicas,
+) -> None:
+    started = [replicas.start(), replicas.start()]
+    owner = wait_for(lambda: replicas.owner_of(set_key(NAME)), 10, "an owner")
+    other = next(replica for replica in started if replica is not owner)
+
+    with replicas.client(other) as client:
+        created = client.post("/api/v1/applicationsets", json=waves_set())
+        assert created.status_code == 200, created.text
+
+        def generated() -> list[str]:
+            shown = client.get(f"/api/v1/applicationsets/{NAME}").json()
+            return [r["name"] for r in shown["status"]["resources"]]
+
+        assert wait_for(generated, 30, "the owner expanded the set") == ["waves-one", "waves-two"]
+        app = client.get("/api/v1/applications/waves-one").json()
+        assert app["metadata"]["ownerReferences"][0]["name"] == NAME
+        assert client.delete(f"/api/v1/applicationsets/{NAME}").status_code == 200
+        assert client.get("/api/v1/applications/waves-one").status_code in (403, 404)
