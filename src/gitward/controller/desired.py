@@ -18,7 +18,7 @@ chart port, whose repository listings follow the same cycles. It must not compar
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gitward.appsets.declaring import ExistingApps, SetReport, expand_declared
@@ -144,9 +144,18 @@ class GitSide:
         return desired
 
     async def expand_set(self, appset: ApplicationSet) -> Expansion:
-        """What ``appset`` generates now, read as a parent's render would read it (a dry run
-        through the API): a :class:`~gitward.errors.GitwardError` when it cannot expand."""
-        return await self._expander.expand(appset, Ports(_ResolvingSources(self), self.clusters))
+        """What a stored ``appset`` generates now, read as a parent's render would read it (a
+        dry run through the API): a :class:`~gitward.errors.GitwardError` when it cannot
+        expand. Its git generators read only repositories its template's project (as written)
+        permits, as a parent's project confines a declared set."""
+        spec = appset.template.get("spec")
+        name = spec.get("project") if isinstance(spec, Mapping) else None
+        named = isinstance(name, str) and bool(name) and "{{" not in name
+        project = (
+            await self.project_of(str(name)) if named and self.project_of is not None else None
+        )
+        sources = _ResolvingSources(self, project, confined=self.project_of is not None)
+        return await self._expander.expand(appset, Ports(sources, self.clusters))
 
     async def _expand_sets(self, app: Application, desired: Desired) -> None:
         """Every ApplicationSet replaced by the Applications it generates; the first set that
