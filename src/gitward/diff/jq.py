@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import os
-import select
 import subprocess
 import sys
 import threading
@@ -28,6 +26,7 @@ from typing import Any, Final, Protocol
 from gitward.diff import jqworker
 from gitward.diff.paths import Path
 from gitward.errors import ConfigError
+from gitward.pipes import read_line
 
 __all__ = ["DEFAULT_TIMEOUT_S", "JqRunner", "JqWorker", "default_runner"]
 
@@ -85,7 +84,7 @@ class JqWorker:
         try:
             process.stdin.write(request)
             process.stdin.flush()
-            line = _read_line(process.stdout.fileno(), deadline)
+            line = read_line(process.stdout.fileno(), deadline)
         except OSError:
             line = None
         if line is None:
@@ -117,7 +116,7 @@ class JqWorker:
                 env={},
             )
             assert self._process.stdout is not None
-            ready = _read_line(self._process.stdout.fileno(), time.monotonic() + _START_S)
+            ready = read_line(self._process.stdout.fileno(), time.monotonic() + _START_S)
             if ready is None:
                 self._stop()
                 raise ConfigError(
@@ -135,24 +134,6 @@ class JqWorker:
         for stream in (process.stdin, process.stdout):
             if stream is not None:
                 stream.close()
-
-
-def _read_line(fd: int, deadline: float) -> bytes | None:
-    """One line from ``fd``, or None at end of file or when ``deadline`` passes first."""
-    chunks: list[bytes] = []
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return None
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            return None
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        if chunk.endswith(b"\n"):
-            return b"".join(chunks)
 
 
 _default: JqWorker | None = None

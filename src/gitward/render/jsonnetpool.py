@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import os
-import select
 import subprocess
 import sys
 import threading
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import Any, Final, Literal, Protocol
 
 from gitward.errors import ToolUnavailableError
+from gitward.pipes import read_line
 from gitward.render import jsonnetworker
 
 __all__ = [
@@ -39,6 +38,7 @@ __all__ = [
 
 _WORKER_SCRIPT: Final = Path(jsonnetworker.__file__)
 _START_S: Final = 30.0
+_CHUNK: Final = 1 << 20  # answers run to megabytes: read them in large pieces
 DEFAULT_MEMORY_MB: Final = 1024
 DEFAULT_WORKERS: Final = 2
 _MIN_MEMORY_MB: Final = 128
@@ -110,7 +110,10 @@ class _Worker:
             },
         )
         assert self.process.stdout is not None
-        if _read_line(self.process.stdout.fileno(), time.monotonic() + _START_S) is None:
+        if (
+            read_line(self.process.stdout.fileno(), time.monotonic() + _START_S, chunk_size=_CHUNK)
+            is None
+        ):
             self.stop()
             raise ToolUnavailableError(
                 "the Jsonnet evaluator did not start",
@@ -125,7 +128,7 @@ class _Worker:
             request = {**asdict(job), jsonnetworker.CPU_LIMIT_KEY: timeout_s}
             process.stdin.write(json.dumps(request).encode() + b"\n")
             process.stdin.flush()
-            line = _read_line(process.stdout.fileno(), deadline)
+            line = read_line(process.stdout.fileno(), deadline, chunk_size=_CHUNK)
         except OSError:
             line = None
         if line is None:
@@ -217,24 +220,6 @@ class JsonnetWorkers:
             return
         with self._lock:
             self._idle.append(worker)
-
-
-def _read_line(fd: int, deadline: float) -> bytes | None:
-    """One line from ``fd``, or None at end of file or when ``deadline`` passes first."""
-    chunks: list[bytes] = []
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return None
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            return None
-        chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        if chunk.endswith(b"\n"):
-            return b"".join(chunks)
 
 
 def worker_memory_mb(
