@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -24,8 +25,10 @@ __all__ = ["Audit"]
 DEFAULT_PAGE = 100
 
 
-_APPEND = sa.insert(AuditRow).returning(AuditRow.id)
-"""One Core statement per entry (every sync appends one): no ORM flush."""
+_AUDIT = cast(sa.Table, AuditRow.__table__)
+_APPEND = sa.insert(_AUDIT).returning(_AUDIT.c.id)
+"""One Core statement per entry (every sync appends one) on the table: no ORM flush, no ORM
+bulk-insert machinery."""
 
 
 class Audit:

@@ -3,13 +3,15 @@
 Ids count up per app and are never reused (a rollback names one). An insert that takes the app
 past its ``revisionHistoryLimit`` (10 unless the Application says otherwise) trims the oldest
 entries in the same transaction, in one statement. Every refresh that syncs ends here, so a
-record is three Core statements (take the id, insert, trim when over) and loads no ORM row.
+record is three Core statements on the tables (take the id, insert, trim when over) and goes
+through no ORM machinery.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -23,20 +25,20 @@ from gitward.store.values import aware, json_value
 __all__ = ["History"]
 
 
+_APPS = cast(sa.Table, AppRow.__table__).c
+_HISTORY = cast(sa.Table, HistoryRow.__table__)
 _NEXT_ID = (
-    sa.update(AppRow)
-    .where(AppRow.name == sa.bindparam("app_name"))
-    .values(history_seq=AppRow.history_seq + 1)
-    .returning(AppRow.history_seq, AppRow.history_limit)
-    .execution_options(synchronize_session=False)
+    sa.update(cast(sa.Table, AppRow.__table__))
+    .where(_APPS.name == sa.bindparam("app_name"))
+    .values(history_seq=_APPS.history_seq + 1)
+    .returning(_APPS.history_seq, _APPS.history_limit)
 )
 """Takes the app's next history id (and its limit) in one statement, locking the app row."""
-_INSERT = sa.insert(HistoryRow)
+_INSERT = sa.insert(_HISTORY)
 _TRIM = (
-    sa.delete(HistoryRow)
-    .where(HistoryRow.app == sa.bindparam("app_name"))
-    .where(HistoryRow.seq <= sa.bindparam("last_dropped"))
-    .execution_options(synchronize_session=False)
+    sa.delete(_HISTORY)
+    .where(_HISTORY.c.app == sa.bindparam("app_name"))
+    .where(_HISTORY.c.seq <= sa.bindparam("last_dropped"))
 )
 
 
