@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import (
 
 from gitward.errors import GitwardError
 from gitward.redaction import redact_url
-from gitward.store import feed
+from gitward.store import feed, sqlitecalls
 from gitward.store.changes import Changes, noted, pending
 from gitward.store.failures import StoreConfigError, StoreError, StoreUnavailableError
 from gitward.store.files import private_directory, private_file, sqlite_files
@@ -235,8 +235,13 @@ def _engine(url: sa.URL, *, write: bool) -> AsyncEngine:
         return create_async_engine(
             url, json_serializer=dumps, pool_pre_ping=True, pool_size=5, max_overflow=10
         )
+    database = url.database or ""
     engine = create_async_engine(
-        url, json_serializer=dumps, pool_size=1 if write else 4, max_overflow=0
+        url,
+        json_serializer=dumps,
+        pool_size=1 if write else 4,
+        max_overflow=0,
+        async_creator=lambda: sqlitecalls.connect(database, writes=write),
     )
     _set_up_sqlite(engine, write=write)
     return engine
