@@ -299,7 +299,7 @@ class Controller:
             self.membership.read_soon()
 
     def _heard(self, event: CacheEvent) -> None:
-        for app in event.apps:
+        for app in self.written.others(event):
             self.queue.add(app)
 
     # -- one reconcile -------------------------------------------------------------------------

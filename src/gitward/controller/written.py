@@ -11,6 +11,12 @@ those objects at that version or later (or no longer holds a deleted one); objec
 cache does not watch (a namespace ``CreateNamespace=true`` made) are not waited for. Then the
 record is dropped: a cache that does not catch up in time is compared as it is.
 
+The watch then tells the cache of those same writes, and the cache tells the controller, which
+would refresh the app once more for nothing: its comparison after the sync already waited to
+see them. So each write is also kept as an echo to expect (object, resourceVersion and the app
+that wrote it; at most ``ECHOES`` of them, the oldest dropped first): a cache event that is
+exactly one of them is the app's own write coming back, and does not refresh that app again.
+
 Kubernetes calls resourceVersions opaque; "later" is read as a larger number when both are
 numbers (every API server in practice), else as any other version of the same object.
 It must not write to a cluster or decide anything.
@@ -18,15 +24,19 @@ It must not write to a cluster or decide anything.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
-from gitward.kube import LiveCache
+from gitward.kube import CacheEvent, LiveCache
 from gitward.model.objects import Manifest, ResourceKey
 
-__all__ = ["CATCH_UP_S", "Written"]
+__all__ = ["CATCH_UP_S", "ECHOES", "Written"]
 
 CATCH_UP_S = 10.0
 """How long a comparison waits for the live cache to hear of a sync's writes."""
+ECHOES = 20_000
+"""How many writes' echoes are expected at once (a write the watch never echoes, e.g. one a
+relist overtook, is forgotten once this many newer ones are kept)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +54,7 @@ class Written:
 
     def __init__(self) -> None:
         self._by_app: dict[str, dict[ResourceKey, _Seen]] = {}
+        self._echoes: OrderedDict[tuple[ResourceKey, str], str] = OrderedDict()
 
     def wrote(self, app: str, key: ResourceKey, answer: Manifest) -> None:
         """``app``'s sync wrote ``key``; ``answer`` is the object the API server returned, or
@@ -56,6 +67,18 @@ class Written:
             gone=answer.get("deleted") is True,
         )
         self._by_app.setdefault(app, {})[key] = seen
+        if seen.version and not seen.gone:
+            self._echoes[(key, seen.version)] = app
+            if len(self._echoes) > ECHOES:
+                self._echoes.popitem(last=False)
+
+    def others(self, event: CacheEvent) -> frozenset[str]:
+        """The apps ``event`` should refresh: all it concerns, but the app whose own write it
+        echoes (that app's comparison after its sync waits to see the write anyway)."""
+        if event.type == "DELETED":
+            return event.apps
+        echo = self._echoes.pop((event.key, _version(event.object)), None)
+        return event.apps if echo is None else event.apps - {echo}
 
     def forget(self, app: str) -> None:
         """``app`` is gone: nothing of it is waited for."""
