@@ -5,7 +5,9 @@ Any other is found from its ``repository``: an HTTP(S) repository or OCI registr
 chart port, at the version ``Chart.lock`` pins when the lock lists it and otherwise the highest
 the range in ``Chart.yaml`` admits; ``file://`` a directory of the same checkout (never outside
 it). Aliases, conditions and tags are Helm's to apply when rendering: every dependency is
-fetched, as ``helm dependency build`` fetches them. Repository names (``@stable``) are refused:
+fetched, as ``helm dependency build`` fetches them; each fetched chart names the dependencies it
+was fetched for, so the render can pair an alias with its own version when one chart is fetched
+at several (``gitward.render.helm_pinning``). Repository names (``@stable``) are refused:
 gitward has no ``helm repo add`` list.
 
 It must not render anything: it returns what the render adds to ``charts/``.
@@ -13,7 +15,7 @@ It must not render anything: it returns what the render adds to ``charts/``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from gitward.charts.local import local_charts
 from gitward.charts.repositories import ChartRepositories, ChartRequest
 from gitward.errors import ConfigError, Location, SourceError
 from gitward.git import paths
+from gitward.model.charts import FetchedChart
 
 __all__ = ["ChartDependencies", "fetch_dependencies"]
 
@@ -40,16 +43,17 @@ class ChartDependencies:
 
 async def fetch_dependencies(
     charts: ChartRepositories, chart: ChartDependencies
-) -> tuple[tuple[str, Path], ...]:
+) -> tuple[FetchedChart, ...]:
     """The archives and directories to add to ``charts/``, each with the name it takes there
-    (``web-1.2.0.tgz``, as ``helm dependency build`` names it); empty when nothing is missing."""
+    (``web-1.2.0.tgz``, as ``helm dependency build`` names it) and the dependencies it was
+    fetched for, by file name; empty when nothing is missing."""
     declared, file_name = _declared(chart)
     if not declared:
         return ()
     vendored = chart.chart_dir / "charts"
     present = set(local_charts(vendored, where=None)) if vendored.is_dir() else set()
     locked = _locked(chart)
-    found: dict[str, Path] = {}
+    found: dict[str, FetchedChart] = {}
     for index, dependency in enumerate(declared):
         name = str(dependency.get("name") or "")
         if not name or name in present:
@@ -59,8 +63,17 @@ async def fetch_dependencies(
         )
         fetched = await _fetch_one(charts, chart, dependency, locked, where)
         if fetched is not None:
-            found.setdefault(*fetched)
-    return tuple(sorted(found.items()))
+            _add(found, fetched, index)
+    return tuple(found[file] for file in sorted(found))
+
+
+def _add(found: dict[str, FetchedChart], fetched: FetchedChart, index: int) -> None:
+    """Keep ``fetched`` for dependency ``index``; one file serves every dependency naming it."""
+    known = found.get(fetched.file_name)
+    if known is None:
+        found[fetched.file_name] = replace(fetched, declared_at=(index,))
+    else:
+        found[fetched.file_name] = replace(known, declared_at=(*known.declared_at, index))
 
 
 async def _fetch_one(
@@ -69,7 +82,7 @@ async def _fetch_one(
     dependency: dict[str, Any],
     locked: dict[tuple[str, str], str],
     where: Location,
-) -> tuple[str, Path] | None:
+) -> FetchedChart | None:
     name = str(dependency["name"])
     repository = str(dependency.get("repository") or "").strip()
     if not repository:
@@ -77,7 +90,7 @@ async def _fetch_one(
     if repository.startswith("file://"):
         directory = _inside(chart, repository.removeprefix("file://"), where)
         local_version = str((_load(directory / "Chart.yaml") or {}).get("version", ""))
-        return f"{name}-{local_version}", directory
+        return FetchedChart(f"{name}-{local_version}", directory, name, local_version, ())
     if repository.startswith("@") or repository.startswith("alias:"):
         raise ConfigError(
             f"dependency {name} names the repository {repository!r} by its `helm repo add` "
@@ -90,7 +103,8 @@ async def _fetch_one(
         request, str(dependency.get("version") or "*")
     )
     path = await charts.chart_path(request, version)
-    return (f"{name}-{version}" if path.is_dir() else f"{name}-{version}.tgz"), path
+    file_name = f"{name}-{version}" if path.is_dir() else f"{name}-{version}.tgz"
+    return FetchedChart(file_name, path, name, version, ())
 
 
 def _inside(chart: ChartDependencies, relative: str, where: Location) -> Path:
