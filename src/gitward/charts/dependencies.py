@@ -52,7 +52,7 @@ async def fetch_dependencies(
         return ()
     vendored = chart.chart_dir / "charts"
     present = set(local_charts(vendored, where=None)) if vendored.is_dir() else set()
-    locked = _locked(chart)
+    locked = _locked(chart, declared)
     found: dict[str, FetchedChart] = {}
     for index, dependency in enumerate(declared):
         name = str(dependency.get("name") or "")
@@ -61,7 +61,7 @@ async def fetch_dependencies(
         where = Location(
             file=f"{chart.shown}/{file_name}", obj=chart.obj, field=f"dependencies[{index}]"
         )
-        fetched = await _fetch_one(charts, chart, dependency, locked, where)
+        fetched = await _fetch_one(charts, chart, dependency, locked.get(index), where)
         if fetched is not None:
             _add(found, fetched, index)
     return tuple(found[file] for file in sorted(found))
@@ -80,7 +80,7 @@ async def _fetch_one(
     charts: ChartRepositories,
     chart: ChartDependencies,
     dependency: dict[str, Any],
-    locked: dict[tuple[str, str], str],
+    locked: str | None,
     where: Location,
 ) -> FetchedChart | None:
     name = str(dependency["name"])
@@ -99,9 +99,7 @@ async def _fetch_one(
             hint="Write the repository's URL (https://... or oci://...) instead",
         )
     request = ChartRequest(repository, name, where, chart.pass_credentials)
-    version = locked.get((name, repository.rstrip("/"))) or await charts.resolve(
-        request, str(dependency.get("version") or "*")
-    )
+    version = locked or await charts.resolve(request, str(dependency.get("version") or "*"))
     path = await charts.chart_path(request, version)
     file_name = f"{name}-{version}" if path.is_dir() else f"{name}-{version}.tgz"
     return FetchedChart(file_name, path, name, version, ())
@@ -130,20 +128,39 @@ def _declared(chart: ChartDependencies) -> tuple[list[dict[str, Any]], str]:
     return [], "Chart.yaml"
 
 
-def _locked(chart: ChartDependencies) -> dict[tuple[str, str], str]:
-    """``(name, repository) -> version`` from ``Chart.lock`` (or ``requirements.lock``)."""
+def _locked(chart: ChartDependencies, declared: list[dict[str, Any]]) -> dict[int, str]:
+    """``dependency index -> version`` from ``Chart.lock`` (or ``requirements.lock``), which
+    lists the dependencies in ``Chart.yaml``'s order: the n-th dependency on a chart and
+    repository takes the n-th lock entry for them (two aliases of one chart pin two versions)."""
+    pinned = _lock_entries(chart)
+    taken: dict[tuple[str, str], int] = {}
+    found: dict[int, str] = {}
+    for index, dependency in enumerate(declared):
+        key = _lock_key(dependency)
+        versions = pinned.get(key, [])
+        turn = taken.get(key, 0)
+        taken[key] = turn + 1
+        if versions:
+            found[index] = versions[min(turn, len(versions) - 1)]
+    return found
+
+
+def _lock_entries(chart: ChartDependencies) -> dict[tuple[str, str], list[str]]:
+    """``(name, repository) -> versions``, in the lock file's order."""
     for name in ("Chart.lock", "requirements.lock"):
         loaded = _load(chart.chart_dir / name)
         items = loaded.get("dependencies") if loaded else None
         if isinstance(items, list):
-            return {
-                (str(item.get("name")), str(item.get("repository") or "").rstrip("/")): str(
-                    item.get("version")
-                )
-                for item in items
-                if isinstance(item, dict) and item.get("version")
-            }
+            entries: dict[tuple[str, str], list[str]] = {}
+            for item in items:
+                if isinstance(item, dict) and item.get("version"):
+                    entries.setdefault(_lock_key(item), []).append(str(item["version"]))
+            return entries
     return {}
+
+
+def _lock_key(entry: dict[str, Any]) -> tuple[str, str]:
+    return str(entry.get("name")), str(entry.get("repository") or "").strip().rstrip("/")
 
 
 def _load(path: Path) -> dict[str, Any] | None:

@@ -148,6 +148,28 @@ def test_chart_lock_pins_the_version_a_range_would_pass_over(tmp_path: Path) -> 
     assert _greeting(locked, "platform-web") == "one"
 
 
+def test_chart_lock_pins_each_alias_of_one_chart_to_its_own_entry(tmp_path: Path) -> None:
+    served = publish(tmp_path, {"1.0.0": "one", "1.2.0": "two"})
+    repo = tmp_path / "repo"
+    with serve(served) as charts:
+        parent = parent_chart(
+            repo,
+            f"  - name: web\n    version: ^1.0.0\n    repository: {charts.url}\n"
+            "    alias: frontend\n"
+            f"  - name: web\n    version: ^1.0.0\n    repository: {charts.url}\n"
+            "    alias: legacy\n",
+        )
+        (parent / "Chart.lock").write_text(
+            f"dependencies:\n- name: web\n  repository: {charts.url}\n  version: 1.2.0\n"
+            f"- name: web\n  repository: {charts.url}\n  version: 1.0.0\n"
+            "digest: sha256:0\ngenerated: '2026-01-01T00:00:00Z'\n"
+        )
+        rendered = render_repo(tmp_path, repo)
+    assert rendered["errors"] == []
+    assert _chart_label(rendered, "platform-frontend") == "frontend-1.2.0"
+    assert _chart_label(rendered, "platform-legacy") == "legacy-1.0.0"
+
+
 def test_a_vendored_dependency_is_used_and_nothing_fetched(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     with serve(tmp_path / "empty-dir-is-404") as charts:
