@@ -11,7 +11,8 @@ The chart must lie inside the checkout with no symlink leading out of it; that i
 the chart is loaded. Template failures become ``RenderError`` naming the template file and line.
 It must not fetch anything: a chart from a Helm repository or OCI registry arrives as an expanded
 archive (the checkout), and its repository dependencies as archives in ``request.dependencies``
-(``gitward.charts`` fetched both); remote value files are refused.
+(``gitward.charts`` fetched both, and pairs each alias with its own version when one chart is
+fetched at several: ``helm_pinning``); remote value files are refused.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from gitward.errors import ManifestError, RenderError, SourceError
 from gitward.git import paths
 from gitward.model import annotations as argocd
 from gitward.redaction import redact
-from gitward.render import capabilities, helm_values, manifests
+from gitward.render import capabilities, helm_pinning, helm_values, manifests
 from gitward.render.cache import ChartCache
 from gitward.render.manifests import Sourced
 from gitward.render.request import FetchedChart, Generated, RenderRequest
@@ -174,7 +175,10 @@ def _chart(
 
     if charts is None or request.sha is None:
         return None, load()
-    fetched = tuple(f"{name}={path}" for name, path in request.dependencies)
+    fetched = tuple(
+        f"{dep.file_name}={dep.path}@{','.join(map(str, dep.declared_at))}"
+        for dep in request.dependencies
+    )
     key: ChartKey = (request.sha, str(chart_dir), without_schema, fetched)
     return (lambda: charts.discard(key)), charts.get_or_load(key, load)
 
@@ -193,6 +197,7 @@ def _load_chart(request: RenderRequest, chart_dir: Path, *, without_schema: bool
                 ignore = shutil.ignore_patterns("values.schema.json") if strip else None
                 shutil.copytree(chart_dir, copy, ignore=ignore)
                 _add_dependencies(copy / "charts", request.dependencies, ignore)
+                helm_pinning.pin_shared_versions(copy, request.dependencies)
                 chart = helm.Chart.load(copy)
         else:
             chart = helm.Chart.load(chart_dir)
@@ -223,11 +228,11 @@ def _add_dependencies(
     if not fetched:
         return
     charts_dir.mkdir(exist_ok=True)
-    for name, path in fetched:
-        if path.is_dir():
-            shutil.copytree(path, charts_dir / name, ignore=ignore, dirs_exist_ok=True)
+    for dep in fetched:
+        if dep.path.is_dir():
+            shutil.copytree(dep.path, charts_dir / dep.file_name, ignore=ignore, dirs_exist_ok=True)
         else:
-            shutil.copyfile(path, charts_dir / name)
+            shutil.copyfile(dep.path, charts_dir / dep.file_name)
 
 
 def _subchart_names(chart: helm.Chart) -> tuple[str, ...]:

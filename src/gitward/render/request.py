@@ -15,15 +15,12 @@ from gitward.errors import Location
 from gitward.git import paths
 from gitward.model.application import Application
 from gitward.model.capabilities import Capabilities
+from gitward.model.charts import FetchedChart
 from gitward.model.sources import Source
 from gitward.render.limits import DEFAULT_LIMITS, Limits
 from gitward.render.manifests import Sourced
 
 __all__ = ["FetchedChart", "Generated", "RenderRequest"]
-
-FetchedChart = tuple[str, Path]
-"""A fetched dependency: its name in ``charts/`` (``web-1.2.0.tgz``, as ``helm dependency build``
-names it, which decides Helm's order) and the archive or chart directory to put there."""
 
 
 @dataclass(frozen=True, slots=True)

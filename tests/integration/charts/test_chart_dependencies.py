@@ -83,6 +83,15 @@ def test_dependencies_with_an_alias_and_a_condition_render_as_helm_builds_them(
             cwd=oracle, capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
         assert built.returncode == 0, built.stderr
+    assert sorted(path.name for path in (oracle / "charts").iterdir()) == [
+        "web-1.0.0.tgz",
+        "web-1.2.0.tgz",
+    ]
+    # Both archives admit ^1.0.0 and Helm takes the first it loaded, in Go map order: `helm
+    # template` renders `frontend` from 1.0.0 or 1.2.0 as the run falls. Pinned to the version
+    # `helm dependency build` resolved for it, Helm has one choice, the one gitward makes.
+    chart_yaml = oracle / "Chart.yaml"
+    chart_yaml.write_text(chart_yaml.read_text().replace("version: ^1.0.0", "version: 1.2.0"))
     done = subprocess.run(
         [str(helm_binary), "template", "platform", ".", "--namespace", "web", "--include-crds"],
         cwd=oracle, capture_output=True, text=True, timeout=120, check=False,
@@ -94,8 +103,32 @@ def test_dependencies_with_an_alias_and_a_condition_render_as_helm_builds_them(
     assert rendered["errors"] == []
     assert {ResourceKey.of(obj): obj for obj in rendered["objects"]} == expected
     assert names(rendered["objects"]) == ["platform-app", "platform-frontend"]
+    assert _chart_label(rendered, "platform-frontend") == "frontend-1.2.0"
     greetings = sorted(obj["data"]["greeting"] for obj in rendered["objects"])
     assert greetings == ["aliased", "parent"]
+
+
+def test_two_aliases_of_one_chart_each_render_the_version_resolved_for_it(
+    tmp_path: Path,
+) -> None:
+    served = publish(tmp_path, {"1.0.0": "one", "1.2.0": "two"})
+    repo = tmp_path / "repo"
+    with serve(served) as charts:
+        parent_chart(
+            repo,
+            f"  - name: web\n    version: 1.0.0\n    repository: {charts.url}\n"
+            "    alias: legacy\n"
+            f"  - name: web\n    version: ^1.0.0\n    repository: {charts.url}\n"
+            "    alias: frontend\n",
+        )
+        # Helm loads charts/ in a new random order each time: every render must pair alike.
+        renders = [render_repo(tmp_path / f"run-{run}", repo) for run in range(4)]
+    for rendered in renders:
+        assert rendered["errors"] == []
+        assert _chart_label(rendered, "platform-frontend") == "frontend-1.2.0"
+        assert _chart_label(rendered, "platform-legacy") == "legacy-1.0.0"
+        assert _greeting(rendered, "platform-frontend") == "two"
+        assert _greeting(rendered, "platform-legacy") == "one"
 
 
 def test_chart_lock_pins_the_version_a_range_would_pass_over(tmp_path: Path) -> None:
@@ -113,6 +146,28 @@ def test_chart_lock_pins_the_version_a_range_would_pass_over(tmp_path: Path) -> 
         locked = render_repo(tmp_path / "again", repo)
     assert _greeting(unlocked, "platform-web") == "two"
     assert _greeting(locked, "platform-web") == "one"
+
+
+def test_chart_lock_pins_each_alias_of_one_chart_to_its_own_entry(tmp_path: Path) -> None:
+    served = publish(tmp_path, {"1.0.0": "one", "1.2.0": "two"})
+    repo = tmp_path / "repo"
+    with serve(served) as charts:
+        parent = parent_chart(
+            repo,
+            f"  - name: web\n    version: ^1.0.0\n    repository: {charts.url}\n"
+            "    alias: frontend\n"
+            f"  - name: web\n    version: ^1.0.0\n    repository: {charts.url}\n"
+            "    alias: legacy\n",
+        )
+        (parent / "Chart.lock").write_text(
+            f"dependencies:\n- name: web\n  repository: {charts.url}\n  version: 1.2.0\n"
+            f"- name: web\n  repository: {charts.url}\n  version: 1.0.0\n"
+            "digest: sha256:0\ngenerated: '2026-01-01T00:00:00Z'\n"
+        )
+        rendered = render_repo(tmp_path, repo)
+    assert rendered["errors"] == []
+    assert _chart_label(rendered, "platform-frontend") == "frontend-1.2.0"
+    assert _chart_label(rendered, "platform-legacy") == "legacy-1.0.0"
 
 
 def test_a_vendored_dependency_is_used_and_nothing_fetched(tmp_path: Path) -> None:
@@ -171,3 +226,9 @@ def test_a_repository_named_by_its_helm_repo_add_name_is_refused(tmp_path: Path)
 def _greeting(rendered: dict[str, Any], name: str) -> str:
     (found,) = [obj for obj in rendered["objects"] if obj["metadata"]["name"] == name]
     return str(found["data"]["greeting"])
+
+
+def _chart_label(rendered: dict[str, Any], name: str) -> str:
+    """The ``chart: <name>-<version>`` label: which subchart version rendered the object."""
+    (found,) = [obj for obj in rendered["objects"] if obj["metadata"]["name"] == name]
+    return str(found["metadata"]["labels"]["chart"])
