@@ -4,9 +4,10 @@
 with ``chart:`` and for the repository dependencies of a ``Chart.yaml``. It reads HTTP(S)
 repositories (``http_repos``), OCI registries (``oci``) and directories mapped in place of a URL
 (``local``); keeps each repository's list of versions for one reconciliation cycle (a hard
-refresh reads it again); and keeps archives by digest (``archives``), so a chart version is
-downloaded once whatever the number of apps using it. Every host is checked against the
-operator's address policy first.
+refresh reads it again, and a listing that could not be read again is no longer served for the
+cycle: apps refreshed after it report the failure too, until the repository answers); and keeps
+archives by digest (``archives``), so a chart version is downloaded once whatever the number of
+apps using it. Every host is checked against the operator's address policy first.
 
 It must not render anything: it hands out chart directories and archives.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gitward.charts import versions
@@ -56,6 +57,10 @@ class ChartRequest:
     @property
     def shown(self) -> str:
         return f"{self.chart} from {redact_url(self.repo_url)}"
+
+
+_NO_CYCLE = -1
+"""The cycle of a listing that failed to be read again: no cycle serves it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +131,12 @@ class ChartRepositories:
         async with self._lock(("listing", key)):
             known = self._listings.get(key)
             if known is None or known.cycle != cycle or hard:
-                known = _Listing(cycle, await self._read_listing(request))
+                try:
+                    known = _Listing(cycle, await self._read_listing(request))
+                except BaseException:
+                    if known is not None:  # its entries still locate archives; not served
+                        self._listings[key] = replace(known, cycle=_NO_CYCLE)
+                    raise
                 self._listings[key] = known
         return [entry.version for entry in known.charts.get(request.chart, [])]
 

@@ -4,9 +4,13 @@ A hundred apps on one repository and branch must not run a hundred ``git ls-remo
 reconciliation period. Resolutions are kept for the current cycle (the controller starts a new
 one every period) and shared by every app that asks; apps that ask at the same moment share one
 call. A hard refresh resolves again, and a webhook's "this repository changed" forgets the
-repository's entries. Failures are never kept: the next ask tries again. A failure of a
-shared call reaches every app that waited on it as its own: the error names the asking app's
-source, never the app whose call ran git.
+repository's entries. Failures are never kept: the next ask tries again. A failure also
+forgets what git said about that repository earlier in the cycle: once a hard refresh has found
+git unreachable, a normal refresh later in the cycle (a sibling's change, a live-cache event, the
+retry) must ask git again and report the outage too, never compare at the commit named before it
+(that comparison succeeds from the local mirror and would clear the app's ComparisonError while
+git is still unreachable). A failure of a shared call reaches every app that waited on it as its
+own: the error names the asking app's source, never the app whose call ran git.
 
 It must not check out or render anything.
 """
@@ -90,6 +94,7 @@ class RevisionCache:
             pending.cancel()
             raise
         except BaseException as err:
+            self.forget(repo_url)  # git did not answer: nothing it said before is served now
             pending.set_exception(err)
             pending.exception()  # marked as retrieved: only waiters re-raise it
             raise

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import replace
 
-from controller_world import BACKEND, DEV, ROOT, STAGING, World
+from controller_world import BACKEND, DEV, FAST, ROOT, STAGING, World
 
 from gitward.sandbox import ErrorRate
+from gitward.settings import ControllerSettings
+
+ONE_CYCLE = replace(FAST, reconciliation_s=600.0)
+"""No periodic refresh during a test: the cycle (and what it resolved) lasts the whole test."""
 
 
-async def deployed(world: World) -> str:
-    await world.start()
+async def deployed(world: World, settings: ControllerSettings | None = None) -> str:
+    await world.start(settings)
     await world.bootstrap()
     await world.until_app(ROOT, sync_status="Synced", health_status="Healthy", within=60)
     dev = await world.until_app(DEV, sync_status="Synced", health_status="Healthy")
@@ -58,6 +63,40 @@ async def test_git_unreachable_keeps_the_last_state_and_recovers_by_itself(world
     )
     assert await world.backend_image("dev") == f"{BACKEND}:sha-2222222"
     assert (await world.app(DEV)).status.conditions == ()
+
+
+async def test_once_git_is_found_unreachable_a_normal_refresh_keeps_saying_so(
+    world: World,
+) -> None:
+    """The race behind the flaky test above, made deterministic: a hard refresh finds git
+    unreachable, then a normal refresh of the same cycle (a sibling's change, a live-cache event,
+    the retry) must not compare at the commit the cycle resolved before the outage, which would
+    clear the condition while git is still unreachable."""
+    first = await deployed(world, ONE_CYCLE)
+    world.git_runner.offline = True
+    world.set_backend_tag("dev", "sha-2222222")
+    world.commit("ci: backend sha-2222222 to dev")
+    assert world.controller is not None
+    world.controller.refresh(DEV, hard=True)
+
+    async def reports_the_outage() -> bool:
+        conditions = (await world.app(DEV)).status.conditions
+        return any("Could not resolve host" in c["message"] for c in conditions)
+
+    await world.until(reports_the_outage, what="dev reports that git is unreachable")
+    refreshed = await world.controller.refresher.refresh(await world.app(DEV))
+    assert refreshed.transient
+    assert refreshed.status.observed_revisions == (first,)
+    [condition] = refreshed.status.conditions
+    assert "Could not resolve host" in condition["message"]
+
+    asked = world.controller.revisions.calls
+
+    async def asked_git_again() -> bool:
+        return world.controller is not None and world.controller.revisions.calls >= asked + 2
+
+    await world.until(asked_git_again, what="the controller's retries asking git again")
+    assert await reports_the_outage()
 
 
 async def test_a_cluster_answering_503s_delays_but_never_loses_or_prunes(world: World) -> None:

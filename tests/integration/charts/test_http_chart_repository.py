@@ -223,3 +223,22 @@ def test_a_helm_repo_that_is_no_directory_is_a_usage_error(tmp_path: Path) -> No
     result = CliRunner().invoke(cli, ["render", str(root), "--helm-repo", "https://x.invalid"])
     assert result.exit_code == 2
     assert "--helm-repo 'https://x.invalid' is not URL=DIR" in result.output
+
+
+async def test_once_the_index_cannot_be_read_again_the_cycle_no_longer_serves_it(
+    tmp_path: Path,
+) -> None:
+    """A hard refresh that finds the repository unreachable must not leave this cycle's listing
+    to the next normal refresh: that one would resolve, render from the cached archive and clear
+    the app's ComparisonError while the repository is still unreachable."""
+    served = chart_repository(tmp_path, {"1.0.0": "one"})
+    charts = ChartRepositories(tmp_path / "cache")
+    with serve(served) as repo:
+        request = ChartRequest(repo.url, "web")
+        assert await charts.resolve(request, "*") == "1.0.0"
+        await charts.checkout(request, "1.0.0")
+    with pytest.raises(ChartUnavailableError, match="could not be read"):
+        await charts.resolve(request, "*", hard=True)
+    with pytest.raises(ChartUnavailableError, match="could not be read"):
+        await charts.resolve(request, "*")
+    assert (await charts.checkout(request, "1.0.0")).root.is_dir()  # the archive is kept

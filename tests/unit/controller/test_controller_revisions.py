@@ -141,3 +141,38 @@ async def test_a_shared_failure_names_each_asking_apps_own_source() -> None:
         for name in ("dev", "staging", "prod")
     ]
     assert all(isinstance(err, GitUnavailableError) for err in errors)
+
+
+async def test_once_git_fails_the_cycle_no_longer_serves_what_it_said_before() -> None:
+    """A hard refresh that finds git unreachable must not leave this cycle's earlier answer to
+    the next normal refresh: that one would compare at the old commit, succeed, and clear the
+    app's ComparisonError while git is still unreachable."""
+    remote = Remote()
+    cache = RevisionCache(remote)
+    await cache.resolve(REPO, "main")
+    await cache.resolve(REPO, "release")
+    remote.failing = True
+    with pytest.raises(GitUnavailableError):
+        await cache.resolve(REPO, "main", hard=True)
+    assert cache.known(REPO, "main") is None
+    assert cache.known(REPO, "release") is None  # the repository is as unreachable for it
+    with pytest.raises(GitUnavailableError):
+        await cache.resolve(REPO, "main")
+    with pytest.raises(GitUnavailableError):
+        await cache.resolve(REPO, "release")
+    remote.failing = False
+    assert (await cache.resolve(REPO, "main")).sha == "a" * 40
+    assert len(remote.calls) == 6
+
+
+async def test_a_failure_forgets_only_its_own_repository() -> None:
+    remote = Remote()
+    cache = RevisionCache(remote)
+    other = "https://github.com/example/charts.git"
+    await cache.resolve(REPO, "main")
+    await cache.resolve(other, "main")
+    remote.failing = True
+    with pytest.raises(GitUnavailableError):
+        await cache.resolve(REPO, "main", hard=True)
+    assert cache.known(other, "main") is not None
+    assert (await cache.resolve(other, "main")).sha == "a" * 40
