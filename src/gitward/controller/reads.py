@@ -331,6 +331,8 @@ class CachedReads:
         cached = self._apps.get(record.name)
         if cached is None or cached.version < record.version:
             self._apps[record.name] = record
+        if record.version == 1:  # just made: no operation yet (an older one went with the app)
+            self._latest.setdefault(record.name, None)
         self._family.written(record.name, record.parent)
 
     def _status_changed(self, change: AppStatusChanged) -> None:
