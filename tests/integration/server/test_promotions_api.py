@@ -5,6 +5,7 @@ status is Unknown: the source's Synced+Healthy gate refuses unless forced)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -96,17 +97,43 @@ async def test_a_forced_promotion_commits_to_an_automated_target_and_is_audited_
     assert git(api.repo, "rev-parse", "main") == head
 
 
-async def test_prods_semver_rule_refuses_a_commit_sha_tag_even_when_forced(api: Api) -> None:
+def sidecar_images(repo: Path) -> None:
+    """A sidecar image written whole (repository and tag in one value): main in dev."""
+    for env, image in (("prod", "example/sidecar:v1.0.0"), ("dev", "example/sidecar:main")):
+        path = repo / f"gitops/{env}/values.yaml"
+        path.write_text(path.read_text() + f"\nsidecar:\n  image: {image}\n")
+    git(repo, "commit", "-q", "-am", "a sidecar image, written whole")
+
+
+@pytest.mark.parametrize(
+    ("prepare", "key", "refusal"),
+    [
+        (
+            lambda repo: set_dev_backend_tag(repo, "sha-7a8b9c0"),
+            "backend.image.tag",
+            "backend.image.tag=sha-7a8b9c0 is not a semantic version tag",
+        ),
+        (
+            sidecar_images,
+            "sidecar.image",
+            "sidecar.image=example/sidecar:main is not an image with a semantic version tag",
+        ),
+    ],
+    ids=["a commit sha tag", "an image reference"],
+)
+async def test_prods_semver_rule_refuses_a_non_semver_image_even_when_forced(
+    api: Api, prepare: Callable[[Path], object], key: str, refusal: str
+) -> None:
     accept_pushes(api.repo)
-    set_dev_backend_tag(api.repo, "sha-7a8b9c0")
+    prepare(api.repo)
     before = git(api.repo, "rev-parse", "main")
     manager = api.sso("rita", "devops-team")
     answer = await manager.post(
         f"/api/v1/applications/{PROD}/promote",
-        json={"from": DEV, "keys": ["backend.image.tag"], "force": True},
+        json={"from": DEV, "keys": [key], "force": True},
     )
     assert answer.status_code == 409, answer.text
-    assert "backend.image.tag=sha-7a8b9c0 is not a semantic version tag" in answer.json()["message"]
+    assert refusal in answer.json()["message"]
     assert git(api.repo, "rev-parse", "main") == before
     assert git(api.repo, "branch", "--list", "gitward/*") == ""
 
@@ -304,26 +331,3 @@ async def test_a_manual_target_following_its_source_is_proposed_once_for_the_sam
     entries = await store.audit.list(action=AuditAction.PROMOTE)
     assert len(entries) == 2
     assert {str(e.details["branch"]) for e in entries} - {branch}
-
-
-async def test_prods_semver_rule_checks_an_image_reference_promoted_whole(api: Api) -> None:
-    accept_pushes(api.repo)
-    for env, image in (("prod", "example/sidecar:v1.0.0"), ("dev", "example/sidecar:main")):
-        path = api.repo / f"gitops/{env}/values.yaml"
-        path.write_text(path.read_text() + f"\nsidecar:\n  image: {image}\n")
-    git(api.repo, "commit", "-q", "-am", "a sidecar image, written whole")
-    before = git(api.repo, "rev-parse", "main")
-    manager = api.sso("rita", "devops-team")
-
-    answer = await manager.post(
-        f"/api/v1/applications/{PROD}/promote",
-        json={"from": DEV, "keys": ["sidecar.image"], "force": True},
-    )
-
-    assert answer.status_code == 409, answer.text
-    message = answer.json()["message"]
-    assert "sidecar.image=example/sidecar:main is not an image with a semantic version tag" in (
-        message
-    )
-    assert git(api.repo, "rev-parse", "main") == before
-    assert git(api.repo, "branch", "--list", "gitward/*") == ""
