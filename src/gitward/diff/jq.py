@@ -9,7 +9,8 @@ under a context deadline and, on timeout, logs at debug level and silently skips
 here a late or failing expression is a :class:`~gitward.errors.ConfigError` the comparison
 reports, naming the expression.
 
-This is the only place the diff engine starts a process; it reads and writes nothing else.
+This is the only place the diff engine starts a process (through the worker pool of
+:mod:`gitward.pipes.workers`, which the Jsonnet workers share); it reads and writes nothing else.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ it is given) and a time limit, it returns the JSON text the file evaluates to, o
 :class:`JsonnetError` saying why not. :class:`JsonnetWorkers`, the real one, keeps a few
 :mod:`~gitward.render.jsonnetworker` processes (each with a capped data segment) and hands each
 job to an idle one; a worker that is late is killed, one that died (out of memory) is replaced,
-and the next job starts a fresh one. A job never runs in gitward's own process, so no Jsonnet
-program can hang or exhaust the controller.
+and the next job starts a fresh one (the pool of :mod:`gitward.pipes.workers`, which the jq
+worker shares; the limits, the environment and the messages are this module's). A job never
+runs in gitward's own process, so no Jsonnet program can hang or exhaust the controller.
 
 It must not decide what a file's output means: that is :mod:`gitward.render.jsonnet`'s job.
 """
