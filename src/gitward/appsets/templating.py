@@ -16,24 +16,19 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
+from gitward.charts.gotemplates import GoTemplateChart, GoTemplateError
 from gitward.errors import ConfigError, Location
-
-if TYPE_CHECKING:
-    import helm_python as helm
 
 __all__ = ["GoTemplates", "TemplateError", "fill_fast", "merge_patch", "render_fast"]
 
 _TAG = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-_CHART = "apiVersion: v2\nname: gitward-appsets\nversion: 0.1.0\n"
 _RENDER = """{{- $out := list -}}
 {{- range $job := .Values.jobs -}}
 {{- $done := dict -}}
@@ -146,22 +141,8 @@ class GoTemplates:
     def __init__(self) -> None:
         self._done: OrderedDict[str, dict[str, str]] = OrderedDict()
         self._lock = threading.Lock()
-        self._chart: helm.Chart | None = None
-
-    def _loaded_chart(self) -> helm.Chart:
-        """The one-file chart, loaded at the first Go template (under the lock): Helm's SDK
-        (~80 MB) is loaded only by a server that expands a goTemplate ApplicationSet."""
-        import helm_python as helm  # noqa: PLC0415
-
-        if self._chart is None:
-            with tempfile.TemporaryDirectory(prefix="gitward-appsets-") as scratch:
-                chart = Path(scratch, "chart")
-                (chart / "templates").mkdir(parents=True)
-                (chart / "Chart.yaml").write_text(_CHART, encoding="utf-8")
-                (chart / "templates" / "render.txt").write_text(_RENDER, encoding="utf-8")
-                (chart / "templates" / "_appset.tpl").write_text(_HELPERS, encoding="utf-8")
-                self._chart = helm.Chart.load(chart)
-        return self._chart
+        # Loaded at the first Go template: Helm's SDK loads only in a server that expands one.
+        self._chart = GoTemplateChart("gitward-appsets", _RENDER, {"_appset.tpl": _HELPERS})
 
     def render_many(
         self,
@@ -201,18 +182,15 @@ class GoTemplates:
                 for texts, data in jobs
             ]
         }
-        import helm_python as helm  # noqa: PLC0415
-
-        with self._lock:
-            try:
-                out = self._loaded_chart().render(values, name="appset", namespace="argocd")
-            except helm.HelmError as err:
-                raise TemplateError(
-                    _problem(str(err)),
-                    where=where,
-                    hint="Fix the Go template (goTemplate: true reads {{.param}})",
-                ) from err
-        rendered = json.loads(next(iter(out.values())) or "[]")
+        try:
+            out = self._chart.render(values, release="appset")
+        except GoTemplateError as err:
+            raise TemplateError(
+                _problem(err.detail),
+                where=where,
+                hint="Fix the Go template (goTemplate: true reads {{.param}})",
+            ) from err
+        rendered = json.loads(out or "[]")
         return [{str(k): str(v) for k, v in item.items()} for item in rendered]
 
 

@@ -7,11 +7,15 @@ target) pair it starts one promotion of the target's ``gitward.io/promote-keys``
 task, at most :data:`AT_ONCE` at a time, so reconciliation never waits for git. A manual target
 gets a promotion branch, never a commit (:mod:`gitward.controller.promoting` decides).
 
-The pairs done are remembered in memory only: after a restart the first look promotes again,
-and the write-back's rule (values already there commit nothing) makes that a no-op. A refusal
-(a gate, a key missing) is logged, audited and published on the target's stream (the API shows
-it among the target's events); it is not retried until the source's revision changes. A
-passing failure (git unreachable) is retried at the next status change of either app.
+For each target it remembers, in memory only, the source and the source revision it last
+promoted from: enough to promote once per revision, and bounded by the apps that follow another
+(a target is forgotten when it is deleted or stops following). After a restart the first look
+promotes again, and the write-back's rule (values already there commit nothing) makes that a
+no-op; into a manual target, the same values name the same promotion branch, which is then
+neither pushed, audited nor proposed again. A refusal (a gate, a key missing) is logged,
+audited and published on the target's stream (the API shows it among the target's events); it
+is not retried until the source's revision changes. A passing failure (git unreachable) is
+retried at the next status change of either app.
 
 With several server replicas each one hears every status change, yet a target must be promoted
 by one of them only: ``owns`` says whether this process owns a target app (by default it owns
@@ -69,8 +73,8 @@ class Follower:
         self._events = events
         self._owns = owns
         self._sources: dict[str, str] = {}  # target -> source, from the annotations seen
-        self._done: set[tuple[str, str]] = set()  # (source revision, target)
-        self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._done: dict[str, tuple[str, str]] = {}  # target -> (source, revision) last done
+        self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}  # (source revision, target)
         self._slots = asyncio.Semaphore(AT_ONCE)
 
     async def follow(self) -> None:
@@ -113,6 +117,7 @@ class Follower:
         """Start what ``event``'s app, as a target or as a source, now calls for."""
         if event.kind == "deleted":
             self._sources.pop(event.app, None)
+            self._done.pop(event.app, None)
             return
         if event.kind != "status":
             return
@@ -125,6 +130,7 @@ class Follower:
             await self._consider(source, record.name)
         else:
             self._sources.pop(record.name, None)
+            self._done.pop(record.name, None)
         for target in [t for t, s in self._sources.items() if s == record.name]:
             await self._consider(record.name, target, record)
 
@@ -135,7 +141,7 @@ class Follower:
         if record is None or not _ready(record):
             return
         pair = (",".join(record.status.observed_revisions), target)
-        if pair in self._done or pair in self._tasks:
+        if self._done.get(target) == (source, pair[0]) or pair in self._tasks:
             return
         task = asyncio.get_running_loop().create_task(self._promote(source, target, pair))
         self._tasks[pair] = task
@@ -144,14 +150,14 @@ class Follower:
         try:
             async with self._slots:
                 promoted = await self._promotions.promote(target, source, actor=AUTOMATED_PROMOTION)
-            self._done.add(pair)
+            self._done[target] = (source, pair[0])
             log.info("%s: automatic promotion: %s", target, promoted.summary())
         except TransientError as error:
             log.warning("%s: automatic promotion from %s failed: %s", target, source, error)
         except GitwardError as error:
             await self._refused(source, target, pair, error)
         except Exception:  # a bug must not end following; the pair is not retried
-            self._done.add(pair)
+            self._done[target] = (source, pair[0])
             log.exception("%s: automatic promotion from %s failed", target, source)
         finally:
             self._tasks.pop(pair, None)
@@ -161,7 +167,7 @@ class Follower:
     ) -> None:
         """Not tried again at this revision; logged, audited and shown among the target's
         events, so a person sees why the target did not follow."""
-        self._done.add(pair)
+        self._done[target] = (source, pair[0])
         message = f"automatic promotion from {source} refused: {error.message}"
         log.warning("%s: %s", target, message)
         details = {"source": source, "sourceRevision": pair[0], "outcome": REFUSED}

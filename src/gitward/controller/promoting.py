@@ -90,6 +90,8 @@ class Promoted:
         route = f"from {self.source}@{self.source_revision[:7]}"
         if self.result.outcome is Outcome.UNCHANGED:
             return f"{self.target} already has the values of {route}"
+        if self.result.already_proposed:
+            return f"{pairs} {route} already proposed on branch {self.result.branch} for review"
         if self.result.outcome is Outcome.PROPOSED:
             return f"{pairs} {route} pushed to branch {self.result.branch} for review"
         return f"{pairs} {route} committed to {self.result.branch} ({self.result.head[:7]})"
@@ -108,6 +110,7 @@ class Promoted:
             "targetBranch": result.target_branch,
             "base": result.base,
             "commit": result.head if result.outcome is not Outcome.UNCHANGED else None,
+            "alreadyProposed": result.already_proposed,
             "pullRequest": self._pull_request_json()
             if result.outcome is Outcome.PROPOSED
             else None,
@@ -176,6 +179,8 @@ class Promotions:
             target_app, values, source=source, revision=revision, actor=actor, force=force
         )
         promoted = Promoted(source, target, revision, result, tuple(values), force)
+        if result.already_proposed and not by_hand:  # the follower, at a later source revision
+            return promoted  # the same branch stands for review: nothing new to say or record
         if result.outcome is Outcome.PROPOSED:
             promoted = await self._propose(target_app, promoted)
         await self._record(promoted, actor)
@@ -378,8 +383,8 @@ class Promotions:
             "pullRequest": promoted.link or "",
             "message": promoted.summary(),
         }
-        if result.outcome is Outcome.UNCHANGED:
-            return
+        if result.outcome is Outcome.UNCHANGED or result.already_proposed:
+            return  # nothing was written: the audit log and the events keep what changed
         await self._controller.store.audit.append(
             actor, AuditAction.PROMOTE, f"Application {promoted.target}", details
         )

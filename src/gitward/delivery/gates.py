@@ -7,9 +7,11 @@ Two gates, as the strategy document's release process asks:
   gate (the promotion is then recorded as forced);
 - a target project that enables the built-in guardrail ``semver-images`` (its
   ``gitward.io/policies`` annotation, in Deny mode) takes only semantic-version image tags: a
-  promoted key whose last segment ends in ``tag`` (``backend.image.tag``, ``imageTag``) must hold
-  ``1.2.3`` or ``v1.2.3`` (a pre-release such as ``-rc.1`` allowed), the rule the policy applies
-  to rendered images. ``--force`` does not pass it: the sync would be refused anyway.
+  promoted value that holds an image tag or a whole image reference (by its key's name, as
+  :mod:`gitward.delivery.imagetags` says: ``backend.image.tag``, ``imageTag``,
+  ``backend.image.version``, ``backend.image: example/api:1.2.3``...) must be ``1.2.3`` or
+  ``v1.2.3`` (a pre-release such as ``-rc.1`` allowed), the rule the policy applies to rendered
+  images. ``--force`` does not pass it: the sync would be refused anyway.
 
 A refusal is a :class:`PromotionRefusedError` saying what is wrong and what to do. It decides
 only; it reads nothing.
@@ -17,9 +19,9 @@ only; it reads nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from gitward.delivery import imagetags
 from gitward.delivery.valuefiles import FoundValue
 from gitward.errors import GitwardError, Location
 from gitward.model.project import AppProject
@@ -33,7 +35,6 @@ __all__ = [
 ]
 
 SEMVER_POLICY = "semver-images"
-_SEMVER = re.compile(r"v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?")
 _SYNCED, _HEALTHY = "Synced", "Healthy"
 
 
@@ -73,10 +74,15 @@ def check_semver(project: AppProject, values: Sequence[FoundValue], *, target: s
     if not requires_semver(project):
         return
     for found in values:
-        last = found.key.rsplit(".", 1)[-1].lower()
-        if last.endswith("tag") and not _SEMVER.fullmatch(found.value):
+        kind = imagetags.image_value(found.key, found.value)
+        if kind is not None and not imagetags.is_semver(kind, found.value):
+            what = (
+                "a semantic version tag (such as v1.2.3)"
+                if kind is imagetags.ImageValue.TAG
+                else "an image with a semantic version tag (such as example/app:v1.2.3)"
+            )
             raise PromotionRefusedError(
-                f"{found.key}={found.value} is not a semantic version tag (such as v1.2.3), and "
+                f"{found.key}={found.value} is not {what}, and "
                 f"project {project.name!r} requires them ({SEMVER_POLICY})",
                 where=Location(obj=f"Application {target}", field=found.key),
                 hint="Release a semantic version first and promote that, or change the "

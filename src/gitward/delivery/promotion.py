@@ -13,8 +13,9 @@ retries by re-applying the edit on the new head. Values already there commit not
 An automated target gets the commit on its own branch, and its sync policy does the rest. A
 manual target never does: the change goes to a new branch, ``gitward/promote/<target>/<hash>``
 (the hash of the target and the values, so the same promotion always names the same branch and
-running it again finds the branch already there), for a release manager to review as a pull
-request. It must not read the store or render anything: previews and records are the caller's.
+running it again finds the branch already there: then nothing is pushed and the result says it
+was ``already_proposed``), for a release manager to review as a pull request. It must not read
+the store or render anything: previews and records are the caller's.
 """
 
 from __future__ import annotations
@@ -98,6 +99,9 @@ class PromotionResult:
     branch: str
     """The branch pushed: the target's own, or the promotion branch."""
     target_branch: str
+    already_proposed: bool = False
+    """The promotion branch was there already, holding these values: nothing was pushed (the
+    same values, proposed again from a later source revision, name the same branch)."""
 
 
 def promotion_branch(target: str, values: Sequence[FoundValue]) -> str:
@@ -119,10 +123,10 @@ async def promote(request: PromotionRequest, *, runner: GitRunner = run_git) -> 
             return PromotionResult(
                 Outcome.UNCHANGED, (), base, base, request.branch, request.branch
             )
-        branch = request.branch
+        branch, pushed_before = request.branch, ""
         if request.by_branch:
             branch = promotion_branch(request.target_app, wanted)
-            await session.start_branch(branch)
+            pushed_before = await session.start_branch(branch)
         for file, values in _by_file(wanted).items():
             await write_back(
                 WriteBack(
@@ -140,7 +144,8 @@ async def promote(request: PromotionRequest, *, runner: GitRunner = run_git) -> 
             )
         head = await session.head()
     outcome = Outcome.PROPOSED if request.by_branch else Outcome.COMMITTED
-    return PromotionResult(outcome, changed, base, head, branch, request.branch)
+    repeated = bool(pushed_before) and head == pushed_before
+    return PromotionResult(outcome, changed, base, head, branch, request.branch, repeated)
 
 
 class _Clone:
@@ -155,19 +160,23 @@ class _Clone:
         await self.git.call([*args, "--", url, str(self.work)], url=url)
         return await self.head()
 
-    async def start_branch(self, branch: str) -> None:
-        """Check out ``branch``: as pushed before when it exists, else new from here."""
+    async def start_branch(self, branch: str) -> str:
+        """Check out ``branch``: as pushed before when it exists (its commit is returned),
+        else new from here (``""``)."""
         listed = await self.git.call(
             ["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], cwd=self.work
         )
+        pushed = ""
         if listed.strip():
             await self.git.call(
                 ["fetch", "--quiet", "origin", f"refs/heads/{branch}"], cwd=self.work
             )
             await self.git.call(["checkout", "--quiet", "-B", branch, "FETCH_HEAD"], cwd=self.work)
+            pushed = await self.head()
         else:
             await self.git.call(["checkout", "--quiet", "-b", branch], cwd=self.work)
         await self.git.call(["config", f"branch.{branch}.remote", "origin"], cwd=self.work)
+        return pushed
 
     async def head(self) -> str:
         return (await self.git.call(["rev-parse", "HEAD"], cwd=self.work)).strip()

@@ -9,15 +9,14 @@ under a context deadline and, on timeout, logs at debug level and silently skips
 here a late or failing expression is a :class:`~gitward.errors.ConfigError` the comparison
 reports, naming the expression.
 
-This is the only place the diff engine starts a process; it reads and writes nothing else.
+This is the only place the diff engine starts a process (through the worker pool of
+:mod:`gitward.pipes.workers`, which the Jsonnet workers share); it reads and writes nothing else.
 """
 
 from __future__ import annotations
 
 import atexit
 import json
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path as FilePath
@@ -26,7 +25,13 @@ from typing import Any, Final, Protocol
 from gitward.diff import jqworker
 from gitward.diff.paths import Path
 from gitward.errors import ConfigError
-from gitward.pipes import read_line
+from gitward.pipes.workers import (
+    WorkerDiedError,
+    WorkerLateError,
+    WorkerPool,
+    WorkerScript,
+    WorkerStartError,
+)
 
 __all__ = ["DEFAULT_TIMEOUT_S", "JqRunner", "JqWorker", "default_runner"]
 
@@ -34,8 +39,8 @@ DEFAULT_TIMEOUT_S: Final = 1.0
 """As Argo CD's ``ignore.normalizer.jq.timeout`` default."""
 
 _WORKER_SCRIPT: Final = FilePath(jqworker.__file__)
-_START_S: Final = 30.0
 _HINT: Final = 'Use a jq path expression such as .spec.replicas or .metadata.labels["x"]'
+_SIMPLIFY: Final = "Simplify the expression, or u" + _HINT[1:]
 
 
 class JqRunner(Protocol):
@@ -51,17 +56,16 @@ class JqWorker:
         self, *, timeout_s: float = DEFAULT_TIMEOUT_S, memory_limit_mb: int = 1024
     ) -> None:
         self.timeout_s = timeout_s
-        self._memory_limit_mb = memory_limit_mb
-        self._process: subprocess.Popen[bytes] | None = None
-        self._lock = threading.Lock()
+        script = WorkerScript(_WORKER_SCRIPT, (jqworker.MEMORY_LIMIT_ARG, str(memory_limit_mb)))
+        # One process: an expression takes milliseconds, and callers queue for it without a
+        # bound (only the answer is timed, as Argo CD times only the evaluation).
+        self._pool = WorkerPool(script, size=1)
 
     def paths(self, expression: str, document: Any) -> list[Path]:
         """The paths ``expression`` selects in ``document``."""
         body = {"expression": expression, "document": document}
         # default=str: a YAML manifest may hold timestamps, which jq sees as strings.
-        request = json.dumps(body, default=str).encode() + b"\n"
-        with self._lock:
-            answer = self._ask(request, expression)
+        answer = self._ask(json.dumps(body, default=str), expression)
         if "error" in answer:
             raise ConfigError(
                 f"the jq expression {expression!r} failed: {answer['error']}", hint=_HINT
@@ -74,66 +78,26 @@ class JqWorker:
 
     def close(self) -> None:
         """Stop the child process, if one runs."""
-        with self._lock:
-            self._stop()
+        self._pool.close()
 
-    def _ask(self, request: bytes, expression: str) -> dict[str, Any]:
-        process = self._running()
-        assert process.stdin is not None and process.stdout is not None
-        deadline = time.monotonic() + self.timeout_s
+    def _ask(self, request: str, expression: str) -> dict[str, Any]:
         try:
-            process.stdin.write(request)
-            process.stdin.flush()
-            line = read_line(process.stdout.fileno(), deadline)
-        except OSError:
-            line = None
-        if line is None:
-            late = time.monotonic() >= deadline
-            self._stop()
+            with self._pool.lend() as worker:
+                return worker.ask(request, time.monotonic() + self.timeout_s)
+        except WorkerStartError as failure:
+            raise ConfigError(
+                "the jq evaluator did not start",
+                hint="Check that the jq package is installed in gitward's environment",
+            ) from failure
+        except WorkerLateError as failure:
             problem = (
                 f"the jq expression {expression!r} ran longer than {self.timeout_s:g} s "
                 "and was stopped"
-                if late
-                else f"the jq expression {expression!r} stopped the evaluator"
             )
-            raise ConfigError(problem, hint="Simplify the expression, or u" + _HINT[1:])
-        answer = json.loads(line)
-        return answer if isinstance(answer, dict) else {"error": "unreadable answer"}
-
-    def _running(self) -> subprocess.Popen[bytes]:
-        if self._process is None or self._process.poll() is not None:
-            self._process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-I",
-                    str(_WORKER_SCRIPT),
-                    jqworker.MEMORY_LIMIT_ARG,
-                    str(self._memory_limit_mb),
-                ],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env={},
-            )
-            assert self._process.stdout is not None
-            ready = read_line(self._process.stdout.fileno(), time.monotonic() + _START_S)
-            if ready is None:
-                self._stop()
-                raise ConfigError(
-                    "the jq evaluator did not start",
-                    hint="Check that the jq package is installed in gitward's environment",
-                )
-        return self._process
-
-    def _stop(self) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        process.kill()
-        process.wait()
-        for stream in (process.stdin, process.stdout):
-            if stream is not None:
-                stream.close()
+            raise ConfigError(problem, hint=_SIMPLIFY) from failure
+        except WorkerDiedError as failure:
+            problem = f"the jq expression {expression!r} stopped the evaluator"
+            raise ConfigError(problem, hint=_SIMPLIFY) from failure
 
 
 _default: JqWorker | None = None

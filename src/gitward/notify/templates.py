@@ -16,12 +16,10 @@ It must not send anything.
 from __future__ import annotations
 
 import json
-import tempfile
-import threading
 from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from gitward.charts.gotemplates import GoTemplateChart, GoTemplateError
 from gitward.errors import ConfigError
 from gitward.notify.config import NotifyConfig
 from gitward.notify.github import DEFAULT_PATHS
@@ -29,15 +27,8 @@ from gitward.notify.incidents import NEWRELIC_DEFAULTS
 from gitward.notify.templatecalls import HELPERS, TemplateCallError, rewrite_calls
 from gitward.redaction import redact
 
-if TYPE_CHECKING:
-    import helm_python as helm
-
 __all__ = ["TemplateError", "TemplateRenderer", "render_templates"]
 
-_CHART = """apiVersion: v2
-name: gitward-notifications
-version: 0.1.0
-"""
 _RENDER = """{{- $out := dict -}}
 {{- range $key, $text := .Values.texts -}}
 {{- $_ := set $out $key (tpl $text $.Values.data) -}}
@@ -54,30 +45,13 @@ class TemplateRenderer:
     """Renders a notification's strings (flattened ``{"email.subject": "…"}``) over data."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._chart: helm.Chart | None = None
-
-    def _loaded_chart(self) -> helm.Chart:
-        """The one-file chart, loaded at the first render (under the lock): Helm's SDK
-        (~80 MB) is loaded only by a server that sends a notification."""
-        import helm_python as helm  # noqa: PLC0415
-
-        if self._chart is None:
-            with tempfile.TemporaryDirectory(prefix="gitward-notify-") as scratch:
-                chart = Path(scratch, "chart")
-                (chart / "templates").mkdir(parents=True)
-                (chart / "Chart.yaml").write_text(_CHART, encoding="utf-8")
-                (chart / "templates" / "render.txt").write_text(_RENDER, encoding="utf-8")
-                (chart / "templates" / "_helpers.tpl").write_text(HELPERS, encoding="utf-8")
-                self._chart = helm.Chart.load(chart)
-        return self._chart
+        # Loaded at the first render: Helm's SDK loads only in a server that sends one.
+        self._chart = GoTemplateChart("gitward-notifications", _RENDER, {"_helpers.tpl": HELPERS})
 
     def render(
         self, texts: Mapping[str, str], data: Mapping[str, Any], secrets: tuple[str, ...] = ()
     ) -> dict[str, str]:
         """Every text rendered; :class:`TemplateError` names the failing one's problem."""
-        import helm_python as helm  # noqa: PLC0415
-
         if not texts:
             return {}
         try:
@@ -85,12 +59,11 @@ class TemplateRenderer:
         except TemplateCallError as err:
             raise TemplateError(err.problem) from err
         values = {"texts": texts, "data": _plain(data)}
-        with self._lock:
-            try:
-                out = self._loaded_chart().render(values, name="notify", namespace="argocd")
-            except helm.HelmError as err:
-                raise TemplateError(_problem(str(err), secrets)) from err
-        rendered = json.loads(next(iter(out.values())) or "{}")
+        try:
+            out = self._chart.render(values, release="notify")
+        except GoTemplateError as err:
+            raise TemplateError(_problem(err.detail, secrets)) from err
+        rendered = json.loads(out or "{}")
         return {str(key): str(value) for key, value in rendered.items()}
 
 

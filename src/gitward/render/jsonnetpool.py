@@ -5,8 +5,9 @@ it is given) and a time limit, it returns the JSON text the file evaluates to, o
 :class:`JsonnetError` saying why not. :class:`JsonnetWorkers`, the real one, keeps a few
 :mod:`~gitward.render.jsonnetworker` processes (each with a capped data segment) and hands each
 job to an idle one; a worker that is late is killed, one that died (out of memory) is replaced,
-and the next job starts a fresh one. A job never runs in gitward's own process, so no Jsonnet
-program can hang or exhaust the controller.
+and the next job starts a fresh one (the pool of :mod:`gitward.pipes.workers`, which the jq
+worker shares; the limits, the environment and the messages are this module's). A job never
+runs in gitward's own process, so no Jsonnet program can hang or exhaust the controller.
 
 It must not decide what a file's output means: that is :mod:`gitward.render.jsonnet`'s job.
 """
@@ -15,8 +16,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -24,7 +23,14 @@ from pathlib import Path
 from typing import Any, Final, Literal, Protocol
 
 from gitward.errors import ToolUnavailableError
-from gitward.pipes import read_line
+from gitward.pipes.workers import (
+    WorkerDiedError,
+    WorkerLateError,
+    WorkerPool,
+    WorkersBusyError,
+    WorkerScript,
+    WorkerStartError,
+)
 from gitward.render import jsonnetworker
 
 __all__ = [
@@ -37,8 +43,7 @@ __all__ = [
 ]
 
 _WORKER_SCRIPT: Final = Path(jsonnetworker.__file__)
-_START_S: Final = 30.0
-_CHUNK: Final = 1 << 20  # answers run to megabytes: read them in large pieces
+_CHUNK: Final = 1 << 20
 DEFAULT_MEMORY_MB: Final = 1024
 DEFAULT_WORKERS: Final = 2
 _MIN_MEMORY_MB: Final = 128
@@ -84,81 +89,6 @@ class JsonnetRunner(Protocol):
     def evaluate(self, job: JsonnetJob, timeout_s: float) -> str: ...
 
 
-class _Worker:
-    """One child process, asked one job at a time."""
-
-    def __init__(self, memory_limit_mb: int) -> None:
-        self.memory_limit_mb = memory_limit_mb
-        go_limit = max(memory_limit_mb * 3 // 4, 32)
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-I",
-                str(_WORKER_SCRIPT),
-                jsonnetworker.MEMORY_LIMIT_ARG,
-                str(memory_limit_mb),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            # GOMEMLIMIT makes the Go collector work harder before the hard limit is reached;
-            # GOMAXPROCS keeps one (single-threaded) evaluation from fanning its collector out
-            # over every core of the node, which Go would do whatever the pod's CPU limit.
-            env={
-                "GOMEMLIMIT": f"{go_limit}MiB",
-                jsonnetworker.GO_THREADS_ENV: str(jsonnetworker.GO_THREADS),
-            },
-        )
-        assert self.process.stdout is not None
-        if (
-            read_line(self.process.stdout.fileno(), time.monotonic() + _START_S, chunk_size=_CHUNK)
-            is None
-        ):
-            self.stop()
-            raise ToolUnavailableError(
-                "the Jsonnet evaluator did not start",
-                hint="Check that the gojsonnet package is installed in gitward's environment",
-            )
-
-    def ask(self, job: JsonnetJob, timeout_s: float) -> dict[str, Any]:
-        process = self.process
-        assert process.stdin is not None and process.stdout is not None
-        deadline = time.monotonic() + timeout_s
-        try:
-            request = {**asdict(job), jsonnetworker.CPU_LIMIT_KEY: timeout_s}
-            process.stdin.write(json.dumps(request).encode() + b"\n")
-            process.stdin.flush()
-            line = read_line(process.stdout.fileno(), deadline, chunk_size=_CHUNK)
-        except OSError:
-            line = None
-        if line is None:
-            late = time.monotonic() >= deadline
-            self.stop()
-            if late:
-                raise JsonnetError(
-                    "the Jsonnet evaluation ran out of time and was stopped", "timeout"
-                )
-            raise JsonnetError(
-                "the Jsonnet evaluation stopped its worker process: it went over its "
-                f"{self.memory_limit_mb} MiB memory limit, or crashed",
-                "crash",
-            )
-        answer = json.loads(line)
-        return answer if isinstance(answer, dict) else {"error": "unreadable answer"}
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def stop(self) -> None:
-        process = self.process
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        for stream in (process.stdin, process.stdout):
-            if stream is not None:
-                stream.close()
-
-
 class JsonnetWorkers:
     """Up to ``workers`` Jsonnet processes, reused across jobs and threads."""
 
@@ -166,9 +96,7 @@ class JsonnetWorkers:
         self, *, workers: int = DEFAULT_WORKERS, memory_limit_mb: int = DEFAULT_MEMORY_MB
     ) -> None:
         self.memory_limit_mb = memory_limit_mb
-        self._slots = threading.BoundedSemaphore(workers)
-        self._idle: list[_Worker] = []
-        self._lock = threading.Lock()
+        self._pool = WorkerPool(_script(memory_limit_mb), size=workers)
 
     def evaluate(self, job: JsonnetJob, timeout_s: float) -> str:
         """The JSON text ``job``'s file evaluates to."""
@@ -176,23 +104,7 @@ class JsonnetWorkers:
             raise JsonnetError(
                 "the Jsonnet evaluation was not started: the render's time had run out", "timeout"
             )
-        deadline = time.monotonic() + timeout_s
-        # Waiting for a worker counts against the render's time: several apps queued behind
-        # slow files must not each wait for the others' whole time limits first.
-        if not self._slots.acquire(timeout=timeout_s):
-            raise JsonnetError(
-                "the Jsonnet evaluation was not started: every worker stayed busy until the "
-                "render's time ran out",
-                "timeout",
-            )
-        try:
-            worker = self._take()
-            try:
-                answer = worker.ask(job, max(deadline - time.monotonic(), 0.001))
-            finally:
-                self._give_back(worker)
-        finally:
-            self._slots.release()
+        answer = self._ask(job, time.monotonic() + timeout_s)
         if "json" in answer:
             return str(answer["json"])
         kind: FailureKind = "escape" if answer.get("escape") else "error"
@@ -200,26 +112,54 @@ class JsonnetWorkers:
 
     def close(self) -> None:
         """Stop every idle worker."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for worker in idle:
-            worker.stop()
+        self._pool.close()
 
-    def _take(self) -> _Worker:
-        with self._lock:
-            while self._idle:
-                worker = self._idle.pop()
-                if worker.alive():
-                    return worker
-                worker.stop()
-        return _Worker(self.memory_limit_mb)
+    def _ask(self, job: JsonnetJob, deadline: float) -> dict[str, Any]:
+        try:
+            # Waiting for a worker counts against the render's time: several apps queued
+            # behind slow files must not each wait for the others' whole time limits first.
+            with self._pool.lend(until=deadline) as worker:
+                remaining = max(deadline - time.monotonic(), 0.001)
+                request = {**asdict(job), jsonnetworker.CPU_LIMIT_KEY: remaining}
+                return worker.ask(json.dumps(request), time.monotonic() + remaining)
+        except WorkersBusyError as failure:
+            raise JsonnetError(
+                "the Jsonnet evaluation was not started: every worker stayed busy until the "
+                "render's time ran out",
+                "timeout",
+            ) from failure
+        except WorkerStartError as failure:
+            raise ToolUnavailableError(
+                "the Jsonnet evaluator did not start",
+                hint="Check that the gojsonnet package is installed in gitward's environment",
+            ) from failure
+        except WorkerLateError as failure:
+            raise JsonnetError(
+                "the Jsonnet evaluation ran out of time and was stopped", "timeout"
+            ) from failure
+        except WorkerDiedError as failure:
+            raise JsonnetError(
+                "the Jsonnet evaluation stopped its worker process: it went over its "
+                f"{self.memory_limit_mb} MiB memory limit, or crashed",
+                "crash",
+            ) from failure
 
-    def _give_back(self, worker: _Worker) -> None:
-        if not worker.alive():
-            worker.stop()
-            return
-        with self._lock:
-            self._idle.append(worker)
+
+def _script(memory_limit_mb: int) -> WorkerScript:
+    """The worker script, its data segment capped at ``memory_limit_mb``."""
+    go_limit = max(memory_limit_mb * 3 // 4, 32)
+    return WorkerScript(
+        _WORKER_SCRIPT,
+        (jsonnetworker.MEMORY_LIMIT_ARG, str(memory_limit_mb)),
+        # GOMEMLIMIT makes the Go collector work harder before the hard limit is reached;
+        # GOMAXPROCS keeps one (single-threaded) evaluation from fanning its collector out
+        # over every core of the node, which Go would do whatever the pod's CPU limit.
+        env={
+            "GOMEMLIMIT": f"{go_limit}MiB",
+            jsonnetworker.GO_THREADS_ENV: str(jsonnetworker.GO_THREADS),
+        },
+        read_size=_CHUNK,  # answers run to megabytes: read them in large pieces
+    )
 
 
 def worker_memory_mb(

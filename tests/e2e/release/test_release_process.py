@@ -174,8 +174,15 @@ def test_from_commit_to_production(world: World) -> None:
     assert "| `backend.image.tag` | `v1.0.0` | `v1.1.0` |" in output
     assert f"-        image: {BACKEND}:v1.0.0" in output
     assert f"+        image: {BACKEND}:{RELEASE}" in output
+    # Asked again with the same values: the same branch, already proposed, recorded once.
+    tip = git(world.repo, "rev-parse", branch)
+    again = world.gitward("promote", PROD, "--from", STAGING, "--keys", "backend.image.tag")
+    assert again.exit_code == 0, again.output
+    assert f"already proposed on branch {branch} for review" in again.output
+    assert f"Open the pull request from {branch} into main: {compare}?expand=1" in again.output
+    assert git(world.repo, "rev-parse", branch) == tip
     prod_history = world.gitward("app", "history", PROD).output
-    assert f"proposed on branch {branch}, pull request {compare}?expand=1" in prod_history
+    assert prod_history.count(f"proposed on branch {branch}, pull request {compare}") == 1
 
     # A `:latest` image in prod is refused by the guardrail when a release manager syncs it.
     prod_values = world.repo / "gitops/prod/values.yaml"

@@ -4,16 +4,19 @@ status is Unknown: the source's Synced+Healthy gate refuses unless forced)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import DEV, PROD, REPO_URL, STAGING, Api, git
 
-from gitward.controller.following import AUTOMATED_PROMOTION
+from gitward.controller.events import AppEvent
+from gitward.controller.following import AUTOMATED_PROMOTION, Follower
 from gitward.controller.promoting import Promotions
 from gitward.delivery.gates import PromotionRefusedError
 from gitward.model.application import parse_application
-from gitward.store import AppDefinition, AuditAction, ProjectDefinition
+from gitward.store import AppDefinition, AppStatus, AuditAction, ProjectDefinition
 
 
 def accept_pushes(repo: Path) -> None:
@@ -94,17 +97,43 @@ async def test_a_forced_promotion_commits_to_an_automated_target_and_is_audited_
     assert git(api.repo, "rev-parse", "main") == head
 
 
-async def test_prods_semver_rule_refuses_a_commit_sha_tag_even_when_forced(api: Api) -> None:
+def sidecar_images(repo: Path) -> None:
+    """A sidecar image written whole (repository and tag in one value): main in dev."""
+    for env, image in (("prod", "example/sidecar:v1.0.0"), ("dev", "example/sidecar:main")):
+        path = repo / f"gitops/{env}/values.yaml"
+        path.write_text(path.read_text() + f"\nsidecar:\n  image: {image}\n")
+    git(repo, "commit", "-q", "-am", "a sidecar image, written whole")
+
+
+@pytest.mark.parametrize(
+    ("prepare", "key", "refusal"),
+    [
+        (
+            lambda repo: set_dev_backend_tag(repo, "sha-7a8b9c0"),
+            "backend.image.tag",
+            "backend.image.tag=sha-7a8b9c0 is not a semantic version tag",
+        ),
+        (
+            sidecar_images,
+            "sidecar.image",
+            "sidecar.image=example/sidecar:main is not an image with a semantic version tag",
+        ),
+    ],
+    ids=["a commit sha tag", "an image reference"],
+)
+async def test_prods_semver_rule_refuses_a_non_semver_image_even_when_forced(
+    api: Api, prepare: Callable[[Path], object], key: str, refusal: str
+) -> None:
     accept_pushes(api.repo)
-    set_dev_backend_tag(api.repo, "sha-7a8b9c0")
+    prepare(api.repo)
     before = git(api.repo, "rev-parse", "main")
     manager = api.sso("rita", "devops-team")
     answer = await manager.post(
         f"/api/v1/applications/{PROD}/promote",
-        json={"from": DEV, "keys": ["backend.image.tag"], "force": True},
+        json={"from": DEV, "keys": [key], "force": True},
     )
     assert answer.status_code == 409, answer.text
-    assert "backend.image.tag=sha-7a8b9c0 is not a semantic version tag" in answer.json()["message"]
+    assert refusal in answer.json()["message"]
     assert git(api.repo, "rev-parse", "main") == before
     assert git(api.repo, "branch", "--list", "gitward/*") == ""
 
@@ -241,3 +270,64 @@ async def test_a_value_cannot_add_its_own_markdown_to_the_pull_requests_body(api
     body = answer.json()["pullRequest"]["body"]
     row = "| `global.logLevel` | `warn` | `` debug` \\| [approve](https://evil.example/) \\| `` |"
     assert row in body
+
+
+def commit_dev_values(repo: Path, old: str, new: str, message: str) -> str:
+    path = repo / "gitops/dev/values.yaml"
+    path.write_text(path.read_text().replace(old, new, 1))
+    git(repo, "commit", "-q", "-am", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+async def follow_once(follower: Follower, api: Api, revision: str) -> None:
+    """Dev Synced and Healthy at ``revision``; the follower hears it and finishes."""
+    status = AppStatus("Synced", "Healthy", observed_revisions=(revision,))
+    await api.server.services.store.apps.set_status(DEV, status)
+    await follower.heard(AppEvent(app=DEV, kind="status"))
+    await asyncio.wait_for(follower.settled(), 60)
+
+
+async def test_a_manual_target_following_its_source_is_proposed_once_for_the_same_values(
+    api: Api,
+) -> None:
+    accept_pushes(api.repo)
+    first = set_dev_backend_tag(api.repo, "v2.0.0")
+    await annotate(
+        api,
+        PROD,
+        **{"gitward.io/promote-from": DEV, "gitward.io/promote-keys": "backend.image.tag"},
+    )
+    services = api.server.services
+    promotions = Promotions(services.controller, services.repo_credentials.lookup)
+    follower = Follower(promotions, services.store, services.controller.events)
+    store = services.store
+    await follower.heard(AppEvent(app=PROD, kind="status"))  # it learns whom prod follows
+
+    await follow_once(follower, api, first)
+    [proposed] = await store.audit.list(action=AuditAction.PROMOTE)
+    assert (proposed.actor, proposed.details["outcome"]) == (AUTOMATED_PROMOTION, "proposed")
+    branch = str(proposed.details["branch"])
+    tip = git(api.repo, "rev-parse", branch)
+
+    # Dev moves on without changing the promoted tag: the same branch, not proposed again.
+    later = commit_dev_values(api.repo, "logLevel: debug", "logLevel: info", "dev: log less")
+    await follow_once(follower, api, later)
+    assert len(await store.audit.list(action=AuditAction.PROMOTE)) == 1
+    assert git(api.repo, "rev-parse", branch) == tip
+
+    # By hand, the same values: the branch and its pull request again, not audited again.
+    manager = api.sso("rita", "devops-team")
+    answer = await manager.post(f"/api/v1/applications/{PROD}/promote", json={"from": DEV})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["outcome"], body["alreadyProposed"], body["branch"]) == ("proposed", True, branch)
+    assert f"already proposed on branch {branch}" in body["message"]
+    assert body["pullRequest"]["link"].endswith(f"main...{branch}?expand=1")
+    assert len(await store.audit.list(action=AuditAction.PROMOTE)) == 1
+
+    # A new tag is new values: a new branch, proposed and audited.
+    newer = commit_dev_values(api.repo, "tag: v2.0.0", "tag: v2.1.0", "ci: backend v2.1.0")
+    await follow_once(follower, api, newer)
+    entries = await store.audit.list(action=AuditAction.PROMOTE)
+    assert len(entries) == 2
+    assert {str(e.details["branch"]) for e in entries} - {branch}

@@ -139,3 +139,19 @@ async def test_a_target_another_replica_owns_is_left_to_it(store: Store) -> None
     owned.add("staging")  # the app was handed over to this replica
     await settle(follower, promoter, AppEvent(app="dev", kind="status"))
     assert promoter.calls == [("staging", "dev", AUTOMATED_PROMOTION)]
+
+
+async def test_the_follower_remembers_one_revision_per_target_and_forgets_a_deleted_one(
+    store: Store,
+) -> None:
+    promoter = Recording()
+    follower = Follower(promoter, store, EventStream())  # type: ignore[arg-type]
+    await settle(follower, promoter, AppEvent(app="staging", kind="status"))
+    for revision in ("a", "b", "c", "d"):
+        await status(store, "dev", "Synced", "Healthy", revision * 40)
+        await settle(follower, promoter, AppEvent(app="dev", kind="status"))
+        await settle(follower, promoter, AppEvent(app="dev", kind="status"))
+    assert len(promoter.calls) == 4  # once per revision
+    assert follower._done == {"staging": ("dev", "d" * 40)}  # not one entry per revision
+    await settle(follower, promoter, AppEvent(app="staging", kind="deleted"))
+    assert follower._done == {}

@@ -123,8 +123,11 @@ async def test_a_manual_target_gets_a_pushed_branch_and_its_own_branch_stays(
     assert git(origin, "rev-parse", "main") == main
     assert git(origin, "rev-parse", result.branch) == result.head
     assert "tag: v1.2.0  # the tag" in shown(origin, result.branch)
-    again = await promote(request(origin, by_branch=True, tag="v1.2.0"))
+    assert not result.already_proposed
+    later = request(origin, by_branch=True, tag="v1.2.0", source_revision="2" * 40)
+    again = await promote(later)
     assert (again.branch, again.head) == (result.branch, result.head)
+    assert again.already_proposed  # nothing pushed: the branch already holds these values
 
 
 async def test_the_last_value_file_setting_a_key_is_the_one_written(origin: Path) -> None:
@@ -214,6 +217,10 @@ def test_a_project_enabling_semver_images_refuses_other_tags() -> None:
         check_semver(project, [FoundValue("backend.image.tag", "f", "abc123")], target="prod")  # type: ignore[arg-type]
     check_semver(project, [FoundValue("backend.image.tag", "f", "v1.2.3-rc.1")], target="prod")  # type: ignore[arg-type]
     check_semver(project, [FoundValue("backend.replicaCount", "f", "3")], target="prod")  # type: ignore[arg-type]
+    with pytest.raises(PromotionRefusedError, match=r"is not an image with a semantic version"):
+        check_semver(project, [FoundValue("api.image", "f", "example/api:main")], target="prod")  # type: ignore[arg-type]
+    with pytest.raises(PromotionRefusedError, match=r"api\.version=latest is not a semantic"):
+        check_semver(project, [FoundValue("api.version", "f", "latest")], target="prod")  # type: ignore[arg-type]
 
 
 def test_a_project_warning_on_semver_does_not_refuse() -> None:

@@ -1,7 +1,8 @@
-"""Reading a worker process's answers: the jq worker (``gitward.diff``) and the Jsonnet workers
-(``gitward.render``) each answer one JSON line a request on a pipe, and must be given up on when
-the answer does not come in time. One reader serves both; it sits at the bottom of the layers so
-either may use it.
+"""Talking to worker processes over pipes: the jq worker (``gitward.diff``) and the Jsonnet
+workers (``gitward.render``) each answer one JSON line a request on a pipe, and must be given up on
+when the answer does not come in time. One reader (here) and one pool of such workers
+(:mod:`gitward.pipes.workers`) serve both; they sit at the bottom of the layers so either may use
+them.
 """
 
 from __future__ import annotations
