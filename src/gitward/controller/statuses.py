@@ -6,7 +6,9 @@ other write queues behind. Here a write that arrives while another transaction i
 waits for the next one, and everything that waits goes in together: an idle controller writes at
 once, a busy one in batches. Each caller still returns only once its own status is committed.
 If a batch fails, its statuses are written again one transaction each, so that one status the
-database refuses fails alone. It must not decide what a status says.
+database refuses fails alone. A batch of one goes the batch's way too: its statement is compiled
+once for every write, where a single write's is built for its app. It must not decide what a
+status says.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ class StatusWriter:
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting, []
-                if len(batch) == 1 or not await self._together(batch):
+                if not await self._together(batch):  # one statement, even for one app
                     for write in batch:
                         await self._alone(write)
         except BaseException:  # cancelled with the loop: no caller may wait forever
