@@ -129,8 +129,11 @@ class Apps:
             return {name: row.version for name, row in existing.items()}
 
     async def get(self, name: str) -> AppRecord | None:
+        """One app (Core: every reconcile of an app not yet in the controller's reads comes
+        here, a cold cycle once per app)."""
         async with self._access.reading() as session:
-            row = await session.get(AppRow, name)
+            connection = await session.connection()
+            row = (await connection.execute(_GET, {"app_name": name})).first()
             return None if row is None else app_record(row)
 
     async def condition_types(self) -> dict[str, tuple[str, ...]]:
@@ -392,7 +395,8 @@ def _status_values(status: AppStatus, where: Location) -> dict[str, Any]:
     }
 
 
-def app_record(row: AppRow) -> AppRecord:
+def app_record(row: Any) -> AppRecord:
+    """The record of an ORM row or a Core row of every column of ``apps``."""
     status = AppStatus(
         sync_status=row.sync_status,
         health_status=row.health_status,
@@ -432,3 +436,4 @@ def _selected(labels: Mapping[str, str], selector: LabelSelector) -> bool:
 
 
 _SET_STATUS = _set_status_statement()
+_GET = sa.select(AppRow.__table__).where(_APPS.name == sa.bindparam("app_name"))
