@@ -15,10 +15,14 @@ from typing import Annotated, Any
 import typer
 
 from gitward.cli.app_requests import app_path, fetch_app
+from gitward.cli.client import ApiClient, ApiError
 from gitward.cli.connecting import AuthTokenFlag, ServerFlag, session
 from gitward.errors import UsageError
 
-__all__ = ["Edits", "SyncPolicy", "edited_spec", "set_app"]
+__all__ = ["Edits", "SyncPolicy", "edited_spec", "put_edited", "set_app"]
+
+_ATTEMPTS = 5
+"""Tries of a read-edit-write that the controller's status writes keep overtaking."""
 
 
 class SyncPolicy(StrEnum):
@@ -69,11 +73,24 @@ def set_app(
                 hint="Give --revision, --path, --dest-namespace, --sync-policy, --self-heal "
                 "or --auto-prune",
             )
+        put_edited(client, name, edits)
+    typer.echo(f"application '{name}' updated")
+
+
+def put_edited(client: ApiClient, name: str, edits: Edits) -> None:
+    """Read the app, edit its spec and write it back at the version read. The controller's
+    status writes move the version too, so a conflict is read again and retried (as Argo CD's
+    ``UpdateSpec`` does); a person's concurrent edit is then kept and the edits applied on it."""
+    for attempt in range(1, _ATTEMPTS + 1):
         app = fetch_app(client, name)
         document = {key: app[key] for key in ("apiVersion", "kind", "metadata") if key in app}
         document["spec"] = edited_spec(name, app.get("spec") or {}, edits)
-        client.put(app_path(name), document)
-    typer.echo(f"application '{name}' updated")
+        try:
+            client.put(app_path(name), document)
+            return
+        except ApiError as error:
+            if error.status != 409 or attempt == _ATTEMPTS:
+                raise
 
 
 def edited_spec(name: str, spec: dict[str, Any], edits: Edits) -> dict[str, Any]:
