@@ -1,14 +1,17 @@
 """``gitward server`` as a process of its own, as an operator starts it: ``python -m gitward``
 with the operator's arguments, waited on until it prints its URL and admin password (never a
-sleep), and stopped at the end."""
+sleep), and stopped at the end; and the output of a long-running command (``gitward demo``,
+``gitward sandbox``) read line by line on a thread, to wait on a line it prints."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -61,3 +64,33 @@ def serving(args: Sequence[str], env: Mapping[str, str] | None = None) -> Iterat
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def output_lines(process: subprocess.Popen[str]) -> queue.Queue[str]:
+    """The process's output, line by line, as a thread reads it ("" at the end)."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+def read_until(output: queue.Queue[str], marker: str, within: float) -> list[str]:
+    """Output lines up to and including the first holding ``marker``; fail after ``within``."""
+    deadline = time.monotonic() + within
+    lines: list[str] = []
+    while not any(marker in line for line in lines):
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {marker!r} within {within} s: {lines}"
+        try:
+            line = output.get(timeout=left)
+        except queue.Empty:
+            continue
+        assert line, f"the process exited early: {lines}"
+        lines.append(line)
+    return lines
