@@ -10,7 +10,7 @@ its OIDC login would), and anonymous ones.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,19 +32,20 @@ from gitward.server.running import RunningServer, ServerConfig, run_server
 from gitward.settings import ControllerSettings
 from gitward.store import AppDefinition, AppStatus, ProjectDefinition
 from support.example import REPO_URL, ROOT, ROOT_APP, example_repository
+from support.pace import QUICK_CONTROLLER
 
-QUICK = ControllerSettings(
+QUICK = replace(
+    QUICK_CONTROLLER,
     workers=2,
     reconciliation_s=30.0,
     jitter_s=0.1,
-    error_backoff_base_s=0.1,
+    self_heal_base_s=ControllerSettings().self_heal_base_s,
     error_backoff_cap_s=0.5,
-    cache_warm_s=5.0,
-    poll_interval_s=0.2,
     wave_timeout_s=30.0,
 )
 """A reconciling server's controller for tests that watch it act on what they do: quick to
-retry and to time out, and no periodic refresh of its own within a test."""
+retry and to time out, but no periodic refresh of its own within a test and self-heal at its
+usual pace."""
 
 
 @dataclass
