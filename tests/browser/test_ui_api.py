@@ -12,7 +12,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from ui_world import DEVELOPERS_ONLY, REPO_URL, UiWorld, git
+from ui_world import DEVELOPERS_ONLY, UiWorld
+
+from support.example import REPO_URL
+from support.repos import git
 
 DEV = "ai-chatbot-dev"
 BACKEND = {

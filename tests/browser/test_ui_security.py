@@ -9,7 +9,9 @@ from typing import Any
 import httpx
 from browsing import as_user, log_in
 from playwright.sync_api import expect
-from ui_world import DEVELOPERS_ONLY, REPO_URL, UiWorld
+from ui_world import DEVELOPERS_ONLY, UiWorld
+
+from support.example import REPO_URL
 
 HOSTILE = "hostile-links"
 SCRIPT = "<img src=x onerror=alert('xss')>"

@@ -7,10 +7,8 @@ here: there is no container runtime."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +26,6 @@ EXAMPLE = PROJECT / "examples" / "ai-chatbot-infra"
 TOOLS = PROJECT / ".tools" / "bin"
 RELEASE = "gitward"
 NAMESPACE = "gitward"
-_URL_LINE = re.compile(r"serving on (https?://\S+)")
-_PASSWORD_LINE = re.compile(r"admin password[^:]*: (\S+)")
 
 Objects = dict[ResourceKey, dict[str, Any]]
 
@@ -83,20 +79,3 @@ def gitward_render(*value_files: Path, values: str = "") -> Objects:
 
 def of_kind(objects: Objects, kind: str) -> list[dict[str, Any]]:
     return [obj for key, obj in sorted(objects.items()) if key.kind == kind]
-
-
-def announced(process: subprocess.Popen[str]) -> tuple[str, str]:
-    """The URL and admin password a starting `gitward server` prints; fails with its output."""
-    url = password = ""
-    seen: list[str] = []
-    deadline = time.monotonic() + 60
-    assert process.stdout is not None
-    while not (url and password) and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        url = url or (m.group(1) if (m := _URL_LINE.search(line)) else "")
-        password = password or (m.group(1) if (m := _PASSWORD_LINE.search(line)) else "")
-    assert url and password, "the server did not start:\n" + "".join(seen)
-    return url, password

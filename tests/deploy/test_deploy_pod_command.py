@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,7 +25,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
-from deploy_support import CHART, announced, gitward_render, of_kind
+from deploy_support import CHART, gitward_render, of_kind
+
+from support.processes import serving
 
 NOTIFICATIONS_SECRET = """\
 apiVersion: v1
@@ -119,18 +119,8 @@ async def postgres(admin_url: str, statement: str) -> None:
 def pod(tmp_path: Path, database: str) -> Iterator[tuple[str, str, list[str]]]:
     """A gitward server run as the pod would run it; (url, admin password, its args)."""
     args, env = pod_command(tmp_path)
-    env["GITWARD_DATABASE_URL"] = database
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gitward", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, **env},
-    )  # fmt: skip
-    try:
-        url, password = announced(process)
+    with serving(args, {**env, "GITWARD_DATABASE_URL": database}) as (url, password):
         yield url, password, args
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_the_pods_command_serves_healthz_loads_every_file_and_bootstraps_the_root_app(

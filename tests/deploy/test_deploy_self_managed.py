@@ -6,10 +6,8 @@ no gitward image runs there."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +16,11 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from deploy_support import CHART, EXAMPLE, NAMESPACE, announced
+from deploy_support import CHART, EXAMPLE, NAMESPACE
 
 from gitward.sandbox import Sandbox, SandboxOptions
+from support.api import admin_client
+from support.processes import serving
 
 FORK_URL = "https://github.com/your-org/gitward.git"
 EXAMPLE_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
@@ -66,23 +66,15 @@ def server(tmp_path: Path, repositories: dict[str, Path]) -> Iterator[tuple[http
         repo_dirs = [
             arg for url, path in repositories.items() for arg in ("--repo-dir", f"{url}={path}")
         ]
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gitward", "server", "--port", "0", "--metrics-port", "0",
-             "--data-dir", str(tmp_path / "data"), "--kubeconfig", str(kubeconfig), *repo_dirs],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, "GITWARD_RECONCILIATION_PERIOD": "0"},
-        )  # fmt: skip
+        args = ["server", "--port", "0", "--metrics-port", "0", "--data-dir",
+                str(tmp_path / "data"), "--kubeconfig", str(kubeconfig), *repo_dirs]  # fmt: skip
         try:
-            url, password = announced(process)
-            with httpx.Client(base_url=url, timeout=60) as client:
-                login = client.post(
-                    "/api/v1/session", json={"username": "admin", "password": password}
-                )
-                client.headers["Authorization"] = f"Bearer {login.json()['token']}"
+            with (
+                serving(args, {"GITWARD_RECONCILIATION_PERIOD": "0"}) as (url, password),
+                admin_client(url, password) as client,
+            ):
                 yield client, sandbox
         finally:
-            process.terminate()
-            process.wait(timeout=30)
             sandbox_client.close()
 
 

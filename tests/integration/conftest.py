@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from gitward.kube import ClusterAccess, RemoteCluster
-from gitward.model.annotations import IN_CLUSTER_NAME, IN_CLUSTER_SERVER
 from gitward.sandbox import Sandbox, SandboxOptions
+from support.cluster import in_cluster_access
 
 
 @pytest.fixture(autouse=True)
@@ -35,10 +35,7 @@ async def sandbox(sandbox_options: SandboxOptions) -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 def access(sandbox: Sandbox, tmp_path: Path) -> ClusterAccess:
-    kubeconfig = sandbox.write_kubeconfig(tmp_path / "kubeconfig")
-    return ClusterAccess(
-        server=IN_CLUSTER_SERVER, name=IN_CLUSTER_NAME, kubeconfig=kubeconfig, context="sandbox"
-    )
+    return in_cluster_access(sandbox, tmp_path)
 
 
 @pytest.fixture

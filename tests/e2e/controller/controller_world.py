@@ -8,7 +8,7 @@ clone "as is": it resolves ``main`` with ``git ls-remote`` on the clone and chec
 commit it names (``checkout_commit``), so every test commit is a real new revision, exactly as
 with a remote. The git runner is the real one behind a switch that makes ``ls-remote`` and
 ``fetch`` fail the way an unreachable remote does. Tests that need more repositories (a chart in
-one, values in another) make them with ``new_repository`` and map their URLs through
+one, values in another) make them with ``support.repos.new_repository`` and map their URLs through
 ``World.repositories``.
 """
 
@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
-import subprocess
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,74 +37,15 @@ from gitward.render import Renderer
 from gitward.sandbox import Sandbox
 from gitward.settings import ControllerSettings
 from gitward.store import AppRecord, Store
+from support.cluster import apply_file
+from support.example import NAMESPACES, REPO_URL, ROOT_APP
+from support.pace import QUICK_CONTROLLER
+from support.repos import git
 
-EXAMPLE = Path(__file__).parents[3] / "examples" / "ai-chatbot-infra"
-REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
-ROOT, DEV, STAGING, PROD = (
-    "ai-chatbot-root",
-    "ai-chatbot-dev",
-    "ai-chatbot-staging",
-    "ai-chatbot-prod",
-)
 ENV_APPS = "gitops/app-of-apps/argocd-env-apps.yaml"
 BACKEND = "235494787667.dkr.ecr.ap-south-1.amazonaws.com/backend"
 FAST_CACHE = Backoff(initial=0.05, cap=0.5)
-
-FAST = ControllerSettings(
-    workers=4,
-    reconciliation_s=2.0,
-    jitter_s=0.5,
-    self_heal_base_s=0.2,
-    error_backoff_base_s=0.1,
-    error_backoff_cap_s=1.0,
-    cache_warm_s=5.0,
-    poll_interval_s=0.2,
-    wave_timeout_s=30.0,
-)
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
-    )
-    return done.stdout.strip()
-
-
-def make_repository(where: Path) -> Path:
-    """The example copied into a fresh repository on branch main, one commit."""
-    repo = where / "ai-chatbot-infra"
-    shutil.copytree(EXAMPLE, repo)
-    _init(repo)
-    commit_all(repo, "initial")
-    return repo
-
-
-def new_repository(repo: Path, files: Mapping[str, str]) -> str:
-    """A fresh repository on branch main holding ``files`` (path -> text); its first commit."""
-    repo.mkdir(parents=True)
-    _init(repo)
-    write_files(repo, files)
-    return commit_all(repo, "initial")
-
-
-def write_files(repo: Path, files: Mapping[str, str]) -> None:
-    for name, text in files.items():
-        path = repo / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-
-
-def commit_all(repo: Path, message: str) -> str:
-    """Commit every change of the work tree (new and deleted files too); the new commit."""
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-    return git(repo, "rev-parse", "HEAD")
-
-
-def _init(repo: Path) -> None:
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "ci@example.com")
-    git(repo, "config", "user.name", "CI")
+FAST = replace(QUICK_CONTROLLER, reconciliation_s=2.0, jitter_s=0.5, wave_timeout_s=30.0)
 
 
 class SwitchableGit:
@@ -184,13 +123,9 @@ class World:
 
     async def bootstrap(self) -> None:
         """Namespaces first (gitops/bootstrap, applied by hand), then the root app."""
-        for document in yaml.safe_load_all(
-            (self.repo / "gitops/bootstrap/namespace.yaml").read_text()
-        ):
-            if document:
-                await self.cluster.apply(document, force=True)
+        await apply_file(self.access, self.repo / NAMESPACES)
         assert self.controller is not None
-        await self.controller.bootstrap(self.repo / "gitops/app-of-apps/argocd-root-app.yaml")
+        await self.controller.bootstrap(self.repo / ROOT_APP)
 
     # -- git -----------------------------------------------------------------------------------
 

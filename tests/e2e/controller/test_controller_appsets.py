@@ -8,21 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from controller_world import (
-    BACKEND,
-    DEV,
-    PROD,
-    ROOT,
-    STAGING,
-    World,
-    commit_all,
-    drained,
-    new_repository,
-    write_files,
-)
+from controller_world import BACKEND, World, drained
 
 from gitward.controller.events import Subscription
 from gitward.store import AppRecord, ProjectDefinition
+from support.example import DEV, PROD, ROOT, STAGING
+from support.repos import commit_all, new_repository, write_files
 
 APPSET_ROOT = "gitops/app-of-apps/appset/argocd-root-app.yaml"
 ARGO_CD = "https://github.com/argoproj/argo-cd.git"

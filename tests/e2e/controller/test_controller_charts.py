@@ -21,10 +21,11 @@ from typing import Any
 
 import helm_python as helm
 import pytest
-from controller_world import World, new_repository
+from controller_world import World
 
 from gitward.charts import ChartRepositories
 from gitward.model.annotations import IN_CLUSTER_SERVER
+from support.repos import new_repository
 
 PROJECT = Path(__file__).resolve().parents[3]
 VALUES_URL = "https://git.example.com/teams/web-values.git"

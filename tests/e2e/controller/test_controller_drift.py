@@ -7,10 +7,11 @@ from dataclasses import replace
 from typing import Any
 
 import yaml
-from controller_world import BACKEND, DEV, FAST, PROD, ROOT, STAGING, World
+from controller_world import BACKEND, FAST, World
 
 from gitward.model.objects import ResourceKey
 from gitward.store import OperationRecord
+from support.example import DEV, PROD, ROOT, STAGING
 
 
 async def deployed(world: World, **settings: float) -> None:

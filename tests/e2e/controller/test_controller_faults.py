@@ -7,10 +7,11 @@ import asyncio
 from collections import Counter
 from dataclasses import replace
 
-from controller_world import BACKEND, DEV, FAST, ROOT, STAGING, World
+from controller_world import BACKEND, FAST, World
 
 from gitward.sandbox import ErrorRate
 from gitward.settings import ControllerSettings
+from support.example import DEV, ROOT, STAGING
 
 ONE_CYCLE = replace(FAST, reconciliation_s=600.0)
 """No periodic refresh during a test: the cycle (and what it resolved) lasts the whole test."""

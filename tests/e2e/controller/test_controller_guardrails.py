@@ -9,10 +9,11 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from controller_world import BACKEND, DEV, PROD, ROOT, STAGING, World
+from controller_world import BACKEND, World
 
 from gitward.controller.guarding import PolicyDeniedError
 from gitward.store import AppRecord
+from support.example import DEV, PROD, ROOT, STAGING
 
 
 def condition(record: AppRecord, kind: str) -> str | None:

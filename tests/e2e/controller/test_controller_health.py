@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from controller_world import World, new_repository
+from controller_world import World
 
 from gitward.kube import RemoteCluster
 from gitward.model.annotations import IN_CLUSTER_SERVER
 from gitward.model.objects import ResourceKey
+from support.repos import new_repository
 
 CERTS_URL = "https://git.example.com/platform/certs.git"
 APP = "shop-certs"

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from controller_world import World, commit_all, new_repository, write_files
+from controller_world import World
 
 from gitward.model.annotations import IN_CLUSTER_SERVER
+from support.repos import commit_all, new_repository, write_files
 
 REPO_URL = "https://git.example.com/team/jsonnet.git"
 APP = "guestbook"

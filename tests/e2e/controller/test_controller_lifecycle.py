@@ -4,11 +4,12 @@ and without the resources finalizer."""
 from __future__ import annotations
 
 import pytest
-from controller_world import BACKEND, DEV, PROD, ROOT, STAGING, World
+from controller_world import BACKEND, World
 
 from gitward.errors import ConfigError
 from gitward.model.annotations import HOOK_FINALIZER
 from gitward.model.objects import ResourceKey
+from support.example import DEV, PROD, ROOT, STAGING
 
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
 

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from controller_world import World, commit_all, new_repository, write_files
+from controller_world import World
 
 from gitward.errors import ConfigError
 from gitward.model.annotations import IN_CLUSTER_SERVER
+from support.repos import commit_all, new_repository, write_files
 
 CHARTS_URL = "https://git.example.com/platform/charts.git"
 VALUES_URL = "https://git.example.com/teams/web-values.git"

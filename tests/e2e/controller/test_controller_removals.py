@@ -15,12 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from controller_world import World, commit_all, new_repository, write_files
+from controller_world import World
 
 from gitward.kube import RemoteCluster
 from gitward.model.annotations import COMPARE_OPTIONS, IN_CLUSTER_SERVER
 from gitward.model.objects import ResourceKey
 from gitward.server import inspecting
+from support.repos import commit_all, new_repository, write_files
 
 SHOP_URL = "https://git.example.com/team/shop.git"
 APP = "shop"

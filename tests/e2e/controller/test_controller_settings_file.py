@@ -16,11 +16,12 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from controller_world import FAST, World, new_repository
+from controller_world import FAST, World
 
 from gitward.errors import NotFoundError
 from gitward.model.objects import ResourceKey
 from gitward.server.running import RunningServer, ServerConfig, run_server
+from support.repos import new_repository
 
 REPO_URL = "https://git.example.com/widgets.git"
 APP = "widgets"

@@ -14,11 +14,12 @@ import asyncio
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
-from controller_world import World, commit_all, new_repository, write_files
+from controller_world import World
 
 from gitward.kube import ClusterAccess, RemoteCluster
 from gitward.kube.cluster import WatchEvent
 from gitward.model.annotations import IN_CLUSTER_SERVER
+from support.repos import commit_all, new_repository, write_files
 
 REPO_URL = "https://git.example.com/team/web.git"
 APP = "web"

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from controller_world import World, new_repository
+from controller_world import World
+
+from support.repos import new_repository
 
 ADDONS = "https://example.com/platform/addons.git"
 

@@ -4,7 +4,9 @@ Git by themselves, staging only after dev is healthy; prod waits for a person.""
 
 from __future__ import annotations
 
-from controller_world import BACKEND, DEV, PROD, REPO_URL, ROOT, STAGING, World, drained
+from controller_world import BACKEND, World, drained
+
+from support.example import DEV, PROD, REPO_URL, ROOT, STAGING
 
 
 async def deployed(world: World) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from controller_world import BACKEND, DEV, FAST, FAST_CACHE, REPO_URL, World, drained
+from controller_world import BACKEND, FAST, FAST_CACHE, World, drained
 
 from gitward.charts import ChartRepositories
 from gitward.cli.demo import EXAMPLE_CHARTS_DIR, EXAMPLE_CHARTS_URL
@@ -26,6 +26,7 @@ from gitward.kube import Clusters
 from gitward.render import Renderer
 from gitward.store import AppRecord, ProjectDefinition
 from gitward.sync import utc_now
+from support.example import DEV, REPO_URL
 
 NOON = datetime(2030, 1, 7, 12, 0, tzinfo=UTC)
 """A Monday."""

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from controller_world import DEV, World
+from controller_world import World
 
 from gitward.model.application import Application
 from gitward.model.sources import Source
 from gitward.render import Rendered, Renderer
+from support.example import DEV
 
 LONG = "b" * 5000
 

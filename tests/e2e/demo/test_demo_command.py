@@ -5,51 +5,19 @@ cleanly on Ctrl-C (SIGINT)."""
 from __future__ import annotations
 
 import os
-import queue
-import select
 import shlex
 import signal
 import stat
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-DEV, STAGING, PROD = "ai-chatbot-dev", "ai-chatbot-staging", "ai-chatbot-prod"
-
-
-def output_lines(process: subprocess.Popen[str]) -> queue.Queue[str]:
-    """The process's output, line by line, as a thread reads it ("" at the end)."""
-    lines: queue.Queue[str] = queue.Queue()
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
-        lines.put("")
-
-    threading.Thread(target=read, daemon=True).start()
-    return lines
-
-
-def read_until(output: queue.Queue[str], marker: str, within: float) -> list[str]:
-    """Output lines up to and including the first holding ``marker``; fail after ``within``."""
-    deadline = time.monotonic() + within
-    lines: list[str] = []
-    while not any(marker in line for line in lines):
-        left = deadline - time.monotonic()
-        assert left > 0, f"no {marker!r} within {within} s: {lines}"
-        try:
-            line = output.get(timeout=left)
-        except queue.Empty:
-            continue
-        assert line, f"the demo exited early: {lines}"
-        lines.append(line)
-    return lines
+from support.example import DEV, PROD, STAGING
+from support.processes import output_lines, read_until
+from support.waiting import wait_for
 
 
 def app_state(client: httpx.Client, name: str) -> tuple[str, str]:
@@ -63,10 +31,7 @@ def app_state(client: httpx.Client, name: str) -> tuple[str, str]:
 
 def until(condition: Any, within: float, what: str) -> None:
     """Look at ``condition()`` again and again until it holds; fail after ``within``."""
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, f"not within {within} s: {what}"
-        select.select([], [], [], 0.5)  # a pause between looks at the API
+    wait_for(condition, within, what, every=0.5)
 
 
 def run_printed(command: str, tmp_path: Path, then: tuple[str, ...]) -> str:

@@ -20,9 +20,10 @@ import zipfile
 from pathlib import Path
 
 import httpx
-from test_demo_command import app_state, output_lines, read_until, until
+from test_demo_command import app_state, until
 
 import gitward
+from support.processes import output_lines, read_until
 
 CHECKOUT = Path(gitward.__file__).resolve().parents[2]
 DEV = "ai-chatbot-dev"

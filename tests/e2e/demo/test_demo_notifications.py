@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from test_demo_command import output_lines, read_until
+from support.processes import output_lines, read_until
 
 MARKER = "Notifications (Argo CD's format) are appended to "
 

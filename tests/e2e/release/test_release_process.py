@@ -102,7 +102,7 @@ def test_from_commit_to_production(world: World) -> None:
     world.wait_for("prod created", exists(world, PROD), timeout=120)
 
     # Prod takes semantic versions only: staging's `latest` tags are refused, nothing pushed.
-    refused = world.gitward("promote", PROD, "--from", STAGING)
+    refused = world.run("promote", PROD, "--from", STAGING)
     assert refused.exit_code == 1, refused.output
     assert "backend.image.tag=latest is not a semantic version tag" in refused.output
     assert "project 'prod' requires them (semver-images)" in refused.output
@@ -144,7 +144,7 @@ def test_from_commit_to_production(world: World) -> None:
         for e in audit_events
     ), audit_events
     # ... and in staging's history, before the deployment of its commit, by time.
-    history = world.gitward("app", "history", STAGING)
+    history = world.run("app", "history", STAGING)
     assert history.exit_code == 0, history.output
     row = (
         f"promoted backend.image.tag={RELEASE} from {DEV}@{pushed[:7]}: "
@@ -158,7 +158,7 @@ def test_from_commit_to_production(world: World) -> None:
 
     # The release manager promotes staging's backend into prod: a branch, never main.
     prod_main = git(world.repo, "rev-parse", "main")
-    result = world.gitward("promote", PROD, "--from", STAGING, "--keys", "backend.image.tag")
+    result = world.run("promote", PROD, "--from", STAGING, "--keys", "backend.image.tag")
     assert result.exit_code == 0, result.output
     branches = git(world.repo, "branch", "--list", "--format=%(refname:short)", "gitward/*")
     assert branches.startswith(f"gitward/promote/{PROD}/"), branches
@@ -176,12 +176,12 @@ def test_from_commit_to_production(world: World) -> None:
     assert f"+        image: {BACKEND}:{RELEASE}" in output
     # Asked again with the same values: the same branch, already proposed, recorded once.
     tip = git(world.repo, "rev-parse", branch)
-    again = world.gitward("promote", PROD, "--from", STAGING, "--keys", "backend.image.tag")
+    again = world.run("promote", PROD, "--from", STAGING, "--keys", "backend.image.tag")
     assert again.exit_code == 0, again.output
     assert f"already proposed on branch {branch} for review" in again.output
     assert f"Open the pull request from {branch} into main: {compare}?expand=1" in again.output
     assert git(world.repo, "rev-parse", branch) == tip
-    prod_history = world.gitward("app", "history", PROD).output
+    prod_history = world.run("app", "history", PROD).output
     assert prod_history.count(f"proposed on branch {branch}, pull request {compare}") == 1
 
     # A `:latest` image in prod is refused by the guardrail when a release manager syncs it.
@@ -190,9 +190,9 @@ def test_from_commit_to_production(world: World) -> None:
     prod_values.write_text(text.replace("tag: v1.0.0", "tag: latest", 1))
     git(world.repo, "commit", "-q", "-am", "backend latest in prod")
     latest = git(world.repo, "rev-parse", "main")
-    refresh = world.gitward("app", "get", PROD, "--hard-refresh")
+    refresh = world.run("app", "get", PROD, "--hard-refresh")
     assert refresh.exit_code == 0, refresh.output
-    synced_latest = world.gitward("app", "sync", PROD, "--revision", latest)
+    synced_latest = world.run("app", "sync", PROD, "--revision", latest)
     assert synced_latest.exit_code != 0, synced_latest.output
     assert "sync refused by policy" in synced_latest.output
     assert "has no tag or the mutable :latest tag" in synced_latest.output
@@ -202,7 +202,7 @@ def test_from_commit_to_production(world: World) -> None:
     git(world.repo, "merge", "--no-ff", "-q", "-m", "Merge the prod promotion", branch)
     merged = git(world.repo, "rev-parse", "main")
     assert f"tag: {RELEASE}" in values_at(world, merged, "prod")
-    synced = world.gitward("app", "sync", PROD, "--revision", merged, "--timeout", "120")
+    synced = world.run("app", "sync", PROD, "--revision", merged, "--timeout", "120")
     assert synced.exit_code == 0, synced.output
     world.wait_for("prod deployed", settled_at(world, PROD), timeout=120)
     assert live_backend_image(world, PROD) == f"{BACKEND}:{RELEASE}"

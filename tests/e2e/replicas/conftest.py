@@ -11,11 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import subprocess
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,11 +27,12 @@ from cryptography.fernet import Fernet
 
 from gitward.sandbox import Sandbox, SandboxOptions
 from gitward.store.fencing import owner
+from support.api import admin_client
+from support.processes import announced, gitward_process
+from support.repos import new_repository
 
 POSTGRES_VARIABLE = "GITWARD_TEST_POSTGRES_URL"
 REPO_URL = "https://git.example.com/team/waves.git"
-_URL_LINE = re.compile(r"serving on (https?://\S+)")
-_PASSWORD_LINE = re.compile(r"admin password[^:]*: (\S+)")
 WAVES = 4
 PER_WAVE = 2
 
@@ -106,15 +104,7 @@ def wave_manifests() -> str:
 def repository(tmp_path: Path) -> Path:
     """A git repository whose ``waves/`` holds ConfigMaps in WAVES sync waves."""
     repo = tmp_path / "waves"
-    (repo / "waves").mkdir(parents=True)
-    (repo / "waves" / "configmaps.yaml").write_text(wave_manifests(), "utf-8")
-    for args in (("init", "-q", "-b", "main"), ("add", "-A")):
-        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
-    subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "w"],
-        check=True,
-        capture_output=True,
-    )
+    new_repository(repo, {"waves/configmaps.yaml": wave_manifests()})
     return repo
 
 
@@ -171,49 +161,27 @@ class Replicas:
         """Start one more replica and wait until it serves."""
         data = self.tmp_path / f"replica{len(self.all)}"
         env = {
-            **os.environ,
             "GITWARD_SECRET_KEY": self.key,
             "GITWARD_RECONCILIATION_PERIOD": "0",
             "GITWARD_METRICS_PORT": "0",
         }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gitward", "server", "--port", "0", "--data-dir", str(data),
+        process = gitward_process(
+            ["server", "--port", "0", "--data-dir", str(data),
              "--database-url", self.database, "--kubeconfig", str(self.kubeconfig),
              "--repo-dir", f"{REPO_URL}={self.repo}", "--replica-lease", str(lease_s),
              "--replica-heartbeat", str(lease_s / 4)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+            env,
         )  # fmt: skip
         replica = Replica(process)
         self.all.append(replica)
-        self._announced(replica)
+        replica.url, self.password = announced(process, seen=replica.output, password=self.password)
         threading.Thread(target=replica.read, daemon=True).start()
         return replica
-
-    def _announced(self, replica: Replica) -> None:
-        deadline = time.monotonic() + 60
-        assert replica.process.stdout is not None
-        while time.monotonic() < deadline:
-            line = replica.process.stdout.readline()
-            if not line:
-                break
-            replica.output.append(line)
-            if found := _PASSWORD_LINE.search(line):
-                self.password = found.group(1)
-            if found := _URL_LINE.search(line):
-                replica.url = found.group(1)
-            if replica.url and self.password:
-                return
-        raise AssertionError("a replica did not start:\n" + "".join(replica.output))
 
     @contextlib.contextmanager
     def client(self, replica: Replica) -> Iterator[httpx.Client]:
         """An API client of ``replica``, logged in as admin."""
-        with httpx.Client(base_url=replica.url, timeout=30) as client:
-            login = client.post(
-                "/api/v1/session", json={"username": "admin", "password": self.password}
-            )
-            assert login.status_code == 200, login.text
-            client.headers["Authorization"] = f"Bearer {login.json()['token']}"
+        with admin_client(replica.url, self.password) as client:
             yield client
 
     def owner_of(self, app: str) -> Replica:
@@ -246,15 +214,3 @@ def replicas(
         running.stop()
         for index, replica in enumerate(running.all):  # shown when the test fails
             print(f"--- replica {index} ({replica.url}) ---\n{''.join(replica.output)}")
-
-
-def wait_for(condition: Any, within: float, what: str) -> Any:
-    """``condition()``'s first truthy value, polled; AssertionError naming ``what`` after
-    ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {within:g}s")

@@ -8,9 +8,10 @@ import json
 from typing import Any
 
 import httpx
-from conftest import Replicas, application, query, wait_for
+from conftest import Replicas, application, query
 
 from gitward.sandbox import Sandbox
+from support.waiting import wait_for
 
 APP = "waves"
 

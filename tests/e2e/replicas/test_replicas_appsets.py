@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import REPO_URL, Replicas, wait_for
+from conftest import REPO_URL, Replicas
 
 from gitward.controller.storedsets import set_key
+from support.waiting import wait_for
 
 NAME = "waves-set"
 

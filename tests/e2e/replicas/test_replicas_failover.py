@@ -12,18 +12,10 @@ import time
 from typing import Any
 
 import httpx
-from conftest import (
-    PER_WAVE,
-    POSTGRES_VARIABLE,
-    WAVES,
-    Replicas,
-    admin,
-    application,
-    query,
-    wait_for,
-)
+from conftest import PER_WAVE, POSTGRES_VARIABLE, WAVES, Replicas, admin, application, query
 
 from gitward.sandbox import Sandbox
+from support.waiting import wait_for
 
 APP = "waves"
 

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import Replica, wait_for
+from conftest import Replica
+
+from support.waiting import wait_for
 
 
 def test_a_second_server_on_one_sqlite_database_is_refused_and_the_first_goes_on(

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-import queue
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
+
+from support.processes import output_lines
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -25,20 +25,6 @@ def kubectl() -> str | None:
     if found is None and os.environ.get("GITWARD_REQUIRE_TOOLS") == "1":
         pytest.fail("kubectl is required (GITWARD_REQUIRE_TOOLS=1) but not found")
     return found
-
-
-def output_lines(process: subprocess.Popen[str]) -> queue.Queue[str]:
-    """The process's output, line by line, as a thread reads it ("" at the end)."""
-    lines: queue.Queue[str] = queue.Queue()
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
-        lines.put("")
-
-    threading.Thread(target=read, daemon=True).start()
-    return lines
 
 
 def test_the_sandbox_command_serves_writes_a_kubeconfig_and_stops_on_ctrl_c(

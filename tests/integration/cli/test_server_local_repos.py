@@ -3,40 +3,19 @@ server process, its API over HTTP, and one-line refusals of bad settings (issues
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from typer.testing import CliRunner
 
 from gitward.cli.main import app
+from support.api import admin_client
+from support.example import example_repository
+from support.processes import serving
 
-ROOT = Path(__file__).resolve().parents[3]
-EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
 URL = "https://git.example.com/Team/Infra.git"
-_URL_LINE = re.compile(r"serving on (https?://\S+)")
-_PASSWORD_LINE = re.compile(r"admin password[^:]*: (\S+)")
-
-
-def repository(where: Path) -> Path:
-    repo = where / "infra"
-    shutil.copytree(EXAMPLE, repo)
-    for args in (("init", "-q", "-b", "main"), ("add", "-A")):
-        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
-    subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "i"],
-        check=True,
-        capture_output=True,
-    )
-    return repo
 
 
 def application(name: str, repo_url: str) -> dict[str, Any]:
@@ -55,42 +34,18 @@ def application(name: str, repo_url: str) -> dict[str, Any]:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     """A ``gitward server`` process mapping URL to a clone; (url, admin password, clone)."""
-    repo = repository(tmp_path)
-    env = {**os.environ, "GITWARD_RECONCILIATION_PERIOD": "0"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gitward", "server", "--port", "0", "--data-dir",
-         str(tmp_path / "data"), "--repo-dir", f"{URL}={repo}"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )  # fmt: skip
-    try:
-        url, password = _announced(process)
+    repo = example_repository(tmp_path)
+    args = ["server", "--port", "0", "--data-dir", str(tmp_path / "data"),
+            "--repo-dir", f"{URL}={repo}"]  # fmt: skip
+    with serving(args, {"GITWARD_RECONCILIATION_PERIOD": "0"}) as (url, password):
         yield url, password, repo
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _announced(process: subprocess.Popen[str]) -> tuple[str, str]:
-    url = password = ""
-    deadline = time.monotonic() + 60
-    assert process.stdout is not None
-    while not (url and password) and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        url = url or (m.group(1) if (m := _URL_LINE.search(line)) else "")
-        password = password or (m.group(1) if (m := _PASSWORD_LINE.search(line)) else "")
-    assert url and password, "the server did not announce its URL and admin password"
-    return url, password
 
 
 def test_a_repo_dir_serves_the_url_however_it_is_spelt_and_local_urls_are_refused(
     served: tuple[str, str, Path],
 ) -> None:
     url, password, repo = served
-    with httpx.Client(base_url=url, timeout=60) as client:
-        login = client.post("/api/v1/session", json={"username": "admin", "password": password})
-        client.headers["Authorization"] = f"Bearer {login.json()['token']}"
+    with admin_client(url, password) as client:
         spellings = [URL, URL.removesuffix(".git"), URL.removesuffix(".git") + "/", URL.lower()]
         for index, spelling in enumerate(spellings):
             created = client.post("/api/v1/applications", json=application(f"a{index}", spelling))

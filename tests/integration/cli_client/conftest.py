@@ -7,14 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_client_world import ServerThread, World, make_repository
+from cli_client_world import World, guestbook_server, make_repository
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     repo = make_repository(tmp_path)
-    server = ServerThread(tmp_path, repo).start()
-    try:
+    with guestbook_server(tmp_path, repo) as server:
         yield World(tmp_path, server, repo, tmp_path / "cli" / "config.yaml")
-    finally:
-        server.stop()

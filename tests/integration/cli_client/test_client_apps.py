@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 import yaml
-from cli_client_world import REPO_URL, SECRET_VALUE, World, application, git
+from cli_client_world import REPO_URL, SECRET_VALUE, World, application
+
+from support.repos import git
 
 
 @pytest.fixture

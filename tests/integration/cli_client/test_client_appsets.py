@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from cli_client_world import REPO_URL, World, application, git
+from cli_client_world import REPO_URL, World, application
+
+from support.repos import git
 
 SET = {
     "apiVersion": "argoproj.io/v1alpha1",

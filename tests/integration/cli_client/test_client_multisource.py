@@ -9,7 +9,9 @@ import re
 from typing import Any
 
 import pytest
-from cli_client_world import MANIFESTS, REPO_URL, World, application, commit_change, git
+from cli_client_world import MANIFESTS, REPO_URL, World, application, commit_change
+
+from support.repos import git
 
 
 @pytest.fixture

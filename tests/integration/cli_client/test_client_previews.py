@@ -7,7 +7,9 @@ import copy
 from typing import Any
 
 import pytest
-from cli_client_world import MANIFESTS, SECRET_VALUE, World, application, commit_change, git
+from cli_client_world import MANIFESTS, SECRET_VALUE, World, application, commit_change
+
+from support.repos import git
 
 NEW_SECRET = "n3w-secret-never-shown"
 

@@ -14,10 +14,10 @@ import pytest
 from cli_client_world import (
     FAST,
     MANIFESTS,
-    ServerThread,
     World,
     application,
     commit_change,
+    guestbook_server,
     make_repository,
 )
 
@@ -27,15 +27,12 @@ SLOW = replace(FAST, reconciliation_s=3600.0, jitter_s=0.0)
 @pytest.fixture
 def slow_world(tmp_path: Path) -> Iterator[World]:
     repo = make_repository(tmp_path)
-    server = ServerThread(tmp_path, repo, controller=SLOW).start()
-    try:
+    with guestbook_server(tmp_path, repo, controller=SLOW) as server:
         world = World(tmp_path, server, repo, tmp_path / "cli" / "config.yaml")
         world.login()
         world.create_app(application("guestbook"))
         world.wait_for_app("guestbook", lambda app: app["status"]["sync"]["status"] != "Unknown")
         yield world
-    finally:
-        server.stop()
 
 
 def _greet(world: World, greeting: str) -> str:

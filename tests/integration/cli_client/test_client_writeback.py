@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli_client_world import World, application, git
+from cli_client_world import World, application
+
+from support.repos import git
 
 IMAGE_KEY = "spec.template.spec.containers[0].image"
 

@@ -11,17 +11,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
-REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
+from support.example import EXAMPLE, REPO_URL, ROOT_APP
+from support.repos import identity
+
 CHARTS_URL = "https://charts.bitnami.com/bitnami"
-ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "dev",
-    "GIT_AUTHOR_EMAIL": "dev@example.com",
-    "GIT_COMMITTER_NAME": "dev",
-    "GIT_COMMITTER_EMAIL": "dev@example.com",
-}
+IDENTITY = identity("dev")
 
 
 def git(repo: Path, *args: str) -> str:

@@ -11,15 +11,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
-DEV, STAGING, PROD = "ai-chatbot-dev", "ai-chatbot-staging", "ai-chatbot-prod"
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "rm",
-    "GIT_AUTHOR_EMAIL": "rm@example.com",
-    "GIT_COMMITTER_NAME": "rm",
-    "GIT_COMMITTER_EMAIL": "rm@example.com",
-}
+from support.example import DEV, EXAMPLE, PROD, STAGING
+from support.repos import identity
+
+IDENTITY = identity("rm")
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -10,15 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[3]
-DEV_VALUES = ROOT / "examples" / "ai-chatbot-infra" / "gitops" / "dev" / "values.yaml"
+from support.example import EXAMPLE
+from support.repos import identity
+
+DEV_VALUES = EXAMPLE / "gitops" / "dev" / "values.yaml"
 WRITERS = 20
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "ci",
-    "GIT_AUTHOR_EMAIL": "ci@example.com",
-    "GIT_COMMITTER_NAME": "ci",
-    "GIT_COMMITTER_EMAIL": "ci@example.com",
-}
+IDENTITY = identity("ci")
 
 
 def git(cwd: Path, *args: str) -> str:

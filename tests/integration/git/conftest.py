@@ -13,13 +13,9 @@ from pathlib import Path
 import pytest
 
 from gitward.git import Repositories
+from support.repos import identity
 
-_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Test Author",
-    "GIT_AUTHOR_EMAIL": "author@example.invalid",
-    "GIT_COMMITTER_NAME": "Test Author",
-    "GIT_COMMITTER_EMAIL": "author@example.invalid",
-}
+_IDENTITY = identity("Test Author", "author@example.invalid")
 
 
 def run_git_command(cwd: Path, *args: str) -> str:

@@ -9,10 +9,8 @@ its OIDC login would), and anonymous ones.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,34 +29,23 @@ from gitward.errors import GitUnavailableError
 from gitward.model.application import parse_application
 from gitward.model.project import parse_project
 from gitward.server.running import RunningServer, ServerConfig, run_server
+from gitward.settings import ControllerSettings
 from gitward.store import AppDefinition, AppStatus, ProjectDefinition
+from support.example import REPO_URL, ROOT, ROOT_APP, example_repository
+from support.pace import QUICK_CONTROLLER
 
-EXAMPLE = Path(__file__).parents[3] / "examples" / "ai-chatbot-infra"
-REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
-ROOT, DEV, STAGING, PROD = (
-    "ai-chatbot-root",
-    "ai-chatbot-dev",
-    "ai-chatbot-staging",
-    "ai-chatbot-prod",
+QUICK = replace(
+    QUICK_CONTROLLER,
+    workers=2,
+    reconciliation_s=30.0,
+    jitter_s=0.1,
+    self_heal_base_s=ControllerSettings().self_heal_base_s,
+    error_backoff_cap_s=0.5,
+    wave_timeout_s=30.0,
 )
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
-    )
-    return done.stdout.strip()
-
-
-def make_repository(where: Path) -> Path:
-    repo = where / "ai-chatbot-infra"
-    shutil.copytree(EXAMPLE, repo)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "ci@example.com")
-    git(repo, "config", "user.name", "CI")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "initial")
-    return repo
+"""A reconciling server's controller for tests that watch it act on what they do: quick to
+retry and to time out, but no periodic refresh of its own within a test and self-heal at its
+usual pace."""
 
 
 @dataclass
@@ -110,7 +97,7 @@ async def api_factory(tmp_path: Path) -> AsyncIterator[ApiFactory]:
     running: list[tuple[Any, Api]] = []
 
     async def start(**overrides: Any) -> Api:
-        repo = make_repository(tmp_path)
+        repo = example_repository(tmp_path)
         config = ServerConfig(
             **{
                 "data_dir": tmp_path / "data",
@@ -143,7 +130,7 @@ async def api(api_factory: ApiFactory) -> Api:
 async def _seed(server: RunningServer, repo: Path) -> None:
     """The root app, and what it declares (projects, the three environments), in the store."""
     store = server.services.store
-    await server.controller.bootstrap(repo / "gitops/app-of-apps/argocd-root-app.yaml")
+    await server.controller.bootstrap(repo / ROOT_APP)
     for document in _documents(repo / "gitops/app-of-apps/argocd-projects.yaml"):
         project = parse_project(document).value
         await store.projects.upsert(ProjectDefinition(project.name, document))

@@ -6,9 +6,11 @@ import copy
 import json
 from typing import Any
 
-from conftest import DEV, PROD, REPO_URL, ROOT, STAGING, Api, git
+from conftest import Api
 
 from gitward.store import AppStatus
+from support.example import DEV, PROD, REPO_URL, ROOT, STAGING
+from support.repos import git
 
 
 def guestbook(project: str = "dev", namespace: str = "dev", **spec: Any) -> dict[str, Any]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from conftest import ROOT, ApiFactory, list_appset, seed_appsets
+from conftest import ApiFactory, list_appset, seed_appsets
+
+from support.example import ROOT
 
 POLICY = """apiVersion: v1
 kind: ConfigMap

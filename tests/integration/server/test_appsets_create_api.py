@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import REPO_URL, ROOT, ApiFactory, list_appset, seed_appsets
+from conftest import ApiFactory, list_appset, seed_appsets
 
 from gitward.model.application import parse_application
 from gitward.store import AppDefinition
+from support.example import REPO_URL, ROOT
 
 POLICY = """apiVersion: v1
 kind: ConfigMap

@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import REPO_URL, ROOT, Api, git, list_appset, seed_appsets
+from conftest import Api, list_appset, seed_appsets
+
+from support.example import REPO_URL, ROOT
+from support.repos import git
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "server"))
 from webhook_deliveries import body_of, headers, payload

@@ -9,9 +9,10 @@ import time
 from typing import Any
 
 import jwt
-from conftest import DEV, Api
+from conftest import Api
 
 from gitward.server.auth.tokens import AUDIENCE, ISSUER
+from support.example import DEV
 
 
 def claims(**changes: Any) -> dict[str, Any]:

@@ -21,14 +21,14 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from conftest import Api, git
+from conftest import QUICK, Api
 
 from gitward.kube import ClusterAccess, RemoteCluster
 from gitward.model.annotations import IN_CLUSTER_SERVER
 from gitward.model.objects import ResourceKey
 from gitward.sandbox import Sandbox, SandboxOptions
 from gitward.server.running import ServerConfig, run_server
-from gitward.settings import ControllerSettings
+from support.repos import commit_all, init_repository
 
 TOKEN = "second-cluster-token-never-shown"
 NEW_TOKEN = "rotated-cluster-token-never-shown"
@@ -37,16 +37,6 @@ SECOND = "second"
 APP = "web"
 DEPLOYMENT = ResourceKey("apps", "Deployment", "web", "web")
 CONFIG_MAP = ResourceKey("", "ConfigMap", "web", "web-settings")
-QUICK = ControllerSettings(
-    workers=2,
-    reconciliation_s=30.0,
-    jitter_s=0.1,
-    error_backoff_base_s=0.1,
-    error_backoff_cap_s=0.5,
-    cache_warm_s=5.0,
-    poll_interval_s=0.2,
-    wave_timeout_s=30.0,
-)
 MANIFESTS = """\
 apiVersion: v1
 kind: ConfigMap
@@ -76,11 +66,8 @@ def repository(tmp_path: Path) -> Path:
     repo = tmp_path / "web"
     (repo / "manifests").mkdir(parents=True)
     (repo / "manifests" / "web.yaml").write_text(MANIFESTS)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "ci@example.com")
-    git(repo, "config", "user.name", "CI")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "initial")
+    init_repository(repo)
+    commit_all(repo, "initial")
     return repo
 
 

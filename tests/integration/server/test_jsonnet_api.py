@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import REPO_URL, Api, git
+from conftest import Api
+
+from support.example import REPO_URL
+from support.repos import git
 
 MAIN = """
 function(replicas) [{

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import DEV, Api, ApiFactory
+from conftest import Api, ApiFactory
 
 from gitward.errors import ConfigError
 from gitward.server.auth import AuthConfig
 from gitward.server.auth.ratelimit import Allowance, LoginLimits
 from gitward.server.running import ServerConfig, run_server
+from support.example import DEV
 
 
 async def test_the_api_port_does_not_serve_metrics_to_anyone(api: Api) -> None:

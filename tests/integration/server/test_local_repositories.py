@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO_URL, Api, ApiFactory, make_repository
+from conftest import Api, ApiFactory
 
 from gitward.model.application import parse_application
 from gitward.server.running import ServerConfig
 from gitward.settings import Settings
 from gitward.store import AppDefinition
+from support.example import REPO_URL, example_repository
 
 
 def app(name: str, *repo_urls: str) -> dict[str, Any]:
@@ -121,7 +122,7 @@ SPELLINGS = [
 async def test_repo_dirs_from_the_environment_serve_every_spelling_of_the_url(
     api_factory: ApiFactory, tmp_path: Path
 ) -> None:
-    served = make_repository(tmp_path / "served")
+    served = example_repository(tmp_path / "served")
     env = {"GITWARD_REPO_DIRS": f"{SPELLINGS[1]}={served}", "GITWARD_DATA_DIR": str(tmp_path)}
     config = ServerConfig.from_settings(Settings.from_env(env))
     assert dict(config.local_repos) == {SPELLINGS[1]: served}

@@ -14,12 +14,13 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 import pytest
-from conftest import DEV, PROD, REPO_URL, Api, ApiFactory, list_appset, seed_appsets
+from conftest import Api, ApiFactory, list_appset, seed_appsets
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
 from gitward.server.app import build_app
 from gitward.server.rbac import Policy
+from support.example import DEV, PROD, REPO_URL
 
 CLUSTER = "https://k8s.example.com:6443"
 EXISTING = {

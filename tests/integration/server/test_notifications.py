@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from conftest import git
+from conftest import QUICK
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from notify_receivers import Recorded, body_of, smtp_receiver, until, webhook_receiver
@@ -32,22 +32,12 @@ from gitward.kube import ClusterAccess
 from gitward.model.annotations import IN_CLUSTER_SERVER
 from gitward.sandbox import SandboxOptions
 from gitward.server.running import ServerConfig, run_server
-from gitward.settings import ControllerSettings
+from support.repos import commit_all, git, init_repository
 
 HOOK_TOKEN = "hook-token-never-shown"
 SLACK_TOKEN = "xoxb-slack-token-never-shown"
 SLACK = "/slack/api/chat.postMessage"
 REPO_URL = "https://git.example.com/team/apps.git"
-QUICK = ControllerSettings(
-    workers=2,
-    reconciliation_s=30.0,
-    jitter_s=0.1,
-    error_backoff_base_s=0.1,
-    error_backoff_cap_s=0.5,
-    cache_warm_s=5.0,
-    poll_interval_s=0.2,
-    wave_timeout_s=30.0,
-)
 SUCCEEDED_WHEN = (
     "app.status.operationState != nil and app.status.operationState.phase in ['Succeeded']"
 )
@@ -237,11 +227,8 @@ def repository(tmp_path: Path) -> Path:
         "labels: {app: refused}", "labels: {app: other}"
     )
     (repo / "refused" / "app.yaml").write_text(mismatched)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "ci@example.com")
-    git(repo, "config", "user.name", "CI")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "initial")
+    init_repository(repo)
+    commit_all(repo, "initial")
     return repo
 
 

@@ -4,7 +4,10 @@ with the policy, the object and the message, and no operation is recorded."""
 
 from __future__ import annotations
 
-from conftest import PROD, Api, git
+from conftest import Api
+
+from support.example import PROD
+from support.repos import git
 
 
 async def test_a_sync_of_prod_with_a_latest_image_is_refused_naming_the_policy(api: Api) -> None:

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO_URL, ApiFactory, git
+from conftest import ApiFactory
 
 from gitward.model.application import parse_application
 from gitward.store import AppDefinition
+from support.example import REPO_URL
+from support.repos import git
 
 TOKEN = "ghp-token-never-shown"
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import DEV, PROD, REPO_URL, STAGING, Api, git
+from conftest import Api
 
 from gitward.controller.events import AppEvent
 from gitward.controller.following import AUTOMATED_PROMOTION, Follower
@@ -17,6 +17,8 @@ from gitward.controller.promoting import Promotions
 from gitward.delivery.gates import PromotionRefusedError
 from gitward.model.application import parse_application
 from gitward.store import AppDefinition, AppStatus, AuditAction, ProjectDefinition
+from support.example import DEV, PROD, REPO_URL, STAGING
+from support.repos import git
 
 
 def accept_pushes(repo: Path) -> None:

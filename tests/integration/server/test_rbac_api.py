@@ -8,7 +8,9 @@ Argo CD); devops-team are developers and release-managers; security-team may onl
 from __future__ import annotations
 
 import pytest
-from conftest import DEV, PROD, ROOT, STAGING, Api
+from conftest import Api
+
+from support.example import DEV, PROD, ROOT, STAGING
 
 DEVOPS = ("devops-team",)
 SECURITY = ("security-team",)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ROOT, ApiFactory
+from conftest import ApiFactory
 
 from gitward.server.running import ServerConfig
 from gitward.settings import Settings
+from support.example import ROOT
 
 
 async def test_a_directory_with_more_manifest_files_than_allowed_is_refused(

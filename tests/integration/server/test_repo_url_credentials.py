@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DEV, REPO_URL, Api
+from conftest import Api
 
 from gitward.errors import ManifestError
 from gitward.server.running import ServerConfig, run_server
 from gitward.store import AppDefinition
+from support.example import DEV, REPO_URL
 
 PASSWORD = "hunter2-secret-in-url"
 WITH_CREDENTIALS = REPO_URL.replace("https://", f"https://bot:{PASSWORD}@")

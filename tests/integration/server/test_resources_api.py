@@ -10,9 +10,10 @@ from dataclasses import replace
 from urllib.parse import quote
 
 import pytest
-from conftest import DEV, PROD, Api, ApiFactory
+from conftest import Api, ApiFactory
 
 from gitward.controller.events import AppEvent
+from support.example import DEV, PROD
 
 SECRET_PASSWORD = "hunter2-not-to-be-shown"
 TOKEN = "bearer-token-not-to-be-shown"

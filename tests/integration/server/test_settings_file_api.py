@@ -9,10 +9,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from conftest import DEV, Api, ApiFactory
+from conftest import Api, ApiFactory
 
 from gitward.errors import ConfigError
 from gitward.server.running import ServerConfig, run_server
+from support.example import DEV
 
 HEADER = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: argocd-cm\ndata:\n"
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import DEV, PROD, Api
+from conftest import Api
 
 from gitward.store import ProjectDefinition
+from support.example import DEV, PROD
 
 FREEZE = {
     "kind": "deny",

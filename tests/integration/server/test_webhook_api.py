@@ -11,11 +11,12 @@ from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import pytest
-from conftest import DEV, PROD, REPO_URL, ROOT, STAGING, Api, ApiFactory
+from conftest import Api, ApiFactory
 
 from gitward.server.hooks import WebhookQueue
 from gitward.server.intake import WebhookIntake
 from gitward.server.webhooks import WebhookSecrets
+from support.example import DEV, PROD, REPO_URL, ROOT, STAGING
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "server"))
 from webhook_deliveries import body_of, headers, payload
