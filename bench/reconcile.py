@@ -20,8 +20,9 @@ The bench's own waiting is cheap: (a) counts Synced and Healthy apps incremental
 status events, and the store is read only once the work queue is empty. ``--sync-only`` runs
 (a) alone (its ``cpu_ms_per_synced_app`` is the controller's CPU per app synced).
 
-With ``--replicas N`` it measures instead the sync of the small apps from scratch by one, then
-N ``gitward server`` processes on one PostgreSQL database (``bench/replicated.py``).
+With ``--replicas N`` it measures the same figures with ``gitward server`` processes instead,
+first one, then N, on one PostgreSQL database (``bench/replicated.py``): (a) with the servers'
+CPU, (b) started by rewriting the servers' settings file, (c) asked through their API.
 
 Prints figures for people, and as its last line one JSON object for machines, its keys named
 for what they measure (``sync_apps_s``, ``noop_refresh_s``, ``rss_mb_per_replica``,
@@ -448,20 +449,28 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_replicated(args: argparse.Namespace) -> dict[str, Any]:
-    """``--replicas N``: the sync from scratch by 1 and by N servers on one PostgreSQL."""
+    """``--replicas N``: every figure with 1 and with N servers on one PostgreSQL."""
     import replicated  # noqa: PLC0415 - bench/ is on the path; only this mode needs it
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        make_world(work, args.apps)
+        repo = make_world(work, args.apps)
 
         def start_cluster() -> subprocess.Popen[str]:
             sandbox = start_sandbox(work, args.latency)
             asyncio.run(make_namespaces(work))
             return sandbox
 
-        world = replicated.World(work, start_cluster)
-        return dict(replicated.run(world, args.apps, args.replicas, REPO_URL))
+        changes = iter(range(1, 1_000_000))
+
+        def change_app(number: int) -> tuple[str, str]:
+            index = (number * 37 + 11) % args.apps
+            write_app(repo, WIDE, index, version=next(changes))
+            git(repo, "commit", "-q", "-am", f"change {app_name(WIDE, index)}")
+            return app_name(WIDE, index), git(repo, "rev-parse", "HEAD")
+
+        world = replicated.World(work, start_cluster, change_app, REPO_URL)
+        return dict(replicated.run(world, args.apps, args.replicas, args.cycles, args.commits))
 
 
 def figures_of(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from gitward.controller.events import AppEvent, EventStream, Subscription
@@ -39,7 +39,15 @@ if TYPE_CHECKING:
     from gitward.controller.promoting import Promotions
     from gitward.store import Store
 
-__all__ = ["AT_ONCE", "AUTOMATED_PROMOTION", "REFUSED", "Follower", "Ownership", "owns_every_app"]
+__all__ = [
+    "AT_ONCE",
+    "AUTOMATED_PROMOTION",
+    "REFUSED",
+    "AppReader",
+    "Follower",
+    "Ownership",
+    "owns_every_app",
+]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +59,11 @@ REFUSED = "refused"
 
 Ownership = Callable[[str], bool]
 """Whether this process owns the app of that name (and so runs its automatic promotions)."""
+
+
+AppReader = Callable[[str], Awaitable[AppRecord | None]]
+"""Reads an app's record by name (the controller's cached reads in a server: a status event
+must not cost a database read)."""
 
 
 def owns_every_app(app: str) -> bool:
@@ -67,9 +80,11 @@ class Follower:
         store: Store,
         events: EventStream,
         owns: Ownership = owns_every_app,
+        read_app: AppReader | None = None,
     ) -> None:
         self._promotions = promotions
         self._store = store
+        self._read_app = read_app or store.apps.get
         self._events = events
         self._owns = owns
         self._sources: dict[str, str] = {}  # target -> source, from the annotations seen
@@ -121,7 +136,7 @@ class Follower:
             return
         if event.kind != "status":
             return
-        record = await self._store.apps.get(event.app)
+        record = await self._read_app(event.app)
         if record is None:
             return
         source = _source_of(record)
@@ -137,7 +152,7 @@ class Follower:
     async def _consider(self, source: str, target: str, record: AppRecord | None = None) -> None:
         if not self._owns(target):  # another replica promotes into it
             return
-        record = record or await self._store.apps.get(source)
+        record = record or await self._read_app(source)
         if record is None or not _ready(record):
             return
         pair = (",".join(record.status.observed_revisions), target)

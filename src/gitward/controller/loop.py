@@ -300,7 +300,8 @@ class Controller:
 
     def _heard(self, event: CacheEvent) -> None:
         for app in self.written.others(event):
-            self.queue.add(app)
+            if self.owns(app):  # with replicas, each hears every app's objects change
+                self.queue.add(app)
 
     # -- one reconcile -------------------------------------------------------------------------
 

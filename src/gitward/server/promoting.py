@@ -25,11 +25,15 @@ _REASONS = {"committed": "Promoted", "proposed": "PromotionProposed", "refused":
 
 def follow_promotions(services: Services, owns: Ownership | None = None) -> asyncio.Task[None]:
     """Start following the apps this server owns (``owns``, by default the controller's own
-    division of apps among replicas: every app in one process); runs until cancelled."""
+    division of apps among replicas: every app in one process); runs until cancelled. Apps are
+    read through the controller's cached reads: every stored status is an event here, and a
+    database read of the app for each was ~1.8 of a server's ~4 app reads per synced app."""
     controller = services.controller
     owns = controller.owns if owns is None else owns
     promotions = Promotions(controller, services.repo_credentials.lookup, services.git_hosts)
-    follower = Follower(promotions, services.store, controller.events, owns)
+    follower = Follower(
+        promotions, services.store, controller.events, owns, read_app=controller.reads.app
+    )
     return asyncio.get_running_loop().create_task(follower.follow())
 
 

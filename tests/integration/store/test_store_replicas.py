@@ -3,6 +3,7 @@ two stores on one database stand for two replicas, with one clock the test moves
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from store_builders import app
 
 from gitward.store import AppStatus, Store
-from gitward.store.fencing import FencedError, owner
+from gitward.store.fencing import FencedError, check, owner
 from gitward.store.operations import StepClaimedError
 
 SYNC = {"revision": "abc"}
@@ -156,3 +157,22 @@ async def test_a_batch_of_statuses_writes_only_the_apps_this_replica_owns(
 
     assert set(written) == {mine}
     assert (await b.apps.get(theirs)).status.sync_status != "Synced"  # type: ignore[union-attr]
+
+
+async def test_a_fenced_write_in_flight_holds_up_a_leave_but_not_a_heartbeat(
+    pair: tuple[Store, Store], lease_clock: Clock
+) -> None:
+    """The fence locks the live replicas' rows against removal only: a replica renewing its
+    lease does not wait for the other replicas' writes (three per synced app)."""
+    a, b = pair
+    if a.backend == "sqlite":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer")
+    fence = await b.replicas.join("b", "b:1", LEASE)
+    async with a.database.writing() as session:
+        assert await check(session, fence, lease_clock()) == {"b": fence.epoch}
+        assert await asyncio.wait_for(b.replicas.renew(fence, LEASE), 10)
+        leaving = asyncio.create_task(b.replicas.leave(fence))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(leaving), 0.5)
+    await asyncio.wait_for(leaving, 10)
+    assert await b.replicas.live() == []

@@ -155,3 +155,20 @@ async def test_the_follower_remembers_one_revision_per_target_and_forgets_a_dele
     assert follower._done == {"staging": ("dev", "d" * 40)}  # not one entry per revision
     await settle(follower, promoter, AppEvent(app="staging", kind="deleted"))
     assert follower._done == {}
+
+
+async def test_apps_are_read_through_the_reader_it_is_given(store: Store) -> None:
+    """A server hands the follower its controller's cached reads: a status event then reads
+    nothing from the database (each did, costing a read per stored status)."""
+    promoter = Recording()
+    asked: list[str] = []
+
+    async def cached(name: str) -> Any:
+        asked.append(name)
+        return await store.apps.get(name)
+
+    follower = Follower(promoter, store, EventStream(), read_app=cached)  # type: ignore[arg-type]
+    await status(store, "dev", "Synced", "Healthy", "a" * 40)
+    await settle(follower, promoter, AppEvent(app="staging", kind="status"))
+    assert asked == ["staging", "dev"]
+    assert promoter.calls == [("staging", "dev", AUTOMATED_PROMOTION)]
