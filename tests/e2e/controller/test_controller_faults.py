@@ -34,20 +34,27 @@ async def resource_names(world: World, namespace: str) -> set[str]:
     return names
 
 
+async def commit_while_git_is_offline(world: World) -> str:
+    """Take git offline, commit a new backend tag for dev, ask for a hard refresh and wait
+    until dev reports the outage; returns the new commit."""
+    world.git_runner.offline = True
+    world.set_backend_tag("dev", "sha-2222222")
+    commit = world.commit("ci: backend sha-2222222 to dev")
+    assert world.controller is not None
+    world.controller.refresh(DEV, hard=True)
+    await world.until(lambda: reports_the_outage(world), what="dev reports that git is unreachable")
+    return commit
+
+
+async def reports_the_outage(world: World) -> bool:
+    conditions = (await world.app(DEV)).status.conditions
+    return any("Could not resolve host" in c["message"] for c in conditions)
+
+
 async def test_git_unreachable_keeps_the_last_state_and_recovers_by_itself(world: World) -> None:
     first = await deployed(world)
     before = await resource_names(world, "dev")
-    world.git_runner.offline = True
-    world.set_backend_tag("dev", "sha-2222222")
-    second = world.commit("ci: backend sha-2222222 to dev")
-    assert world.controller is not None
-    world.controller.refresh(DEV, hard=True)
-
-    async def reports_the_outage() -> bool:
-        conditions = (await world.app(DEV)).status.conditions
-        return any("Could not resolve host" in c["message"] for c in conditions)
-
-    await world.until(reports_the_outage, what="dev reports that git is unreachable")
+    second = await commit_while_git_is_offline(world)
     dev = await world.app(DEV)
     assert dev.status.observed_revisions == (first,)
     assert dev.status.sync_status == "Synced" and dev.status.health_status == "Healthy"
@@ -74,17 +81,8 @@ async def test_once_git_is_found_unreachable_a_normal_refresh_keeps_saying_so(
     the retry) must not compare at the commit the cycle resolved before the outage, which would
     clear the condition while git is still unreachable."""
     first = await deployed(world, ONE_CYCLE)
-    world.git_runner.offline = True
-    world.set_backend_tag("dev", "sha-2222222")
-    world.commit("ci: backend sha-2222222 to dev")
+    await commit_while_git_is_offline(world)
     assert world.controller is not None
-    world.controller.refresh(DEV, hard=True)
-
-    async def reports_the_outage() -> bool:
-        conditions = (await world.app(DEV)).status.conditions
-        return any("Could not resolve host" in c["message"] for c in conditions)
-
-    await world.until(reports_the_outage, what="dev reports that git is unreachable")
     refreshed = await world.controller.refresher.refresh(await world.app(DEV))
     assert refreshed.transient
     assert refreshed.status.observed_revisions == (first,)
@@ -97,7 +95,7 @@ async def test_once_git_is_found_unreachable_a_normal_refresh_keeps_saying_so(
         return world.controller is not None and world.controller.revisions.calls >= asked + 2
 
     await world.until(asked_git_again, what="the controller's retries asking git again")
-    assert await reports_the_outage()
+    assert await reports_the_outage(world)
 
 
 async def test_a_cluster_answering_503s_delays_but_never_loses_or_prunes(world: World) -> None:
