@@ -505,6 +505,7 @@ class Controller:
         )
         self.queue.forget(name)
         self.refresher.dry_runs.forget(name)
+        self.refresher.comparisons.forget(name)
         self.written.forget(name)
         self.events.publish(AppEvent(app=name, kind="deleted", initiated_by=initiated_by))
         if record.parent is not None:

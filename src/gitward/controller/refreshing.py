@@ -34,7 +34,8 @@ from gitward.controller.appofapps import (
 )
 from gitward.controller.appsport import children_live
 from gitward.controller.caches import LiveCaches
-from gitward.controller.comparing import Compared, as_applied, compare, orphans
+from gitward.controller.comparing import Compared, as_applied, orphans
+from gitward.controller.comparisons import Comparisons
 from gitward.controller.conditions import Conditions
 from gitward.controller.deciding import (
     OPEN,
@@ -119,6 +120,7 @@ class Refresher:
         self.tracking = tracking
         self.overrides = overrides or OverridesHolder()
         self.dry_runs = DryRuns()
+        self.comparisons = Comparisons()
         self.unexpected = UnexpectedErrors()
 
     async def predicted(
@@ -177,13 +179,16 @@ class _Run:
             live = await self._live(app, cache, split.kept)
             target = overrides.for_app(app, split.kept)
             predicted = await self.r.predicted(target, cache, split.kept, live, fresh=self.hard)
-            compared = compare(
+            compared = self.r.comparisons.compare(
+                self.record.document,
                 target,
                 split.kept,
                 live,
                 self.r.tracking,
+                overrides=overrides,
                 customizations=overrides.health,
                 predicted=predicted,
+                fresh=self.hard,
             )
             self.verdict = await self.r.guard.verdict(app, project, split.kept, live)
         except TransientError as err:
