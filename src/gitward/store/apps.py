@@ -25,7 +25,7 @@ from gitward.store.changes import AppDeleted, AppStatusChanged, AppWritten, note
 from gitward.store.failures import RecordNotFoundError, StoreConfigError
 from gitward.store.fencing import check, owner
 from gitward.store.records import AppDefinition, AppRecord, AppStatus, AppSummary
-from gitward.store.tables import AppRow
+from gitward.store.tables import AppRow, table_of
 from gitward.store.values import aware, json_value
 
 __all__ = ["Apps", "LabelSelector"]
@@ -34,7 +34,7 @@ LabelSelector = Mapping[str, str] | Callable[[Mapping[str, str]], bool]
 """Labels an app must carry (all of them, equal), or a predicate over its labels."""
 
 _CHUNK = 500  # names per IN (...) query
-_APPS = AppRow.__table__.c  # Core columns: a list needs no ORM identity map
+_APPS = table_of(AppRow).c  # Core columns: a list needs no ORM identity map
 # AppSummary's fields in order. The revision is read in SQL: decoding every app's JSON list of
 # revisions in Python would cost the list more than all its other columns.
 _SUMMARY = (
@@ -363,8 +363,7 @@ def _bound(values: Mapping[str, Any]) -> dict[str, Any]:
 def _set_status_statement() -> sa.Update:
     """UPDATE apps SET <status columns>, version = version + 1 WHERE name = :app_name, with
     every value a named parameter: compiled once, run for a whole batch (executemany)."""
-    table = AppRow.__table__
-    assert isinstance(table, sa.Table)
+    table = table_of(AppRow)
     columns = _status_values(AppStatus(), Location())
     return (
         sa.update(table)
@@ -436,4 +435,4 @@ def _selected(labels: Mapping[str, str], selector: LabelSelector) -> bool:
 
 
 _SET_STATUS = _set_status_statement()
-_GET = sa.select(AppRow.__table__).where(_APPS.name == sa.bindparam("app_name"))
+_GET = sa.select(table_of(AppRow)).where(_APPS.name == sa.bindparam("app_name"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import cast
 
 import sqlalchemy as sa
 
@@ -17,7 +16,7 @@ from gitward.errors import Location
 from gitward.store.access import Context
 from gitward.store.failures import StoreConfigError
 from gitward.store.records import AuditAction, AuditEntry, Json
-from gitward.store.tables import AuditRow
+from gitward.store.tables import AuditRow, table_of
 from gitward.store.values import aware, json_value, scrub_details
 
 __all__ = ["Audit"]
@@ -25,7 +24,7 @@ __all__ = ["Audit"]
 DEFAULT_PAGE = 100
 
 
-_AUDIT = cast(sa.Table, AuditRow.__table__)
+_AUDIT = table_of(AuditRow)
 _APPEND = sa.insert(_AUDIT).returning(_AUDIT.c.id)
 """One Core statement per entry (every sync appends one) on the table: no ORM flush, no ORM
 bulk-insert machinery."""

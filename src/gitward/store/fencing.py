@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gitward.errors import Location, TransientError
 from gitward.store.failures import StoreError
-from gitward.store.tables import ReplicaRow
+from gitward.store.tables import ReplicaRow, table_of
 
 __all__ = ["Fence", "FencedError", "Fencing", "check", "live_epochs", "owner", "score"]
 
@@ -63,7 +63,7 @@ def owner(app: str, replicas: Iterable[str]) -> str | None:
     return max(replicas, key=lambda replica: score(app, replica), default=None)
 
 
-_REPLICAS = ReplicaRow.__table__
+_REPLICAS = table_of(ReplicaRow)
 # A Core statement, built once: it runs in every fenced write (about three per synced app), and
 # the ORM's handling of a statement over mapped columns cost more than the query itself. KEY
 # SHARE, the weakest row lock, is enough to hold off a DELETE; FOR SHARE also made every

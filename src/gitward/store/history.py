@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import cast
 
 import sqlalchemy as sa
 
@@ -19,19 +18,19 @@ from gitward.errors import Location
 from gitward.store.access import Context
 from gitward.store.failures import RecordNotFoundError
 from gitward.store.records import HistoryEntry, Json, OperationPhase
-from gitward.store.tables import AppRow, HistoryRow
+from gitward.store.tables import AppRow, HistoryRow, table_of
 from gitward.store.values import aware, json_value
 
 __all__ = ["History"]
 
 
-_APPS = cast(sa.Table, AppRow.__table__).c
-_HISTORY = cast(sa.Table, HistoryRow.__table__)
+_APPS = table_of(AppRow)
+_HISTORY = table_of(HistoryRow)
 _NEXT_ID = (
-    sa.update(cast(sa.Table, AppRow.__table__))
-    .where(_APPS.name == sa.bindparam("app_name"))
-    .values(history_seq=_APPS.history_seq + 1)
-    .returning(_APPS.history_seq, _APPS.history_limit)
+    sa.update(_APPS)
+    .where(_APPS.c.name == sa.bindparam("app_name"))
+    .values(history_seq=_APPS.c.history_seq + 1)
+    .returning(_APPS.c.history_seq, _APPS.c.history_limit)
 )
 """Takes the app's next history id (and its limit) in one statement, locking the app row."""
 _INSERT = sa.insert(_HISTORY)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -35,14 +35,14 @@ from gitward.store.changes import OperationWritten, note
 from gitward.store.failures import OperationRunningError, RecordNotFoundError, StoreError
 from gitward.store.fencing import Fence, FencedError, check
 from gitward.store.records import LIVE_PHASES, Json, OperationPhase, OperationRecord
-from gitward.store.tables import AppRow, OperationRow
+from gitward.store.tables import AppRow, OperationRow, table_of
 from gitward.store.values import json_value
 
 __all__ = ["KEEP_FINISHED", "Operations", "StepClaimedError"]
 
 KEEP_FINISHED = 5
 
-_OPS = cast(sa.Table, OperationRow.__table__)
+_OPS = table_of(OperationRow)
 _C = _OPS.c
 _RECORD = tuple(
     _C[name]
@@ -53,8 +53,8 @@ _RECORD = tuple(
 )  # fmt: skip
 _IS_LIVE = _C.phase.in_(LIVE_PHASES)
 _LOCK_APP = (
-    sa.select(AppRow.__table__.c.name)
-    .where(AppRow.__table__.c.name == sa.bindparam("app_name"))
+    sa.select(table_of(AppRow).c.name)
+    .where(table_of(AppRow).c.name == sa.bindparam("app_name"))
     .with_for_update()
 )
 _LIVE_OF = sa.select(_C.id, _C.requested_by).where(_C.app == sa.bindparam("app_name"), _IS_LIVE)

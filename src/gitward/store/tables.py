@@ -33,6 +33,7 @@ __all__ = [
     "ThrottleRow",
     "TokenRow",
     "UtcDateTime",
+    "table_of",
 ]
 
 NAMING = {
@@ -75,6 +76,14 @@ class Base(DeclarativeBase):
         dict[str, Any]: sa.JSON(),
         Any: sa.JSON(),
     }
+
+
+def table_of(row: type[Base]) -> sa.Table:
+    """The Core table of a mapped class, for statements that should not go through the ORM
+    (the store's hot writes and reads: no identity map, no flush, no ORM bulk handling)."""
+    table = row.__table__
+    assert isinstance(table, sa.Table)
+    return table
 
 
 class ProjectRow(Base):
