@@ -22,6 +22,7 @@ whose lease is gone is taken over: the new owner resumes from the last stored st
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -44,13 +45,9 @@ KEEP_FINISHED = 5
 
 _OPS = table_of(OperationRow)
 _C = _OPS.c
-_RECORD = tuple(
-    _C[name]
-    for name in (
-        "id", "app", "phase", "message", "request", "state", "requested_by", "terminate",
-        "created_at", "updated_at", "finished_at",
-    )
-)  # fmt: skip
+_FIELDS = tuple(field.name for field in dataclasses.fields(OperationRecord))
+"""An operation's record and its row share their names (``claimed_by`` is the row's alone)."""
+_RECORD = tuple(_C[name] for name in _FIELDS)
 _IS_LIVE = _C.phase.in_(LIVE_PHASES)
 _LOCK_APP = (
     sa.select(table_of(AppRow).c.name)
@@ -329,33 +326,12 @@ async def _live_row(connection: AsyncConnection, operation_id: str, *, lock: boo
 
 
 def _insert_values(record: OperationRecord) -> dict[str, object]:
-    return {
-        "id": record.id,
-        "app": record.app,
-        "phase": record.phase.value,
-        "message": record.message,
-        "request": record.request,
-        "state": record.state,
-        "requested_by": record.requested_by,
-        "terminate": record.terminate,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-        "finished_at": record.finished_at,
-    }
+    values = {name: getattr(record, name) for name in _FIELDS}
+    return {**values, "phase": record.phase.value}
 
 
 def operation_record(row: Any) -> OperationRecord:
-    """The record of a row read or returned with the columns of ``_RECORD`` (or an ORM row)."""
-    return OperationRecord(
-        id=row.id,
-        app=row.app,
-        phase=OperationPhase(row.phase),
-        message=row.message,
-        request=row.request,
-        state=row.state,
-        requested_by=row.requested_by,
-        terminate=bool(row.terminate),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        finished_at=row.finished_at,
-    )
+    """The record of a row read or returned with the columns of ``_RECORD``."""
+    values = {name: getattr(row, name) for name in _FIELDS}
+    phase, terminate = OperationPhase(row.phase), bool(row.terminate)
+    return OperationRecord(**{**values, "phase": phase, "terminate": terminate})
