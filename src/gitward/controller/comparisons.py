@@ -15,8 +15,6 @@ server-side diff (the API server's predictions), or on a hard refresh, which com
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +23,7 @@ from gitward.controller.comparing import Compared, compare
 from gitward.health import HealthCustomizations
 from gitward.kube.tracking import Tracking
 from gitward.model.application import Application
-from gitward.model.objects import Manifest, ResourceKey
+from gitward.model.objects import Manifest, ResourceKey, content_digest
 
 __all__ = ["Comparisons"]
 
@@ -34,8 +32,8 @@ _LiveMark = tuple[str, str, str]
 
 @dataclass(frozen=True, slots=True)
 class _Inputs:
-    document: bytes
-    desired: bytes
+    document: str
+    desired: str
     live: tuple[_LiveMark, ...]
     overrides: object
     tracking: Tracking
@@ -99,9 +97,6 @@ def _inputs(
         if not version:
             return None  # nothing vouches that this object is unchanged
         marks.append((str(ResourceKey.of(obj)), str(metadata.get("uid") or ""), version))
-    return _Inputs(_digest(document), _digest(list(desired)), tuple(marks), overrides, tracking)
-
-
-def _digest(value: object) -> bytes:
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+    return _Inputs(
+        content_digest(document), content_digest(list(desired)), tuple(marks), overrides, tracking
+    )

@@ -20,8 +20,6 @@ It must not write to the cluster: every request it makes is a dry run.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -30,7 +28,7 @@ from gitward.errors import ConfigError, GitwardError, Location, TransientError
 from gitward.kube import Cluster
 from gitward.model import annotations as argocd
 from gitward.model.application import Application
-from gitward.model.objects import Manifest, ResourceKey
+from gitward.model.objects import Manifest, ResourceKey, content_digest
 from gitward.redaction import redact
 from gitward.settings import ControllerSettings
 
@@ -86,7 +84,7 @@ class DryRuns:
         ]
 
         async def one(key: ResourceKey, target: Manifest) -> tuple[ResourceKey, _Answer]:
-            applied, version = _digest(target), _version(live[key])
+            applied, version = content_digest(target), _version(live[key])
             cached = known.get(key)
             if cached is not None and (cached.applied, cached.version) == (applied, version):
                 return key, cached
@@ -126,11 +124,6 @@ def _is_hook(obj: Manifest) -> bool:
     return isinstance(annotations, dict) and (
         argocd.HOOK in annotations or argocd.HELM_HOOK in annotations
     )
-
-
-def _digest(target: Manifest) -> str:
-    text = json.dumps(target, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _version(obj: Manifest) -> str:

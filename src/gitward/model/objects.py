@@ -7,6 +7,8 @@ tracking id that marks an object as an app's is built and parsed here too.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,7 @@ __all__ = [
     "Manifest",
     "ResourceKey",
     "api_group",
+    "content_digest",
     "tracking_id",
 ]
 
@@ -61,3 +64,10 @@ class ResourceKey:
 def tracking_id(app_name: str, key: ResourceKey) -> str:
     """Argo CD 3's annotation value: ``<app>:<group>/<kind>:<namespace>/<name>``."""
     return f"{app_name}:{key.group}/{key.kind}:{key.namespace}/{key.name}"
+
+
+def content_digest(value: object) -> str:
+    """A digest of a JSON-like value that is the same for equal values, whatever their keys'
+    order: what was applied, what was compared."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
