@@ -45,7 +45,7 @@ class ClusterCapabilities:
     async def of(self, app: Application) -> Capabilities | None:
         """The capabilities of ``app``'s destination cluster (None when it has none to ask)."""
         try:
-            cluster, _ = self._caches.of(app.destination)
+            cluster = self._caches.cluster(app.destination)
         except GitwardError:
             return None  # the refresh's own step names what is wrong with the destination
         discovery = getattr(cluster, "discovery", None)

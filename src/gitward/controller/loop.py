@@ -84,6 +84,7 @@ log = logging.getLogger(__name__)
 
 AUTOMATED = "automated"
 _CLAIM_RETRY_S = 1.0
+_SWEEP_S = 30.0
 
 
 class Controller:
@@ -171,6 +172,7 @@ class Controller:
             refresh=lambda app: self.refresh(app, hard=True),
             look_again=self.rebalance,
             members_changed=self._members_changed,
+            deleted=self.caches.release,
         )
 
     # -- running -------------------------------------------------------------------------------
@@ -189,13 +191,15 @@ class Controller:
         self.peers.open()
         for operation in await self.store.operations.running():
             self.queue.add(operation.app)
-        ticking = asyncio.get_running_loop().create_task(self._tick())
+        loop = asyncio.get_running_loop()
+        background = [loop.create_task(self._tick()), loop.create_task(self._sweep())]
         try:
             await run_workers(self.queue, self._reconcile, max(1, self.settings.workers))
         finally:
-            ticking.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticking
+            for task in background:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await self.statuses.drain()
             self.peers.close()
             self.reads.close()
@@ -235,6 +239,8 @@ class Controller:
             running = await self.store.operations.running()
             self.reads.resync(summaries, running, since=since)
             hard = self._hard_due()
+            owned = [app.name for app in summaries if self.owns(app.name)]
+            self.caches.keep_only(set(owned))  # a cluster no owned app deploys to: unwatched
             for app in summaries:
                 if not self.owns(app.name):
                     continue
@@ -243,6 +249,13 @@ class Controller:
                 delay = 0.0 if first else self._rng.uniform(0, self.settings.jitter_s)
                 self.queue.add_after(app.name, delay)
             first = await self._until_next_tick()
+
+    async def _sweep(self) -> None:
+        """Now and then, close the caches only visited (by the API) that nobody looked at for
+        a while."""
+        while True:
+            await asyncio.sleep(_SWEEP_S)
+            self.caches.sweep()
 
     def _hard_due(self) -> bool:
         period = self.settings.hard_reconciliation_s
@@ -324,10 +337,12 @@ class Controller:
 
     async def _reconcile_one(self, name: str) -> bool:
         if not self.owns(name):
+            self.caches.release(name)
             return True  # another replica's
         record = await self.reads.app(name)
         if record is None:
             self.queue.forget(name)
+            self.caches.release(name)
             await self.stored_sets.reconcile_key(name)  # a stored set, asked of its owner
             return True
         hard = name in self._hard
@@ -504,6 +519,7 @@ class Controller:
             initiated_by, AuditAction.DELETE, f"Application {name}", details
         )
         self.queue.forget(name)
+        self.caches.release(name)
         self.refresher.dry_runs.forget(name)
         self.refresher.comparisons.forget(name)
         self.written.forget(name)

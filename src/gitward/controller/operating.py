@@ -250,7 +250,7 @@ class Operator:
         self, app: Application, request: OperationRequest, record: OperationRecord
     ) -> tuple[SyncContext, AppsPort]:
         desired = await self.git.render(app, request.revisions)
-        cluster, cache = self.caches.of(app.destination)
+        cluster, cache = self.caches.of(app.destination, app=app.name)
         overrides = self.overrides.current
         wanted = overrides.split_excluded(desired.objects, cache.server).kept
         app = overrides.for_app(app, wanted)

@@ -5,7 +5,8 @@ The store's change feed carries the other replicas' commits as
 :mod:`gitward.store.feed`). For an app this replica owns, a definition written or an operation
 started elsewhere (a sync asked through another replica's API) is reconciled at once; a parent
 owned here looks again when a child owned elsewhere changed; a refresh asked elsewhere is done
-here; a replica joining or leaving makes this one read the live replicas again. Every such change
+here; a replica joining or leaving makes this one read the live replicas again; an app deleted
+elsewhere is released from this replica's live caches (``deleted``). Every such change
 is also shown to this replica's API streams (``views``), whoever owns the app, so a browser
 connected to any replica sees every app move. A person's refresh of an app owned elsewhere is asked
 of its owner, and awaited until the owner stores its status.
@@ -48,6 +49,7 @@ class Peers:
         refresh: Callable[[str], None],
         look_again: Callable[[], None],
         members_changed: Callable[[], None] = lambda: None,
+        deleted: Callable[[str], None] = lambda app: None,
     ) -> None:
         self._store = store
         self._queue = queue
@@ -57,6 +59,7 @@ class Peers:
         self._refresh = refresh
         self._look_again = look_again
         self._members_changed = members_changed
+        self._deleted = deleted
         self._awaited: dict[str, list[asyncio.Future[None]]] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self._asking: set[asyncio.Task[None]] = set()
@@ -116,6 +119,7 @@ class Peers:
         if self._owns(name):
             if change.kind == "deleted":
                 self._queue.forget(name)
+                self._deleted(name)
             elif change.kind in ("app", "operation"):
                 self._queue.add(name)
         parent = self._reads.parent_of(name)

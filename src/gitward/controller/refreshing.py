@@ -172,7 +172,7 @@ class _Run:
             await self._children(app, desired)
             self._permitted(app, project, desired.objects)
             self.stage = kinds.INVALID_SPEC_ERROR
-            _, cache = self.r.caches.of(app.destination)
+            _, cache = self.r.caches.of(app.destination, app=app.name)
             self.stage = kinds.COMPARISON_ERROR
             overrides = self.r.overrides.current
             split = overrides.split_excluded(desired.objects, cache.server)

@@ -236,6 +236,10 @@ class LiveCache:
                 finally:
                     self._waiters.discard(changed)
 
+    def refuse(self) -> None:
+        """From now on start no watch and let no reader wait (:meth:`close` stops the rest)."""
+        self._closed = True
+
     async def close(self) -> None:
         """Stop every watch for good (the cluster client stays open: it is not the cache's)."""
         self._closed = True

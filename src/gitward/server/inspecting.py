@@ -238,7 +238,7 @@ async def events(controller: Controller, inspection: Inspection) -> list[dict[st
     namespace = app.destination.namespace
     if not namespace:
         return []
-    cluster, _ = controller.caches.of(app.destination)
+    cluster = controller.caches.cluster(app.destination)
     wanted = {
         (str(o.get("kind")), str((o.get("metadata") or {}).get("name"))) for o in inspection.desired
     }

@@ -1,5 +1,5 @@
 """Prometheus metrics: apps (state and conditions), syncs, reconciles, git, rendering, the
-work queue and the API.
+work queue, the live caches (what each cluster's cache holds) and the API.
 
 Each server has its own registry (tests run several servers in one process). The numbers come
 from seams, not from edits to the engines: the controller's event stream (app status, sync
@@ -23,6 +23,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from gitward.controller.caches import CacheUse
 from gitward.controller.events import AppEvent, EventStream
 from gitward.git.running import GitResult, GitRunner, run_git
 from gitward.render import Renderer
@@ -67,6 +68,37 @@ class _AppInfoCollector(Collector):
             for condition in info.conditions:
                 conditions.add_metric([name, info.project, condition], 1)
         yield conditions
+
+
+class _CacheCollector(Collector):
+    """Per cluster this process watches (as Argo CD's ``argocd_cluster_api_resource_objects``
+    and ``argocd_cluster_api_resources``): the objects its live cache holds, the kinds it
+    watches, and the apps owned here that deploy there (0: kept only for an API read). A
+    cluster not shown is not watched at all."""
+
+    def __init__(self, uses: Callable[[], Sequence[CacheUse]]) -> None:
+        self._uses = uses
+
+    def collect(self) -> Any:
+        families = {
+            "objects": GaugeMetricFamily(
+                "gitward_cluster_api_resource_objects",
+                "Objects in the live cache of a cluster",
+                labels=["server"],
+            ),
+            "kinds": GaugeMetricFamily(
+                "gitward_cluster_api_resources", "Kinds watched on a cluster", labels=["server"]
+            ),
+            "apps": GaugeMetricFamily(
+                "gitward_cluster_cache_apps",
+                "Apps reconciled here whose destination is the cluster",
+                labels=["server"],
+            ),
+        }
+        for use in self._uses():
+            for field, family in families.items():
+                family.add_metric([use.server], getattr(use, field))
+        yield from families.values()
 
 
 class Metrics:
@@ -125,6 +157,10 @@ class Metrics:
             registry=r,
         )
         self._sync_started: dict[str, float] = {}
+
+    def watch_caches(self, uses: Callable[[], Sequence[CacheUse]]) -> None:
+        """Show the live caches ``uses`` reports at every scrape."""
+        self.registry.register(_CacheCollector(uses))
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -55,8 +55,7 @@ async def resource_in_tree(controller: Controller, record: AppRecord, key: Resou
     for node in inspecting.resource_tree(inspection, resources):
         found = ResourceKey(node["group"], node["kind"], node["namespace"], node["name"])
         if found == key:
-            cluster, _ = controller.caches.of(inspection.app.destination)
-            return cluster
+            return controller.caches.cluster(inspection.app.destination)
     raise ApiError(
         404,
         NOT_FOUND,

@@ -309,6 +309,7 @@ async def _services(
         store, repos, clusters, renderer, config.controller, tracking=tracking, charts=charts
     )
     timed_refresher(controller, metrics)
+    metrics.watch_caches(controller.caches.uses)
     registrations = ClusterRegistrations(clusters, store, controller.refresh)
     await registrations.load()
     policy = config.rbac_policy or _policy(config.rbac_file)

@@ -70,3 +70,66 @@ async def test_the_same_registration_again_keeps_the_cache():
     await clusters.register(STAGING)
 
     assert live.of(BY_NAME)[1] is cache
+
+
+PRODUCTION = ClusterAccess(server="https://production.example:6443", name="production")
+ELSEWHERE = Destination(name="production", namespace="web")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def placed_caches() -> tuple[LiveCaches, Clock]:
+    clusters = Clusters(connect=FakeCluster)  # type: ignore[arg-type]
+    await clusters.register(STAGING)
+    await clusters.register(PRODUCTION)
+    clock = Clock()
+    return LiveCaches(clusters, listener=lambda e: None, visit_keep_s=60, monotonic=clock), clock
+
+
+def servers(live: LiveCaches) -> dict[str, int]:
+    return {use.server: use.apps for use in live.uses()}
+
+
+async def test_a_cluster_is_watched_while_an_app_placed_on_it_is_reconciled_here():
+    live, _ = await placed_caches()
+    _, cache = live.of(BY_NAME, app="web")
+    live.of(BY_NAME, app="api")
+
+    live.release("web")
+    assert servers(live) == {STAGING.server: 1}
+
+    live.keep_only({"other"})  # a rebalance gave "api" to another replica
+
+    assert servers(live) == {}
+    with pytest.raises(ClusterUnavailableError):  # a reader holding it never reads it as empty
+        await cache.wait_warm(within=5.0)
+    assert live.of(BY_NAME, app="api")[1] is not cache  # taken up again: a new, cold cache
+
+
+async def test_an_app_moved_to_another_cluster_stops_the_watch_of_the_one_it_left():
+    live, _ = await placed_caches()
+    live.of(BY_NAME, app="web")
+
+    live.of(ELSEWHERE, app="web")
+
+    assert servers(live) == {PRODUCTION.server: 1}
+
+
+async def test_a_cluster_only_visited_by_the_api_is_kept_a_while_then_dropped():
+    live, clock = await placed_caches()
+    _, visited = live.of(BY_NAME)
+    clock.now = 59.0
+    live.sweep()
+    assert servers(live) == {STAGING.server: 0}
+    assert live.of(BY_NAME)[1] is visited
+
+    clock.now = 59.0 + 60.0
+    live.sweep()
+
+    assert servers(live) == {}
