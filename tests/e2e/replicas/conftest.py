@@ -139,6 +139,11 @@ class Replica:
     def port(self) -> int:
         return int(self.url.rsplit(":", 1)[1])
 
+    @property
+    def metrics_url(self) -> str:
+        """The ``/metrics`` URL the replica printed at start."""
+        return next(line.split(": ", 1)[1].strip() for line in self.output if "metrics: " in line)
+
     def read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
