@@ -42,6 +42,11 @@ def cached(replica: Replica) -> dict[str, dict[str, float]]:
     return found
 
 
+def apps_on(replica: Replica, server: str) -> float:
+    """The apps the replica reconciles on the cluster at ``server`` (0: not watched)."""
+    return cached(replica).get(server, {}).get("apps", 0.0)
+
+
 def automated(name: str, destination: dict[str, str]) -> dict[str, Any]:
     app = application(name)
     app["spec"]["destination"] = {**destination, "namespace": name}
@@ -84,20 +89,25 @@ def test_a_replica_watches_only_the_clusters_it_owns_apps_on_and_takes_one_up_on
         for name in on_second_cluster:
             if name not in kept:
                 assert client.delete(f"/api/v1/applications/{name}").is_success
-        added = next(f"b-{n}" for n in range(6, 200) if replicas.owner_of(f"b-{n}") is second)
-        assert client.post(
-            "/api/v1/applications", json=automated(added, {"name": SECOND})
-        ).is_success
-        kept.append(added)
+        added = [f"b-{n}" for n in range(6, 200) if replicas.owner_of(f"b-{n}") is second][:2]
+        for name in added:
+            made = client.post("/api/v1/applications", json=automated(name, {"name": SECOND}))
+            assert made.is_success, made.text
+        kept += added
         at_home = next(f"a-{n}" for n in range(100) if replicas.owner_of(f"a-{n}") is first)
         home = {"server": "https://kubernetes.default.svc"}
         assert client.post("/api/v1/applications", json=automated(at_home, home)).is_success
         deployed(client, [at_home])
         wait_for(lambda: elsewhere not in cached(first), 30, "the second cluster unwatched")
         assert [use["apps"] for use in cached(first).values()] == [1]
-        watched = wait_for(lambda: (c := cached(second)).get(elsewhere) and c, 60, "watched")
-        assert list(watched) == [elsewhere] and watched[elsewhere]["apps"] == len(kept)
         deployed(client, kept)
+        owned = wait_for(lambda: apps_on(second, elsewhere) == len(kept), 60, "all placed")
+        assert owned and list(cached(second)) == [elsewhere]
+
+        # An app the second replica owns, deleted through the first one's API: the second hears
+        # it (the change feed) and lets the app go.
+        assert client.delete(f"/api/v1/applications/{kept.pop()}").is_success
+        wait_for(lambda: apps_on(second, elsewhere) == len(kept), 30, "the deleted app let go")
 
         # Its API still shows the live objects of an app the second replica owns there.
         shown_app = kept[0]
@@ -110,8 +120,7 @@ def test_a_replica_watches_only_the_clusters_it_owns_apps_on_and_takes_one_up_on
 
         second.process.terminate()  # leaves: its lease is given up at once
         second.process.wait(timeout=30)
-        taken = wait_for(lambda: cached(first).get(elsewhere, {}).get("apps"), 60, "taken up")
-        assert taken == len(kept)
+        wait_for(lambda: apps_on(first, elsewhere) == len(kept), 60, "taken up by the survivor")
         drift(second_cluster, shown_app)
         wait_for(lambda: config_data(second_cluster, shown_app) == {"wave": "0"}, 60, "healed")
 
