@@ -11,22 +11,19 @@ restart.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from deploy_support import CHART, gitward_render, of_kind
 
+from support.postgres import POSTGRES_VARIABLE, throwaway_database_sync
 from support.processes import serving
 
 NOTIFICATIONS_SECRET = """\
@@ -95,24 +92,12 @@ def pod_command(tmp: Path) -> tuple[list[str], dict[str, str]]:
 def database(tmp_path: Path) -> Iterator[str]:
     """The pod's database: a fresh one on the test PostgreSQL server (GITWARD_TEST_POSTGRES_URL)
     as in a cluster, else a SQLite file."""
-    admin = os.environ.get("GITWARD_TEST_POSTGRES_URL")
+    admin = os.environ.get(POSTGRES_VARIABLE)
     if not admin:
         yield f"sqlite:///{tmp_path / 'gitward.db'}"
         return
-    name = f"gitward_pod_{uuid.uuid4().hex[:16]}"
-    asyncio.run(postgres(admin, f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(postgres(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def postgres(admin_url: str, statement: str) -> None:
-    connection = await asyncpg.connect(admin_url)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+    with throwaway_database_sync(admin, "gitward_pod") as url:
+        yield url
 
 
 @pytest.fixture

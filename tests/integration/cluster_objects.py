@@ -1,34 +1,8 @@
-"""Objects the integration tests send to the sandbox cluster, shared by the kube and sync tests."""
+"""Objects the integration tests send to the sandbox cluster, shared by the kube and sync tests
+(written once in ``support.kube_objects``, where the end-to-end tests find them too)."""
 
 from __future__ import annotations
 
-from typing import Any
+from support.kube_objects import crd
 
-
-def crd(
-    group: str = "example.com", kind: str = "Widget", plural: str = "widgets"
-) -> dict[str, Any]:
-    """A namespaced CustomResourceDefinition (v1, any fields kept) of ``kind``."""
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"{plural}.{group}"},
-        "spec": {
-            "group": group,
-            "scope": "Namespaced",
-            "names": {"kind": kind, "plural": plural, "singular": kind.lower()},
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "x-kubernetes-preserve-unknown-fields": True,
-                        }
-                    },
-                }
-            ],
-        },
-    }
+__all__ = ["crd"]

@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 from sandbox_support import MERGE, STRATEGIC, apply, wait_for
 
+from support import applications
+
 AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 APPS = "/apis/argoproj.io/v1alpha1/namespaces/default/applications"
@@ -41,16 +43,14 @@ def application_crd() -> dict[str, Any]:
 
 
 def application(name: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": "https://example.com/r.git", "path": "x"},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
-        },
-    }
+    return applications.application(
+        name,
+        repo_url="https://example.com/r.git",
+        path="x",
+        revision=None,
+        namespace="x",
+        app_namespace="default",
+    )
 
 
 async def test_version_reports_kubernetes_1_35(client: httpx.AsyncClient) -> None:

@@ -1,5 +1,6 @@
 """The strategy document's example (examples/ai-chatbot-infra) as the worlds serve it: a fresh
-git repository of its files under the repoURL its Applications name, and the names of its apps."""
+git repository of its files (or a plain copy to break) under the repoURL its Applications name,
+and the names of its apps."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from support.repos import commit_all, init_repository
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "ai-chatbot-infra"
 REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
+CHARTS_URL = "https://charts.bitnami.com/bitnami"
+"""The chart repository the example's apps name; its charts are in ``charts-repo/``."""
 ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
 """The root app, bootstrapped by hand as the document says."""
 NAMESPACES = "gitops/bootstrap/namespace.yaml"
@@ -22,10 +25,16 @@ ROOT, DEV, STAGING, PROD = (
 )
 
 
+def example_copy(where: Path) -> Path:
+    """The example's files copied to ``where/ai-chatbot-infra`` (no git), safe to break."""
+    copy = where / "ai-chatbot-infra"
+    shutil.copytree(EXAMPLE, copy)
+    return copy
+
+
 def example_repository(where: Path, message: str = "initial") -> Path:
     """The example copied into a fresh repository ``where/ai-chatbot-infra``, one commit."""
-    repo = where / "ai-chatbot-infra"
-    shutil.copytree(EXAMPLE, repo)
+    repo = example_copy(where)
     init_repository(repo)
     commit_all(repo, message)
     return repo

@@ -1,7 +1,8 @@
 """``gitward server`` as a process of its own, as an operator starts it: ``python -m gitward``
 with the operator's arguments, waited on until it prints its URL and admin password (never a
-sleep), and stopped at the end; and the output of a long-running command (``gitward demo``,
-``gitward sandbox``) read line by line on a thread, to wait on a line it prints."""
+sleep), and stopped at the end; a ``gitward`` command run to its end; and the output of a
+long-running command (``gitward demo``, ``gitward sandbox``) read line by line on a thread, to
+wait on a line it prints."""
 
 from __future__ import annotations
 
@@ -14,10 +15,36 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 
 _URL_LINE = re.compile(r"serving on (https?://\S+)")
 _PASSWORD_LINE = re.compile(r"admin password[^:]*: (\S+)")
 START_TIMEOUT_S = 60.0
+
+
+def server_args(data_dir: Path, *more: str) -> list[str]:
+    """``server`` on a free port keeping its data in ``data_dir``, then ``more`` arguments."""
+    return ["server", "--port", "0", "--data-dir", str(data_dir), *more]
+
+
+def run_gitward(
+    args: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    *,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m gitward ARGS`` run to its end in ``cwd`` with ``env`` added to this
+    environment; its exit code, stdout and stderr (it fails the test after ``timeout`` s)."""
+    return subprocess.run(
+        [sys.executable, "-m", "gitward", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def gitward_process(

@@ -238,3 +238,17 @@ async def drained(subscription: Subscription) -> list[AppEvent]:
             found.append(await subscription.next(within=0))
         except TimeoutError:
             return found
+
+
+def first_healthy(seen: Sequence[AppEvent], app: str) -> int:
+    """Where in ``seen`` the app first is Synced and Healthy."""
+    return next(
+        i
+        for i, e in enumerate(seen)
+        if e.app == app and e.sync_status == "Synced" and e.health_status == "Healthy"
+    )
+
+
+def first_operation(seen: Sequence[AppEvent], app: str) -> int:
+    """Where in ``seen`` the app's first sync operation shows."""
+    return next(i for i, e in enumerate(seen) if e.app == app and e.kind == "operation")

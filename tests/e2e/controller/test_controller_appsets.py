@@ -8,10 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from controller_world import BACKEND, World, drained
+from controller_world import BACKEND, World, drained, first_healthy, first_operation
 
 from gitward.controller.events import Subscription
 from gitward.store import AppRecord, ProjectDefinition
+from support.applications import application
 from support.example import DEV, PROD, ROOT, STAGING
 from support.repos import commit_all, new_repository, write_files
 
@@ -47,15 +48,7 @@ async def test_the_appset_root_deploys_dev_then_staging_and_leaves_prod_to_a_per
     assert await world.backend_image("dev") == f"{BACKEND}:latest"
     assert await world.backend_image("prod") is None
     seen = await drained(events)
-    dev_ready = next(
-        i
-        for i, e in enumerate(seen)
-        if e.app == DEV and e.sync_status == "Synced" and e.health_status == "Healthy"
-    )
-    staging_started = next(
-        i for i, e in enumerate(seen) if e.app == STAGING and e.kind == "operation"
-    )
-    assert dev_ready < staging_started
+    assert first_healthy(seen, DEV) < first_operation(seen, STAGING)
 
 
 def guestbook(name: str) -> str:
@@ -283,16 +276,14 @@ async def test_argo_cds_matrix_example_deploys_every_pair(world: World) -> None:
 
 
 async def test_a_set_never_changes_an_app_it_did_not_generate(world: World) -> None:
-    hand_written = {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": "engineering-dev-guestbook", "namespace": "argocd"},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": ARGO_CD, "targetRevision": "HEAD", "path": "elsewhere"},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "guestbook"},
-        },
-    }
+    hand_written = application(
+        "engineering-dev-guestbook",
+        repo_url=ARGO_CD,
+        path="elsewhere",
+        revision="HEAD",
+        namespace="guestbook",
+        app_namespace="argocd",
+    )
     repo, _ = await sets_world(world, {"sets/hand-written.yaml": yaml.safe_dump(hand_written)})
     await world.until_app("appsets-root", sync_status="Synced", within=60)
     write_files(repo, {"sets/list-example.yaml": LIST_EXAMPLE})

@@ -24,7 +24,7 @@ import pytest
 from controller_world import World
 
 from gitward.charts import ChartRepositories
-from gitward.model.annotations import IN_CLUSTER_SERVER
+from support import applications
 from support.repos import new_repository
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -127,20 +127,14 @@ def registry() -> Iterator[str]:
 
 
 def application(name: str, sources: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name, "namespace": "argocd"},
-        "spec": {
-            "project": "default",
-            "destination": {"server": IN_CLUSTER_SERVER, "namespace": name},
-            "sources": sources,
-            "syncPolicy": {
-                "automated": {"prune": True, "selfHeal": True},
-                "syncOptions": ["CreateNamespace=true"],
-            },
-        },
-    }
+    """A multi-source app of ``sources`` into its own namespace, synced by itself."""
+    return applications.application(
+        name,
+        sources=sources,
+        app_namespace="argocd",
+        automated=applications.PRUNE_AND_SELF_HEAL,
+        sync_options=applications.CREATE_NAMESPACE,
+    )
 
 
 def chart_source(repo_url: str, revision: str, **more: Any) -> dict[str, Any]:

@@ -13,37 +13,16 @@ from typing import Any
 from controller_world import World
 
 from gitward.kube import RemoteCluster
-from gitward.model.annotations import IN_CLUSTER_SERVER
 from gitward.model.objects import ResourceKey
+from support.applications import CREATE_NAMESPACE, PRUNE_AND_SELF_HEAL, application
+from support.kube_objects import crd
 from support.repos import new_repository
 
 CERTS_URL = "https://git.example.com/platform/certs.git"
 APP = "shop-certs"
 CERTIFICATE = ResourceKey("cert-manager.io", "Certificate", APP, "shop-tls")
 
-CERTIFICATE_CRD: dict[str, Any] = {
-    "apiVersion": "apiextensions.k8s.io/v1",
-    "kind": "CustomResourceDefinition",
-    "metadata": {"name": "certificates.cert-manager.io"},
-    "spec": {
-        "group": "cert-manager.io",
-        "scope": "Namespaced",
-        "names": {"kind": "Certificate", "plural": "certificates", "singular": "certificate"},
-        "versions": [
-            {
-                "name": "v1",
-                "served": True,
-                "storage": True,
-                "schema": {
-                    "openAPIV3Schema": {
-                        "type": "object",
-                        "x-kubernetes-preserve-unknown-fields": True,
-                    }
-                },
-            }
-        ],
-    },
-}
+CERTIFICATE_CRD = crd(group="cert-manager.io", kind="Certificate", plural="certificates")
 
 FILES = {
     "certificate.yaml": """\
@@ -58,20 +37,14 @@ spec:
 """,
 }
 
-APPLICATION = {
-    "apiVersion": "argoproj.io/v1alpha1",
-    "kind": "Application",
-    "metadata": {"name": APP, "namespace": "argocd"},
-    "spec": {
-        "project": "default",
-        "source": {"repoURL": CERTS_URL, "targetRevision": "main", "path": "."},
-        "destination": {"server": IN_CLUSTER_SERVER, "namespace": APP},
-        "syncPolicy": {
-            "automated": {"prune": True, "selfHeal": True},
-            "syncOptions": ["CreateNamespace=true"],
-        },
-    },
-}
+APPLICATION = application(
+    APP,
+    repo_url=CERTS_URL,
+    path=".",
+    app_namespace="argocd",
+    automated=PRUNE_AND_SELF_HEAL,
+    sync_options=CREATE_NAMESPACE,
+)
 
 
 def ready(status: str, reason: str, message: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from controller_world import World
 
-from gitward.model.annotations import IN_CLUSTER_SERVER
+from support import applications
 from support.repos import commit_all, new_repository, write_files
 
 REPO_URL = "https://git.example.com/team/jsonnet.git"
@@ -46,25 +46,16 @@ JSONNET = {
 
 
 def application() -> Mapping[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": APP, "namespace": "argocd"},
-        "spec": {
-            "project": "default",
-            "destination": {"server": IN_CLUSTER_SERVER, "namespace": APP},
-            "source": {
-                "repoURL": REPO_URL,
-                "targetRevision": "main",
-                "path": "app",
-                "directory": {"jsonnet": JSONNET},
-            },
-            "syncPolicy": {
-                "automated": {"prune": True, "selfHeal": True},
-                "syncOptions": ["CreateNamespace=true"],
-            },
-        },
-    }
+    """The app rendering app/ with the JSONNET options, synced by itself."""
+    return applications.application(
+        APP,
+        repo_url=REPO_URL,
+        path="app",
+        source={"directory": {"jsonnet": JSONNET}},
+        app_namespace="argocd",
+        automated=applications.PRUNE_AND_SELF_HEAL,
+        sync_options=applications.CREATE_NAMESPACE,
+    )
 
 
 async def deployed(world: World) -> None:

@@ -17,7 +17,7 @@ import pytest
 from controller_world import World
 
 from gitward.errors import ConfigError
-from gitward.model.annotations import IN_CLUSTER_SERVER
+from support import applications
 from support.repos import commit_all, new_repository, write_files
 
 CHARTS_URL = "https://git.example.com/platform/charts.git"
@@ -73,20 +73,15 @@ VALUES_SOURCE = {"repoURL": VALUES_URL, "targetRevision": "main", "ref": "values
 
 
 def application(name: str, sources: list[dict[str, Any]], *, automated: bool) -> Mapping[str, Any]:
-    policy: dict[str, Any] = {"syncOptions": ["CreateNamespace=true"]}
-    if automated:
-        policy["automated"] = {"prune": True, "selfHeal": True}
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name, "namespace": "argocd"},
-        "spec": {
-            "project": "default",
-            "destination": {"server": IN_CLUSTER_SERVER, "namespace": name},
-            "sources": sources,
-            "syncPolicy": policy,
-        },
-    }
+    """A multi-source app of ``sources`` into its own namespace, synced by itself if
+    ``automated``."""
+    return applications.application(
+        name,
+        sources=sources,
+        app_namespace="argocd",
+        automated=applications.PRUNE_AND_SELF_HEAL if automated else None,
+        sync_options=applications.CREATE_NAMESPACE,
+    )
 
 
 DEV_APP = application(DEV, [chart_source("dev"), VALUES_SOURCE], automated=True)

@@ -18,9 +18,10 @@ import yaml
 from controller_world import World
 
 from gitward.kube import RemoteCluster
-from gitward.model.annotations import COMPARE_OPTIONS, IN_CLUSTER_SERVER
+from gitward.model.annotations import COMPARE_OPTIONS
 from gitward.model.objects import ResourceKey
 from gitward.server import inspecting
+from support import applications
 from support.repos import commit_all, new_repository, write_files
 
 SHOP_URL = "https://git.example.com/team/shop.git"
@@ -75,20 +76,15 @@ def manifests(*, removed: bool) -> str:
 
 
 def application(*, server_side_diff: bool = False) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"name": APP, "namespace": "argocd"}
-    if server_side_diff:
-        metadata["annotations"] = {COMPARE_OPTIONS: "ServerSideDiff=true"}
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": metadata,
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": SHOP_URL, "targetRevision": "main", "path": "app"},
-            "destination": {"server": IN_CLUSTER_SERVER, "namespace": APP},
-            "syncPolicy": {"syncOptions": ["CreateNamespace=true"]},
-        },
-    }
+    """The shop app, synced by hand; compared server-side when ``server_side_diff``."""
+    return applications.application(
+        APP,
+        repo_url=SHOP_URL,
+        path="app",
+        app_namespace="argocd",
+        annotations={COMPARE_OPTIONS: "ServerSideDiff=true"} if server_side_diff else None,
+        sync_options=applications.CREATE_NAMESPACE,
+    )
 
 
 async def deployed(world: World, **app: bool) -> Any:

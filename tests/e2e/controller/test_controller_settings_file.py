@@ -21,6 +21,8 @@ from controller_world import FAST, World
 from gitward.errors import NotFoundError
 from gitward.model.objects import ResourceKey
 from gitward.server.running import RunningServer, ServerConfig, run_server
+from support.applications import application
+from support.kube_objects import crd
 from support.repos import new_repository
 
 REPO_URL = "https://git.example.com/widgets.git"
@@ -29,29 +31,7 @@ HEADER = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: argocd-cm\ndata:\n
 WIDGET = ResourceKey("example.com", "Widget", APP, "gizmo")
 WEB = ResourceKey("apps", "Deployment", APP, "web")
 
-CRD = {
-    "apiVersion": "apiextensions.k8s.io/v1",
-    "kind": "CustomResourceDefinition",
-    "metadata": {"name": "widgets.example.com"},
-    "spec": {
-        "group": "example.com",
-        "scope": "Namespaced",
-        "names": {"kind": "Widget", "plural": "widgets", "singular": "widget"},
-        "versions": [
-            {
-                "name": "v1",
-                "served": True,
-                "storage": True,
-                "schema": {
-                    "openAPIV3Schema": {
-                        "type": "object",
-                        "x-kubernetes-preserve-unknown-fields": True,
-                    }
-                },
-            }
-        ],
-    },
-}
+CRD = crd()
 MANIFESTS: list[dict[str, Any]] = [
     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": APP}},
     CRD,
@@ -75,17 +55,7 @@ MANIFESTS: list[dict[str, Any]] = [
         },
     },
 ]
-APPLICATION = {
-    "apiVersion": "argoproj.io/v1alpha1",
-    "kind": "Application",
-    "metadata": {"name": APP, "namespace": "argocd"},
-    "spec": {
-        "project": "default",
-        "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": "."},
-        "destination": {"server": "https://kubernetes.default.svc", "namespace": APP},
-        "syncPolicy": {"automated": {}},
-    },
-}
+APPLICATION = application(APP, repo_url=REPO_URL, path=".", app_namespace="argocd", automated={})
 BROKEN_WIDGETS = """\
 resource.customizations.health.example.com_Widget: |
   hs = {status = "Healthy", message = "widget " .. obj.metadata.name .. " works"}

@@ -18,7 +18,7 @@ from controller_world import World
 
 from gitward.kube import ClusterAccess, RemoteCluster
 from gitward.kube.cluster import WatchEvent
-from gitward.model.annotations import IN_CLUSTER_SERVER
+from support import applications
 from support.repos import commit_all, new_repository, write_files
 
 REPO_URL = "https://git.example.com/team/web.git"
@@ -64,25 +64,16 @@ FILES = {
 
 
 def application(source: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": APP, "namespace": "argocd"},
-        "spec": {
-            "project": "default",
-            "destination": {"server": IN_CLUSTER_SERVER, "namespace": APP},
-            "source": {
-                "repoURL": REPO_URL,
-                "targetRevision": "main",
-                "path": "web",
-                **(source or {}),
-            },
-            "syncPolicy": {
-                "automated": {"prune": True, "selfHeal": True},
-                "syncOptions": ["CreateNamespace=true"],
-            },
-        },
-    }
+    """The web app of the repository's web/ (with ``source`` fields added), synced by itself."""
+    return applications.application(
+        APP,
+        repo_url=REPO_URL,
+        path="web",
+        source=source,
+        app_namespace="argocd",
+        automated=applications.PRUNE_AND_SELF_HEAL,
+        sync_options=applications.CREATE_NAMESPACE,
+    )
 
 
 WATCH_LAG_S = 0.1

@@ -4,8 +4,9 @@ Git by themselves, staging only after dev is healthy; prod waits for a person.""
 
 from __future__ import annotations
 
-from controller_world import BACKEND, World, drained
+from controller_world import BACKEND, World, drained, first_healthy, first_operation
 
+from support.applications import application
 from support.example import DEV, PROD, REPO_URL, ROOT, STAGING
 
 
@@ -34,15 +35,7 @@ async def test_the_root_app_creates_projects_and_environments_and_syncs_them_in_
     assert await world.backend_image("dev") == f"{BACKEND}:latest"
     assert await world.backend_image("prod") is None
     seen = await drained(events)
-    dev_ready = next(
-        i
-        for i, e in enumerate(seen)
-        if e.app == DEV and e.sync_status == "Synced" and e.health_status == "Healthy"
-    )
-    staging_started = next(
-        i for i, e in enumerate(seen) if e.app == STAGING and e.kind == "operation"
-    )
-    assert dev_ready < staging_started
+    assert first_healthy(seen, DEV) < first_operation(seen, STAGING)
     assert not any(e.app == PROD and e.kind == "operation" for e in seen)
 
 
@@ -149,14 +142,13 @@ async def test_broken_apps_say_why_and_never_hold_the_others_back(world: World) 
 
 
 def broken_app(name: str, *, path: str = "gitops/dev", project: str = "default") -> dict:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name, "namespace": "argocd"},
-        "spec": {
-            "project": project,
-            "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": path},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "dev"},
-            "syncPolicy": {"automated": {"prune": True}},
-        },
-    }
+    """An app of the example at ``path`` into dev, synced (and pruned) by itself."""
+    return application(
+        name,
+        repo_url=REPO_URL,
+        path=path,
+        project=project,
+        namespace="dev",
+        app_namespace="argocd",
+        automated={"prune": True},
+    )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from gitward.server.running import ServerConfig
 from support.cluster import apply_file
 from support.example import NAMESPACES, REPO_URL, ROOT_APP, example_repository
 from support.pace import QUICK_CONTROLLER
+from support.processes import run_gitward
 from support.repos import identity
 from support.serving import ServerThread
 from support.terminal import CliWorld
@@ -70,15 +70,7 @@ class World(CliWorld):
 
     def ci(self, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         """``python -m gitward ARGS`` as a CI job runs it, in ``cwd``."""
-        return subprocess.run(
-            [sys.executable, "-m", "gitward", *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-            env={**os.environ, **IDENTITY},
-        )
+        return run_gitward(args, IDENTITY, cwd=cwd)
 
     def wait_for(self, what: str, ready: Callable[[], Any], timeout: float = 120.0) -> Any:
         """``ready()``'s first truthy answer, asked again (bounded) until then."""

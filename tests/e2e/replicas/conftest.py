@@ -10,28 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import subprocess
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from gitward.sandbox import Sandbox, SandboxOptions
 from gitward.store.fencing import owner
 from support.api import admin_client
-from support.processes import announced, gitward_process
+from support.applications import application as application_document
+from support.postgres import execute, fetch, postgres_admin_url, throwaway_database_sync
+from support.processes import announced, gitward_process, server_args
 from support.repos import new_repository
+from support.waiting import wait_for
 
-POSTGRES_VARIABLE = "GITWARD_TEST_POSTGRES_URL"
 REPO_URL = "https://git.example.com/team/waves.git"
 WAVES = 4
 PER_WAVE = 2
@@ -39,45 +37,20 @@ PER_WAVE = 2
 
 def admin(url: str, statement: str) -> None:
     """Run ``statement`` on the database ``url`` (as the test server's admin)."""
-
-    async def run() -> None:
-        connection = await asyncpg.connect(url)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(run())
+    asyncio.run(execute(url, statement))
 
 
 def query(url: str, statement: str) -> list[dict[str, Any]]:
     """Rows of ``statement`` on the database ``url`` (the test's own look at the store)."""
-
-    async def run() -> list[dict[str, Any]]:
-        connection = await asyncpg.connect(url)
-        try:
-            return [dict(row) for row in await connection.fetch(statement)]
-        finally:
-            await connection.close()
-
-    return asyncio.run(run())
+    return asyncio.run(fetch(url, statement))
 
 
 @pytest.fixture
 def database() -> Iterator[str]:
     """A PostgreSQL database no other test uses."""
-    server = os.environ.get(POSTGRES_VARIABLE)
-    if not server:
-        if os.environ.get("GITWARD_REQUIRE_TOOLS") == "1":
-            pytest.fail(f"PostgreSQL is required: set {POSTGRES_VARIABLE}")
-        pytest.skip(f"no PostgreSQL for the replica tests: {POSTGRES_VARIABLE} is not set")
-    name = f"gitward_replicas_{uuid.uuid4().hex[:12]}"
-    admin(server, f'CREATE DATABASE "{name}"')
-    url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
+    server = postgres_admin_url("the replica tests")
+    with throwaway_database_sync(server, "gitward_replicas") as url:
         yield url
-    finally:
-        admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def wave_manifests() -> str:
@@ -115,16 +88,8 @@ def sandbox(tmp_path: Path) -> Iterator[tuple[Sandbox, Path]]:
 
 
 def application(name: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": "waves"},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "default"},
-        },
-    }
+    """An app of the waves repository, deploying into ``default``."""
+    return application_document(name, repo_url=REPO_URL, path="waves", namespace="default")
 
 
 @dataclass
@@ -171,10 +136,10 @@ class Replicas:
             "GITWARD_METRICS_PORT": "0",
         }
         process = gitward_process(
-            ["server", "--port", "0", "--data-dir", str(data),
-             "--database-url", self.database, "--kubeconfig", str(self.kubeconfig),
-             "--repo-dir", f"{REPO_URL}={self.repo}", "--replica-lease", str(lease_s),
-             "--replica-heartbeat", str(lease_s / 4)],
+            server_args(data, "--database-url", self.database,
+                        "--kubeconfig", str(self.kubeconfig),
+                        "--repo-dir", f"{REPO_URL}={self.repo}", "--replica-lease", str(lease_s),
+                        "--replica-heartbeat", str(lease_s / 4)),
             env,
         )  # fmt: skip
         replica = Replica(process)
@@ -196,6 +161,11 @@ class Replicas:
         address = next(row["address"] for row in rows if row["id"] == chosen)
         port = int(address.rsplit(":", 1)[1])
         return next(replica for replica in self.all if replica.port == port)
+
+    def owner_and_other(self, key: str) -> tuple[Replica, Replica]:
+        """The replica the live leases give ``key`` to (waited for) and a replica that is not it."""
+        found = wait_for(lambda: self.owner_of(key), 10, f"an owner of {key}")
+        return found, next(replica for replica in self.all if replica is not found)
 
     def stop(self) -> None:
         for replica in self.all:

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import httpx
-from conftest import Replicas, application, query
+from conftest import Replica, Replicas, application, query
 
 from gitward.sandbox import Sandbox
 from support.waiting import wait_for
@@ -26,6 +26,14 @@ def test_a_session_made_on_one_replica_works_and_ends_on_every_replica(
             assert other.get("/api/v1/applications").status_code == 200
             assert client.delete("/api/v1/session").status_code == 200
             assert other.get("/api/v1/applications").status_code == 401
+
+
+def app_on_two_replicas(replicas: Replicas) -> tuple[Replica, Replica]:
+    """Two replicas started and APP created through the first; (APP's owner, the other)."""
+    first, _ = replicas.start(), replicas.start()
+    with replicas.client(first) as client:
+        assert client.post("/api/v1/applications", json=application(APP)).status_code == 200
+    return replicas.owner_and_other(APP)
 
 
 def stream_until_synced(replicas: Replicas, watcher: Any, asker: Any) -> list[str]:
@@ -54,11 +62,7 @@ def stream_until_synced(replicas: Replicas, watcher: Any, asker: Any) -> list[st
 def test_the_stream_of_a_replica_that_does_not_own_an_app_shows_its_sync(
     replicas: Replicas,
 ) -> None:
-    started = [replicas.start(), replicas.start()]
-    with replicas.client(started[0]) as client:
-        assert client.post("/api/v1/applications", json=application(APP)).status_code == 200
-    owner = wait_for(lambda: replicas.owner_of(APP), 10, "an owner")
-    other = next(replica for replica in started if replica is not owner)
+    _, other = app_on_two_replicas(replicas)
 
     phases = stream_until_synced(replicas, watcher=other, asker=other)
 
@@ -69,11 +73,7 @@ def test_the_stream_of_a_replica_that_does_not_own_an_app_shows_its_sync(
 def test_a_refresh_asked_of_a_replica_that_does_not_own_the_app_is_done_by_its_owner(
     replicas: Replicas,
 ) -> None:
-    started = [replicas.start(), replicas.start()]
-    with replicas.client(started[0]) as client:
-        assert client.post("/api/v1/applications", json=application(APP)).status_code == 200
-    owner = wait_for(lambda: replicas.owner_of(APP), 10, "an owner")
-    other = next(replica for replica in started if replica is not owner)
+    _, other = app_on_two_replicas(replicas)
     with replicas.client(other) as client:
 
         def reconciled() -> str:

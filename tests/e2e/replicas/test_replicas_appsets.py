@@ -9,39 +9,24 @@ from typing import Any
 from conftest import REPO_URL, Replicas
 
 from gitward.controller.storedsets import set_key
+from support.applications import application, application_set
 from support.waiting import wait_for
 
 NAME = "waves-set"
 
 
 def waves_set() -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "ApplicationSet",
-        "metadata": {"name": NAME},
-        "spec": {
-            "generators": [{"list": {"elements": [{"env": "one"}, {"env": "two"}]}}],
-            "template": {
-                "metadata": {"name": "waves-{{env}}"},
-                "spec": {
-                    "project": "default",
-                    "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": "waves"},
-                    "destination": {
-                        "server": "https://kubernetes.default.svc",
-                        "namespace": "default",
-                    },
-                },
-            },
-        },
-    }
+    """A set of two apps of the waves repository, one per list element."""
+    elements = [{"env": "one"}, {"env": "two"}]
+    template = application("waves-{{env}}", repo_url=REPO_URL, path="waves", namespace="default")
+    return application_set(NAME, [{"list": {"elements": elements}}], template)
 
 
 def test_a_set_created_on_a_replica_that_does_not_own_it_is_expanded_by_its_owner(
     replicas: Replicas,
 ) -> None:
-    started = [replicas.start(), replicas.start()]
-    owner = wait_for(lambda: replicas.owner_of(set_key(NAME)), 10, "an owner")
-    other = next(replica for replica in started if replica is not owner)
+    replicas.start(), replicas.start()
+    _, other = replicas.owner_and_other(set_key(NAME))
 
     with replicas.client(other) as client:
         created = client.post("/api/v1/applicationsets", json=waves_set())

@@ -12,9 +12,10 @@ import time
 from typing import Any
 
 import httpx
-from conftest import PER_WAVE, POSTGRES_VARIABLE, WAVES, Replicas, admin, application, query
+from conftest import PER_WAVE, WAVES, Replicas, admin, application, query
 
 from gitward.sandbox import Sandbox
+from support.postgres import POSTGRES_VARIABLE
 from support.waiting import wait_for
 
 APP = "waves"

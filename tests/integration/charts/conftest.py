@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gitward.cli.main import app as cli
+from support import applications
 
 PROJECT = Path(__file__).resolve().parents[3]
 REGISTRY_VARIABLE = "GITWARD_TEST_REGISTRY"
@@ -81,16 +82,11 @@ def _started_registry(*login: str) -> Iterator[str]:
 def application(
     name: str, repo_url: str, chart: str, revision: str, **source: Any
 ) -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": repo_url, "chart": chart, "targetRevision": revision, **source},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "web"},
-        },
-    }
+    """An app of ``chart`` at ``revision`` from the chart repository ``repo_url``, into web."""
+    more = {"chart": chart, **source}
+    return applications.application(
+        name, repo_url=repo_url, revision=revision, source=more, namespace="web"
+    )
 
 
 def render_cli(

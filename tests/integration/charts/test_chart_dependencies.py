@@ -17,6 +17,7 @@ from conftest import render_cli
 
 from gitward.model.objects import ResourceKey
 from gitward.render import finishing, manifests
+from support import applications
 
 GIT_URL = "https://git.example.com/team/platform.git"
 
@@ -39,16 +40,8 @@ def parent_chart(repo: Path, dependencies: str, values: str = "") -> Path:
 
 
 def app_of(path: str = "charts/app") -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": "platform"},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": GIT_URL, "path": path, "targetRevision": "main"},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "web"},
-        },
-    }
+    """The platform app of the chart at ``path`` of the git repository."""
+    return applications.application("platform", repo_url=GIT_URL, path=path, namespace="web")
 
 
 def render_repo(tmp_path: Path, repo: Path) -> dict[str, Any]:

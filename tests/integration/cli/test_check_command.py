@@ -4,28 +4,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from gitward.cli.main import app
-
-ROOT = Path(__file__).resolve().parents[3]
-EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
-REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
-CHARTS_URL = "https://charts.bitnami.com/bitnami"
-ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
-
-
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    """A private copy of the example repository, safe to break."""
-    copy = tmp_path / "ai-chatbot-infra"
-    shutil.copytree(EXAMPLE, copy)
-    return copy
+from support.example import CHARTS_URL, EXAMPLE, REPO_URL, ROOT_APP
 
 
 def check(repo: Path, tmp_path: Path, *extra: str) -> tuple[int, str, str]:

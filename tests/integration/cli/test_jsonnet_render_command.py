@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
+
+from support import applications
+from support.processes import run_gitward
 
 REPO_URL = "https://git.example.com/team/jsonnet-apps.git"
 
@@ -46,19 +48,11 @@ LIB = """
 
 
 def application(name: str, path: str, jsonnet: dict[str, Any] | None = None) -> dict[str, Any]:
-    source: dict[str, Any] = {"repoURL": REPO_URL, "targetRevision": "main", "path": path}
-    if jsonnet is not None:
-        source["directory"] = {"jsonnet": jsonnet}
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name, "namespace": "argocd"},
-        "spec": {
-            "project": "default",
-            "source": source,
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "web"},
-        },
-    }
+    """An app of ``path`` into web, rendered with ``jsonnet`` options when given."""
+    more = {} if jsonnet is None else {"directory": {"jsonnet": jsonnet}}
+    return applications.application(
+        name, repo_url=REPO_URL, path=path, source=more, namespace="web", app_namespace="argocd"
+    )
 
 
 def git(repo: Path, *args: str) -> None:
@@ -96,14 +90,7 @@ def jsonnet_repository(repo: Path) -> None:
 
 
 def gitward(repo: Path, cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gitward", *args, "--cache-dir", str(cache)],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return run_gitward([*args, "--cache-dir", str(cache)], cwd=repo)
 
 
 def test_render_evaluates_the_committed_jsonnet_and_refuses_an_escaping_import(

@@ -14,14 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from gitward.cli.main import app
+from support.example import CHARTS_URL, EXAMPLE, REPO_URL
 
-ROOT = Path(__file__).resolve().parents[3]
-EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
-REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
 APPS_ROOT = "gitops/app-of-apps/argocd-root-app.yaml"
 SET_ROOT = "gitops/app-of-apps/appset/argocd-root-app.yaml"
 ARGO_CD = "https://github.com/argoproj/argo-cd.git"
-CHARTS_URL = "https://charts.bitnami.com/bitnami"
 
 
 def render(root_file: Path, tmp_path: Path, *repos: str) -> tuple[int, dict[str, Any]]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,31 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from gitward.cli.main import app
-
-ROOT = Path(__file__).resolve().parents[3]
-EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
-REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
-CHARTS_URL = "https://charts.bitnami.com/bitnami"
-ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
-
-
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    """A private copy of the example repository, safe to break."""
-    copy = tmp_path / "ai-chatbot-infra"
-    shutil.copytree(EXAMPLE, copy)
-    return copy
+from support import applications
+from support.example import CHARTS_URL, EXAMPLE, REPO_URL, ROOT_APP
+from support.processes import run_gitward
 
 
 def gitward(*args: str, cwd: Path | None = None, cache: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gitward", *args, "--cache-dir", str(cache)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return run_gitward([*args, "--cache-dir", str(cache)], cwd=cwd)
 
 
 def render_json(repo: Path, tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any]]:
@@ -251,16 +231,7 @@ def _unrenderable_sources(repo: Path) -> Path:
         "plain": {"path": "guestbook"},
     }
     documents = [
-        {
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "Application",
-            "metadata": {"name": name, "namespace": "argocd"},
-            "spec": {
-                "project": "default",
-                "source": {"repoURL": REPO_URL, "targetRevision": "main", **source},
-                "destination": {"server": "https://kubernetes.default.svc", "namespace": name},
-            },
-        }
+        applications.application(name, repo_url=REPO_URL, source=source, app_namespace="argocd")
         for name, source in sources.items()
     ]
     apps = repo / "apps.yaml"

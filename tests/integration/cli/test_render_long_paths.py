@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
-REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
-CHARTS_URL = "https://charts.bitnami.com/bitnami"
+from support.example import CHARTS_URL, EXAMPLE, REPO_URL, ROOT_APP
+from support.processes import run_gitward
+
 ENV_APPS = "gitops/app-of-apps/argocd-env-apps.yaml"
-ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
 
 
 @pytest.mark.parametrize(
@@ -35,11 +31,10 @@ def test_a_path_too_long_fails_its_app_with_a_located_error(
     apps = repo / ENV_APPS
     apps.write_text(apps.read_text().replace(written, replacement, 1))
 
-    result = subprocess.run(
-        [sys.executable, "-m", "gitward", "render", str(repo / ROOT_APP),
+    result = run_gitward(
+        ["render", str(repo / ROOT_APP),
          "--repo", f"{REPO_URL}={repo}", "--helm-repo", f"{CHARTS_URL}={repo}/charts-repo",
-         "-o", "json", "--cache-dir", str(tmp_path / "cache")],
-        capture_output=True, text=True, check=False, timeout=120,
+         "-o", "json", "--cache-dir", str(tmp_path / "cache")]
     )  # fmt: skip
 
     assert result.returncode == 1, result.stderr
@@ -58,11 +53,7 @@ def test_a_command_line_path_too_long_is_a_one_line_usage_error(tmp_path: Path, 
     root_file = long if where == "root" else str(EXAMPLE / ROOT_APP)
     args = ["--repo", f"{REPO_URL}={long}"] if where == "repo" else []
 
-    result = subprocess.run(
-        [sys.executable, "-m", "gitward", "render", root_file, *args,
-         "--cache-dir", str(tmp_path / "cache")],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
+    result = run_gitward(["render", root_file, *args, "--cache-dir", str(tmp_path / "cache")])
 
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

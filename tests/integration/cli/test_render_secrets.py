@@ -4,19 +4,14 @@ them, and a Secret whose data is not base64 fails its app without the value in t
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from gitward.cli.main import app
+from support.example import CHARTS_URL, REPO_URL, ROOT_APP
 
-ROOT = Path(__file__).resolve().parents[3]
-EXAMPLE = ROOT / "examples" / "ai-chatbot-infra"
-REPO_URL = "https://github.com/giridharan-official/ai-chatbot-infra.git"
-CHARTS_URL = "https://charts.bitnami.com/bitnami"
-ROOT_APP = "gitops/app-of-apps/argocd-root-app.yaml"
 TOKEN = "s3cr3t-api-token"
 ENCODED = "czNjcjN0LWRiLXBhc3N3b3Jk"  # base64 of "s3cr3t-db-password"
 
@@ -30,13 +25,6 @@ data:
 stringData:
   API_TOKEN: {TOKEN}
 """
-
-
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    copy = tmp_path / "ai-chatbot-infra"
-    shutil.copytree(EXAMPLE, copy)
-    return copy
 
 
 def with_secret(example: Path, password: str) -> None:

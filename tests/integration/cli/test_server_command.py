@@ -10,7 +10,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from gitward.cli.server import first_kubeconfig
 from gitward.errors import ConfigError
 from gitward.server.auth.config import ADMIN
 from gitward.server.running import ServerConfig, run_server
+from support.processes import run_gitward
 
 
 @pytest.fixture
@@ -35,14 +35,7 @@ def taken_port() -> Iterator[int]:
 
 
 def gitward(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gitward", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
+    return run_gitward(args, env)
 
 
 def test_a_port_in_use_is_one_line_and_leaves_the_data_directory_untouched(

@@ -12,31 +12,23 @@ from typer.testing import CliRunner
 
 from gitward.cli.main import app
 from support.api import admin_client
+from support.applications import application
 from support.example import example_repository
-from support.processes import serving
+from support.processes import server_args, serving
 
 URL = "https://git.example.com/Team/Infra.git"
 
 
-def application(name: str, repo_url: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": repo_url, "targetRevision": "main", "path": "gitops/bootstrap"},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "dev"},
-        },
-    }
+def bootstrap_app(name: str, repo_url: str) -> dict[str, Any]:
+    """An app of the example's gitops/bootstrap at ``repo_url``."""
+    return application(name, repo_url=repo_url, path="gitops/bootstrap", namespace="dev")
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     """A ``gitward server`` process mapping URL to a clone; (url, admin password, clone)."""
     repo = example_repository(tmp_path)
-    args = ["server", "--port", "0", "--data-dir", str(tmp_path / "data"),
-            "--repo-dir", f"{URL}={repo}"]  # fmt: skip
+    args = server_args(tmp_path / "data", "--repo-dir", f"{URL}={repo}")
     with serving(args, {"GITWARD_RECONCILIATION_PERIOD": "0"}) as (url, password):
         yield url, password, repo
 
@@ -48,12 +40,12 @@ def test_a_repo_dir_serves_the_url_however_it_is_spelt_and_local_urls_are_refuse
     with admin_client(url, password) as client:
         spellings = [URL, URL.removesuffix(".git"), URL.removesuffix(".git") + "/", URL.lower()]
         for index, spelling in enumerate(spellings):
-            created = client.post("/api/v1/applications", json=application(f"a{index}", spelling))
+            created = client.post("/api/v1/applications", json=bootstrap_app(f"a{index}", spelling))
             assert created.status_code == 200, created.text
             shown = client.get(f"/api/v1/applications/a{index}/manifests")
             assert shown.status_code == 200, (spelling, shown.text)
             assert len(shown.json()["manifests"]) == 3
-        refused = client.post("/api/v1/applications", json=application("x", f"file://{repo}"))
+        refused = client.post("/api/v1/applications", json=bootstrap_app("x", f"file://{repo}"))
         assert refused.status_code == 400
         assert "spec.source.repoURL" in refused.json()["message"]
 

@@ -3,10 +3,10 @@ file stops the start with a message naming the file and the key, and no tracebac
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from support.processes import run_gitward, server_args
 
 BAD = """apiVersion: v1
 kind: ConfigMap
@@ -20,24 +20,8 @@ data:
 def start(
     tmp_path: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gitward",
-            "server",
-            "--port",
-            "0",
-            "--data-dir",
-            str(tmp_path),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
+    """``gitward server`` keeping its data in ``tmp_path``, run until it stops."""
+    return run_gitward(server_args(tmp_path, *args), env)
 
 
 def test_a_bad_settings_file_stops_the_server_naming_the_file_and_the_key(tmp_path: Path) -> None:

@@ -22,9 +22,9 @@ from typing import Any
 import yaml
 
 from gitward.kube import ClusterAccess
-from gitward.model.annotations import IN_CLUSTER_SERVER
 from gitward.server.running import ServerConfig
 from gitward.settings import ControllerSettings
+from support import applications
 from support.pace import QUICK_CONTROLLER
 from support.repos import commit_all, init_repository
 from support.serving import ServerThread
@@ -89,20 +89,15 @@ def commit_change(repo: Path, name: str, document: dict[str, Any], message: str)
 
 def application(name: str, *, namespace: str = "", automated: bool = False) -> dict[str, Any]:
     """The guestbook Application, deploying into its own namespace."""
-    policy: dict[str, Any] = {"syncOptions": ["CreateNamespace=true"]}
-    if automated:
-        policy["automated"] = {"prune": True, "selfHeal": True}
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name, "namespace": "argocd"},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": "guestbook"},
-            "destination": {"server": IN_CLUSTER_SERVER, "namespace": namespace or name},
-            "syncPolicy": policy,
-        },
-    }
+    return applications.application(
+        name,
+        repo_url=REPO_URL,
+        path="guestbook",
+        namespace=namespace,
+        app_namespace="argocd",
+        automated=applications.PRUNE_AND_SELF_HEAL if automated else None,
+        sync_options=applications.CREATE_NAMESPACE,
+    )
 
 
 def guestbook_server(

@@ -11,30 +11,23 @@ from typing import Any
 import yaml
 from cli_client_world import REPO_URL, World, application
 
+from support import applications
 from support.repos import git
 
-SET = {
-    "apiVersion": "argoproj.io/v1alpha1",
-    "kind": "ApplicationSet",
-    "metadata": {"name": "guestbooks", "namespace": "argocd"},
-    "spec": {
-        "goTemplate": True,
-        "goTemplateOptions": ["missingkey=error"],
-        "generators": [{"list": {"elements": [{"team": "blue"}, {"team": "green"}]}}],
-        "template": {
-            "metadata": {"name": "guestbook-{{.team}}"},
-            "spec": {
-                "project": "default",
-                "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": "guestbook"},
-                "destination": {
-                    "server": "https://kubernetes.default.svc",
-                    "namespace": "guestbook-{{.team}}",
-                },
-                "syncPolicy": {"syncOptions": ["CreateNamespace=true"]},
-            },
-        },
-    },
-}
+SET = applications.application_set(
+    "guestbooks",
+    [{"list": {"elements": [{"team": "blue"}, {"team": "green"}]}}],
+    applications.application(
+        "guestbook-{{.team}}",
+        repo_url=REPO_URL,
+        path="guestbook",
+        namespace="guestbook-{{.team}}",
+        sync_options=applications.CREATE_NAMESPACE,
+    ),
+    app_namespace="argocd",
+    goTemplate=True,
+    goTemplateOptions=["missingkey=error"],
+)
 
 
 def with_set(world: World, document: dict[str, Any]) -> None:

@@ -4,15 +4,14 @@ server deploying the pushed commit to the sandbox (real git, real HTTP, no short
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from cli_client_world import World, application
 
-from support.repos import git
+from support.processes import run_gitward
+from support.repos import git, identity
 
 IMAGE_KEY = "spec.template.spec.containers[0].image"
 
@@ -26,13 +25,7 @@ def ci_clone(world: World) -> Path:
 
 
 def values_set(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    identity = {"GIT_AUTHOR_NAME": "ci", "GIT_AUTHOR_EMAIL": "ci@example.com"}
-    identity |= {"GIT_COMMITTER_NAME": "ci", "GIT_COMMITTER_EMAIL": "ci@example.com"}
-    return subprocess.run(
-        [sys.executable, "-m", "gitward", "values", "set", *args],
-        cwd=work, capture_output=True, text=True, check=False, timeout=120,
-        env={**os.environ, **identity},
-    )  # fmt: skip
+    return run_gitward(["values", "set", *args], identity("ci"), cwd=work)
 
 
 def live_image(world: World) -> str:

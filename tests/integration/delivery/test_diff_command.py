@@ -6,15 +6,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from support.example import EXAMPLE, REPO_URL, ROOT_APP
+from support.example import CHARTS_URL, EXAMPLE, REPO_URL, ROOT_APP
+from support.processes import run_gitward
 from support.repos import identity
 
-CHARTS_URL = "https://charts.bitnami.com/bitnami"
 IDENTITY = identity("dev")
 
 
@@ -27,15 +26,7 @@ def git(repo: Path, *args: str) -> str:
 
 
 def gitward(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gitward", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        env={**os.environ, **IDENTITY},
-    )
+    return run_gitward(args, IDENTITY, cwd=repo, timeout=300)
 
 
 def diff(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from support.example import DEV, EXAMPLE, PROD, STAGING
+from support.processes import run_gitward
 from support.repos import identity
 
 IDENTITY = identity("rm")
@@ -26,11 +26,7 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def gitward(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gitward", *args],
-        cwd=cwd, capture_output=True, text=True, check=False, timeout=120,
-        env={**os.environ, **IDENTITY},
-    )  # fmt: skip
+    return run_gitward(args, IDENTITY, cwd=cwd)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from gitward.model.project import parse_project
 from gitward.server.running import RunningServer, ServerConfig, run_server
 from gitward.settings import ControllerSettings
 from gitward.store import AppDefinition, AppStatus, ProjectDefinition
+from support.applications import application, application_set
 from support.example import REPO_URL, ROOT, ROOT_APP, example_repository
 from support.pace import QUICK_CONTROLLER
 
@@ -162,22 +163,25 @@ async def seed_appsets(api: Api, *sets: dict[str, Any]) -> None:
 
 def list_appset(name: str, project: str) -> dict[str, Any]:
     """An ApplicationSet generating one app of ``project`` from a list element."""
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "ApplicationSet",
-        "metadata": {"name": name, "namespace": "argocd"},
-        "spec": {
-            "generators": [{"list": {"elements": [{"env": project}]}}],
-            "template": {
-                "metadata": {"name": f"{name}-{{{{env}}}}"},
-                "spec": {
-                    "project": project,
-                    "source": {
-                        "repoURL": "https://user:hunter2@git.example.com/x.git",
-                        "path": "p",
-                    },
-                    "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
-                },
-            },
-        },
-    }
+    template = application(
+        f"{name}-{{{{env}}}}",
+        repo_url="https://user:hunter2@git.example.com/x.git",
+        path="p",
+        revision=None,
+        project=project,
+        namespace="x",
+    )
+    return application_set(
+        name, [{"list": {"elements": [{"env": project}]}}], template, app_namespace="argocd"
+    )
+
+
+def example_directories_set(name: str, app_name: str, directories: list[Any]) -> dict[str, Any]:
+    """An ApplicationSet whose git generator lists ``directories`` of the example repository;
+    each directory's app is ``app_name`` (with ``{{path.basename}}``), deploying the directory
+    into the namespace of its base name."""
+    generator = {"git": {"repoURL": REPO_URL, "revision": "main", "directories": directories}}
+    template = application(
+        app_name, repo_url=REPO_URL, path="{{path}}", namespace="{{path.basename}}"
+    )
+    return application_set(name, [generator], template)

@@ -9,22 +9,22 @@ from typing import Any
 from conftest import Api
 
 from gitward.store import AppStatus
+from support.applications import application
 from support.example import DEV, PROD, REPO_URL, ROOT, STAGING
 from support.repos import git
 
 
 def guestbook(project: str = "dev", namespace: str = "dev", **spec: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": "guestbook", "labels": {"team": "web"}},
-        "spec": {
-            "project": project,
-            "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": "helm/ai-chatbot"},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace},
-            **spec,
-        },
-    }
+    """The example's chart as an app named guestbook, labelled team=web."""
+    return application(
+        "guestbook",
+        repo_url=REPO_URL,
+        path="helm/ai-chatbot",
+        project=project,
+        namespace=namespace,
+        labels={"team": "web"},
+        **spec,
+    )
 
 
 async def test_the_list_holds_every_app_with_its_project_and_status(api: Api) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import ApiFactory, list_appset, seed_appsets
+from conftest import ApiFactory, example_directories_set, list_appset, seed_appsets
 
 from gitward.model.application import parse_application
 from gitward.store import AppDefinition
+from support.applications import application
 from support.example import REPO_URL, ROOT
 
 POLICY = """apiVersion: v1
@@ -39,38 +40,13 @@ def clean_appset(name: str, project: str) -> dict[str, Any]:
 
 def git_appset() -> dict[str, Any]:
     """A git directories generator over the example repository's environments."""
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "ApplicationSet",
-        "metadata": {"name": "envs"},
-        "spec": {
-            "generators": [
-                {
-                    "git": {
-                        "repoURL": REPO_URL,
-                        "revision": "main",
-                        "directories": [
-                            {"path": "gitops/*"},
-                            {"path": "gitops/app-of-apps", "exclude": True},
-                            {"path": "gitops/bootstrap", "exclude": True},
-                            {"path": "gitops/platform", "exclude": True},
-                        ],
-                    }
-                }
-            ],
-            "template": {
-                "metadata": {"name": "chatbot-{{path.basename}}"},
-                "spec": {
-                    "project": "default",
-                    "source": {"repoURL": REPO_URL, "path": "{{path}}", "targetRevision": "main"},
-                    "destination": {
-                        "server": "https://kubernetes.default.svc",
-                        "namespace": "{{path.basename}}",
-                    },
-                },
-            },
-        },
-    }
+    environments = [
+        {"path": "gitops/*"},
+        {"path": "gitops/app-of-apps", "exclude": True},
+        {"path": "gitops/bootstrap", "exclude": True},
+        {"path": "gitops/platform", "exclude": True},
+    ]
+    return example_directories_set("envs", "chatbot-{{path.basename}}", environments)
 
 
 async def test_a_dry_run_returns_the_generated_applications_and_writes_nothing(
@@ -257,16 +233,14 @@ async def test_a_created_set_leaves_an_app_it_did_not_generate_alone(
 ) -> None:
     api = await api_factory()
     admin = await api.admin()
-    by_hand = {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": "web-a", "namespace": "argocd"},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": REPO_URL, "path": "elsewhere"},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
-        },
-    }
+    by_hand = application(
+        "web-a",
+        repo_url=REPO_URL,
+        path="elsewhere",
+        revision=None,
+        app_namespace="argocd",
+        namespace="x",
+    )
     app = AppDefinition.of(parse_application(by_hand).value, by_hand, parent=None)
     await api.server.services.store.apps.upsert(app)
 

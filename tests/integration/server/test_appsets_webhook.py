@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import Api, list_appset, seed_appsets
+from conftest import Api, example_directories_set, list_appset, seed_appsets
 
 from support.example import REPO_URL, ROOT
 from support.repos import git
@@ -74,33 +74,7 @@ async def test_a_push_to_a_git_generators_repository_refreshes_the_sets_parent(
 
 
 async def test_a_push_expands_a_stored_set_reading_the_repository_again(api: Api) -> None:
-    envs = {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "ApplicationSet",
-        "metadata": {"name": "envs"},
-        "spec": {
-            "generators": [
-                {
-                    "git": {
-                        "repoURL": REPO_URL,
-                        "revision": "main",
-                        "directories": [{"path": "gitops/*"}],
-                    }
-                }
-            ],
-            "template": {
-                "metadata": {"name": "env-{{path.basename}}"},
-                "spec": {
-                    "project": "default",
-                    "source": {"repoURL": REPO_URL, "path": "{{path}}", "targetRevision": "main"},
-                    "destination": {
-                        "server": "https://kubernetes.default.svc",
-                        "namespace": "{{path.basename}}",
-                    },
-                },
-            },
-        },
-    }
+    envs = example_directories_set("envs", "env-{{path.basename}}", [{"path": "gitops/*"}])
     admin = await api.admin()
     assert (await admin.post("/api/v1/applicationsets", json=envs)).status_code == 200
     assert await api.server.services.store.apps.get("env-qa") is None

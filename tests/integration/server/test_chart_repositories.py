@@ -17,6 +17,8 @@ import helm_python as helm
 import pytest
 from conftest import ApiFactory
 
+from support.applications import application
+
 PASSWORD = "chart-repo-s3cret"
 TEMPLATE = (
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
@@ -66,16 +68,9 @@ def documents(repo_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
         "metadata": {"name": "charts"},
         "spec": {"sourceRepos": ["*"], "destinations": [{"server": "*", "namespace": "*"}]},
     }
-    app = {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": "web"},
-        "spec": {
-            "project": "charts",
-            "source": {"repoURL": repo_url, "chart": "web", "targetRevision": "^1"},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "web"},
-        },
-    }
+    app = application(
+        "web", repo_url=repo_url, revision="^1", source={"chart": "web"}, project="charts"
+    )
     return project, app
 
 

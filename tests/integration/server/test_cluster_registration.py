@@ -28,6 +28,7 @@ from gitward.model.annotations import IN_CLUSTER_SERVER
 from gitward.model.objects import ResourceKey
 from gitward.sandbox import Sandbox, SandboxOptions
 from gitward.server.running import ServerConfig, run_server
+from support.applications import CREATE_NAMESPACE, PRUNE_AND_SELF_HEAL, application
 from support.repos import commit_all, init_repository
 
 TOKEN = "second-cluster-token-never-shown"
@@ -108,20 +109,16 @@ def second_cluster(sandbox: Sandbox, token: str = TOKEN) -> dict[str, Any]:
 
 
 def web_app() -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": APP},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": "manifests"},
-            "destination": {"name": SECOND, "namespace": "web"},
-            "syncPolicy": {
-                "automated": {"prune": True, "selfHeal": True},
-                "syncOptions": ["CreateNamespace=true"],
-            },
-        },
-    }
+    """The web app, deploying to the second cluster by its name, synced automatically."""
+    return application(
+        APP,
+        repo_url=REPO_URL,
+        path="manifests",
+        cluster=SECOND,
+        namespace="web",
+        automated=PRUNE_AND_SELF_HEAL,
+        sync_options=CREATE_NAMESPACE,
+    )
 
 
 async def wait_for_app(

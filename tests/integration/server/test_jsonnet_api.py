@@ -8,6 +8,7 @@ from typing import Any
 
 from conftest import Api
 
+from support.applications import application
 from support.example import REPO_URL
 from support.repos import git
 
@@ -30,21 +31,15 @@ JSONNET = {
 
 
 def jsonnet_app(path: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": "settings"},
-        "spec": {
-            "project": "dev",
-            "source": {
-                "repoURL": REPO_URL,
-                "targetRevision": "main",
-                "path": path,
-                "directory": {"jsonnet": JSONNET},
-            },
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "dev"},
-        },
-    }
+    """The settings app rendering ``path`` with the JSONNET options."""
+    return application(
+        "settings",
+        repo_url=REPO_URL,
+        path=path,
+        source={"directory": {"jsonnet": JSONNET}},
+        project="dev",
+        namespace="dev",
+    )
 
 
 def commit_jsonnet(api: Api) -> None:

@@ -20,23 +20,18 @@ from gitward.model.application import parse_application
 from gitward.server.running import ServerConfig
 from gitward.settings import Settings
 from gitward.store import AppDefinition
+from support.applications import application
 from support.example import REPO_URL, example_repository
 
 
 def app(name: str, *repo_urls: str) -> dict[str, Any]:
+    """An app of gitops/bootstrap at ``repo_urls`` (one source each; a multi-source app for two)."""
+    if len(repo_urls) == 1:
+        return application(name, repo_url=repo_urls[0], path="gitops/bootstrap", namespace="dev")
     sources = [
         {"repoURL": url, "targetRevision": "main", "path": "gitops/bootstrap"} for url in repo_urls
     ]
-    spec: dict[str, Any] = {
-        "project": "default",
-        "destination": {"server": "https://kubernetes.default.svc", "namespace": "dev"},
-    }
-    if len(sources) == 1:
-        spec["source"] = sources[0]
-    else:
-        spec["sources"] = sources
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-            "metadata": {"name": name}, "spec": spec}  # fmt: skip
+    return application(name, sources=sources, namespace="dev")
 
 
 async def manifests(api: Api, name: str) -> tuple[int, Any]:

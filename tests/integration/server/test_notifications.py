@@ -29,9 +29,9 @@ from notify_receivers import Recorded, body_of, smtp_receiver, until, webhook_re
 
 from gitward.errors import GitwardError
 from gitward.kube import ClusterAccess
-from gitward.model.annotations import IN_CLUSTER_SERVER
 from gitward.sandbox import SandboxOptions
 from gitward.server.running import ServerConfig, run_server
+from support.applications import CREATE_NAMESPACE, PRUNE_AND_SELF_HEAL, application
 from support.repos import commit_all, git, init_repository
 
 HOOK_TOKEN = "hook-token-never-shown"
@@ -190,21 +190,16 @@ def _hook(path: str) -> dict[str, str]:
     }
 
 
-def application(name: str, annotations: dict[str, str]) -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name, "annotations": annotations},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": name},
-            "destination": {"server": IN_CLUSTER_SERVER, "namespace": name},
-            "syncPolicy": {
-                "automated": {"prune": True, "selfHeal": True},
-                "syncOptions": ["CreateNamespace=true"],
-            },
-        },
-    }
+def notified_app(name: str, annotations: dict[str, str]) -> dict[str, Any]:
+    """The app of the folder ``name``, synced automatically, with notification ``annotations``."""
+    return application(
+        name,
+        repo_url=REPO_URL,
+        path=name,
+        annotations=annotations,
+        automated=PRUNE_AND_SELF_HEAL,
+        sync_options=CREATE_NAMESPACE,
+    )
 
 
 @pytest.fixture
@@ -333,8 +328,8 @@ async def test_syncs_and_degradation_are_notified_once_each_across_a_restart(
     async with run_server(config) as server:
         token = await admin_token(server.url, server.admin_password)
         async with client(server.url, token) as admin:
-            await admin.post("/api/v1/applications", json=application("web", web))
-            await admin.post("/api/v1/applications", json=application("broken", broken))
+            await admin.post("/api/v1/applications", json=notified_app("web", web))
+            await admin.post("/api/v1/applications", json=notified_app("broken", broken))
             await until(
                 calls, lambda items: len(_at(items, "/succeeded")) == 1, "web's sync notified"
             )
@@ -432,7 +427,7 @@ async def test_creation_a_refused_sync_and_deletion_are_notified(
     async with run_server(config) as server:
         token = await admin_token(server.url, server.admin_password)
         async with client(server.url, token) as admin:
-            await admin.post("/api/v1/applications", json=application("refused", annotations))
+            await admin.post("/api/v1/applications", json=notified_app("refused", annotations))
             await until(calls, lambda items: len(_at(items, "/failed")) == 1, "the failed sync")
             await admin.delete("/api/v1/applications/refused", params={"cascade": "false"})
             await until(calls, lambda items: len(_at(items, "/deleted")) == 1, "the deletion")

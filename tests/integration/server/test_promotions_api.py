@@ -17,6 +17,7 @@ from gitward.controller.promoting import Promotions
 from gitward.delivery.gates import PromotionRefusedError
 from gitward.model.application import parse_application
 from gitward.store import AppDefinition, AppStatus, AuditAction, ProjectDefinition
+from support.applications import application
 from support.example import DEV, PROD, REPO_URL, STAGING
 from support.repos import git
 
@@ -193,20 +194,15 @@ async def test_no_promotion_is_pushed_into_a_repository_the_targets_project_no_l
     assert git(api.repo, "rev-parse", "main") == before
 
 
-OTHER_TEAM = {
-    "apiVersion": "argoproj.io/v1alpha1",
-    "kind": "Application",
-    "metadata": {"name": "payments", "namespace": "argocd"},
-    "spec": {
-        "project": "payments",
-        "source": {
-            "repoURL": "https://example.com/payments/secrets.git",
-            "path": "chart",
-            "helm": {"valueFiles": ["values.yaml"]},
-        },
-        "destination": {"server": "https://kubernetes.default.svc", "namespace": "payments"},
-    },
-}
+OTHER_TEAM = application(
+    "payments",
+    repo_url="https://example.com/payments/secrets.git",
+    path="chart",
+    revision=None,
+    source={"helm": {"valueFiles": ["values.yaml"]}},
+    project="payments",
+    app_namespace="argocd",
+)
 
 
 async def test_automatic_promotion_copies_no_values_out_of_another_projects_repository(

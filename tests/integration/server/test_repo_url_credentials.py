@@ -14,23 +14,18 @@ from conftest import Api
 from gitward.errors import ManifestError
 from gitward.server.running import ServerConfig, run_server
 from gitward.store import AppDefinition
+from support.applications import application
 from support.example import DEV, REPO_URL
 
 PASSWORD = "hunter2-secret-in-url"
 WITH_CREDENTIALS = REPO_URL.replace("https://", f"https://bot:{PASSWORD}@")
 
 
-def application(name: str, repo_url: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name},
-        "spec": {
-            "project": "dev",
-            "source": {"repoURL": repo_url, "targetRevision": "main", "path": "helm/ai-chatbot"},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "dev"},
-        },
-    }
+def chatbot_app(name: str, repo_url: str) -> dict[str, Any]:
+    """An app of project dev deploying the example's chart from ``repo_url``."""
+    return application(
+        name, repo_url=repo_url, path="helm/ai-chatbot", project="dev", namespace="dev"
+    )
 
 
 def _database_bytes(data_dir: Path) -> bytes:
@@ -39,7 +34,7 @@ def _database_bytes(data_dir: Path) -> bytes:
 
 async def test_creating_an_app_with_credentials_in_its_repo_url_is_refused(api: Api) -> None:
     admin = await api.admin()
-    created = await admin.post("/api/v1/applications", json=application("leaky", WITH_CREDENTIALS))
+    created = await admin.post("/api/v1/applications", json=chatbot_app("leaky", WITH_CREDENTIALS))
     got = await admin.get("/api/v1/applications/leaky")
     assert (created.status_code, created.json()["code"]) == (400, "invalid_argument")
     assert "spec.source.repoURL" in created.json()["message"]
@@ -80,7 +75,7 @@ async def test_a_bootstrap_with_credentials_in_its_repo_url_stops_the_start(
     tmp_path: Path,
 ) -> None:
     root = tmp_path / "root.yaml"
-    root.write_text(yaml.safe_dump(application("root", WITH_CREDENTIALS)))
+    root.write_text(yaml.safe_dump(chatbot_app("root", WITH_CREDENTIALS)))
     config = ServerConfig(data_dir=tmp_path / "data", reconcile=False, bootstrap=root)
     with pytest.raises(ManifestError) as caught:
         async with run_server(config):
@@ -92,7 +87,7 @@ async def test_a_bootstrap_with_credentials_in_its_repo_url_stops_the_start(
 
 async def test_an_app_stored_before_the_rule_shows_its_repo_url_masked(api: Api) -> None:
     """An older gitward stored such apps; every answer masks the credentials."""
-    document = application("old", WITH_CREDENTIALS)
+    document = chatbot_app("old", WITH_CREDENTIALS)
     definition = AppDefinition(name="old", project="dev", document=document, labels={})
     await api.server.services.store.apps.upsert(definition)
     admin = await api.admin()

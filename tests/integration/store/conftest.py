@@ -8,55 +8,16 @@ unless ``GITWARD_REQUIRE_TOOLS=1``, where it fails.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-import sqlalchemy as sa
 from store_builders import TickingClock
 
 from gitward.store import Store
+from support.postgres import postgres_admin_url, throwaway_database
 
-POSTGRES_VARIABLE = "GITWARD_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]
-
-
-def postgres_admin_url() -> str:
-    """The admin URL of the test server, or a skip (a failure when tools are required)."""
-    url = os.environ.get(POSTGRES_VARIABLE)
-    if not url:
-        if os.environ.get("GITWARD_REQUIRE_TOOLS") == "1":
-            pytest.fail(
-                f"PostgreSQL is required (GITWARD_REQUIRE_TOOLS=1): set {POSTGRES_VARIABLE}"
-            )
-        pytest.skip(f"no PostgreSQL for the store's tests: {POSTGRES_VARIABLE} is not set")
-    return url
-
-
-class PostgresDatabases:
-    """Creates and drops throwaway databases on the test server."""
-
-    def __init__(self, admin_url: str) -> None:
-        self.admin_url = admin_url
-
-    async def create(self) -> str:
-        name = f"gitward_test_{uuid.uuid4().hex[:16]}"
-        await self._admin(f'CREATE DATABASE "{name}"')
-        return sa.make_url(self.admin_url).set(database=name).render_as_string(False)
-
-    async def drop(self, url: str) -> None:
-        name = sa.make_url(url).database
-        await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    async def _admin(self, statement: str) -> None:
-        connection = await asyncpg.connect(self.admin_url)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -70,12 +31,8 @@ async def store_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'state' / 'gitward.db'}"
         return
-    databases = PostgresDatabases(postgres_admin_url())
-    url = await databases.create()
-    try:
+    async with throwaway_database(postgres_admin_url("the store's tests"), "gitward_test") as url:
         yield url
-    finally:
-        await databases.drop(url)
 
 
 @pytest.fixture

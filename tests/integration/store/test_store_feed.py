@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import PostgresDatabases, postgres_admin_url
 from store_builders import app
 
 from gitward.store import Store
@@ -22,18 +21,15 @@ from gitward.store.changes import (
     RepoChanged,
 )
 from gitward.store.feed import parse, payload
+from support.postgres import postgres_admin_url, throwaway_database
 
 KEY = "yKFkN2o6VfOzJbD8K5wHbmUbqJjQsq1b2kVwJYg9Cqk="
 
 
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
-    databases = PostgresDatabases(postgres_admin_url())
-    url = await databases.create()
-    try:
+    async with throwaway_database(postgres_admin_url("the store's tests"), "gitward_test") as url:
         yield url
-    finally:
-        await databases.drop(url)
 
 
 @pytest.fixture

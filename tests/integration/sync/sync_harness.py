@@ -20,6 +20,7 @@ from gitward.sync import (
     utc_now,
 )
 from gitward.sync.calls import fresh
+from support import applications
 
 WAVE = "argocd.argoproj.io/sync-wave"
 HOOK = "argocd.argoproj.io/hook"
@@ -31,17 +32,15 @@ LEFTOVER_KINDS = [("", "ConfigMap"), ("apps", "Deployment"), ("", "Namespace"), 
 def application(
     name: str = "web", namespace: str = "dev", options: tuple[str, ...] = (), **policy: Any
 ):
-    document = {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name, "namespace": "argocd"},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": "https://example.com/repo.git", "path": "app"},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace},
-            "syncPolicy": {"syncOptions": list(options), **policy},
-        },
-    }
+    document = applications.application(
+        name,
+        repo_url="https://example.com/repo.git",
+        path="app",
+        revision=None,
+        namespace=namespace,
+        app_namespace="argocd",
+        syncPolicy={"syncOptions": list(options), **policy},
+    )
     return parse_application(document).value
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gitward.store import AppRecord, AppStatus, OperationPhase, OperationRecord
+from support import applications
 
 REPO = "https://github.com/example/infra.git"
 IN_CLUSTER = "https://kubernetes.default.svc"
@@ -24,24 +25,17 @@ def application(
     namespace: str = "dev",
     finalizers: list[str] | None = None,
 ) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"name": name, "namespace": "argocd"}
-    if wave is not None:
-        metadata["annotations"] = {"argocd.argoproj.io/sync-wave": str(wave)}
-    if finalizers:
-        metadata["finalizers"] = finalizers
-    spec: dict[str, Any] = {
-        "project": "default",
-        "source": {"repoURL": repo, "targetRevision": revision, "path": f"apps/{name}"},
-        "destination": {"server": IN_CLUSTER, "namespace": namespace},
-    }
-    if automated:
-        spec["syncPolicy"] = {"automated": {"prune": True, "selfHeal": True}}
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": metadata,
-        "spec": spec,
-    }
+    return applications.application(
+        name,
+        repo_url=repo,
+        revision=revision,
+        path=f"apps/{name}",
+        namespace=namespace,
+        app_namespace="argocd",
+        annotations=None if wave is None else {"argocd.argoproj.io/sync-wave": str(wave)},
+        finalizers=finalizers or None,
+        automated=applications.PRUNE_AND_SELF_HEAL if automated else None,
+    )
 
 
 def record(

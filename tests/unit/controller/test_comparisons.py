@@ -12,17 +12,11 @@ from gitward.controller.comparisons import Comparisons
 from gitward.kube.tracking import DEFAULT_TRACKING, stamp
 from gitward.model.application import parse_application
 from gitward.model.objects import ResourceKey
+from support.applications import application
 
-DOCUMENT: dict[str, Any] = {
-    "apiVersion": "argoproj.io/v1alpha1",
-    "kind": "Application",
-    "metadata": {"name": "web", "namespace": "argocd"},
-    "spec": {
-        "project": "default",
-        "source": {"repoURL": "https://example.com/r.git", "path": "web"},
-        "destination": {"server": "https://kubernetes.default.svc", "namespace": "web"},
-    },
-}
+DOCUMENT = application(
+    "web", repo_url="https://example.com/r.git", path="web", revision=None, app_namespace="argocd"
+)
 APP = parse_application(copy.deepcopy(DOCUMENT)).value
 OVERRIDES = object()
 

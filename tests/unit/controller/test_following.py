@@ -17,19 +17,17 @@ from gitward.delivery.gates import PromotionRefusedError
 from gitward.errors import GitUnavailableError
 from gitward.model.application import parse_application
 from gitward.store import AppDefinition, AppStatus, Store
+from support.applications import application
 
 
 def document(name: str, **annotations: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name, "annotations": annotations},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": "https://example.com/r.git", "path": "chart"},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": name},
-        },
-    }
+    return application(
+        name,
+        repo_url="https://example.com/r.git",
+        path="chart",
+        revision=None,
+        annotations=annotations,
+    )
 
 
 class Recording:

@@ -12,6 +12,7 @@ from gitward.git.repo import Checkout
 from gitward.model.application import Application, parse_application
 from gitward.model.objects import Manifest
 from gitward.model.sources import Source
+from support import applications
 
 REPO = "https://git.example.com/infra.git"
 IN_CLUSTER = "https://kubernetes.default.svc"
@@ -20,20 +21,15 @@ IN_CLUSTER = "https://kubernetes.default.svc"
 def application(
     name: str, path: str, *, project: str = "default", wave: int = 0, namespace: str = "argocd"
 ) -> Manifest:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {
-            "name": name,
-            "namespace": "argocd",
-            "annotations": {"argocd.argoproj.io/sync-wave": str(wave)},
-        },
-        "spec": {
-            "project": project,
-            "source": {"repoURL": REPO, "path": path, "targetRevision": "main"},
-            "destination": {"server": IN_CLUSTER, "namespace": namespace},
-        },
-    }
+    return applications.application(
+        name,
+        repo_url=REPO,
+        path=path,
+        project=project,
+        namespace=namespace,
+        app_namespace="argocd",
+        annotations={"argocd.argoproj.io/sync-wave": str(wave)},
+    )
 
 
 def project(name: str, namespace: str) -> Manifest:

@@ -20,6 +20,7 @@ from gitward.delivery.valuefiles import FoundValue, locate_keys, value_files_of
 from gitward.errors import ConfigError
 from gitward.model.application import parse_application
 from gitward.model.project import parse_project
+from support.applications import application
 
 VALUES = """\
 # staging values: comments stay
@@ -152,23 +153,13 @@ def test_the_branch_name_depends_on_the_target_and_values_only() -> None:
 
 
 def test_value_files_are_read_relative_to_the_chart_path() -> None:
-    app = parse_application(
-        {
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "Application",
-            "metadata": {"name": "dev"},
-            "spec": {
-                "project": "default",
-                "source": {
-                    "repoURL": "https://example.com/r.git",
-                    "targetRevision": "main",
-                    "path": "helm/chart",
-                    "helm": {"valueFiles": ["../../gitops/dev/values.yaml"]},
-                },
-                "destination": {"server": "https://kubernetes.default.svc", "namespace": "dev"},
-            },
-        }
-    ).value
+    document = application(
+        "dev",
+        repo_url="https://example.com/r.git",
+        path="helm/chart",
+        source={"helm": {"valueFiles": ["../../gitops/dev/values.yaml"]}},
+    )
+    app = parse_application(document).value
     files = value_files_of(app)
     assert (files.repo_url, files.revision, files.files) == (
         "https://example.com/r.git",
@@ -229,30 +220,23 @@ def test_a_project_warning_on_semver_does_not_refuse() -> None:
 
 
 def test_a_multi_source_apps_value_files_come_from_its_ref_source() -> None:
-    app = parse_application(
-        {
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "Application",
-            "metadata": {"name": "prod"},
-            "spec": {
-                "project": "default",
-                "sources": [
-                    {
-                        "repoURL": "https://example.com/charts.git",
-                        "targetRevision": "v1",
-                        "path": "chart",
-                        "helm": {"valueFiles": ["$values/envs/prod.yaml"]},
-                    },
-                    {
-                        "repoURL": "https://example.com/values.git",
-                        "targetRevision": "main",
-                        "ref": "values",
-                    },
-                ],
-                "destination": {"server": "https://kubernetes.default.svc", "namespace": "prod"},
+    document = application(
+        "prod",
+        sources=[
+            {
+                "repoURL": "https://example.com/charts.git",
+                "targetRevision": "v1",
+                "path": "chart",
+                "helm": {"valueFiles": ["$values/envs/prod.yaml"]},
             },
-        }
-    ).value
+            {
+                "repoURL": "https://example.com/values.git",
+                "targetRevision": "main",
+                "ref": "values",
+            },
+        ],
+    )
+    app = parse_application(document).value
     files = value_files_of(app)
     assert (files.repo_url, files.revision, files.files, files.source_index) == (
         "https://example.com/values.git",
@@ -263,18 +247,14 @@ def test_a_multi_source_apps_value_files_come_from_its_ref_source() -> None:
 
 
 def test_an_app_without_value_files_cannot_be_promoted_and_is_told_why() -> None:
-    app = parse_application(
-        {
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "Application",
-            "metadata": {"name": "plain"},
-            "spec": {
-                "project": "default",
-                "source": {"repoURL": "https://example.com/r.git", "path": "manifests"},
-                "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
-            },
-        }
-    ).value
+    document = application(
+        "plain",
+        repo_url="https://example.com/r.git",
+        path="manifests",
+        revision=None,
+        namespace="x",
+    )
+    app = parse_application(document).value
     with pytest.raises(ConfigError, match="has no Helm value files"):
         value_files_of(app)
 

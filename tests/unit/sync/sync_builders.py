@@ -7,6 +7,7 @@ from typing import Any
 from gitward.kube.tracking import stamp
 from gitward.model.application import parse_application
 from gitward.sync import SyncContext, SyncRequest, plan_sync
+from support import applications
 
 WAVE = "argocd.argoproj.io/sync-wave"
 HOOK = "argocd.argoproj.io/hook"
@@ -97,17 +98,15 @@ def app(
     spec_policy: dict[str, Any] = dict(policy)
     if options:
         spec_policy["syncOptions"] = list(options)
-    document = {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name, "namespace": "argocd"},
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": "https://example.com/repo.git", "path": "app"},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace},
-            "syncPolicy": spec_policy,
-        },
-    }
+    document = applications.application(
+        name,
+        repo_url="https://example.com/repo.git",
+        path="app",
+        revision=None,
+        namespace=namespace,
+        app_namespace="argocd",
+        syncPolicy=spec_policy,
+    )
     return parse_application(document).value
 
 

@@ -7,29 +7,16 @@ that a test's hashing costs milliseconds; the algorithm is the same.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-import sqlalchemy as sa
 from auth_builders import ManualClock, cheap_passwords
 
 from gitward.server.auth.accounts import Authenticator
 from gitward.server.auth.config import AuthConfig
 from gitward.store import Store
-
-POSTGRES_VARIABLE = "GITWARD_TEST_POSTGRES_URL"
-
-
-async def _admin(admin_url: str, statement: str) -> None:
-    connection = await asyncpg.connect(admin_url)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+from support.postgres import postgres_admin_url, throwaway_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -37,19 +24,9 @@ async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'gitward.db'}"
         return
-    admin_url = os.environ.get(POSTGRES_VARIABLE)
-    if not admin_url:
-        if os.environ.get("GITWARD_REQUIRE_TOOLS") == "1":
-            pytest.fail(
-                f"PostgreSQL is required (GITWARD_REQUIRE_TOOLS=1): set {POSTGRES_VARIABLE}"
-            )
-        pytest.skip(f"no PostgreSQL for the auth tests: {POSTGRES_VARIABLE} is not set")
-    name = f"gitward_auth_{uuid.uuid4().hex[:16]}"
-    await _admin(admin_url, f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.make_url(admin_url).set(database=name).render_as_string(False)
-    finally:
-        await _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin_url = postgres_admin_url("the auth tests")
+    async with throwaway_database(admin_url, "gitward_auth") as url:
+        yield url
 
 
 @pytest.fixture
