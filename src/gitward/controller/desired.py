@@ -38,6 +38,7 @@ from gitward.model.objects import Manifest
 from gitward.model.project import AppProject
 from gitward.model.sources import Source
 from gitward.render import Renderer
+from gitward.render.detect import may_read_only_own_directory, reads_only_own_directory
 
 __all__ = ["CapabilitiesOf", "Desired", "GitSide"]
 
@@ -81,7 +82,7 @@ class GitSide:
         if charts is not None:
             charts.cycle = lambda: revisions.cycle
         self._rendering = SourceRendering(renderer, charts)
-        self._checkouts: OrderedDict[tuple[str, str], Checkout] = OrderedDict()
+        self._checkouts: OrderedDict[tuple[str, str, str], Checkout] = OrderedDict()
         self.capabilities: CapabilitiesOf | None = None
         """Set by the controller; None (``gitward render``): Helm's defaults."""
         self.clusters: Callable[[], Awaitable[Sequence[ClusterInfo]]] = _no_clusters
@@ -124,7 +125,7 @@ class GitSide:
                 charts = require_charts(self.charts, request)
                 checkouts.append(await charts.checkout(request, sha))
                 continue
-            checkouts.append(await self.checkout_at(source.repo_url, sha, _where(app, index)))
+            checkouts.append(await self.checkout_source(source, sha, _where(app, index)))
         refs = {s.ref: c for s, c in zip(app.sources, checkouts, strict=True) if s.ref}
         desired = Desired(tuple(revisions))
         capabilities = await self.capabilities(app) if self.capabilities is not None else None
@@ -177,17 +178,32 @@ class GitSide:
         desired.objects, desired.origins = expanded.objects, expanded.origins
         desired.warnings.extend(expanded.warnings)
 
-    async def checkout_at(self, repo_url: str, sha: str, where: Location) -> Checkout:
-        """The files of commit ``sha``: remembered once checked out (while they are on disk).
-        Anything but a full SHA (a branch moves) is asked for every time."""
+    async def checkout_source(self, source: Source, sha: str, where: Location) -> Checkout:
+        """The files ``source`` is rendered from at commit ``sha``: its directory alone when
+        its render reads nothing else (a new commit of a large repository is then not written
+        whole for the one app that changed), the whole commit otherwise."""
+        if not may_read_only_own_directory(source):
+            return await self.checkout_at(source.repo_url, sha, where)
+        checkout = await self.checkout_at(source.repo_url, sha, where, only=source.path)
+        directory = checkout.root / source.path.strip("/")
+        if checkout.complete or reads_only_own_directory(source, directory):
+            return checkout
+        return await self.checkout_at(source.repo_url, sha, where)
+
+    async def checkout_at(
+        self, repo_url: str, sha: str, where: Location, *, only: str | None = None
+    ) -> Checkout:
+        """The files of commit ``sha`` (maybe ``only`` that directory: see
+        ``Repositories.checkout_commit``): remembered once checked out (while they are on
+        disk). Anything but a full SHA (a branch moves) is asked for every time."""
         if not is_commit_sha(sha):
-            return await self.repos.checkout_commit(repo_url, sha, where=where)
-        key = (normalize_repo_url(repo_url), sha.lower())
+            return await self.repos.checkout_commit(repo_url, sha, where=where, only=only)
+        key = (normalize_repo_url(repo_url), sha.lower(), only or "")
         known = self._checkouts.get(key)
         if known is not None and known.root.is_dir():
             self._checkouts.move_to_end(key)
             return known
-        checkout = await self.repos.checkout_commit(repo_url, sha, where=where)
+        checkout = await self.repos.checkout_commit(repo_url, sha, where=where, only=only)
         self._checkouts[key] = checkout
         while len(self._checkouts) > CHECKOUTS_KEPT:
             self._checkouts.popitem(last=False)

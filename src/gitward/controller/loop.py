@@ -352,7 +352,7 @@ class Controller:
             stepped = await self.operator.step(record, operation)
             if stepped.wake_at is not None:
                 delay = (stepped.wake_at - self.clock()).total_seconds()
-                self.queue.add_after(name, delay)
+                self.queue.add_after(name, delay, urgent=True)  # the operation's next step
         refreshed = await self.refresher.refresh(record, hard=hard)
         if refreshed.transient:
             reasons = [c["message"] for c in refreshed.status.conditions]
@@ -360,7 +360,7 @@ class Controller:
         started = await self._act(record, refreshed)
         await self._store_status(record, refreshed)
         if started is not None:
-            self.queue.add(name)
+            self.queue.add(name, urgent=True)  # its sync, before the cycle's other refreshes
         return not refreshed.transient
 
     async def _act(self, record: AppRecord, refreshed: Refreshed) -> OperationRecord | None:
@@ -398,13 +398,14 @@ class Controller:
 
     def refresh(self, app: str, *, hard: bool = False) -> None:
         """Reconcile ``app`` as soon as a worker is free; ``hard`` resolves revisions again
-        (asked of the app's owner when another replica owns it: a webhook, a person)."""
+        (asked of the app's owner when another replica owns it: a webhook, a person) and goes
+        ahead of the periodic refreshes waiting in the queue."""
         if hard and not self.owns(app) and self.membership is not None:
             self.peers.ask(app)
             return
         if hard:
             self._hard.add(app)
-        self.queue.add(app)
+        self.queue.add(app, urgent=hard)
 
     async def refreshed(self, app: str, *, hard: bool = False, within: float) -> bool:
         """A person's refresh (Argo CD's ``?refresh=normal|hard``): resolve ``app``'s
@@ -459,7 +460,7 @@ class Controller:
         record = await commands.existing(self.store, app)
         prepared = await commands.manual_request(record, request, self.git, self.settings)
         started = await self.operator.start(app, prepared, initiated_by=initiated_by)
-        self.queue.add(app)
+        self.queue.add(app, urgent=True)
         return started
 
     async def rollback(
@@ -478,7 +479,7 @@ class Controller:
             self.store, record, history_id, self.settings, prune=prune, dry_run=dry_run
         )
         started = await self.operator.start(app, prepared, initiated_by=initiated_by)
-        self.queue.add(app)
+        self.queue.add(app, urgent=True)
         return started
 
     async def terminate(self, app: str, *, initiated_by: str) -> OperationRecord | None:

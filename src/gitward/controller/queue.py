@@ -4,6 +4,12 @@ Modelled on client-go's workqueue: a key added while it waits is merged; a key a
 worker holds it is queued again once the worker is done, so the newest request is never lost and
 never runs twice at once. Per-key exponential backoff for failures; delayed adds for periodic
 refreshes. It knows nothing about applications: keys are strings.
+
+Keys are served first come, first served, except *urgent* ones (a person's or a webhook's
+refresh, an operation's next step): they have a line of their own, served first. A full cycle
+queues every app at once, and a commit someone waits for must not wait behind ten thousand of
+them. A waiting key made urgent joins the urgent line and leaves its old place empty (skipped
+when reached), so that moving it costs nothing whatever the length of the line.
 """
 
 from __future__ import annotations
@@ -39,8 +45,11 @@ class WorkQueue:
     def __init__(self, backoff: BackoffPolicy | None = None) -> None:
         self._backoff = backoff or BackoffPolicy()
         self._order: deque[str] = deque()
+        self._urgent_order: deque[str] = deque()
+        self._waiting: set[str] = set()  # in one of the lines, to be handed out
         self._dirty: set[str] = set()
         self._processing: set[str] = set()
+        self._urgent: set[str] = set()
         self._failures: dict[str, int] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._wakeup = asyncio.Event()
@@ -48,28 +57,35 @@ class WorkQueue:
 
     def __len__(self) -> int:
         """Keys waiting (not counting those held by workers or scheduled for later)."""
-        return len(self._order)
+        return len(self._waiting)
 
     @property
     def depth(self) -> int:
         """Waiting plus scheduled keys, for metrics."""
-        return len(self._order) + len(self._timers)
+        return len(self._waiting) + len(self._timers)
 
-    def add(self, key: str) -> None:
-        """Queue ``key`` now; merged with a waiting copy, deferred while a worker holds it."""
-        if self._closed or key in self._dirty:
+    def add(self, key: str, *, urgent: bool = False) -> None:
+        """Queue ``key`` now; merged with a waiting copy, deferred while a worker holds it.
+        An ``urgent`` key is served before every key that is not (a waiting copy moves up)."""
+        if self._closed:
+            return
+        if urgent and key not in self._urgent:
+            self._urgent.add(key)
+            if key in self._waiting:
+                self._urgent_order.append(key)
+                return
+        if key in self._dirty:
             return
         self._dirty.add(key)
         if key not in self._processing:
-            self._order.append(key)
-            self._notify()
+            self._queue(key)
 
-    def add_after(self, key: str, delay_s: float) -> None:
+    def add_after(self, key: str, delay_s: float, *, urgent: bool = False) -> None:
         """Queue ``key`` after ``delay_s`` seconds; an earlier pending schedule wins."""
         if self._closed:
             return
         if delay_s <= 0:
-            self.add(key)
+            self.add(key, urgent=urgent)
             return
         loop = asyncio.get_running_loop()
         due = loop.time() + delay_s
@@ -78,7 +94,7 @@ class WorkQueue:
             return
         if current is not None:
             current.cancel()
-        self._timers[key] = loop.call_at(due, self._fire, key)
+        self._timers[key] = loop.call_at(due, self._fire, key, urgent)
 
     def add_failed(self, key: str) -> float:
         """Queue ``key`` again after its backoff; returns the delay chosen."""
@@ -97,13 +113,15 @@ class WorkQueue:
 
     async def get(self) -> str | None:
         """The next key, held until :meth:`done`; None once the queue is closed and empty."""
-        while not self._order and not self._closed:
+        while not self._waiting and not self._closed:
             self._wakeup.clear()
             await self._wakeup.wait()
-        if not self._order:
+        if not self._waiting:
             return None
-        key = self._order.popleft()
+        key = self._next()
+        self._waiting.discard(key)
         self._dirty.discard(key)
+        self._urgent.discard(key)
         self._processing.add(key)
         return key
 
@@ -111,8 +129,7 @@ class WorkQueue:
         """Release ``key``; if it was added meanwhile, it waits again."""
         self._processing.discard(key)
         if key in self._dirty:
-            self._order.append(key)
-            self._notify()
+            self._queue(key)
 
     def close(self) -> None:
         """Stop handing out keys; scheduled adds are dropped; workers drain and stop."""
@@ -121,12 +138,33 @@ class WorkQueue:
             timer.cancel()
         self._timers.clear()
         self._order.clear()
+        self._urgent_order.clear()
+        self._waiting.clear()
         self._dirty.clear()
+        self._urgent.clear()
         self._notify()
 
-    def _fire(self, key: str) -> None:
+    def _fire(self, key: str, urgent: bool) -> None:
         self._timers.pop(key, None)
-        self.add(key)
+        self.add(key, urgent=urgent)
+
+    def _queue(self, key: str) -> None:
+        """Put ``key`` at the end of its line."""
+        self._waiting.add(key)
+        (self._urgent_order if key in self._urgent else self._order).append(key)
+        self._notify()
+
+    def _next(self) -> str:
+        """The first waiting key: of the urgent line, else of the other one (places left empty
+        by keys gone urgent, or by copies already handed out, are skipped)."""
+        while self._urgent_order:
+            key = self._urgent_order.popleft()
+            if key in self._waiting:
+                return key
+        while True:
+            key = self._order.popleft()
+            if key in self._waiting and key not in self._urgent:
+                return key
 
     def _notify(self) -> None:
         self._wakeup.set()

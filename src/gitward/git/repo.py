@@ -48,12 +48,14 @@ class Checkout:
     """The files of a source: ``root`` is the repository root as the Application sees it.
 
     ``sha`` is the commit they came from, or None when they are a local directory served as is.
-    ``revision`` is the targetRevision that was asked for.
+    ``revision`` is the targetRevision that was asked for. ``complete`` is False when ``root``
+    holds only the one directory that was asked for (``checkout_commit(..., only=...)``).
     """
 
     root: Path
     sha: str | None
     revision: str
+    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +128,28 @@ class Repositories:
         return Checkout(root=directory.resolve(), sha=None, revision=revision)
 
     async def checkout_commit(
-        self, repo_url: str, revision: str, *, where: Location | None = None
+        self,
+        repo_url: str,
+        revision: str,
+        *,
+        where: Location | None = None,
+        only: str | None = None,
     ) -> Checkout:
-        """The files of the commit ``revision`` names, even when ``repo_url`` maps to a clone."""
+        """The files of the commit ``revision`` names, even when ``repo_url`` maps to a clone.
+
+        ``only`` (a directory of the repository) says the caller reads nothing else: the
+        checkout may then hold that directory alone (``complete`` False; ``gitward.git.trees``
+        says when)."""
         remote = await self._remote(repo_url, where=where)
         resolved = await self._resolve(remote, repo_url, revision, where=where)
         mirror = await self._ensure_commit(remote, resolved, repo_url, where=where)
-        tree = await self._trees.materialise(mirror, resolved.sha, url=remote.url, where=where)
+        part = _part_path(remote.subdirectory, only)
+        tree = None
+        if part is not None:
+            tree = await self._trees.materialise_part(mirror, resolved.sha, part, url=remote.url)
+        complete = tree is None
+        if tree is None:
+            tree = await self._trees.materialise(mirror, resolved.sha, url=remote.url, where=where)
         root = tree / remote.subdirectory if remote.subdirectory else tree
         if not root.is_dir():
             raise SourceError(
@@ -140,7 +157,7 @@ class Repositories:
                 where=where,
                 hint="Commit the directory, or choose a revision that has it",
             )
-        return Checkout(root=root, sha=resolved.sha, revision=revision)
+        return Checkout(root=root, sha=resolved.sha, revision=revision, complete=complete)
 
     async def commit_info(
         self, repo_url: str, revision: str, *, where: Location | None = None
@@ -221,6 +238,17 @@ class Repositories:
         inner = directory.resolve().relative_to(work_tree.root.resolve())
         subdirectory = PurePosixPath(inner.as_posix()) if inner.parts else None
         return _Remote(url=str(work_tree.root), credentials=None, subdirectory=subdirectory)
+
+
+def _part_path(subdirectory: PurePosixPath | None, only: str | None) -> PurePosixPath | None:
+    """The repository directory a part would hold, or None when ``only`` names no plain
+    directory below the root (``.``, ``..``, empty, or nothing asked)."""
+    if only is None:
+        return None
+    parts = [part for part in only.strip("/").split("/") if part]
+    if not parts or any(part in (".", "..") for part in parts):
+        return None
+    return PurePosixPath(*(subdirectory.parts if subdirectory else ()), *parts)
 
 
 def _lookup(

@@ -6,20 +6,37 @@ mirror into an empty directory, with a throwaway index), so symlinks stay symlin
 files are written into a ``.incoming-*`` directory first and renamed into place: a tree that
 exists is always complete, and a crash leaves only an ``.incoming-*`` directory that no one reads.
 
+Writing a whole tree costs one directory entry per file and directory of the commit: seconds for
+a repository of 20,000 app directories, paid by the first app to ask after every commit. An app
+that reads only its own directory can ask for a *part* instead: ``<cache>/trees/parts/<sha>/<id>``
+holding only ``<path>`` of the commit (``read-tree --prefix``), written and published the same
+way. A part is given only while the commit's whole tree is not written, to the first
+``PARTS_PER_COMMIT`` paths of a commit (after that the whole tree is written once and shared, as
+a full reconciliation cycle would otherwise write one part per app), and never for a directory
+holding a symlink (it may point anywhere in the repository) or missing at the commit.
+
 This module must not fetch: the commit has to be in the mirror already.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import os
 import shutil
 import uuid
-from pathlib import Path
+from collections import OrderedDict
+from pathlib import Path, PurePosixPath
 
 from gitward.errors import Location
 from gitward.git.commands import Git
 
-__all__ = ["Trees"]
+__all__ = ["PARTS_PER_COMMIT", "Trees"]
+
+PARTS_PER_COMMIT = 8
+"""Paths of one commit written as parts before its whole tree is written instead."""
+
+_COMMITS_COUNTED = 1024
 
 
 class Trees:
@@ -29,10 +46,16 @@ class Trees:
         self._directory = directory
         self._git = git
         self._locks: dict[str, asyncio.Lock] = {}
+        self._parts: OrderedDict[str, set[PurePosixPath]] = OrderedDict()
 
     def path_for(self, sha: str) -> Path:
         """Where the files of commit ``sha`` are (or will be) written."""
         return self._directory / sha
+
+    def part_for(self, sha: str, path: PurePosixPath) -> Path:
+        """Where the part of commit ``sha`` holding only ``path`` is (or will be) written."""
+        digest = hashlib.sha256(path.as_posix().encode()).hexdigest()[:32]
+        return self._directory / "parts" / sha / digest
 
     async def materialise(
         self, mirror: Path, sha: str, *, url: str = "", where: Location | None = None
@@ -45,6 +68,33 @@ class Trees:
             if not target.is_dir():
                 await self._write(mirror, sha, target, url=url, where=where)
         return target
+
+    async def materialise_part(
+        self, mirror: Path, sha: str, path: PurePosixPath, *, url: str = ""
+    ) -> Path | None:
+        """A directory holding only ``path`` of commit ``sha`` (at ``<it>/<path>``), or None
+        when the whole tree is to be used: it is written already, enough parts of the commit
+        were, or ``path`` is no directory of the commit or holds a symlink."""
+        target = self.part_for(sha, path)
+        if target.is_dir():
+            return target
+        if self.path_for(sha).is_dir() or not self._count_part(sha, path):
+            return None
+        async with self._locks.setdefault(f"{sha}:{path}", asyncio.Lock()):
+            if not target.is_dir() and not await self._write_part(mirror, sha, path, target, url):
+                return None
+        return target
+
+    def _count_part(self, sha: str, path: PurePosixPath) -> bool:
+        """Whether ``path`` may be a part of ``sha`` (one of its first ``PARTS_PER_COMMIT``)."""
+        paths = self._parts.setdefault(sha, set())
+        self._parts.move_to_end(sha)
+        while len(self._parts) > _COMMITS_COUNTED:
+            self._parts.popitem(last=False)
+        if path not in paths and len(paths) >= PARTS_PER_COMMIT:
+            return False
+        paths.add(path)
+        return True
 
     async def _write(
         self, mirror: Path, sha: str, target: Path, *, url: str, where: Location | None
@@ -73,6 +123,47 @@ class Trees:
         finally:
             shutil.rmtree(incoming, ignore_errors=True)
             index.unlink(missing_ok=True)
+
+    async def _write_part(
+        self, mirror: Path, sha: str, path: PurePosixPath, target: Path, url: str
+    ) -> bool:
+        """Write ``path`` of ``sha`` to ``target``; False (nothing written) when git cannot
+        (no such directory) or the directory holds a symlink."""
+        self._directory.mkdir(parents=True, exist_ok=True)
+        token = uuid.uuid4().hex
+        incoming = self._directory / f".incoming-part-{token}"
+        index = self._directory / f".incoming-{token}.index"
+        incoming.mkdir()
+        try:
+            written = await self._git.attempt(
+                [
+                    f"--git-dir={mirror}",
+                    f"--work-tree={incoming}",
+                    "read-tree",
+                    f"--prefix={path.as_posix()}/",
+                    "-u",
+                    "--end-of-options",
+                    f"{sha}:{path.as_posix()}",
+                ],
+                env={"GIT_INDEX_FILE": str(index)},
+                url=url,
+            )
+            if not written.ok or not (incoming / path).is_dir() or _holds_symlink(incoming):
+                return False
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _publish(incoming, target)
+            return True
+        finally:
+            shutil.rmtree(incoming, ignore_errors=True)
+            index.unlink(missing_ok=True)
+
+
+def _holds_symlink(directory: Path) -> bool:
+    for current, dirnames, filenames in os.walk(directory):
+        for name in (*dirnames, *filenames):
+            if Path(current, name).is_symlink():
+                return True
+    return False
 
 
 def _publish(incoming: Path, target: Path) -> None:

@@ -86,3 +86,44 @@ async def test_workers_isolate_a_failing_key_from_the_others() -> None:
     assert seen["ok"] == 1
     assert seen["broken"] >= 2  # retried with backoff, never stopping the others
     assert seen["flaky"] >= 3
+
+
+async def test_an_urgent_key_goes_ahead_of_those_that_are_not() -> None:
+    queue = WorkQueue()
+    for key in ("a", "b", "c"):
+        queue.add(key)
+    queue.add("hot", urgent=True)
+    queue.add("hotter", urgent=True)
+    assert [await next_key(queue) for _ in range(5)] == ["hot", "hotter", "a", "b", "c"]
+    assert len(queue) == 0
+
+
+async def test_a_waiting_key_made_urgent_moves_up_and_is_handed_out_once() -> None:
+    queue = WorkQueue()
+    for key in ("a", "b", "c"):
+        queue.add(key)
+    queue.add("c", urgent=True)
+    queue.add("c")
+    assert len(queue) == 3
+    assert [await next_key(queue) for _ in range(3)] == ["c", "a", "b"]
+    assert len(queue) == 0
+    queue.add("d")
+    assert await next_key(queue) == "d"  # the place "c" left is skipped, not handed out
+
+
+async def test_an_urgent_add_while_held_goes_first_once_the_holder_is_done() -> None:
+    queue = WorkQueue()
+    queue.add("dev")
+    assert await next_key(queue) == "dev"
+    queue.add("a")
+    queue.add("dev", urgent=True)
+    assert len(queue) == 1  # "dev" is held: not handed to a second worker
+    queue.done("dev")
+    assert [await next_key(queue), await next_key(queue)] == ["dev", "a"]
+
+
+async def test_an_urgent_key_due_now_goes_ahead() -> None:
+    queue = WorkQueue()
+    queue.add("a")
+    queue.add_after("op", 0, urgent=True)
+    assert [await next_key(queue), await next_key(queue)] == ["op", "a"]
