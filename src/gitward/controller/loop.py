@@ -82,6 +82,10 @@ __all__ = ["Controller"]
 
 log = logging.getLogger(__name__)
 
+RENDERS_KEPT_PER_APP = 2
+"""Renders the controller's render cache has room for, per app in the store: a source each
+(most apps have one), and the renders of the commit before a push until they are evicted."""
+
 AUTOMATED = "automated"
 _CLAIM_RETRY_S = 1.0
 _SWEEP_S = 30.0
@@ -111,6 +115,7 @@ class Controller:
         self.events = EventStream(forward=self.views)
         self.revisions = RevisionCache(repos.resolve)
         self.git = GitSide(repos, self.revisions, renderer, charts)
+        self._renders = renderer.cache
         self.caches = LiveCaches(
             clusters, listener=self._heard, tracking=tracking, backoff=cache_backoff
         )
@@ -238,6 +243,7 @@ class Controller:
             summaries = await self.store.apps.list()
             running = await self.store.operations.running()
             self.reads.resync(summaries, running, since=since)
+            self._renders.hold(RENDERS_KEPT_PER_APP * len(summaries))  # a hit for every app
             hard = self._hard_due()
             owned = [app.name for app in summaries if self.owns(app.name)]
             self.caches.keep_only(set(owned))  # a cluster no owned app deploys to: unwatched

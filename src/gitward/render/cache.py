@@ -6,8 +6,10 @@ stores each render pickled: a hit returns a fresh copy that the caller may edit,
 size is what the byte bound counts. ``ChartCache`` keeps loaded Helm charts per (SHA, chart
 directory) so that a render of a known commit skips chart loading.
 
-Both are least-recently-used, thread-safe, and bounded by entry count (and bytes). Work with no
-commit SHA (a directory on disk that may change) must not be cached: callers skip the cache.
+Both are least-recently-used, thread-safe, and bounded by entry count (and bytes); a controller
+raises the render cache's entry bound to fit every app it refreshes (``ManifestCache.hold``).
+Work with no commit SHA (a directory on disk that may change) must not be cached: callers skip
+the cache.
 """
 
 from __future__ import annotations
@@ -80,6 +82,18 @@ class ManifestCache(Generic[T]):
             while len(self._entries) > self._max_entries or self._bytes > self._max_bytes:
                 _, evicted = self._entries.popitem(last=False)
                 self._bytes -= len(evicted)
+
+    @property
+    def max_entries(self) -> int:
+        return self._max_entries
+
+    def hold(self, entries: int) -> None:
+        """Make room for at least ``entries`` renders (never fewer than now; the byte bound
+        still applies). A controller's cycle refreshes every app in turn: an LRU smaller than
+        the apps' sources evicts each render just before it is asked for again, so that every
+        no-op refresh renders afresh once the apps outnumber the bound."""
+        with self._lock:
+            self._max_entries = max(self._max_entries, entries)
 
     def clear(self) -> None:
         with self._lock:

@@ -46,6 +46,18 @@ def test_the_least_recently_used_entry_is_evicted_by_count() -> None:
     assert (cache.get("a"), cache.get("b"), cache.get("c")) == ("1", None, "3")
 
 
+def test_holding_more_entries_keeps_a_whole_cycle_of_keys_and_never_shrinks() -> None:
+    cache: ManifestCache[str] = ManifestCache(max_entries=2)
+    cache.hold(4)
+    cache.hold(3)
+    assert cache.max_entries == 4
+    for _cycle in range(2):  # in turn, as a controller's cycle asks: each one a hit the 2nd time
+        for key in "abcd":
+            if cache.get(key) is None:
+                cache.put(key, key)
+    assert (cache.stats.hits, cache.stats.misses) == (4, 4)
+
+
 def test_entries_are_evicted_to_stay_under_the_byte_bound() -> None:
     cache: ManifestCache[str] = ManifestCache(max_bytes=2_500)
     for index in range(5):
