@@ -169,6 +169,10 @@ class Repositories:
         if checkout.sha is not None:
             self._trees.used(checkout.root)
 
+    def trees_on_disk(self) -> int:
+        """Commits' trees and parts in the cache now."""
+        return self._trees.count()
+
     async def collect_trees(self) -> Collected:
         """Remove the commits' trees not used lately (``gitward.git.treeuses``)."""
         return await self._trees.collect()

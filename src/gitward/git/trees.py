@@ -67,6 +67,10 @@ class Trees:
         (a checkout remembered by its caller): it is kept as if checked out now."""
         self._uses.used(path, url)
 
+    def count(self) -> int:
+        """Trees and parts on disk now (this process's and others')."""
+        return self._uses.count()
+
     async def collect(self) -> Collected:
         """Remove the trees and parts not used lately (see ``gitward.git.treeuses``)."""
         taken, kept = self._uses.take_unused()
@@ -194,10 +198,16 @@ def _holds_symlink(directory: Path) -> bool:
     return False
 
 
-def _publish(incoming: Path, target: Path) -> None:
-    """Rename the finished tree into place; another process may have been quicker."""
+def _publish(incoming: Path, target: Path, *, again: bool = True) -> None:
+    """Rename the finished tree into place; another process may have been quicker, or have
+    just removed the part's commit directory (``parts/<sha>``) as its last part went."""
     try:
         incoming.rename(target)
+    except FileNotFoundError:
+        if not again:
+            raise
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _publish(incoming, target, again=False)
     except OSError:
         if not target.is_dir():
             raise

@@ -112,12 +112,18 @@ class TreeUses:
             with contextlib.suppress(OSError):  # removed by another process meanwhile
                 os.utime(self._directory / name, (now, now))
 
+    def count(self) -> int:
+        """Trees and parts on disk now."""
+        return sum(1 for _ in self._entries())
+
     def take_unused(self) -> tuple[list[Path], int]:
         """Rename every tree and part due for removal (and leftovers: ``.removing-*``, old
         ``.incoming-*``) out of its published place; the renamed directories to delete and
         the count of trees and parts kept. Synchronous: nothing may use a tree between the
         decision and the rename."""
         entries = list(self._entries())
+        for gone in self._uses.keys() - {entry.name for entry in entries}:
+            del self._uses[gone]  # removed by another process
         seen = {entry.name: self._seen_use(entry) for entry in entries}
         protected = self._most_recent_commits(entries, seen)
         now = self._clock()
