@@ -197,8 +197,11 @@ class TreeUses:
     def _leftovers(self, now: float) -> list[Path]:
         """Directories no one reads: ``.removing-*`` (a removal cut short) and ``.incoming-*``
         older than the retention time (a write cut short; a write takes at most git's
-        timeout)."""
+        timeout). Empty ``parts/<sha>`` directories are removed on the way."""
         found = []
+        for commit in _children(self._directory / "parts"):
+            with contextlib.suppress(OSError):  # holds parts (the usual case), or gone
+                commit.rmdir()
         for child in _children(self._directory):
             if child.name.startswith(_REMOVING):
                 found.append(child)

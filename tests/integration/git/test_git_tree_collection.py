@@ -145,10 +145,12 @@ async def test_a_tree_another_process_removed_or_used_is_no_trouble(
     (tmp_path / "cache/trees" / shas[1]).rename(tmp_path / "elsewhere")  # gone meanwhile
     stray = tmp_path / "cache/trees/.removing-cut-short"
     (stray / "app").mkdir(parents=True)
+    empty = tmp_path / "cache/trees/parts" / shas[0]
+    empty.mkdir(parents=True)
 
     collected = await repos.collect_trees()
 
     assert _trees(tmp_path / "cache") == {shas[0], *shas[-(TREES_KEPT - 1) :]}  # last used
-    assert not stray.exists()
+    assert not stray.exists() and not empty.exists()
     assert (tmp_path / "elsewhere").is_dir()  # nothing outside the trees directory is touched
     assert collected.kept == TREES_KEPT
