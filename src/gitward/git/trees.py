@@ -76,7 +76,8 @@ class Trees:
         taken, kept = self._uses.take_unused()
         for name in [name for name, lock in self._locks.items() if not lock.locked()]:
             del self._locks[name]
-        await asyncio.to_thread(delete, taken)
+        for directory in taken:  # one at a time: a stop waits for one directory at most
+            await asyncio.to_thread(delete, [directory])
         return Collected(kept=kept, removed=len(taken))
 
     def path_for(self, sha: str) -> Path:

@@ -222,6 +222,7 @@ def _children(directory: Path) -> list[Path]:
 
 
 def delete(directories: list[Path]) -> None:
-    """Delete directories already renamed out of their published place (blocking)."""
+    """Delete directories already renamed out of their published place (blocking; one cut
+    short is a ``.removing-*`` leftover that the next collection deletes)."""
     for directory in directories:
         shutil.rmtree(directory, ignore_errors=True)
