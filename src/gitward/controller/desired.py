@@ -202,6 +202,7 @@ class GitSide:
         known = self._checkouts.get(key)
         if known is not None and known.root.is_dir():
             self._checkouts.move_to_end(key)
+            self.repos.used(known)  # keeps its tree from collection while apps use it
             return known
         checkout = await self.repos.checkout_commit(repo_url, sha, where=where, only=only)
         self._checkouts[key] = checkout

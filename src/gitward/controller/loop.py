@@ -167,6 +167,8 @@ class Controller:
         self._running: asyncio.Task[None] | None = None
         self._retick = asyncio.Event()
         self._hard_refreshed_at: float | None = None
+        self.sweep_s = _SWEEP_S
+        """How often idle caches are closed and unused trees removed (tests shorten it)."""
         self.membership: Membership | None = None  # with replicas: who owns which app
         self.peers = Peers(
             store,
@@ -258,10 +260,21 @@ class Controller:
 
     async def _sweep(self) -> None:
         """Now and then, close the caches only visited (by the API) that nobody looked at for
-        a while."""
+        a while, and remove the commits' trees no app used lately."""
         while True:
-            await asyncio.sleep(_SWEEP_S)
+            await asyncio.sleep(self.sweep_s)
             self.caches.sweep()
+            await self.collect_trees()
+
+    async def collect_trees(self) -> None:
+        """Remove the commits' trees not used lately (``gitward.git.treeuses``); a failure
+        is logged and tried again at the next sweep."""
+        try:
+            collected = await self.git.repos.collect_trees()
+        except OSError as err:
+            log.warning("could not remove unused commit trees: %s", err)
+            return
+        log.debug("%s", collected.describe())
 
     def _hard_due(self) -> bool:
         period = self.settings.hard_reconciliation_s

@@ -13,6 +13,7 @@ every message it raises names the repository with its credentials redacted.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -33,6 +34,7 @@ from gitward.git.refs import (
 )
 from gitward.git.running import GitRunner, run_git
 from gitward.git.trees import Trees
+from gitward.git.treeuses import Collected
 from gitward.git.urls import normalize_repo_url, split_credentials
 from gitward.git.worktrees import WorkTree, find_work_tree
 from gitward.redaction import redact_url
@@ -72,7 +74,8 @@ class Repositories:
 
     ``credentials`` maps a repoURL to its credentials (a function, or a mapping keyed by any
     spelling of the URL); ``local`` maps repoURLs to directories on this machine;
-    ``local_policy`` says which path and ``file://`` repoURLs may be read (default: any).
+    ``local_policy`` says which path and ``file://`` repoURLs may be read (default: any);
+    ``clock`` (seconds since the epoch) dates the uses of commits' trees.
     """
 
     def __init__(
@@ -85,10 +88,11 @@ class Repositories:
         timeout: float = DEFAULT_TIMEOUT,
         runner: GitRunner = run_git,
         reach_hint: str = REACH_HINT,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._git = Git(runner, timeout, reach_hint)
         self._mirrors = Mirrors(cache_dir / "mirrors", self._git)
-        self._trees = Trees(cache_dir / "trees", self._git)
+        self._trees = Trees(cache_dir / "trees", self._git, clock=clock)
         self._credentials = _lookup(credentials)
         self._local = {normalize_repo_url(url): Path(path) for url, path in (local or {}).items()}
         policy = local_policy or LocalRepoPolicy()
@@ -158,6 +162,20 @@ class Repositories:
                 hint="Commit the directory, or choose a revision that has it",
             )
         return Checkout(root=root, sha=resolved.sha, revision=revision, complete=complete)
+
+    def used(self, checkout: Checkout) -> None:
+        """A checkout remembered by the caller is used again: its tree is kept as if it were
+        checked out now (a local directory served as it is is not the cache's)."""
+        if checkout.sha is not None:
+            self._trees.used(checkout.root)
+
+    def trees_on_disk(self) -> int:
+        """Commits' trees and parts in the cache now."""
+        return self._trees.count()
+
+    async def collect_trees(self) -> Collected:
+        """Remove the commits' trees not used lately (``gitward.git.treeuses``)."""
+        return await self._trees.collect()
 
     async def commit_info(
         self, repo_url: str, revision: str, *, where: Location | None = None

@@ -15,6 +15,9 @@ way. A part is given only while the commit's whole tree is not written, to the f
 a full reconciliation cycle would otherwise write one part per app), and never for a directory
 holding a symlink (it may point anywhere in the repository) or missing at the commit.
 
+Trees and parts are removed when no longer used (``gitward.git.treeuses`` says which and when):
+every checkout that returns one records its use, and :meth:`Trees.collect` removes the rest.
+
 This module must not fetch: the commit has to be in the mirror already.
 """
 
@@ -24,12 +27,15 @@ import asyncio
 import hashlib
 import os
 import shutil
+import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from gitward.errors import Location
 from gitward.git.commands import Git
+from gitward.git.treeuses import TREE_RETENTION_S, Collected, TreeUses, delete
 
 __all__ = ["PARTS_PER_COMMIT", "Trees"]
 
@@ -42,11 +48,37 @@ _COMMITS_COUNTED = 1024
 class Trees:
     """The materialised commits under one cache directory."""
 
-    def __init__(self, directory: Path, git: Git) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        git: Git,
+        *,
+        clock: Callable[[], float] = time.time,
+        retention_s: float = TREE_RETENTION_S,
+    ) -> None:
         self._directory = directory
         self._git = git
         self._locks: dict[str, asyncio.Lock] = {}
         self._parts: OrderedDict[str, set[PurePosixPath]] = OrderedDict()
+        self._uses = TreeUses(directory, clock=clock, retention_s=retention_s)
+
+    def used(self, path: Path, url: str = "") -> None:
+        """``path`` (a tree or part this returned, or a directory inside one) is used again
+        (a checkout remembered by its caller): it is kept as if checked out now."""
+        self._uses.used(path, url)
+
+    def count(self) -> int:
+        """Trees and parts on disk now (this process's and others')."""
+        return self._uses.count()
+
+    async def collect(self) -> Collected:
+        """Remove the trees and parts not used lately (see ``gitward.git.treeuses``)."""
+        taken, kept = self._uses.take_unused()
+        for name in [name for name, lock in self._locks.items() if not lock.locked()]:
+            del self._locks[name]
+        for directory in taken:  # one at a time: a stop waits for one directory at most
+            await asyncio.to_thread(delete, [directory])
+        return Collected(kept=kept, removed=len(taken))
 
     def path_for(self, sha: str) -> Path:
         """Where the files of commit ``sha`` are (or will be) written."""
@@ -62,11 +94,11 @@ class Trees:
     ) -> Path:
         """The directory holding commit ``sha``'s files, written now unless it already exists."""
         target = self.path_for(sha)
-        if target.is_dir():
-            return target
-        async with self._locks.setdefault(sha, asyncio.Lock()):
-            if not target.is_dir():
-                await self._write(mirror, sha, target, url=url, where=where)
+        if not target.is_dir():
+            async with self._locks.setdefault(sha, asyncio.Lock()):
+                if not target.is_dir():
+                    await self._write(mirror, sha, target, url=url, where=where)
+        self._uses.used(target, url)
         return target
 
     async def materialise_part(
@@ -76,13 +108,14 @@ class Trees:
         when the whole tree is to be used: it is written already, enough parts of the commit
         were, or ``path`` is no directory of the commit or holds a symlink."""
         target = self.part_for(sha, path)
-        if target.is_dir():
-            return target
-        if self.path_for(sha).is_dir() or not self._count_part(sha, path):
-            return None
-        async with self._locks.setdefault(f"{sha}:{path}", asyncio.Lock()):
-            if not target.is_dir() and not await self._write_part(mirror, sha, path, target, url):
+        if not target.is_dir():
+            if self.path_for(sha).is_dir() or not self._count_part(sha, path):
                 return None
+            async with self._locks.setdefault(f"{sha}:{path}", asyncio.Lock()):
+                written = target.is_dir() or await self._write_part(mirror, sha, path, target, url)
+                if not written:
+                    return None
+        self._uses.used(target, url)
         return target
 
     def _count_part(self, sha: str, path: PurePosixPath) -> bool:
@@ -166,10 +199,16 @@ def _holds_symlink(directory: Path) -> bool:
     return False
 
 
-def _publish(incoming: Path, target: Path) -> None:
-    """Rename the finished tree into place; another process may have been quicker."""
+def _publish(incoming: Path, target: Path, *, again: bool = True) -> None:
+    """Rename the finished tree into place; another process may have been quicker, or have
+    just removed the part's commit directory (``parts/<sha>``) as its last part went."""
     try:
         incoming.rename(target)
+    except FileNotFoundError:
+        if not again:
+            raise
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _publish(incoming, target, again=False)
     except OSError:
         if not target.is_dir():
             raise

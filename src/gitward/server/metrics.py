@@ -156,6 +156,11 @@ class Metrics:
             buckets=_DURATIONS,
             registry=r,
         )
+        self.git_trees = Gauge(
+            "gitward_git_trees",
+            "Commits' trees and parts checked out in the git cache (unused ones are removed)",
+            registry=r,
+        )
         self._sync_started: dict[str, float] = {}
 
     def watch_caches(self, uses: Callable[[], Sequence[CacheUse]]) -> None:

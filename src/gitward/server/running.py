@@ -310,6 +310,7 @@ async def _services(
     )
     timed_refresher(controller, metrics)
     metrics.watch_caches(controller.caches.uses)
+    metrics.git_trees.set_function(repos.trees_on_disk)
     registrations = ClusterRegistrations(clusters, store, controller.refresh)
     await registrations.load()
     policy = config.rbac_policy or _policy(config.rbac_file)

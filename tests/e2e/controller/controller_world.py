@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -89,6 +90,8 @@ class World:
     """How the controller connects to the sandbox (None: the real client, as configured)."""
     charts: ChartRepositories | None = None
     """The chart port for apps whose charts come from chart repositories (None: refused)."""
+    git_clock: Callable[[], float] = time.time
+    """Dates the uses of commits' trees (tests of their collection move it by hand)."""
 
     # -- the controller ----------------------------------------------------------------------
 
@@ -96,7 +99,9 @@ class World:
         self, settings: ControllerSettings | None = None, renderer: Renderer | None = None
     ) -> Controller:
         local = {REPO_URL: self.repo, **self.repositories}
-        repos = Repositories(self.tmp / "git-cache", local=local, runner=self.git_runner)
+        repos = Repositories(
+            self.tmp / "git-cache", local=local, runner=self.git_runner, clock=self.git_clock
+        )
         if self.charts is None:  # the example's mongodb, as the demo serves it
             example_charts = {EXAMPLE_CHARTS_URL: self.repo / EXAMPLE_CHARTS_DIR}
             self.charts = ChartRepositories(self.tmp / "chart-cache", local=example_charts)

@@ -3,6 +3,7 @@ port, and ``X-Forwarded-For`` believed only from the proxies the operator lists.
 
 from __future__ import annotations
 
+import re
 import socket
 import uuid
 from datetime import timedelta
@@ -34,6 +35,7 @@ async def test_the_metrics_port_serves_the_apps_metrics(api: Api) -> None:
         metrics = (await client.get(api.server.metrics_url)).text
     assert f'gitward_app_info{{health_status="Unknown",name="{DEV}"' in metrics
     assert "gitward_queue_depth" in metrics
+    assert re.search(r"^gitward_git_trees \d+\.0$", metrics, re.MULTILINE)
 
 
 def _strict_limits() -> AuthConfig:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from controller_builders import application
@@ -13,6 +14,7 @@ from gitward.controller.desired import GitSide
 from gitward.controller.revisions import RevisionCache
 from gitward.git.repo import Repositories
 from gitward.git.running import GitResult, run_git
+from gitward.git.treeuses import TREE_RETENTION_S, TREES_KEPT
 from gitward.model.application import parse_application
 from gitward.render import Renderer
 
@@ -48,14 +50,16 @@ def commit_config_map(repo: Path, value: str) -> str:
     return git(repo, "rev-parse", "HEAD")
 
 
-def git_side(tmp_path: Path) -> tuple[GitSide, CountingGit, Path]:
+def git_side(
+    tmp_path: Path, clock: Callable[[], float] = time.time
+) -> tuple[GitSide, CountingGit, Path]:
     repo = tmp_path / "infra"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.email", "ci@example.com")
     git(repo, "config", "user.name", "CI")
     runner = CountingGit()
-    repos = Repositories(tmp_path / "cache", local={REPO: repo}, runner=runner)
+    repos = Repositories(tmp_path / "cache", local={REPO: repo}, runner=runner, clock=clock)
     return GitSide(repos, RevisionCache(repos.resolve), Renderer()), runner, repo
 
 
@@ -93,3 +97,22 @@ async def test_a_checkout_removed_from_disk_is_checked_out_again(tmp_path: Path)
     trees = tmp_path / "cache" / "trees"
     assert (trees / sha).is_dir() or (trees / "parts" / sha).is_dir()  # whole, or its directory
     assert again.objects[0]["data"] == {"colour": "blue"}
+
+
+async def test_a_remembered_checkout_keeps_its_commit_from_tree_collection(tmp_path: Path) -> None:
+    now = [time.time()]
+    side, _, repo = git_side(tmp_path, clock=lambda: now[0])
+    app = parse_application(application("web")).value
+    current = commit_config_map(repo, "blue")
+    await side.render(app, (current,))
+    for number in range(TREES_KEPT):  # newer commits rendered by other apps, then unused
+        now[0] += 1
+        await side.render(app, (commit_config_map(repo, f"v{number}"),))
+    now[0] += TREE_RETENTION_S
+    await side.render(app, (current,))  # remembered: no git, yet a use of its tree
+
+    await side.repos.collect_trees()
+
+    trees = tmp_path / "cache" / "trees"
+    assert (trees / current).is_dir() or (trees / "parts" / current).is_dir()
+    assert side.repos.trees_on_disk() == TREES_KEPT  # the oldest newer one went
