@@ -177,10 +177,14 @@ async def run_workers(
 
     ``handle(key)`` returns True on success (backoff forgotten) and False to retry with backoff;
     an exception is treated as a failure of that key only, so one bad app never stalls others.
+    Cancelled, it returns only once every worker has ended, and a worker that outlived the
+    cancellation (a path that took it for another task's) takes no other key: nothing of a
+    cancelled controller reconciles (steps an operation) after it returned.
     """
+    stopping = asyncio.Event()
 
     async def work() -> None:
-        while (key := await queue.get()) is not None:
+        while not stopping.is_set() and (key := await queue.get()) is not None:
             try:
                 ok = await handle(key)
             except asyncio.CancelledError:
@@ -195,4 +199,13 @@ async def run_workers(
             else:
                 queue.add_failed(key)
 
-    await asyncio.gather(*(work() for _ in range(workers)))
+    loop = asyncio.get_running_loop()
+    tasks = [loop.create_task(work()) for _ in range(workers)]
+    try:
+        await asyncio.gather(*tasks)
+    finally:  # gather ends at the first worker cancelled, not the last
+        stopping.set()
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)

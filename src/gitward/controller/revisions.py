@@ -76,9 +76,9 @@ class RevisionCache:
             except GitwardError as err:
                 raise _for_caller(err, where) from err
             except asyncio.CancelledError:
-                if not pending.cancelled():
-                    raise  # this caller was cancelled
-                # the caller that ran git was cancelled: try again, ourselves
+                if not pending.cancelled() or _cancelling():
+                    raise  # this caller was cancelled (perhaps with the one that ran git)
+                # only the caller that ran git was cancelled: try again, ourselves
         return await self._call(key, repo_url, revision, where)
 
     async def _call(
@@ -104,6 +104,14 @@ class RevisionCache:
             self._known[key] = found
         pending.set_result(found)
         return found
+
+
+def _cancelling() -> bool:
+    """Whether the running task was asked to stop. Its own cancellation must never be taken for
+    the shared call's: a controller cancelled with every worker asking for the same revision
+    would otherwise keep one worker running (stepping operations) after it stopped."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _for_caller(err: GitwardError, where: Location | None) -> GitwardError:

@@ -106,6 +106,25 @@ async def test_a_cancelled_first_asker_does_not_cancel_the_others() -> None:
     assert len(remote.calls) == 2
 
 
+async def test_askers_cancelled_together_all_stop_and_none_asks_git_again() -> None:
+    """A controller cancelled while two workers wait on one resolution: the waiter must stop
+    too, not take the shared call's cancellation for the only one and run git itself (it
+    would go on reconciling, stepping operations, after its controller was cancelled)."""
+    remote = Remote()
+    remote.gate = asyncio.Event()
+    cache = RevisionCache(remote)
+    first = asyncio.create_task(cache.resolve(REPO, "main"))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(cache.resolve(REPO, "main"))
+    await asyncio.sleep(0)
+    first.cancel()
+    second.cancel()
+    remote.gate.set()
+    results = await asyncio.gather(first, second, return_exceptions=True)
+    assert [type(result) for result in results] == [asyncio.CancelledError] * 2
+    assert len(remote.calls) == 1
+
+
 async def test_an_answer_from_an_older_cycle_is_not_kept() -> None:
     remote = Remote()
     remote.gate = asyncio.Event()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -127,3 +128,31 @@ async def test_an_urgent_key_due_now_goes_ahead() -> None:
     queue.add("a")
     queue.add_after("op", 0, urgent=True)
     assert [await next_key(queue), await next_key(queue)] == ["op", "a"]
+
+
+async def test_cancelled_workers_all_end_before_run_workers_returns() -> None:
+    """A worker whose reconcile swallows its cancellation (taking it for another task's) must
+    not go on taking keys after its controller was cancelled."""
+    queue = WorkQueue()
+    handled: list[str] = []
+    holding = asyncio.Event()
+
+    async def handle(key: str) -> bool:
+        handled.append(key)
+        if key == "a":
+            holding.set()
+            # swallowed, as a path that took it for another task's would
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.Event().wait()
+        return True
+
+    queue.add("a")
+    running = asyncio.create_task(run_workers(queue, handle, workers=2))
+    await holding.wait()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    queue.add("b")
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert handled == ["a"]
