@@ -181,9 +181,13 @@ class GitSide:
     async def checkout_source(self, source: Source, sha: str, where: Location) -> Checkout:
         """The files ``source`` is rendered from at commit ``sha``: its directory alone when
         its render reads nothing else (a new commit of a large repository is then not written
-        whole for the one app that changed), the whole commit otherwise."""
+        whole for the one app that changed), the whole commit otherwise. Once the whole commit
+        is on disk, every app of it shares that one checkout."""
         if not may_read_only_own_directory(source):
             return await self.checkout_at(source.repo_url, sha, where)
+        whole = self._known(source.repo_url, sha, "")
+        if whole is not None:
+            return whole
         checkout = await self.checkout_at(source.repo_url, sha, where, only=source.path)
         directory = checkout.root / source.path.strip("/")
         if checkout.complete or reads_only_own_directory(source, directory):
@@ -195,20 +199,31 @@ class GitSide:
     ) -> Checkout:
         """The files of commit ``sha`` (maybe ``only`` that directory: see
         ``Repositories.checkout_commit``): remembered once checked out (while they are on
-        disk). Anything but a full SHA (a branch moves) is asked for every time."""
+        disk), a whole commit under one key whichever directory was asked for (a cycle over
+        thousands of apps of one repository then keeps one entry, not one per app). Anything
+        but a full SHA (a branch moves) is asked for every time."""
         if not is_commit_sha(sha):
             return await self.repos.checkout_commit(repo_url, sha, where=where, only=only)
-        key = (normalize_repo_url(repo_url), sha.lower(), only or "")
-        known = self._checkouts.get(key)
-        if known is not None and known.root.is_dir():
-            self._checkouts.move_to_end(key)
-            self.repos.used(known)  # keeps its tree from collection while apps use it
+        known = self._known(repo_url, sha, only or "")
+        if known is not None:
             return known
         checkout = await self.repos.checkout_commit(repo_url, sha, where=where, only=only)
-        self._checkouts[key] = checkout
+        part = "" if checkout.complete else only or ""
+        self._checkouts[(normalize_repo_url(repo_url), sha.lower(), part)] = checkout
         while len(self._checkouts) > CHECKOUTS_KEPT:
             self._checkouts.popitem(last=False)
         return checkout
+
+    def _known(self, repo_url: str, sha: str, part: str) -> Checkout | None:
+        """The checkout remembered for ``part`` of commit ``sha`` ("" the whole commit), if it
+        is still on disk."""
+        key = (normalize_repo_url(repo_url), sha.lower(), part)
+        known = self._checkouts.get(key)
+        if known is None or not known.root.is_dir():
+            return None
+        self._checkouts.move_to_end(key)
+        self.repos.used(known)  # keeps its tree from collection while apps use it
+        return known
 
 
 class _ResolvingSources:

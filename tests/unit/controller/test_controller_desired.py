@@ -8,12 +8,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+import pytest
 from controller_builders import application
 
+from gitward.controller import desired
 from gitward.controller.desired import GitSide
 from gitward.controller.revisions import RevisionCache
 from gitward.git.repo import Repositories
 from gitward.git.running import GitResult, run_git
+from gitward.git.trees import PARTS_PER_COMMIT
 from gitward.git.treeuses import TREE_RETENTION_S, TREES_KEPT
 from gitward.model.application import parse_application
 from gitward.render import Renderer
@@ -116,3 +119,30 @@ async def test_a_remembered_checkout_keeps_its_commit_from_tree_collection(tmp_p
     trees = tmp_path / "cache" / "trees"
     assert (trees / current).is_dir() or (trees / "parts" / current).is_dir()
     assert side.repos.trees_on_disk() == TREES_KEPT  # the oldest newer one went
+
+
+async def test_apps_of_one_commit_share_its_whole_tree_however_many_there_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the commit's parts, every app is given the one whole tree, remembered once: a cycle
+    over more apps than the checkouts kept runs no git (one entry per app would evict each)."""
+    monkeypatch.setattr(desired, "CHECKOUTS_KEPT", PARTS_PER_COMMIT + 2)
+    side, runner, repo = git_side(tmp_path)
+    names = [f"web-{number}" for number in range(3 * PARTS_PER_COMMIT)]
+    for name in names:
+        (repo / "apps" / name).mkdir(parents=True)
+        (repo / "apps" / name / "cm.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n"
+        )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "apps")
+    sha = git(repo, "rev-parse", "HEAD")
+    apps = [parse_application(application(name)).value for name in names]
+    for app in apps:
+        await side.render(app, (sha,))
+    calls = len(runner.calls)
+
+    again = [await side.render(app, (sha,)) for app in apps]
+
+    assert runner.calls[calls:] == []
+    assert [rendered.objects[0]["metadata"]["name"] for rendered in again] == names
