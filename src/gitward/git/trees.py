@@ -24,13 +24,14 @@ This module must not fetch: the commit has to be in the mirror already.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import shutil
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 from gitward.errors import Location
@@ -132,12 +133,7 @@ class Trees:
     async def _write(
         self, mirror: Path, sha: str, target: Path, *, url: str, where: Location | None
     ) -> None:
-        self._directory.mkdir(parents=True, exist_ok=True)
-        token = uuid.uuid4().hex
-        incoming = self._directory / f".incoming-{sha}-{token}"
-        index = self._directory / f".incoming-{token}.index"
-        incoming.mkdir()
-        try:
+        with _incoming(self._directory, sha) as (incoming, index):
             await self._git.call(
                 [
                     f"--git-dir={mirror}",
@@ -153,21 +149,13 @@ class Trees:
                 where=where,
             )
             _publish(incoming, target)
-        finally:
-            shutil.rmtree(incoming, ignore_errors=True)
-            index.unlink(missing_ok=True)
 
     async def _write_part(
         self, mirror: Path, sha: str, path: PurePosixPath, target: Path, url: str
     ) -> bool:
         """Write ``path`` of ``sha`` to ``target``; False (nothing written) when git cannot
         (no such directory) or the directory holds a symlink."""
-        self._directory.mkdir(parents=True, exist_ok=True)
-        token = uuid.uuid4().hex
-        incoming = self._directory / f".incoming-part-{token}"
-        index = self._directory / f".incoming-{token}.index"
-        incoming.mkdir()
-        try:
+        with _incoming(self._directory, "part") as (incoming, index):
             written = await self._git.attempt(
                 [
                     f"--git-dir={mirror}",
@@ -186,9 +174,22 @@ class Trees:
             target.parent.mkdir(parents=True, exist_ok=True)
             _publish(incoming, target)
             return True
-        finally:
-            shutil.rmtree(incoming, ignore_errors=True)
-            index.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _incoming(directory: Path, name: str) -> Iterator[tuple[Path, Path]]:
+    """A fresh directory to write a tree into and its throwaway index, both gone afterwards
+    (a published tree was renamed out of it first)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex
+    incoming = directory / f".incoming-{name}-{token}"
+    index = directory / f".incoming-{token}.index"
+    incoming.mkdir()
+    try:
+        yield incoming, index
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)
+        index.unlink(missing_ok=True)
 
 
 def _holds_symlink(directory: Path) -> bool:

@@ -11,8 +11,8 @@ from typing import Any
 from controller_world import World
 
 from gitward.git.treeuses import TREE_RETENTION_S, TREES_KEPT
-from gitward.model.annotations import IN_CLUSTER_SERVER
 from gitward.model.objects import ResourceKey
+from support import applications
 from support.repos import commit_all, new_repository, write_files
 
 REPO_URL = "https://git.example.com/team/builds.git"
@@ -43,17 +43,14 @@ def files(build: int) -> dict[str, str]:
 
 
 def application(name: str, path: str) -> Mapping[str, Any]:
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name, "namespace": "argocd"},
-        "spec": {
-            "project": "default",
-            "destination": {"server": IN_CLUSTER_SERVER, "namespace": name},
-            "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": path},
-            "syncPolicy": {"automated": {"prune": True}, "syncOptions": ["CreateNamespace=true"]},
-        },
-    }
+    return applications.application(
+        name,
+        repo_url=REPO_URL,
+        path=path,
+        app_namespace="argocd",
+        automated={"prune": True},
+        sync_options=applications.CREATE_NAMESPACE,
+    )
 
 
 APPS = {"plain": ("plain", "plain"), "kustomized": ("overlay", "k-base")}
