@@ -6,16 +6,25 @@ import base64
 import os
 import subprocess
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from gitward.git import Repositories
+from gitward.git import GitResult, Repositories, run_git
 from support.repos import identity
 
 _IDENTITY = identity("Test Author", "author@example.invalid")
+
+
+async def failing_read_tree(
+    args: Sequence[str], *, cwd: Path | None, env: Mapping[str, str]
+) -> GitResult:
+    """A git runner whose ``read-tree`` fails as a full disk would; everything else is real."""
+    if "read-tree" in args:
+        return GitResult(returncode=128, stdout="", stderr="fatal: disk full")
+    return await run_git(args, cwd=cwd, env=env)
 
 
 def run_git_command(cwd: Path, *args: str) -> str:

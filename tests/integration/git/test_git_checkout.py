@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from conftest import failing_read_tree
 
 from gitward.errors import GitUnavailableError, RevisionNotFoundError
-from gitward.git import GitResult, Repositories, run_git
+from gitward.git import Repositories
 
 if TYPE_CHECKING:
     from conftest import Upstream
@@ -96,13 +96,6 @@ async def test_symlinks_in_a_commit_stay_symlinks(upstream: Upstream, repositori
 
 
 async def test_a_failed_materialisation_leaves_no_tree_behind(upstream: Upstream, tmp_path: Path):
-    async def failing_read_tree(
-        args: Sequence[str], *, cwd: Path | None, env: Mapping[str, str]
-    ) -> GitResult:
-        if "read-tree" in args:
-            return GitResult(returncode=128, stdout="", stderr="fatal: disk full")
-        return await run_git(args, cwd=cwd, env=env)
-
     cache = tmp_path / "cache"
     with pytest.raises(GitUnavailableError):
         await Repositories(cache, runner=failing_read_tree).checkout(upstream.url, "main")

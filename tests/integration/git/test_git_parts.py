@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from conftest import failing_read_tree
 
 from gitward.errors import GitUnavailableError
-from gitward.git import GitResult, Repositories, run_git
+from gitward.git import Repositories
 from gitward.git.trees import PARTS_PER_COMMIT
 
 if TYPE_CHECKING:
@@ -123,13 +123,6 @@ async def test_concurrent_parts_of_one_directory_are_one_directory(
 async def test_a_failed_part_falls_back_to_the_whole_commit_and_its_error(
     upstream: Upstream, tmp_path: Path
 ):
-    async def failing_read_tree(
-        args: Sequence[str], *, cwd: Path | None, env: Mapping[str, str]
-    ) -> GitResult:
-        if "read-tree" in args:
-            return GitResult(returncode=128, stdout="", stderr="fatal: disk full")
-        return await run_git(args, cwd=cwd, env=env)
-
     cache = tmp_path / "cache"
     failing = Repositories(cache, runner=failing_read_tree)
     with pytest.raises(GitUnavailableError):
