@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from asyncio import Task
 from typing import Any
 
 import pytest
@@ -90,7 +91,9 @@ async def test_failures_are_shared_by_waiters_but_never_kept() -> None:
     assert len(remote.calls) == 2
 
 
-async def test_a_cancelled_first_asker_does_not_cancel_the_others() -> None:
+async def two_askers_of_one_resolution() -> tuple[Remote, Task[Revision], Task[Revision]]:
+    """Two resolutions of one branch, the second waiting on the first's git call, which is
+    held until ``remote.gate`` is set."""
     remote = Remote()
     remote.gate = asyncio.Event()
     cache = RevisionCache(remote)
@@ -98,6 +101,11 @@ async def test_a_cancelled_first_asker_does_not_cancel_the_others() -> None:
     await asyncio.sleep(0)
     second = asyncio.create_task(cache.resolve(REPO, "main"))
     await asyncio.sleep(0)
+    return remote, first, second
+
+
+async def test_a_cancelled_first_asker_does_not_cancel_the_others() -> None:
+    remote, first, second = await two_askers_of_one_resolution()
     first.cancel()
     with pytest.raises(asyncio.CancelledError):
         await first
@@ -110,13 +118,7 @@ async def test_askers_cancelled_together_all_stop_and_none_asks_git_again() -> N
     """A controller cancelled while two workers wait on one resolution: the waiter must stop
     too, not take the shared call's cancellation for the only one and run git itself (it
     would go on reconciling, stepping operations, after its controller was cancelled)."""
-    remote = Remote()
-    remote.gate = asyncio.Event()
-    cache = RevisionCache(remote)
-    first = asyncio.create_task(cache.resolve(REPO, "main"))
-    await asyncio.sleep(0)
-    second = asyncio.create_task(cache.resolve(REPO, "main"))
-    await asyncio.sleep(0)
+    remote, first, second = await two_askers_of_one_resolution()
     first.cancel()
     second.cancel()
     remote.gate.set()
